@@ -1,0 +1,8 @@
+//! hakusho: builds a Japanese city's yearly white paper, department booklets and plan
+//! summaries from department workbooks and YAML narrative.
+//!
+//! The stages live in their own crates ([`hakusho_sources`], [`hakusho_typeset`]); this crate
+//! joins them: [`check`] validates sources, [`build`] renders templates and writes PDFs.
+
+pub mod build;
+pub mod check;

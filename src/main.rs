@@ -1,0 +1,52 @@
+//! The `hakusho` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hakusho_diagnostics::Lang;
+
+#[derive(Parser)]
+#[command(name = "hakusho", version, about = "自治体経営白書・各部の運営方針と目標・計画概要を Excel と YAML から組版します")]
+struct Cli {
+    /// Project directory (holds sources/, templates/, build/).
+    #[arg(long, short = 'C', global = true, default_value = ".")]
+    project: PathBuf,
+    /// Language of messages: ja (default) or en.
+    #[arg(long, global = true, default_value = "ja")]
+    lang: Lang,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check workbooks and YAML (all of sources/, or just the given files).
+    Check {
+        /// Files to check; without any, the whole project.
+        files: Vec<PathBuf>,
+    },
+    /// Build every declared document into build/, or just the named ones.
+    Build {
+        /// Document names (as declared in sources/hakusho.yaml).
+        names: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),
+        Command::Build { names } => hakusho::build::run(&cli.project, names, cli.lang),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            match cli.lang {
+                Lang::Ja => eprintln!("hakusho: 実行できませんでした: {err:#}"),
+                Lang::En => eprintln!("hakusho: could not run: {err:#}"),
+            }
+            ExitCode::from(2)
+        }
+    }
+}
