@@ -38,7 +38,8 @@ FIXES = [
     ("滞納処分 of 早期着手", "滞納処分の早期着手"),  # 5-(1): "of" for の
     ("搜索", "捜索"),                              # 5-(1): variant 搜 (U+641C) for 捜
     ("工事实施後", "工事実施後"),                  # 7-(3): simplified 实 for 実
-    ("25 m ²", "25m²"), ("20 m ²", "20m²"),        # 3-(12): superscript split off
+    ("25 m ² →", "25m²→"), ("20 m ² ）", "20m²）"),  # 3-(12): superscript split off
+    ("が所管 実地指導", "が所管\n実地指導"),       # 8-(3): lost line break after a sub-heading
 ]
 
 # Lines whose spaces are column separators of a small printed table, not artifacts: kept.
@@ -55,7 +56,7 @@ def norm_spaces(s: str) -> str:
         return s
     # Japanese ↔ digit/Latin/ASCII punctuation
     s = re.sub(rf"(?<=[{JA}]) (?=[0-9A-Za-z(%/+\-.,])", "", s)
-    s = re.sub(rf"(?<=[0-9A-Za-z)%/+\-.,]) (?=[{JA}])", "", s)
+    s = re.sub(rf"(?<=[0-9A-Za-z%/+\-.,]) (?=[{JA}])", "", s)
     # digit ↔ digit/unit around spaces introduced inside numbers is not seen; keep.
     # after a circled number
     s = re.sub(rf"([{CIRCLED}]) ", r"\1", s)
@@ -66,6 +67,13 @@ def fix(s: str) -> str:
     for a, b in FIXES:
         s = s.replace(a, b)
     return s
+
+
+def split_headings(text: str) -> list:
+    """"【障がい者支援課】 本文" → ["【障がい者支援課】", "本文"] (a sub-heading on its own line,
+    as 7-(1) prints it; the extraction joined them with a space or a line break)."""
+    m = re.match(r"^(【[^】]+課】(?:※[^\n]*)?)[ \n](.+)$", text, re.S)
+    return [m.group(1), m.group(2)] if m else [text]
 
 
 def split_items(block: str) -> list:
@@ -98,9 +106,10 @@ def cell_to_narrative(cell: str) -> str:
                 t = t.strip()
                 if not t:
                     continue
-                for piece in split_items(t):
-                    kind = "item" if piece[0] in CIRCLED else "p"
-                    blocks.append((kind, norm_spaces(piece)))
+                for head_or_text in split_headings(t):
+                    for piece in split_items(head_or_text):
+                        kind = "item" if piece[0] in CIRCLED else "p"
+                        blocks.append((kind, norm_spaces(piece)))
             pos = m.end()
         rest = re.sub(r"<[^>]+>", "", cell[pos:]).strip()
         if rest:
@@ -132,6 +141,37 @@ def label(cell: str) -> str:
 ID_RE = re.compile(r"^(\d+)-\(?(\d+)\)$")
 
 
+def parse_section1(lines):
+    """第1節 (body, after the chapter's own table of contents) up to the 第2節 intro."""
+    starts = [i for i, l in enumerate(lines) if l.startswith("第1節 三鷹市都市経営アクションプラン")]
+    i = starts[-1]
+    s2 = [j for j, l in enumerate(lines) if l.startswith("第2節 各体系の主な取り組み状況について")][-1]
+    first_system = next(j for j in range(s2, len(lines)) if re.match(r"^体系\s*1\s", lines[j]))
+    d = {"section1_heading": norm_spaces(lines[i]), "overview_heading": "", "overview": [],
+         "systems_heading": "", "systems_intro": [], "principles": [], "titles": {},
+         "section2_heading": norm_spaces(lines[s2]), "intro": []}
+    cur = None
+    for ln in lines[i + 1:s2]:
+        ln = ln.strip()
+        if not ln:
+            continue
+        if re.match(r"^1 三鷹市都市経営", ln):
+            d["overview_heading"], cur = norm_spaces(ln[2:]), "overview"
+        elif re.match(r"^2 三鷹市都市経営", ln):
+            d["systems_heading"], cur = norm_spaces(ln[2:]), "systems_intro"
+        elif ln.startswith("◇"):
+            d["principles"].append({"title": norm_spaces(ln[1:]), "systems": []})
+        elif m := re.match(r"^体系\s*(\d+)\t(.+)$", ln):
+            d["principles"][-1]["systems"].append(m.group(1))
+            d["titles"][m.group(1)] = norm_spaces(m.group(2))
+        else:
+            d[cur].append(norm_spaces(ln))
+    for ln in lines[s2 + 1:first_system]:
+        if ln.strip():
+            d["intro"].append(norm_spaces(re.sub(r" ?\*\*(.*?)\*\* ?", r"\1", ln)))
+    return d
+
+
 def parse(lines):
     systems = []
     item = None
@@ -152,11 +192,12 @@ def parse(lines):
         first = label(cells[0])
         mid = ID_RE.match(first)
         if mid and len(cells) >= 3:
-            title = norm_spaces(re.sub(r"<[^>]+>", "", cells[1]))
+            title = re.sub(r"<[^>]+>", "", cells[1]).strip()
             major = False
             m2 = re.match(r"^(?:【主要】|主要 )\s*(.*)$", title)
             if m2:
                 major, title = True, m2.group(1)
+            title = norm_spaces(title)
             depts = re.sub(r"<[^>]+>", " ", cells[2]).split()
             item = {"id": f"{mid.group(1)}-({mid.group(2)})", "printed_id": first,
                     "title": fix(title), "major": major, "departments": depts,
@@ -191,6 +232,23 @@ def block(key: str, text: str, indent: str) -> str:
     return f"{indent}{key}: |\n{body}\n"
 
 
+def emit_head(d) -> str:
+    out = [f"title: {q(d['overview_heading'].removesuffix('の概要'))}\n",
+           "sections:\n",
+           f"  section1: {q(d['section1_heading'])}\n",
+           f"  overview: {q(d['overview_heading'])}\n",
+           f"  systems: {q(d['systems_heading'])}\n",
+           f"  section2: {q(d['section2_heading'])}\n",
+           block("overview", "\n\n".join(d["overview"]), ""),
+           block("systems_intro", "\n\n".join(d["systems_intro"]), ""),
+           "principles:\n"]
+    for p in d["principles"]:
+        out.append(f"  - title: {q(p['title'])}\n")
+        out.append(f"    systems: [{', '.join(q(x) for x in p['systems'])}]\n")
+    out.append(block("intro", "\n\n".join(d["intro"]), ""))
+    return "".join(out)
+
+
 def emit(systems) -> str:
     out = []
     for s in systems:
@@ -207,8 +265,15 @@ def emit(systems) -> str:
 
 if __name__ == "__main__":
     lines = open(SEED, encoding="utf-8").read().split("\n")
+    head = parse_section1(lines)
     systems = parse(lines)
-    text = emit(systems)
+    for sy in systems:  # the title as listed in 第1節 2 (the body heading may differ)
+        listed = head["titles"][sy["number"]]
+        if listed != sy["heading"]:
+            print(f'体系{sy["number"]}: heading {sy["heading"]!r} differs from list {listed!r}; '
+                  'using the list', file=sys.stderr)
+        sy["heading"] = listed
+    text = emit_head(head) + emit(systems)
     for s in systems:
         print(f'体系{s["number"]}: {len(s["items"])} items, '
               f'{sum(i["major"] for i in s["items"])} major', file=sys.stderr)
