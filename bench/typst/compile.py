@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Compiles the Typst sources written by gen_typst.py in one process and times them.
+
+    python3 bench/typst/compile.py TYPST_DIR FONTS_DIR [--only NAME] [--json]
+
+One typst.Compiler per document (fonts from FONTS_DIR only, no system fonts), all in this process,
+one after another; the fonts are scanned once (typst.Fonts) and shared, as hakusho loads its fonts
+once. Prints per-document wall time, pages and PDF bytes, and the total; with --json, one JSON
+object on the last line. Needs `pip install typst`.
+"""
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+
+def count_pages(pdf):
+    m = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf) or re.search(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)
+    return int(m.group(1)) if m else 0
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    only = None
+    if "--only" in sys.argv:
+        only = sys.argv[sys.argv.index("--only") + 1]
+        args = [a for a in args if a != only]
+    typst_dir, fonts_dir = Path(args[0]), Path(args[1])
+    import typst
+
+    t0 = time.perf_counter()
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(fonts_dir)])
+    t_fonts = time.perf_counter() - t0
+    files = sorted(typst_dir.glob("*.typ"))
+    if only:
+        files = [f for f in files if f.stem == only]
+    results = []
+    total = time.perf_counter()
+    for f in files:
+        start = time.perf_counter()
+        compiler = typst.Compiler(str(f), root=str(typst_dir), font_paths=fonts, ignore_system_fonts=True)
+        pdf = compiler.compile(format="pdf")
+        wall = time.perf_counter() - start
+        pages = count_pages(pdf)
+        results.append({"name": f.stem, "seconds": wall, "pages": pages, "bytes": len(pdf)})
+        (typst_dir / f"{f.stem}.pdf").write_bytes(pdf)
+        print(f"{f.stem:<32} {wall:7.3f} s {pages:5d} pages {len(pdf):10,d} bytes", file=sys.stderr)
+    total = time.perf_counter() - total
+    summary = {
+        "typst_version": typst.__version__,
+        "fonts_seconds": t_fonts,
+        "total_seconds": total,
+        "documents": results,
+        "pages": sum(r["pages"] for r in results),
+        "bytes": sum(r["bytes"] for r in results),
+    }
+    print(f"fonts {t_fonts:.3f} s; total {total:.3f} s, {summary['pages']} pages, {summary['bytes']:,d} bytes", file=sys.stderr)
+    if "--json" in sys.argv:
+        print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
