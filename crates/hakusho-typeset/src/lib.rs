@@ -3,7 +3,100 @@
 //! Stages: [`markup`] parses the document, [`layout`] composes lines ([`compose`], JLREQ rules)
 //! and paginates into [`page::Page`]s, [`pdf`] writes them. [`font::FontSet`] is loaded once per
 //! build and shared by every document.
+//!
+//! ```no_run
+//! use std::{path::Path, sync::Arc};
+//! use hakusho_typeset::{Style, Typesetter};
+//! let (style, fonts) = Style::load(Path::new("templates/style.yaml"), Path::new(".")).unwrap();
+//! let ts = Typesetter::new(style, Arc::new(fonts)).unwrap();
+//! let out = ts.typeset("<doc title=\"t\"><p>本文</p></doc>", "t.html").unwrap();
+//! std::fs::write("t.pdf", &out.pdf).unwrap();
+//! ```
 
 pub mod compose;
 pub mod font;
+pub mod layout;
+pub mod markup;
 pub mod page;
+pub mod pdf;
+pub mod style;
+
+use std::sync::Arc;
+
+use hakusho_diagnostics::{Diagnostics, Location};
+
+pub use font::FontSet;
+pub use page::LaidOutDocument;
+pub use style::Style;
+
+/// A built document.
+#[derive(Debug)]
+pub struct Output {
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    /// Problems that did not stop the build.
+    pub warnings: Diagnostics,
+}
+
+/// Typesets documents with one style and one set of fonts. Cheap to share across threads
+/// (`&self` methods only); fonts are parsed for the PDF writer once, here.
+#[derive(Debug)]
+pub struct Typesetter {
+    style: Style,
+    fonts: Arc<FontSet>,
+    pdf_fonts: pdf::PdfFonts,
+}
+
+impl Typesetter {
+    pub fn new(style: Style, fonts: Arc<FontSet>) -> Result<Typesetter, Diagnostics> {
+        let pdf_fonts = pdf::PdfFonts::new(&fonts).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.error(
+                Location::None,
+                format!("フォントを PDF 用に読み込めません: {e}"),
+                format!("cannot prepare fonts for PDF output: {e}"),
+            );
+            d
+        })?;
+        Ok(Typesetter {
+            style,
+            fonts,
+            pdf_fonts,
+        })
+    }
+
+    pub fn style(&self) -> &Style {
+        &self.style
+    }
+
+    /// Parses and lays out without writing PDF (for checks and tests).
+    pub fn layout(
+        &self,
+        markup: &str,
+        source_name: &str,
+    ) -> Result<(LaidOutDocument, Diagnostics), Diagnostics> {
+        let doc = markup::parse(markup, source_name)?;
+        let mut diags = Diagnostics::new();
+        let laid = layout::layout(&doc, &self.style, &self.fonts, source_name, &mut diags);
+        if diags.has_errors() {
+            diags.sort();
+            return Err(diags);
+        }
+        Ok((laid, diags))
+    }
+
+    /// Markup in, PDF out. Errors (bad markup, characters no font has) stop the build and are
+    /// all returned.
+    pub fn typeset(&self, markup: &str, source_name: &str) -> Result<Output, Diagnostics> {
+        let (laid, warnings) = self.layout(markup, source_name)?;
+        Ok(Output {
+            pdf: self.write_pdf(&laid),
+            pages: laid.pages.len(),
+            warnings,
+        })
+    }
+
+    pub fn write_pdf(&self, laid: &LaidOutDocument) -> Vec<u8> {
+        pdf::write(laid, &self.pdf_fonts)
+    }
+}

@@ -1,0 +1,57 @@
+//! Renders the test fixture (policy 第4-1 of the 2021 white paper) to PDF:
+//! `cargo run -p hakusho-typeset --example demo -- out.pdf [markup.html]`
+//! Prints the time spent in layout and in PDF writing.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use hakusho_diagnostics::Lang;
+use hakusho_typeset::{Style, Typesetter};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let out = args.get(1).map(String::as_str).unwrap_or("demo.pdf");
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.join("../..");
+    let input = args
+        .get(2)
+        .map(Into::into)
+        .unwrap_or_else(|| crate_dir.join("tests/fixtures/policy_4-1.html"));
+    let t0 = Instant::now();
+    let (style, fonts) = match Style::load(&root.join("templates/style.yaml"), &root) {
+        Ok(x) => x,
+        Err(d) => {
+            d.iter().for_each(|d| eprintln!("{}", d.render(Lang::En)));
+            std::process::exit(1);
+        }
+    };
+    let ts = Typesetter::new(style, Arc::new(fonts)).expect("fonts");
+    let t_load = t0.elapsed();
+    let markup = std::fs::read_to_string(&input).expect("read markup");
+    let name = input.display().to_string();
+    let t1 = Instant::now();
+    let (laid, warnings) = match ts.layout(&markup, &name) {
+        Ok(x) => x,
+        Err(d) => {
+            d.iter().for_each(|d| eprintln!("{}", d.render(Lang::En)));
+            std::process::exit(1);
+        }
+    };
+    let t_layout = t1.elapsed();
+    let t2 = Instant::now();
+    let pdf = ts.write_pdf(&laid);
+    let t_pdf = t2.elapsed();
+    warnings
+        .iter()
+        .for_each(|d| eprintln!("{}", d.render(Lang::En)));
+    std::fs::write(out, &pdf).expect("write pdf");
+    println!(
+        "{out}: {} pages, {} bytes; fonts {:.0} ms, layout {:.0} ms, pdf {:.0} ms",
+        laid.pages.len(),
+        pdf.len(),
+        t_load.as_secs_f64() * 1000.0,
+        t_layout.as_secs_f64() * 1000.0,
+        t_pdf.as_secs_f64() * 1000.0
+    );
+}

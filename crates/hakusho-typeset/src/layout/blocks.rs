@@ -1,0 +1,463 @@
+//! Block elements → chunks: headings, paragraphs, lists, boxes, page breaks.
+
+use hakusho_diagnostics::{Diagnostics, Location};
+
+use super::inline::{self, Segment, Setter};
+use super::{Chunk, HeadingInfo, Landing};
+use crate::compose::{Line, ParagraphStyle};
+use crate::font::FontSet;
+use crate::markup::{Element, Node, Pos};
+use crate::page::Item;
+use crate::style::{Resolved, Style};
+
+/// The horizontal band blocks are set in, and whether we are inside a cover.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ctx {
+    pub left: f32,
+    pub width: f32,
+    pub cover: bool,
+}
+
+pub(crate) struct Builder<'a> {
+    pub set: Setter<'a>,
+    pub headings: &'a [HeadingInfo],
+    pub landings: Option<&'a [Landing]>,
+    pub chunks: Vec<Chunk>,
+    /// Header rows of each table (repeated on continuation pages).
+    pub table_headers: Vec<Option<Chunk>>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(
+        style: &'a Style,
+        fonts: &'a FontSet,
+        source: &'a str,
+        diags: &'a mut Diagnostics,
+        headings: &'a [HeadingInfo],
+        landings: Option<&'a [Landing]>,
+    ) -> Self {
+        Builder {
+            set: Setter {
+                style,
+                fonts,
+                source,
+                diags,
+            },
+            headings,
+            landings,
+            chunks: Vec::new(),
+            table_headers: Vec::new(),
+        }
+    }
+
+    pub fn style(&self) -> &'a Style {
+        self.set.style
+    }
+
+    pub fn finish(self) -> (Vec<Chunk>, Vec<Option<Chunk>>) {
+        (self.chunks, self.table_headers)
+    }
+
+    pub fn document(&mut self, root: &Element) {
+        let style = self.style();
+        let (_, right, _, left) = style.margins();
+        let ctx = Ctx {
+            left,
+            width: style.page_width - left - right,
+            cover: false,
+        };
+        self.children(root, ctx);
+    }
+
+    /// Lays out the children of a block container; runs of inline content become anonymous
+    /// unindented paragraphs.
+    pub fn children(&mut self, el: &Element, ctx: Ctx) {
+        let mut inline_run: Vec<Node> = Vec::new();
+        let kids = &el.children;
+        for (i, n) in kids.iter().enumerate() {
+            match n {
+                Node::Element(e) if !inline::is_inline(&e.name) => {
+                    self.flush_inline(&mut inline_run, el.pos, ctx);
+                    self.block(e, ctx);
+                    if e.name == "table" && next_is_note(&kids[i + 1..]) {
+                        // (注) lines belong to the table: keep them with its last row.
+                        if let Some(last) = self.chunks.last_mut() {
+                            last.keep_with_next = true;
+                        }
+                    }
+                }
+                Node::Text(t, _) if inline_run.is_empty() && t.trim().is_empty() => {}
+                other => inline_run.push(other.clone()),
+            }
+        }
+        self.flush_inline(&mut inline_run, el.pos, ctx);
+    }
+
+    fn flush_inline(&mut self, run: &mut Vec<Node>, pos: Pos, ctx: Ctx) {
+        if run.is_empty() {
+            return;
+        }
+        let style = self.style();
+        let res = style.resolve("p", &["noindent".to_string()]);
+        let pos = run
+            .iter()
+            .find_map(|n| match n {
+                Node::Text(_, p) => Some(*p),
+                Node::Element(e) => Some(e.pos),
+            })
+            .unwrap_or(pos);
+        let segs = inline::nodes_segments(run, pos, &res, style);
+        run.clear();
+        let chunks = self.paragraph(&segs, &res, pos, ctx, 0.0);
+        self.push_all(chunks, ctx);
+    }
+
+    fn push_all(&mut self, mut chunks: Vec<Chunk>, ctx: Ctx) {
+        for c in &mut chunks {
+            c.cover |= ctx.cover;
+        }
+        self.chunks.extend(chunks);
+    }
+
+    pub fn block(&mut self, el: &Element, ctx: Ctx) {
+        let style = self.style();
+        match el.name.as_str() {
+            "doc" => self.children(el, ctx),
+            "section" => {
+                let ctx = Ctx {
+                    cover: ctx.cover || el.has_class("cover"),
+                    ..ctx
+                };
+                self.children(el, ctx);
+            }
+            "pagebreak" => self.chunks.push(Chunk {
+                page_break_before: true,
+                cover: ctx.cover,
+                ..Chunk::default()
+            }),
+            "toc" => super::toc::build(self, ctx),
+            "h1" | "h2" | "h3" | "h4" => self.heading(el, ctx),
+            "p" => {
+                let res = style.resolve("p", &el.classes);
+                let segs = inline::segments(el, &res, style);
+                let chunks = self.paragraph(&segs, &res, el.pos, ctx, res.indent);
+                self.push_all(chunks, ctx);
+            }
+            "ul" | "ol" => self.list(el, ctx),
+            "table" => super::table::build(self, el, ctx),
+            "div" => self.div(el, ctx),
+            other => {
+                // Misplaced structure (a <tr> outside a table...): say so, keep the text.
+                self.set.diags.warning(
+                    Location::text(self.set.source, el.pos.line, el.pos.column),
+                    format!("<{other}> はこの位置では使えません。中身は段落として組みます"),
+                    format!("<{other}> is not expected here; its content is set as paragraphs"),
+                );
+                self.children(el, ctx);
+            }
+        }
+    }
+
+    /// Composes segments into one chunk per line (so a paragraph can break between lines),
+    /// with orphan/widow control: the first two and the last two lines stay together.
+    pub fn paragraph(
+        &mut self,
+        segs: &[Segment],
+        res: &Resolved,
+        pos: Pos,
+        ctx: Ctx,
+        first_indent: f32,
+    ) -> Vec<Chunk> {
+        let x = ctx.left + res.margin_left;
+        let width = (ctx.width - res.margin_left - res.margin_right).max(res.size);
+        let lines = self.lines(segs, res, pos, width, first_indent);
+        let lh = res.size * res.line_height;
+        let n = lines.len();
+        let mut chunks: Vec<Chunk> = lines
+            .iter()
+            .map(|l| {
+                let mut items = Vec::new();
+                inline::line_items(l, x, 0.0, lh, res.size, &mut items);
+                Chunk {
+                    height: lh,
+                    items,
+                    ..Chunk::default()
+                }
+            })
+            .collect();
+        if n >= 2 {
+            chunks[0].keep_with_next = true;
+        }
+        if n >= 3 {
+            chunks[n - 2].keep_with_next = true;
+        }
+        if let Some(c) = chunks.first_mut() {
+            c.space_before = res.space_before;
+        }
+        if let Some(c) = chunks.last_mut() {
+            c.space_after = res.space_after;
+        }
+        chunks
+    }
+
+    /// Composes `<br/>`-separated segments into lines of `width`.
+    pub fn lines(
+        &mut self,
+        segs: &[Segment],
+        res: &Resolved,
+        pos: Pos,
+        width: f32,
+        first_indent: f32,
+    ) -> Vec<Line> {
+        let mut out = Vec::new();
+        for (k, seg) in segs.iter().enumerate() {
+            let spans = self.set.spans(seg);
+            let ps = ParagraphStyle {
+                width,
+                first_indent: if k == 0 { first_indent } else { 0.0 },
+                rest_indent: 0.0,
+                align: inline::to_align(res.align),
+            };
+            out.extend(self.set.compose(&spans, &ps, pos));
+        }
+        out
+    }
+
+    fn heading(&mut self, el: &Element, ctx: Ctx) {
+        let style = self.style();
+        let res = style.resolve(&el.name, &el.classes);
+        let segs = inline::segments(el, &res, style);
+        let x = ctx.left + res.margin_left;
+        let width = ctx.width - res.margin_left - res.margin_right;
+        let lines = self.lines(&segs, &res, el.pos, width, 0.0);
+        let lh = res.size * res.line_height;
+        let mut items = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            inline::line_items(l, x, i as f32 * lh, lh, res.size, &mut items);
+        }
+        let mut height = lines.len() as f32 * lh;
+        if res.rule_below > 0.0 {
+            let y = height + 1.5 + res.rule_below / 2.0;
+            items.push(Item::Line {
+                x1: x,
+                y1: y,
+                x2: x + width,
+                y2: y,
+                width: res.rule_below,
+                color: res.rule_color,
+            });
+            height += 1.5 + res.rule_below;
+        }
+        let heading = self.headings.iter().position(|h| h.pos == el.pos);
+        self.chunks.push(Chunk {
+            height,
+            space_before: res.space_before,
+            space_after: res.space_after,
+            items,
+            // A heading never ends a page: it goes with the first lines that follow it.
+            keep_with_next: true,
+            page_break_before: res.page_break_before,
+            heading,
+            cover: ctx.cover,
+            ..Chunk::default()
+        });
+    }
+
+    fn list(&mut self, el: &Element, ctx: Ctx) {
+        let style = self.style();
+        let lists = &style.file.lists;
+        let list_res = style.resolve(&el.name, &el.classes);
+        let items: Vec<&Element> = el.child_elements().filter(|e| e.name == "li").collect();
+        let markers: Vec<String> = (1..=items.len())
+            .map(|n| {
+                if el.name == "ol" {
+                    if el.has_class("circled") {
+                        circled(n)
+                    } else {
+                        lists.number.replace("{n}", &n.to_string())
+                    }
+                } else if el.has_class("double-circle") {
+                    lists.double_circle.clone()
+                } else {
+                    lists.bullet.clone()
+                }
+            })
+            .collect();
+        let start = self.chunks.len();
+        let ctx = Ctx {
+            left: ctx.left + list_res.margin_left,
+            width: ctx.width - list_res.margin_left - list_res.margin_right,
+            ..ctx
+        };
+        // One hanging indent for the whole list so item texts line up.
+        let li_res0 = style.resolve("li", &[]);
+        let hang = markers
+            .iter()
+            .map(|m| self.set.width(m, li_res0.font, li_res0.size))
+            .fold(0.0, f32::max)
+            + lists.gap.resolve(li_res0.size);
+        for (li, marker) in items.iter().zip(&markers) {
+            let res = style.resolve("li", &li.classes);
+            let text_ctx = Ctx {
+                left: ctx.left + res.margin_left + hang,
+                width: ctx.width - res.margin_left - hang,
+                ..ctx
+            };
+            let segs = inline::segments(li, &res, style);
+            let mut chunks = self.paragraph(&segs, &res, li.pos, text_ctx, 0.0);
+            let lh = res.size * res.line_height;
+            let run = self.set.run(
+                marker,
+                res.font,
+                res.size,
+                res.color,
+                ctx.left + res.margin_left,
+                inline::baseline(lh, res.size),
+            );
+            if chunks.is_empty() {
+                chunks.push(Chunk {
+                    height: lh,
+                    space_before: res.space_before,
+                    ..Chunk::default()
+                });
+            }
+            chunks[0].items.push(Item::Text(run));
+            self.push_all(chunks, ctx);
+            // Nested lists and other blocks inside the item hang with its text.
+            let nested = Ctx {
+                left: text_ctx.left + 0.0,
+                width: text_ctx.width,
+                ..ctx
+            };
+            for child in li.child_elements().filter(|e| !inline::is_inline(&e.name)) {
+                self.block(child, nested);
+            }
+        }
+        self.wrap_spacing(start, &list_res);
+    }
+
+    fn div(&mut self, el: &Element, ctx: Ctx) {
+        let style = self.style();
+        let res = style.resolve("div", &el.classes);
+        let boxed = res.border > 0.0 || res.background.is_some();
+        let outer = Ctx {
+            left: ctx.left + res.margin_left,
+            width: ctx.width - res.margin_left - res.margin_right,
+            ..ctx
+        };
+        if !boxed {
+            if res.space_before > 0.0 {
+                // A spacer, not a margin: it must survive at the top of a page (cover pages
+                // push their title down with it).
+                self.chunks.push(Chunk {
+                    height: res.space_before,
+                    keep_with_next: true,
+                    cover: ctx.cover,
+                    ..Chunk::default()
+                });
+            }
+            let start = self.chunks.len();
+            self.children(el, outer);
+            if let Some(c) = self.chunks[start..].last_mut() {
+                c.space_after = c.space_after.max(res.space_after);
+            }
+            return;
+        }
+        let inset = res.padding + res.border;
+        let inner = Ctx {
+            left: outer.left + inset,
+            width: outer.width - 2.0 * inset,
+            ..ctx
+        };
+        let start = self.chunks.len();
+        self.children(el, inner);
+        let sub: Vec<Chunk> = self.chunks.drain(start..).collect();
+        // A box is drawn whole, so its content becomes one unbreakable chunk.
+        let mut content = Vec::new();
+        let mut y = inset;
+        let mut prev_after: Option<f32> = None;
+        let mut heading = None;
+        for c in sub {
+            let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
+            for mut it in c.items {
+                super::shift(&mut it, y + gap);
+                content.push(it);
+            }
+            heading = heading.or(c.heading);
+            y += gap + c.height;
+            prev_after = Some(c.space_after);
+        }
+        let height = y + inset;
+        let mut items = Vec::new();
+        if let Some(bg) = res.background {
+            items.push(Item::Rect {
+                x: outer.left,
+                y: 0.0,
+                width: outer.width,
+                height,
+                fill: bg,
+            });
+        }
+        if res.border > 0.0 {
+            let (l, r, t, b) = (outer.left, outer.left + outer.width, 0.0, height);
+            let h = res.border / 2.0;
+            for (x1, y1, x2, y2) in [
+                (l, t + h, r, t + h),
+                (l, b - h, r, b - h),
+                (l + h, t, l + h, b),
+                (r - h, t, r - h, b),
+            ] {
+                items.push(Item::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    width: res.border,
+                    color: res.rule_color,
+                });
+            }
+        }
+        items.extend(content);
+        self.chunks.push(Chunk {
+            height,
+            space_before: res.space_before,
+            space_after: res.space_after,
+            items,
+            heading,
+            cover: ctx.cover,
+            ..Chunk::default()
+        });
+    }
+
+    /// Gives the chunks from `start` on the block's outer spacing.
+    pub fn wrap_spacing(&mut self, start: usize, res: &Resolved) {
+        if let Some(c) = self.chunks.get_mut(start) {
+            c.space_before = c.space_before.max(res.space_before);
+        }
+        if self.chunks.len() > start {
+            if let Some(c) = self.chunks.last_mut() {
+                c.space_after = c.space_after.max(res.space_after);
+            }
+        }
+    }
+}
+
+fn next_is_note(rest: &[Node]) -> bool {
+    rest.iter()
+        .find_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(..) => None,
+        })
+        .is_some_and(|e| e.name == "p" && e.has_class("note"))
+}
+
+/// ①..⑳, ㉑..㉟, ㊱..㊿, then (n).
+fn circled(n: usize) -> String {
+    let c = match n {
+        1..=20 => char::from_u32(0x2460 + n as u32 - 1),
+        21..=35 => char::from_u32(0x3251 + n as u32 - 21),
+        36..=50 => char::from_u32(0x32B1 + n as u32 - 36),
+        _ => None,
+    };
+    c.map(String::from).unwrap_or_else(|| format!("({n})"))
+}

@@ -1,0 +1,167 @@
+//! Layout: document tree → pages of positioned glyphs, rules and links, plus the outline.
+//!
+//! Blocks are first cut into [`Chunk`]s — vertical pieces that are never split (a paragraph
+//! line, a heading, a table row group) — carrying keep-with-next and table-header information;
+//! [`paginate`] then fills pages with them. The table of contents needs the pages headings
+//! land on, so the whole document is laid out again with the TOC filled until the heading
+//! pages stop changing (at most three passes).
+
+mod blocks;
+mod inline;
+mod paginate;
+mod table;
+mod toc;
+
+use hakusho_diagnostics::Diagnostics;
+
+use crate::font::FontSet;
+use crate::markup::{Document, Element, Pos};
+use crate::page::{Item, LaidOutDocument, OutlineEntry};
+use crate::style::Style;
+
+/// A vertical piece of the flow that is never split across pages.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Chunk {
+    pub height: f32,
+    pub space_before: f32,
+    pub space_after: f32,
+    /// Positions with y relative to the chunk's top; x absolute on the page.
+    pub items: Vec<Item>,
+    /// Must share a page with the chunk after it (headings, first lines, a table's last row
+    /// before its notes).
+    pub keep_with_next: bool,
+    pub page_break_before: bool,
+    /// Part of table `n`: on a new page that table's header rows are repeated first.
+    pub table: Option<usize>,
+    pub is_table_header: bool,
+    /// Heading number (document order) that starts at this chunk's top.
+    pub heading: Option<usize>,
+    /// Belongs to a cover: the page shows no running header, footer or number.
+    pub cover: bool,
+}
+
+/// A heading found in the document, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeadingInfo {
+    pub level: u8,
+    /// Bookmark title: the full heading text.
+    pub title: String,
+    /// TOC text (`data-short` or the full text).
+    pub toc_title: String,
+    pub in_toc: bool,
+    pub pos: Pos,
+}
+
+/// Where a heading landed: page index and y of its top.
+pub(crate) type Landing = (usize, f32);
+
+pub(crate) fn shift(item: &mut Item, dy: f32) {
+    match item {
+        Item::Text(r) => r.y += dy,
+        Item::Line { y1, y2, .. } => {
+            *y1 += dy;
+            *y2 += dy;
+        }
+        Item::Rect { y, .. } | Item::Link { y, .. } => *y += dy,
+    }
+}
+
+/// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`.
+pub fn layout(
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+) -> LaidOutDocument {
+    let headings = collect_headings(&doc.root, style);
+    let mut landings: Option<Vec<Landing>> = None;
+    let mut result = None;
+    for pass in 0..3 {
+        // Diagnostics of the final pass only: every pass sees the same text.
+        let mut pass_diags = Diagnostics::new();
+        let mut b = blocks::Builder::new(
+            style,
+            fonts,
+            source_name,
+            &mut pass_diags,
+            &headings,
+            landings.as_deref(),
+        );
+        b.document(&doc.root);
+        let (chunks, table_headers) = b.finish();
+        let paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
+        let stable = landings
+            .as_ref()
+            .is_some_and(|l| pages_of(l) == pages_of(&paged.landings));
+        let has_toc = contains_toc(&doc.root);
+        landings = Some(paged.landings.clone());
+        result = Some((paged, pass_diags));
+        if stable || !has_toc || pass == 2 {
+            break;
+        }
+    }
+    let (paged, pass_diags) = result.expect("at least one pass");
+    diags.extend(pass_diags);
+    let outline = headings
+        .iter()
+        .zip(&paged.landings)
+        .map(|(h, &(page, y))| OutlineEntry {
+            title: h.title.clone(),
+            level: h.level,
+            page,
+            y,
+        })
+        .collect();
+    let pages = paginate::finish_pages(paged, style, fonts, &doc.title, &headings);
+    LaidOutDocument {
+        title: doc.title.clone(),
+        lang: doc.lang.clone(),
+        pages,
+        outline,
+    }
+}
+
+fn pages_of(l: &[Landing]) -> Vec<usize> {
+    l.iter().map(|(p, _)| *p).collect()
+}
+
+fn contains_toc(el: &Element) -> bool {
+    el.name == "toc" || el.child_elements().any(contains_toc)
+}
+
+fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
+    fn walk(el: &Element, out: &mut Vec<HeadingInfo>, depth: u8) {
+        if let Some(level) = heading_level(&el.name) {
+            let title = inline::plain_text(el);
+            let toc_title = el
+                .attr("data-short")
+                .map(str::to_string)
+                .unwrap_or_else(|| title.clone());
+            out.push(HeadingInfo {
+                level,
+                in_toc: el.attr("data-toc") != Some("no") && level <= depth,
+                title,
+                toc_title,
+                pos: el.pos,
+            });
+            return;
+        }
+        for c in el.child_elements() {
+            walk(c, out, depth);
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out, style.file.toc.depth);
+    out
+}
+
+pub(crate) fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        _ => None,
+    }
+}

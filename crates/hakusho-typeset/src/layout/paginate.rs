@@ -1,0 +1,214 @@
+//! Pagination: chunks → pages, honouring page breaks, keep-with-next chains and repeated
+//! table headers; then running headers, footers and page numbers.
+
+use super::{shift, Chunk, HeadingInfo, Landing};
+use crate::font::FontSet;
+use crate::page::{Color, Item, Page};
+use crate::style::{RunningStyle, Style};
+
+pub(crate) struct PageBuild {
+    pub items: Vec<Item>,
+    pub cover: bool,
+    /// Headings whose top is on this page, in order.
+    pub headings: Vec<usize>,
+}
+
+pub(crate) struct Paged {
+    pub pages: Vec<PageBuild>,
+    pub landings: Vec<Landing>,
+}
+
+struct Placed {
+    chunk: usize,
+    items_before: usize,
+}
+
+pub(crate) fn paginate(
+    chunks: &[Chunk],
+    table_headers: &[Option<Chunk>],
+    style: &Style,
+    n_headings: usize,
+) -> Paged {
+    let (top, _, bottom_margin, _) = style.margins();
+    let bottom = style.page_height - bottom_margin;
+    let mut pages: Vec<PageBuild> = Vec::new();
+    let mut landings: Vec<Landing> = vec![(0, top); n_headings];
+    let new_page = || PageBuild {
+        items: Vec::new(),
+        cover: false,
+        headings: Vec::new(),
+    };
+    let mut cur = new_page();
+    let mut placed: Vec<Placed> = Vec::new();
+    let mut y = top;
+    let mut prev_after = 0.0f32;
+    let mut i = 0;
+    while i < chunks.len() {
+        let c = &chunks[i];
+        if c.page_break_before && !placed.is_empty() {
+            pages.push(std::mem::replace(&mut cur, new_page()));
+            placed.clear();
+            y = top;
+            continue;
+        }
+        if placed.is_empty() {
+            cur.cover = c.cover;
+            // A table continued from the previous page gets its header rows again.
+            if let (Some(t), false) = (c.table, c.is_table_header) {
+                let continued = i > 0 && chunks[i - 1].table == Some(t);
+                if let (true, Some(Some(h))) = (continued, table_headers.get(t)) {
+                    for it in &h.items {
+                        let mut it = it.clone();
+                        shift(&mut it, y);
+                        cur.items.push(it);
+                    }
+                    y += h.height;
+                }
+            }
+        }
+        let gap = if placed.is_empty() {
+            0.0
+        } else {
+            prev_after.max(c.space_before)
+        };
+        if !placed.is_empty() && y + gap + c.height > bottom + 0.01 {
+            // Move the keep-with-next chain ending here along, unless it fills the page.
+            let first = placed[0].chunk;
+            let mut j = i;
+            while j > first && chunks[j - 1].keep_with_next {
+                j -= 1;
+            }
+            if j > first {
+                let k = placed.iter().position(|p| p.chunk == j).expect("placed");
+                cur.items.truncate(placed[k].items_before);
+                cur.headings
+                    .retain(|h| chunks[j..i].iter().all(|c| c.heading != Some(*h)));
+                i = j;
+            }
+            pages.push(std::mem::replace(&mut cur, new_page()));
+            placed.clear();
+            y = top;
+            continue;
+        }
+        placed.push(Placed {
+            chunk: i,
+            items_before: cur.items.len(),
+        });
+        let at = y + gap;
+        for it in &c.items {
+            let mut it = it.clone();
+            shift(&mut it, at);
+            cur.items.push(it);
+        }
+        if let Some(h) = c.heading {
+            landings[h] = (pages.len(), at);
+            cur.headings.push(h);
+        }
+        y = at + c.height;
+        prev_after = c.space_after;
+        i += 1;
+    }
+    if !placed.is_empty() || pages.is_empty() {
+        pages.push(cur);
+    }
+    Paged { pages, landings }
+}
+
+/// Adds running headers/footers (`{page}`, `{title}`, `{section}`) to every non-cover page.
+pub(crate) fn finish_pages(
+    paged: Paged,
+    style: &Style,
+    fonts: &FontSet,
+    title: &str,
+    headings: &[HeadingInfo],
+) -> Vec<Page> {
+    let mut section = String::new();
+    let (w, h) = (style.page_width, style.page_height);
+    let mut out = Vec::with_capacity(paged.pages.len());
+    for (idx, p) in paged.pages.into_iter().enumerate() {
+        // The section a page belongs to: the first chapter starting on it, else the running one.
+        let starts: Vec<&HeadingInfo> = p
+            .headings
+            .iter()
+            .map(|&i| &headings[i])
+            .filter(|h| h.level == 1)
+            .collect();
+        let page_section = starts
+            .first()
+            .map(|h| h.toc_title.clone())
+            .unwrap_or_else(|| section.clone());
+        if let Some(last) = starts.last() {
+            section = last.toc_title.clone();
+        }
+        let mut items = p.items;
+        if !p.cover {
+            let vars = |s: &str| {
+                s.replace("{page}", &(idx + 1).to_string())
+                    .replace("{title}", title)
+                    .replace("{section}", &page_section)
+            };
+            if let Some(hs) = &style.file.header {
+                let base = hs.offset.resolve(hs.size);
+                running(&mut items, hs, base, &vars, style, fonts, Some(base + 3.0));
+            }
+            if let Some(fs) = &style.file.footer {
+                let base = h - fs.offset.resolve(fs.size);
+                let rule = base - fs.size - 3.0;
+                running(&mut items, fs, base, &vars, style, fonts, Some(rule));
+            }
+        }
+        out.push(Page {
+            width: w,
+            height: h,
+            items,
+        });
+    }
+    out
+}
+
+fn running(
+    items: &mut Vec<Item>,
+    rs: &RunningStyle,
+    base: f32,
+    vars: &dyn Fn(&str) -> String,
+    style: &Style,
+    fonts: &FontSet,
+    rule_y: Option<f32>,
+) {
+    let (_, right_m, _, left_m) = style.margins();
+    let left = left_m;
+    let right = style.page_width - right_m;
+    let font = style.font(&rs.font);
+    let color = rs.color.map(|c| c.0).unwrap_or(Color::BLACK);
+    let width = |t: &str| {
+        let f = fonts.get(font);
+        t.chars()
+            .filter_map(|c| f.glyph(c))
+            .map(|g| g.advance * rs.size)
+            .sum::<f32>()
+    };
+    for (text, align) in [(&rs.left, 0), (&rs.center, 1), (&rs.right, 2)] {
+        let t = vars(text);
+        if t.is_empty() {
+            continue;
+        }
+        let tw = width(&t);
+        let x = match align {
+            0 => left,
+            1 => (left + right - tw) / 2.0,
+            _ => right - tw,
+        };
+        let run = super::inline::simple_run(fonts, style, &t, font, rs.size, color, x, base);
+        items.push(Item::Text(run));
+    }
+    if let (true, Some(y)) = (rs.rule > 0.0, rule_y) {
+        items.push(Item::Line {
+            x1: left,
+            y1: y,
+            x2: right,
+            y2: y,
+            width: rs.rule,
+            color,
+        });
+    }
+}

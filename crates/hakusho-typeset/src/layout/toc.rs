@@ -1,0 +1,122 @@
+//! The table of contents: one entry per heading (up to the configured depth), with dotted
+//! leaders, right-aligned page numbers and a link to the heading.
+
+use super::blocks::{Builder, Ctx};
+use super::inline::{self, Piece};
+use super::Chunk;
+use crate::compose::ParagraphStyle;
+use crate::page::Item;
+
+pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
+    let style = b.style();
+    let toc = &style.file.toc;
+    // Title set like a chapter heading, but not itself a TOC entry or page break.
+    let mut title = style.resolve("h1", &[]);
+    title.page_break_before = false;
+    let segs = vec![vec![Piece {
+        text: toc.title.clone(),
+        font: title.font_name.clone(),
+        size: title.size,
+        color: title.color,
+        pos: Default::default(),
+    }]];
+    let mut chunks = b.paragraph(&segs, &title, Default::default(), ctx, 0.0);
+    if let Some(c) = chunks.last_mut() {
+        c.keep_with_next = true;
+        c.space_after = title.space_after;
+        if title.rule_below > 0.0 {
+            let y = c.height + 1.5 + title.rule_below / 2.0;
+            c.items.push(Item::Line {
+                x1: ctx.left,
+                y1: y,
+                x2: ctx.left + ctx.width,
+                y2: y,
+                width: title.rule_below,
+                color: title.rule_color,
+            });
+            c.height += 1.5 + title.rule_below;
+        }
+    }
+    b.chunks.extend(chunks.into_iter().map(|mut c| {
+        c.cover = ctx.cover;
+        c
+    }));
+
+    let color = style
+        .file
+        .body
+        .color
+        .map(|c| c.0)
+        .unwrap_or(crate::page::Color::BLACK);
+    let right = ctx.left + ctx.width;
+    for (i, h) in b.headings.iter().enumerate() {
+        if !h.in_toc {
+            continue;
+        }
+        let lv = &toc.levels[(h.level as usize - 1).min(toc.levels.len() - 1)];
+        let font = style.font(&lv.font);
+        let size = lv.size;
+        let indent = lv.indent.resolve(size);
+        let landing = b.landings.and_then(|l| l.get(i).copied());
+        // Before the first pass the pages are unknown; a two-digit placeholder keeps the
+        // entry's line breaks close to the final ones.
+        let number = landing.map_or("00".to_string(), |(p, _)| (p + 1).to_string());
+        let num_w = b.set.width(&number, font, size);
+        let leader_w = b.set.width(&toc.leader, font, size).max(0.1);
+        let text_w = ctx.width - indent - num_w - 3.0 * leader_w;
+        let spans = b.set.spans(&[Piece {
+            text: h.toc_title.clone(),
+            font: lv.font.clone(),
+            size,
+            color,
+            pos: h.pos,
+        }]);
+        let ps = ParagraphStyle {
+            width: text_w.max(size),
+            first_indent: 0.0,
+            // Continuation lines hang under the title text.
+            rest_indent: size,
+            align: crate::compose::Align::Start,
+        };
+        let lines = b.set.compose(&spans, &ps, h.pos);
+        let lh = size * toc.line_height;
+        let x = ctx.left + indent;
+        let mut items = Vec::new();
+        for (k, l) in lines.iter().enumerate() {
+            inline::line_items(l, x, k as f32 * lh, lh, size, &mut items);
+        }
+        let last_top = (lines.len().max(1) - 1) as f32 * lh;
+        let base = last_top + inline::baseline(lh, size);
+        let text_end = x + lines.last().map_or(0.0, |l| l.width);
+        let num_x = right - num_w;
+        // Leaders end one leader-width before the number and start after the text.
+        let room = num_x - leader_w * 0.5 - (text_end + leader_w * 0.5);
+        let count = (room / leader_w).floor().max(0.0) as usize;
+        if count > 0 {
+            let leaders = toc.leader.repeat(count);
+            let lx = num_x - leader_w * 0.5 - count as f32 * leader_w;
+            items.push(Item::Text(b.set.run(&leaders, font, size, color, lx, base)));
+        }
+        items.push(Item::Text(
+            b.set.run(&number, font, size, color, num_x, base),
+        ));
+        let height = lines.len().max(1) as f32 * lh;
+        if let Some((page, y)) = landing {
+            items.push(Item::Link {
+                x,
+                y: 0.0,
+                width: right - x,
+                height,
+                target_page: page,
+                target_y: y,
+            });
+        }
+        b.chunks.push(Chunk {
+            height,
+            space_before: lv.space_before.resolve(size),
+            items,
+            cover: ctx.cover,
+            ..Chunk::default()
+        });
+    }
+}

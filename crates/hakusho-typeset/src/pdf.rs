@@ -1,0 +1,492 @@
+//! PDF writer: the only module that touches printpdf and lopdf.
+//!
+//! Text is written as glyph ids we already looked up (no character→glyph look-ups inside
+//! printpdf, which dominated save time), each glyph carrying its source text so the ToUnicode
+//! map gives the source back. Positions are absolute (`Tm`), kerning offsets in the `TJ`
+//! array reproduce our x positions against the `/W` widths printpdf writes.
+//! printpdf's output is then patched through lopdf: nested outline, links, /Lang, /Title,
+//! no timestamps and a content-derived /ID, so the same input gives the same bytes.
+
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hasher};
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use printpdf::{
+    Codepoint, Color as PColor, FontId, Line as PLine, LinePoint, Mm, Op, PaintMode, ParsedFont,
+    PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    TextMatrix,
+};
+
+use crate::font::FontSet;
+use crate::page::{Color, Item, LaidOutDocument, OutlineEntry};
+
+/// Fonts parsed for printpdf once per build (parsing a 6 MB CJK font is not free) and the
+/// `/W` widths printpdf will write, so our kerning matches them exactly.
+pub struct PdfFonts {
+    parsed: Vec<ParsedFont>,
+    /// Per font: glyph id → advance in 1/1000 em, computed as printpdf computes `/W`.
+    widths: Vec<Vec<i64>>,
+}
+
+impl std::fmt::Debug for PdfFonts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PdfFonts({} fonts)", self.parsed.len())
+    }
+}
+
+impl PdfFonts {
+    pub fn new(fonts: &FontSet) -> Result<PdfFonts, String> {
+        let mut parsed = Vec::new();
+        let mut widths = Vec::new();
+        for i in 0..fonts.len() {
+            let font = fonts.get(crate::font::FontIndex(i));
+            let mut warnings = Vec::new();
+            let pf = ParsedFont::from_bytes(&font.data, 0, &mut warnings)
+                .ok_or_else(|| format!("{}: printpdf cannot parse the font", font.name))?;
+            let face = ttf_parser::Face::parse(&font.data, 0)
+                .map_err(|e| format!("{}: {e}", font.name))?;
+            let upem = face.units_per_em() as f32;
+            let w = (0..face.number_of_glyphs())
+                .map(|g| {
+                    let adv = face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0);
+                    (adv as f32 * 1000.0 / upem) as i64
+                })
+                .collect();
+            parsed.push(pf);
+            widths.push(w);
+        }
+        Ok(PdfFonts { parsed, widths })
+    }
+}
+
+/// Resource name and subset tag: fixed (printpdf would draw them from a process-wide counter,
+/// making the second document of a process differ from the first).
+fn font_id(i: usize) -> FontId {
+    let a = (b'A' + (i / 26 % 26) as u8) as char;
+    let b = (b'A' + (i % 26) as u8) as char;
+    FontId(format!("HKSF{a}{b}"))
+}
+
+fn rgb(c: Color) -> PColor {
+    PColor::Rgb(Rgb::new(c.r, c.g, c.b, None))
+}
+
+/// Writes the laid-out document as PDF bytes.
+pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Vec<u8> {
+    let mut pdf = PdfDocument::new(&doc.title);
+    for (i, pf) in cache.parsed.iter().enumerate() {
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id(i), printpdf::PdfFont::new(pf.clone()));
+    }
+    let pages: Vec<PdfPage> = doc.pages.iter().map(|p| page_ops(p, cache)).collect();
+    pdf.with_pages(pages);
+    let mut warnings = Vec::new();
+    let opts = PdfSaveOptions {
+        optimize: true,
+        subset_fonts: true,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+    patch(&mut lo, doc);
+    lo.compress();
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = lo.save_to(&mut out);
+    out
+}
+
+fn page_ops(page: &crate::page::Page, cache: &PdfFonts) -> PdfPage {
+    let h = page.height;
+    let mut ops = Vec::new();
+    // Fills first, rules over them, text on top.
+    for it in &page.items {
+        if let Item::Rect {
+            x,
+            y,
+            width,
+            height,
+            fill,
+        } = it
+        {
+            ops.push(Op::SetFillColor { col: rgb(*fill) });
+            ops.push(Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(*x),
+                    y: Pt(h - y - height),
+                    width: Pt(*width),
+                    height: Pt(*height),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            });
+        }
+    }
+    let mut stroke: Option<(f32, Color)> = None;
+    for it in &page.items {
+        if let Item::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            width,
+            color,
+        } = it
+        {
+            if stroke != Some((*width, *color)) {
+                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                ops.push(Op::SetOutlineColor { col: rgb(*color) });
+                stroke = Some((*width, *color));
+            }
+            let pt = |x: f32, y: f32| LinePoint {
+                p: Point {
+                    x: Pt(x),
+                    y: Pt(h - y),
+                },
+                bezier: false,
+            };
+            ops.push(Op::DrawLine {
+                line: PLine {
+                    points: vec![pt(*x1, *y1), pt(*x2, *y2)],
+                    is_closed: false,
+                },
+            });
+        }
+    }
+    let mut in_text = false;
+    let mut cur_font: Option<(usize, f32)> = None;
+    let mut cur_color: Option<Color> = None;
+    for it in &page.items {
+        let Item::Text(run) = it else { continue };
+        if run.glyphs.is_empty() {
+            continue;
+        }
+        if !in_text {
+            ops.push(Op::StartTextSection);
+            in_text = true;
+        }
+        if cur_font != Some((run.font.0, run.size)) {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(run.font.0)),
+                size: Pt(run.size),
+            });
+            cur_font = Some((run.font.0, run.size));
+        }
+        if cur_color != Some(run.color) {
+            ops.push(Op::SetFillColor {
+                col: rgb(run.color),
+            });
+            cur_color = Some(run.color);
+        }
+        let x0 = run.x + run.glyphs[0].x;
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(x0), Pt(h - run.y)),
+        });
+        let widths = &cache.widths[run.font.0];
+        let n = run.glyphs.len();
+        let cps = run
+            .glyphs
+            .iter()
+            .enumerate()
+            .map(|(k, g)| {
+                // TJ offset after this glyph: where the viewer's pen will be (glyph x plus
+                // its /W width) minus where the next glyph must start, in 1/1000 em.
+                let offset = if k + 1 < n {
+                    let w = widths.get(g.glyph_id as usize).copied().unwrap_or(0) as f32;
+                    let d = (g.x - run.glyphs[k + 1].x) * 1000.0 / run.size + w;
+                    if d.abs() < 0.05 {
+                        0.0
+                    } else {
+                        (d * 100.0).round() / 100.0
+                    }
+                } else {
+                    0.0
+                };
+                Codepoint {
+                    gid: g.glyph_id,
+                    offset,
+                    cid: (!g.text.is_empty()).then(|| g.text.clone()),
+                }
+            })
+            .collect();
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(cps)],
+        });
+    }
+    if in_text {
+        ops.push(Op::EndTextSection);
+    }
+    PdfPage::new(
+        Mm(page.width * 25.4 / 72.0),
+        Mm(page.height * 25.4 / 72.0),
+        ops,
+    )
+}
+
+fn text_string(s: &str) -> Object {
+    // UTF-16BE with BOM: the PDF text-string encoding that holds Japanese.
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+fn dest(page: ObjectId, top: f32) -> Object {
+    Object::Array(vec![
+        Object::Reference(page),
+        Object::Name(b"XYZ".to_vec()),
+        Object::Null,
+        Object::Real(top),
+        Object::Null,
+    ])
+}
+
+fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument) {
+    lo.version = "1.7".into();
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+    let height = |i: usize| doc.pages.get(i).map_or(842.0, |p| p.height);
+
+    // Links (TOC entries).
+    for (pi, page) in doc.pages.iter().enumerate() {
+        let mut annots = Vec::new();
+        for it in &page.items {
+            if let Item::Link {
+                x,
+                y,
+                width,
+                height: lh,
+                target_page,
+                target_y,
+            } = it
+            {
+                let Some(&target) = page_ids.get(*target_page) else {
+                    continue;
+                };
+                let hgt = page.height;
+                let mut a = Dictionary::new();
+                a.set("Type", Object::Name(b"Annot".to_vec()));
+                a.set("Subtype", Object::Name(b"Link".to_vec()));
+                a.set(
+                    "Rect",
+                    Object::Array(
+                        [*x, hgt - y - lh, x + width, hgt - y]
+                            .iter()
+                            .map(|v| Object::Real(*v))
+                            .collect(),
+                    ),
+                );
+                a.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+                a.set("Dest", dest(target, height(*target_page) - target_y));
+                annots.push(Object::Reference(lo.add_object(a)));
+            }
+        }
+        if let Some(&pid) = page_ids.get(pi) {
+            if let Ok(d) = lo.get_dictionary_mut(pid) {
+                if annots.is_empty() {
+                    d.remove(b"Annots");
+                } else {
+                    d.set("Annots", Object::Array(annots));
+                }
+            }
+        }
+    }
+
+    let outline_root = build_outline(lo, &doc.outline, &page_ids, &height);
+
+    // Info: title and producer only; no dates, so rebuilds are byte-identical.
+    let mut info = Dictionary::new();
+    info.set("Title", text_string(&doc.title));
+    info.set("Producer", text_string("hakusho"));
+    let info_id = lo.add_object(info);
+    if let Ok(Object::Reference(old)) = lo.trailer.get(b"Info").cloned() {
+        lo.objects.remove(&old);
+    }
+    lo.trailer.set("Info", Object::Reference(info_id));
+
+    if let Ok(Object::Reference(root)) = lo.trailer.get(b"Root").cloned() {
+        if let Ok(cat) = lo.get_dictionary_mut(root) {
+            cat.set(
+                "Lang",
+                Object::String(
+                    if doc.lang.is_empty() { "ja" } else { &doc.lang }
+                        .as_bytes()
+                        .to_vec(),
+                    StringFormat::Literal,
+                ),
+            );
+            let mut vp = Dictionary::new();
+            vp.set("DisplayDocTitle", Object::Boolean(true));
+            cat.set("ViewerPreferences", Object::Dictionary(vp));
+            match outline_root {
+                Some(o) => {
+                    cat.set("Outlines", Object::Reference(o));
+                    cat.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+                }
+                None => {
+                    cat.remove(b"Outlines");
+                    cat.set("PageMode", Object::Name(b"UseNone".to_vec()));
+                }
+            }
+        }
+    }
+
+    let id = content_id(doc);
+    lo.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone(), StringFormat::Hexadecimal),
+            Object::String(id, StringFormat::Hexadecimal),
+        ]),
+    );
+}
+
+/// Nested outline from (level, page, y) entries: an entry is the child of the nearest earlier
+/// entry with a smaller level.
+fn build_outline(
+    lo: &mut lopdf::Document,
+    entries: &[OutlineEntry],
+    page_ids: &[ObjectId],
+    height: &dyn Fn(usize) -> f32,
+) -> Option<ObjectId> {
+    let entries: Vec<&OutlineEntry> = entries.iter().filter(|e| e.page < page_ids.len()).collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let root = lo.new_object_id();
+    let ids: Vec<ObjectId> = entries.iter().map(|_| lo.new_object_id()).collect();
+    // parent[i]: index of the parent entry or None for the root.
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        while stack.last().is_some_and(|&j| entries[j].level >= e.level) {
+            stack.pop();
+        }
+        parent.push(stack.last().copied());
+        stack.push(i);
+    }
+    let mut children: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for (i, p) in parent.iter().enumerate() {
+        children.entry(*p).or_default().push(i);
+    }
+    // Descendant counts (all open), computed bottom-up.
+    let mut count = vec![0i64; entries.len()];
+    for i in (0..entries.len()).rev() {
+        if let Some(p) = parent[i] {
+            count[p] += 1 + count[i];
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", text_string(&e.title));
+        d.set(
+            "Parent",
+            Object::Reference(parent[i].map_or(root, |p| ids[p])),
+        );
+        d.set("Dest", dest(page_ids[e.page], height(e.page) - e.y));
+        let sib = &children[&parent[i]];
+        let k = sib.iter().position(|&s| s == i).expect("own sibling list");
+        if k > 0 {
+            d.set("Prev", Object::Reference(ids[sib[k - 1]]));
+        }
+        if k + 1 < sib.len() {
+            d.set("Next", Object::Reference(ids[sib[k + 1]]));
+        }
+        if let Some(kids) = children.get(&Some(i)) {
+            d.set("First", Object::Reference(ids[kids[0]]));
+            d.set(
+                "Last",
+                Object::Reference(ids[*kids.last().expect("non-empty")]),
+            );
+            d.set("Count", Object::Integer(count[i]));
+        }
+        lo.objects.insert(ids[i], Object::Dictionary(d));
+    }
+    let top = &children[&None];
+    let mut r = Dictionary::new();
+    r.set("Type", Object::Name(b"Outlines".to_vec()));
+    r.set("First", Object::Reference(ids[top[0]]));
+    r.set(
+        "Last",
+        Object::Reference(ids[*top.last().expect("non-empty")]),
+    );
+    r.set("Count", Object::Integer(entries.len() as i64));
+    lo.objects.insert(root, Object::Dictionary(r));
+    Some(root)
+}
+
+/// A 16-byte /ID derived from the laid-out content (same document → same ID).
+fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
+    let mut a = DefaultHasher::new();
+    let mut b = DefaultHasher::new();
+    b.write_u8(0x5A);
+    let mut feed = |bytes: &[u8]| {
+        a.write(bytes);
+        b.write(bytes);
+    };
+    feed(doc.title.as_bytes());
+    feed(doc.lang.as_bytes());
+    for p in &doc.pages {
+        feed(&p.width.to_bits().to_le_bytes());
+        feed(&p.height.to_bits().to_le_bytes());
+        for it in &p.items {
+            match it {
+                Item::Text(r) => {
+                    feed(&[1]);
+                    feed(&r.font.0.to_le_bytes());
+                    for v in [r.size, r.x, r.y] {
+                        feed(&v.to_bits().to_le_bytes());
+                    }
+                    for g in &r.glyphs {
+                        feed(&g.glyph_id.to_le_bytes());
+                        feed(&g.x.to_bits().to_le_bytes());
+                        feed(g.text.as_bytes());
+                    }
+                }
+                Item::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    width,
+                    ..
+                } => {
+                    feed(&[2]);
+                    for v in [x1, y1, x2, y2, width] {
+                        feed(&v.to_bits().to_le_bytes());
+                    }
+                }
+                Item::Rect {
+                    x,
+                    y,
+                    width,
+                    height,
+                    ..
+                } => {
+                    feed(&[3]);
+                    for v in [x, y, width, height] {
+                        feed(&v.to_bits().to_le_bytes());
+                    }
+                }
+                Item::Link {
+                    x, y, target_page, ..
+                } => {
+                    feed(&[4]);
+                    feed(&x.to_bits().to_le_bytes());
+                    feed(&y.to_bits().to_le_bytes());
+                    feed(&target_page.to_le_bytes());
+                }
+            }
+        }
+    }
+    for e in &doc.outline {
+        feed(e.title.as_bytes());
+        feed(&[e.level]);
+        feed(&e.page.to_le_bytes());
+    }
+    let mut id = a.finish().to_be_bytes().to_vec();
+    id.extend_from_slice(&b.finish().to_be_bytes());
+    id
+}

@@ -1,0 +1,583 @@
+//! The style sheet (`templates/style.yaml`): page, fonts, and per-element / per-class block
+//! styles. Unknown keys are errors (a typo must not silently do nothing), reported with
+//! file:line:column.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hakusho_diagnostics::{Diagnostics, Location};
+use serde::Deserialize;
+
+use crate::font::{Font, FontIndex, FontSet};
+use crate::page::Color;
+
+pub const MM: f32 = 72.0 / 25.4;
+
+/// A length: a number is points; strings take a unit: `12pt`, `20mm`, `1em` (of the element's
+/// own font size).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Length {
+    Pt(f32),
+    Em(f32),
+}
+
+impl Length {
+    pub fn resolve(self, em: f32) -> f32 {
+        match self {
+            Length::Pt(v) => v,
+            Length::Em(v) => v * em,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Length {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Num(f32),
+            Str(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Num(v) => Ok(Length::Pt(v)),
+            Raw::Str(s) => parse_length(&s).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid length '{s}' (expected a number of points or 12pt / 20mm / 1em)"
+                ))
+            }),
+        }
+    }
+}
+
+pub(crate) fn parse_length(s: &str) -> Option<Length> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let v: f32 = num.trim().parse().ok()?;
+    match unit {
+        "" | "pt" => Some(Length::Pt(v)),
+        "mm" => Some(Length::Pt(v * MM)),
+        "cm" => Some(Length::Pt(v * 10.0 * MM)),
+        "em" => Some(Length::Em(v)),
+        _ => None,
+    }
+}
+
+/// `#RRGGBB`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rgb(pub Color);
+
+impl<'de> Deserialize<'de> for Rgb {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let hex = s.strip_prefix('#').filter(|h| h.len() == 6);
+        let parse = |i: usize| {
+            hex.and_then(|h| u8::from_str_radix(&h[i..i + 2], 16).ok())
+                .map(|v| v as f32 / 255.0)
+        };
+        match (parse(0), parse(2), parse(4)) {
+            (Some(r), Some(g), Some(b)) => Ok(Rgb(Color { r, g, b })),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid color '{s}' (expected #RRGGBB)"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextAlign {
+    Justify,
+    Start,
+    Center,
+    End,
+}
+
+/// Every field optional: an element's style is the body style overlaid with the element's and
+/// then its classes' entries.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockStyle {
+    pub font: Option<String>,
+    pub size: Option<f32>,
+    /// Multiple of the font size.
+    pub line_height: Option<f32>,
+    pub space_before: Option<Length>,
+    pub space_after: Option<Length>,
+    /// First-line indent (字下げ).
+    pub indent: Option<Length>,
+    pub margin_left: Option<Length>,
+    pub margin_right: Option<Length>,
+    pub align: Option<TextAlign>,
+    pub color: Option<Rgb>,
+    pub page_break_before: Option<bool>,
+    /// Rule under the block (width in pt; 0 = none).
+    pub rule_below: Option<f32>,
+    pub rule_color: Option<Rgb>,
+    /// Box: border width (0 = none), background and inner padding.
+    pub border: Option<f32>,
+    pub background: Option<Rgb>,
+    pub padding: Option<Length>,
+}
+
+macro_rules! overlay {
+    ($dst:ident, $src:ident, $($f:ident),*) => {
+        $( if $src.$f.is_some() { $dst.$f = $src.$f.clone(); } )*
+    };
+}
+
+impl BlockStyle {
+    fn overlay(&mut self, o: &BlockStyle) {
+        overlay!(
+            self,
+            o,
+            font,
+            size,
+            line_height,
+            space_before,
+            space_after,
+            indent,
+            margin_left,
+            margin_right,
+            align,
+            color,
+            page_break_before,
+            rule_below,
+            rule_color,
+            border,
+            background,
+            padding
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum PageSize {
+    Named(String),
+    /// [width, height]
+    Dims([Length; 2]),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Margins {
+    pub top: Length,
+    pub bottom: Length,
+    pub left: Length,
+    pub right: Length,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageStyle {
+    #[serde(default = "default_size")]
+    pub size: PageSize,
+    pub margin: Margins,
+}
+
+fn default_size() -> PageSize {
+    PageSize::Named("A4".into())
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableStyle {
+    pub font: String,
+    pub header_font: Option<String>,
+    pub size: f32,
+    pub line_height: f32,
+    /// Vertical and horizontal cell padding.
+    pub padding_v: Length,
+    pub padding_h: Length,
+    pub rule: f32,
+    pub outer_rule: f32,
+    /// Rule under the last header row.
+    pub header_rule: f32,
+    pub rule_color: Option<Rgb>,
+    pub header_background: Option<Rgb>,
+    pub space_before: Length,
+    pub space_after: Length,
+}
+
+/// Running header or footer: three slots with `{page}`, `{title}`, `{section}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunningStyle {
+    #[serde(default)]
+    pub left: String,
+    #[serde(default)]
+    pub center: String,
+    #[serde(default)]
+    pub right: String,
+    pub font: String,
+    pub size: f32,
+    pub color: Option<Rgb>,
+    /// Baseline distance from the page edge (top for headers, bottom for footers).
+    pub offset: Length,
+    /// Rule between the running text and the body (0 = none).
+    #[serde(default)]
+    pub rule: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TocLevel {
+    pub font: String,
+    pub size: f32,
+    pub indent: Length,
+    pub space_before: Length,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TocStyle {
+    pub title: String,
+    /// Deepest heading level listed.
+    pub depth: u8,
+    /// Leader character between entry and page number.
+    pub leader: String,
+    pub line_height: f32,
+    /// h1.. in order; deeper levels reuse the last.
+    pub levels: Vec<TocLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListStyle {
+    /// Bullet of `<ul>`.
+    pub bullet: String,
+    /// Bullet of `<ul class="double-circle">`.
+    pub double_circle: String,
+    /// Marker of `<ol>`; `{n}` is the item number.
+    pub number: String,
+    /// Gap between marker and text.
+    pub gap: Length,
+    /// Indent of a nested list relative to its parent item's text.
+    pub nest_indent: Length,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleFile {
+    pub page: PageStyle,
+    /// Font name → file, relative to the project root. Order is the fallback order.
+    pub fonts: BTreeMap<String, String>,
+    pub fallback: Vec<String>,
+    /// Font used for `<b>` given the surrounding font.
+    #[serde(default)]
+    pub bold: BTreeMap<String, String>,
+    pub body: BlockStyle,
+    /// Element name → style (`h1`, `p`, `li`, `th`, `td`, `div` ...).
+    #[serde(default)]
+    pub elements: BTreeMap<String, BlockStyle>,
+    /// `element.class` or `.class` → style, applied after the element's.
+    #[serde(default)]
+    pub classes: BTreeMap<String, BlockStyle>,
+    pub table: TableStyle,
+    pub lists: ListStyle,
+    pub header: Option<RunningStyle>,
+    pub footer: Option<RunningStyle>,
+    pub toc: TocStyle,
+}
+
+/// A resolved block style: everything known, fonts as indices, lengths in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub font: FontIndex,
+    pub font_name: String,
+    pub size: f32,
+    pub line_height: f32,
+    pub space_before: f32,
+    pub space_after: f32,
+    pub indent: f32,
+    pub margin_left: f32,
+    pub margin_right: f32,
+    pub align: TextAlign,
+    pub color: Color,
+    pub page_break_before: bool,
+    pub rule_below: f32,
+    pub rule_color: Color,
+    pub border: f32,
+    pub background: Option<Color>,
+    pub padding: f32,
+}
+
+/// The loaded style: the file plus font indices into the `FontSet` loaded with it.
+#[derive(Debug, Clone)]
+pub struct Style {
+    pub file: StyleFile,
+    font_index: BTreeMap<String, FontIndex>,
+    pub fallback: Vec<FontIndex>,
+    pub page_width: f32,
+    pub page_height: f32,
+}
+
+impl Style {
+    /// Reads `path` and loads the fonts it names (paths relative to `project_root`).
+    pub fn load(path: &Path, project_root: &Path) -> Result<(Style, FontSet), Diagnostics> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.error(
+                Location::file(path),
+                format!("スタイルファイルを読めません: {e}"),
+                format!("cannot read the style file: {e}"),
+            );
+            d
+        })?;
+        let file = Self::parse(&text, &path.display().to_string())?;
+        let mut fonts = FontSet::new();
+        let mut diags = Diagnostics::new();
+        for (name, rel) in &file.fonts {
+            let fpath = project_root.join(rel);
+            match std::fs::read(&fpath) {
+                Ok(bytes) => match Font::from_bytes(name, bytes) {
+                    Ok(f) => {
+                        fonts.add(f);
+                    }
+                    Err(e) => diags.error(
+                        key_location(&text, path, rel),
+                        format!("フォント {rel} を読み込めません: {e}"),
+                        format!("cannot parse font {rel}: {e}"),
+                    ),
+                },
+                Err(e) => diags.error(
+                    key_location(&text, path, rel),
+                    format!("フォントファイル {} を開けません: {e}", fpath.display()),
+                    format!("cannot open font file {}: {e}", fpath.display()),
+                ),
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let style = Self::from_file(file, &fonts, &text, &path.display().to_string())?;
+        Ok((style, fonts))
+    }
+
+    /// Parses the YAML only (no fonts); errors carry `source_name:line:column`.
+    pub fn parse(text: &str, source_name: &str) -> Result<StyleFile, Diagnostics> {
+        serde_yaml::from_str::<StyleFile>(text).map_err(|e| {
+            let loc = match e.location() {
+                Some(l) => Location::text(source_name, l.line() as u32, l.column() as u32),
+                None => Location::file(source_name),
+            };
+            let mut d = Diagnostics::new();
+            d.error(
+                loc,
+                format!("スタイルの記述が正しくありません: {e}"),
+                format!("invalid style: {e}"),
+            );
+            d
+        })
+    }
+
+    /// Binds a parsed style to an already loaded `FontSet` (fonts matched by name) and checks that
+    /// every font name it mentions exists.
+    pub fn from_file(
+        file: StyleFile,
+        fonts: &FontSet,
+        text: &str,
+        source_name: &str,
+    ) -> Result<Style, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let mut font_index = BTreeMap::new();
+        for name in file.fonts.keys() {
+            if let Some(i) = fonts.by_name(name) {
+                font_index.insert(name.clone(), i);
+            }
+        }
+        let mut used: Vec<&String> = Vec::new();
+        used.extend(file.fallback.iter());
+        used.extend(file.bold.iter().flat_map(|(k, v)| [k, v]));
+        used.extend(file.body.font.iter());
+        for s in file.elements.values().chain(file.classes.values()) {
+            used.extend(s.font.iter());
+        }
+        used.push(&file.table.font);
+        used.extend(file.table.header_font.iter());
+        used.extend(file.header.iter().map(|h| &h.font));
+        used.extend(file.footer.iter().map(|h| &h.font));
+        used.extend(file.toc.levels.iter().map(|l| &l.font));
+        for name in used {
+            if !font_index.contains_key(name) {
+                diags.error(
+                    key_location(text, Path::new(source_name), name),
+                    format!("フォント名 {name} は fonts: に定義されていません"),
+                    format!("font name {name} is not defined under fonts:"),
+                );
+            }
+        }
+        if file.body.font.is_none() || file.body.size.is_none() || file.body.line_height.is_none() {
+            diags.error(
+                key_location(text, Path::new(source_name), "body:"),
+                "body: には font, size, line_height が必要です",
+                "body: needs font, size and line_height",
+            );
+        }
+        if file.toc.levels.is_empty() {
+            diags.error(
+                key_location(text, Path::new(source_name), "toc:"),
+                "toc: levels が空です",
+                "toc: levels is empty",
+            );
+        }
+        let (page_width, page_height) = match &file.page.size {
+            PageSize::Named(n) => match n.to_ascii_uppercase().as_str() {
+                "A4" => (210.0 * MM, 297.0 * MM),
+                "A5" => (148.0 * MM, 210.0 * MM),
+                "B5" => (182.0 * MM, 257.0 * MM),
+                "A3" => (297.0 * MM, 420.0 * MM),
+                _ => {
+                    diags.error(
+                        key_location(text, Path::new(source_name), "size:"),
+                        format!("用紙サイズ {n} は使えません（A3, A4, A5, B5 または [幅, 高さ]）"),
+                        format!("unknown page size {n} (A3, A4, A5, B5 or [width, height])"),
+                    );
+                    (210.0 * MM, 297.0 * MM)
+                }
+            },
+            PageSize::Dims([w, h]) => (w.resolve(10.0), h.resolve(10.0)),
+        };
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let fallback = file.fallback.iter().map(|n| font_index[n]).collect();
+        Ok(Style {
+            file,
+            font_index,
+            fallback,
+            page_width,
+            page_height,
+        })
+    }
+
+    pub fn font(&self, name: &str) -> FontIndex {
+        // Names were validated in from_file; the first font is a safe default otherwise.
+        self.font_index.get(name).copied().unwrap_or(FontIndex(0))
+    }
+
+    /// The bold counterpart of `font` (`bold:` map), or the font itself.
+    pub fn bold_of(&self, font: &str) -> Option<&str> {
+        self.file.bold.get(font).map(String::as_str)
+    }
+
+    pub fn font_name(&self, index: FontIndex) -> &str {
+        self.font_index
+            .iter()
+            .find(|(_, i)| **i == index)
+            .map(|(n, _)| n.as_str())
+            .unwrap_or("")
+    }
+
+    /// Style of element `name` with `classes`: body ← element ← `.class` ← `name.class`.
+    pub fn resolve(&self, name: &str, classes: &[String]) -> Resolved {
+        let mut s = self.file.body.clone();
+        // Body settings that are not inherited by every block.
+        s.space_before = None;
+        s.space_after = None;
+        s.indent = None;
+        if let Some(e) = self.file.elements.get(name) {
+            s.overlay(e);
+        }
+        for c in classes {
+            if let Some(e) = self.file.classes.get(&format!(".{c}")) {
+                s.overlay(e);
+            }
+            if let Some(e) = self.file.classes.get(&format!("{name}.{c}")) {
+                s.overlay(e);
+            }
+        }
+        self.finish(s)
+    }
+
+    /// Resolves with `parent` values for what the element's own style leaves open (used for
+    /// table cells, which start from the table settings rather than the body).
+    pub fn resolve_over(&self, base: &BlockStyle, name: &str, classes: &[String]) -> Resolved {
+        let mut s = base.clone();
+        if let Some(e) = self.file.elements.get(name) {
+            s.overlay(e);
+        }
+        for c in classes {
+            if let Some(e) = self.file.classes.get(&format!(".{c}")) {
+                s.overlay(e);
+            }
+            if let Some(e) = self.file.classes.get(&format!("{name}.{c}")) {
+                s.overlay(e);
+            }
+        }
+        self.finish(s)
+    }
+
+    fn finish(&self, s: BlockStyle) -> Resolved {
+        let body = &self.file.body;
+        let font_name = s.font.or(body.font.clone()).unwrap_or_default();
+        let size = s.size.or(body.size).unwrap_or(10.5);
+        let z = Length::Pt(0.0);
+        Resolved {
+            font: self.font(&font_name),
+            font_name,
+            size,
+            line_height: s.line_height.or(body.line_height).unwrap_or(1.7),
+            space_before: s.space_before.unwrap_or(z).resolve(size),
+            space_after: s.space_after.unwrap_or(z).resolve(size),
+            indent: s.indent.unwrap_or(z).resolve(size),
+            margin_left: s.margin_left.unwrap_or(z).resolve(size),
+            margin_right: s.margin_right.unwrap_or(z).resolve(size),
+            align: s.align.unwrap_or(TextAlign::Justify),
+            color: s.color.map(|c| c.0).unwrap_or(Color::BLACK),
+            page_break_before: s.page_break_before.unwrap_or(false),
+            rule_below: s.rule_below.unwrap_or(0.0),
+            rule_color: s.rule_color.map(|c| c.0).unwrap_or(Color::BLACK),
+            border: s.border.unwrap_or(0.0),
+            background: s.background.map(|c| c.0),
+            padding: s.padding.unwrap_or(z).resolve(size),
+        }
+    }
+
+    pub fn margins(&self) -> (f32, f32, f32, f32) {
+        let m = &self.file.page.margin;
+        (
+            m.top.resolve(10.0),
+            m.right.resolve(10.0),
+            m.bottom.resolve(10.0),
+            m.left.resolve(10.0),
+        )
+    }
+}
+
+/// Best-effort position of a value in the YAML text (the first line mentioning it), so
+/// semantic errors found after parsing still point at a line.
+fn key_location(text: &str, path: &Path, needle: &str) -> Location {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(col) = line.find(needle) {
+            return Location::text(path, i as u32 + 1, line[..col].chars().count() as u32 + 1);
+        }
+    }
+    Location::file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_parse_units() {
+        assert_eq!(parse_length("12"), Some(Length::Pt(12.0)));
+        assert_eq!(parse_length("1em"), Some(Length::Em(1.0)));
+        assert!(matches!(parse_length("10mm"), Some(Length::Pt(v)) if (v - 28.3465).abs() < 0.01));
+        assert_eq!(parse_length("3furlongs"), None);
+    }
+
+    #[test]
+    fn unknown_key_reports_line_and_column() {
+        let yaml = "page:\n  size: A4\n  margins: {}\n";
+        let err = Style::parse(yaml, "style.yaml").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(
+            matches!(d.location, Location::Text { line: 3, .. }),
+            "{:?}",
+            d.location
+        );
+        assert!(d.en.contains("margins"), "{}", d.en);
+    }
+}
