@@ -6,3 +6,5 @@
 
 pub mod build;
 pub mod check;
+pub mod render;
+pub mod report;

@@ -1,0 +1,232 @@
+//! The render stage: minijinja templates (templates/*.html) + the model → document markup.
+//!
+//! The environment:
+//! - loads templates only from the project's `templates/` directory (a name that is absolute,
+//!   contains `..`, a backslash or a hidden segment, or resolves outside `templates/` through a
+//!   link, is refused); minijinja has no other file access and none is added;
+//! - HTML auto-escaping for `.html` templates: any text from the sources is escaped unless a
+//!   helper (`narrative`, `br`) produced safe markup from it;
+//! - strict undefined behaviour: a misspelt variable or attribute is an error, never a blank;
+//! - the helpers of [`filters`].
+//!
+//! Errors become [`Diagnostic`]s naming the template file and line.
+
+pub mod context;
+pub mod filters;
+pub mod narrative;
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use hakusho_diagnostics::{Diagnostic, Location};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+/// A template environment bound to one project's `templates/` directory. Build it once per
+/// build and share it between threads (rendering only borrows it).
+pub struct Renderer {
+    env: Environment<'static>,
+    dir: PathBuf,
+}
+
+/// Whether `name` is an acceptable template name: a relative path of plain segments.
+pub fn is_safe_template_name(name: &str) -> bool {
+    if name.is_empty() || name.contains('\\') || name.contains(':') || name.contains('\0') {
+        return false;
+    }
+    if Path::new(name).is_absolute() || name.starts_with('/') {
+        return false;
+    }
+    name.split('/')
+        .all(|seg| !seg.is_empty() && !seg.starts_with('.'))
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
+    if !is_safe_template_name(name) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "template name '{name}' is not allowed: templates are loaded only from \
+                 templates/, by a relative name without '..'"
+            ),
+        ));
+    }
+    let path = dir.join(name);
+    let real = match fs::canonicalize(&path) {
+        Ok(p) => p,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(
+                Error::new(ErrorKind::InvalidOperation, "could not read template").with_source(e),
+            )
+        }
+    };
+    let root = fs::canonicalize(dir).map_err(|e| {
+        Error::new(ErrorKind::InvalidOperation, "could not read templates/").with_source(e)
+    })?;
+    if !real.starts_with(&root) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("template '{name}' resolves outside templates/"),
+        ));
+    }
+    if !real.is_file() {
+        return Ok(None);
+    }
+    match fs::read_to_string(&real) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            Err(Error::new(ErrorKind::InvalidOperation, "could not read template").with_source(e))
+        }
+    }
+}
+
+impl Renderer {
+    /// An environment loading templates from `templates_dir`.
+    pub fn new(templates_dir: &Path) -> Renderer {
+        let dir = templates_dir.to_path_buf();
+        let mut env = Environment::new();
+        let loader_dir = dir.clone();
+        env.set_loader(move |name| load_template(&loader_dir, name));
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // The default callback escapes .html/.htm/.xml; say it explicitly so it cannot drift.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") || name.ends_with(".xml") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_debug(true);
+        env.set_recursion_limit(200);
+
+        env.add_filter("num", filters::num);
+        env.add_filter("percent", filters::percent);
+        env.add_filter("era", filters::era);
+        env.add_filter("narrative", filters::narrative);
+        env.add_filter("cell", filters::cell);
+        env.add_filter("br", filters::br);
+        env.add_filter("katakana", filters::katakana);
+        env.add_filter("circled", filters::circled);
+        env.add_test("blank", filters::is_blank);
+        env.add_function("rows", context::rows);
+        env.add_function("department", context::department);
+        Renderer { env, dir }
+    }
+
+    /// The directory templates are loaded from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Renders `template` (a name inside templates/) with `context`.
+    pub fn render(&self, template: &str, context: Value) -> Result<String, Diagnostic> {
+        let tmpl = self
+            .env
+            .get_template(template)
+            .map_err(|e| self.diagnostic(template, &e))?;
+        tmpl.render(context)
+            .map_err(|e| self.diagnostic(template, &e))
+    }
+
+    /// Turns a minijinja error into a diagnostic at `templates/<file>:<line>:<column>`.
+    pub fn diagnostic(&self, requested: &str, err: &Error) -> Diagnostic {
+        // The innermost error that knows its template and line is the one to show.
+        let mut best: &Error = err;
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+        while let Some(e) = cur {
+            if let Some(me) = e.downcast_ref::<Error>() {
+                if me.line().is_some() {
+                    best = me;
+                }
+            }
+            cur = e.source();
+        }
+        let name = best.name().unwrap_or(requested);
+        let display_path = Path::new("templates").join(name);
+        let location = match best.line() {
+            Some(line) => {
+                let column = best
+                    .range()
+                    .and_then(|r| {
+                        let src = best
+                            .template_source()
+                            .map(str::to_string)
+                            .or_else(|| fs::read_to_string(self.dir.join(name)).ok())?;
+                        let before = src.get(..r.start)?;
+                        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+                        Some(before[line_start..].chars().count() as u32 + 1)
+                    })
+                    .unwrap_or(1);
+                Location::text(display_path, line as u32, column)
+            }
+            None => Location::file(display_path),
+        };
+        let snippet = best
+            .range()
+            .and_then(|r| best.template_source().and_then(|s| s.get(r)))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty() && s.chars().count() <= 80);
+        let detail = best
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| best.kind().to_string());
+        let (ja_kind, en_kind) = kind_names(best.kind());
+        let (ja, en) = match snippet {
+            Some(s) => (
+                format!("テンプレートの誤り（{ja_kind}）: 「{s}」: {detail}"),
+                format!("template error ({en_kind}): `{s}`: {detail}"),
+            ),
+            None => (
+                format!("テンプレートの誤り（{ja_kind}）: {detail}"),
+                format!("template error ({en_kind}): {detail}"),
+            ),
+        };
+        Diagnostic::error(location, ja, en)
+    }
+}
+
+fn kind_names(kind: ErrorKind) -> (&'static str, &'static str) {
+    match kind {
+        ErrorKind::UndefinedError => (
+            "未定義の名前・項目です。綴りを確認してください",
+            "undefined value; check the spelling",
+        ),
+        ErrorKind::SyntaxError => ("構文の誤り", "syntax error"),
+        ErrorKind::TemplateNotFound => ("テンプレートが見つかりません", "template not found"),
+        ErrorKind::UnknownFilter => ("未知のフィルタ", "unknown filter"),
+        ErrorKind::UnknownFunction => ("未知の関数", "unknown function"),
+        ErrorKind::UnknownTest => ("未知のテスト", "unknown test"),
+        ErrorKind::UnknownMethod => ("未知のメソッド", "unknown method"),
+        ErrorKind::MissingArgument => ("引数が足りません", "missing argument"),
+        ErrorKind::TooManyArguments => ("引数が多すぎます", "too many arguments"),
+        ErrorKind::CannotUnpack => ("値を分解できません", "cannot unpack"),
+        ErrorKind::BadEscape => ("文字列のエスケープの誤り", "bad string escape"),
+        ErrorKind::BadInclude => ("読み込みの誤り", "bad include"),
+        _ => ("処理できない操作", "invalid operation"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_names_are_confined() {
+        assert!(is_safe_template_name("white_paper.html"));
+        assert!(is_safe_template_name("parts/policy.html"));
+        assert!(!is_safe_template_name("/etc/passwd"));
+        assert!(!is_safe_template_name("../Cargo.toml"));
+        assert!(!is_safe_template_name("parts/../../x"));
+        assert!(!is_safe_template_name(".hidden"));
+        assert!(!is_safe_template_name("a\\b"));
+        assert!(!is_safe_template_name("C:/x"));
+        assert!(!is_safe_template_name(""));
+        assert!(!is_safe_template_name("a//b"));
+    }
+}

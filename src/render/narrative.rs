@@ -1,0 +1,258 @@
+//! The `narrative` filter: a department's plain text → document markup.
+//!
+//! Rules (DESIGN.md "Narrative text"): paragraphs are separated by a blank line; a line that
+//! starts with `①`–`⑳`, `・`, `◎`, `○` or `- ` is a list item; any other line continues the
+//! paragraph or list item above it. Everything is escaped, so whatever a department typed
+//! (`<script>`, `{{ x }}`, `&`) shows as typed and cannot change the document's structure.
+//! The list markers stay in the item text (they are what the reader sees, and what text
+//! extraction of the PDF gives back); the list element only carries the kind as a class.
+
+/// The kind of list a line's marker starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    /// ①②③ … ⑳
+    Circled,
+    /// ・
+    Bullet,
+    /// ◎
+    DoubleCircle,
+    /// ○
+    Circle,
+}
+
+impl ListKind {
+    fn open_tag(self) -> &'static str {
+        match self {
+            ListKind::Circled => "<ol class=\"circled\">",
+            ListKind::Bullet => "<ul class=\"bullet\">",
+            ListKind::DoubleCircle => "<ul class=\"double-circle\">",
+            ListKind::Circle => "<ul class=\"circle\">",
+        }
+    }
+
+    fn close_tag(self) -> &'static str {
+        match self {
+            ListKind::Circled => "</ol>",
+            _ => "</ul>",
+        }
+    }
+}
+
+/// If `line` starts a list item, its kind and the text to show: the marker is kept, except
+/// that the ASCII `- ` input convention is printed as `・` (what a Japanese report prints).
+pub fn list_item(line: &str) -> Option<(ListKind, String)> {
+    let first = line.chars().next()?;
+    match first {
+        '\u{2460}'..='\u{2473}' => Some((ListKind::Circled, line.to_string())),
+        '・' => Some((ListKind::Bullet, line.to_string())),
+        '◎' => Some((ListKind::DoubleCircle, line.to_string())),
+        '○' => Some((ListKind::Circle, line.to_string())),
+        '-' if line.starts_with("- ") => {
+            Some((ListKind::Bullet, format!("・{}", line[2..].trim_start())))
+        }
+        _ => None,
+    }
+}
+
+/// Escapes text for the markup (element content and attribute values).
+pub fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters other than tab/newline have no place in a printed document
+            // and are not allowed in XML.
+            c if c.is_control() && c != '\t' && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+pub fn escaped(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    escape(text, &mut s);
+    s
+}
+
+/// Whether two pieces of text joined across a source line break need a space between them:
+/// only when both sides are Latin letters/digits (Japanese text has no spaces between lines).
+fn needs_space(before: &str, after: &str) -> bool {
+    match (before.chars().next_back(), after.chars().next()) {
+        (Some(a), Some(b)) => a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric(),
+        _ => false,
+    }
+}
+
+enum Block {
+    Paragraph(String),
+    /// A line such as `【芸術文化課】`: a paragraph of its own (a sub-heading inside a cell).
+    Bracketed(String),
+    List(ListKind, Vec<String>),
+}
+
+fn push_continuation(target: &mut String, line: &str) {
+    if needs_space(target, line) {
+        target.push(' ');
+    }
+    target.push_str(line);
+}
+
+/// `【…】` alone on a line.
+fn is_bracketed(line: &str) -> bool {
+    let line = line.trim_end();
+    line.starts_with('【')
+        && line.ends_with('】')
+        && line.matches('【').count() == 1
+        && line.matches('】').count() == 1
+}
+
+/// Splits narrative text into paragraphs and lists.
+fn blocks(text: &str) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    // Whether the previous line was blank (a blank line ends whatever was open).
+    let mut after_blank = true;
+    for raw in text.lines() {
+        let line = raw.trim_matches(|c: char| c.is_whitespace() && c != '\u{3000}');
+        // A line of only ideographic spaces counts as blank too.
+        if line.trim().is_empty() {
+            after_blank = true;
+            continue;
+        }
+        // A leading ideographic space is the typed paragraph indent; the style indents.
+        let line = line.trim_start_matches('\u{3000}');
+        if is_bracketed(line) {
+            out.push(Block::Bracketed(line.to_string()));
+            // What follows starts a new paragraph.
+            after_blank = true;
+            continue;
+        }
+        if let Some((kind, item)) = list_item(line) {
+            match out.last_mut() {
+                Some(Block::List(k, items)) if *k == kind && !after_blank => items.push(item),
+                _ => out.push(Block::List(kind, vec![item])),
+            }
+        } else if after_blank {
+            out.push(Block::Paragraph(line.to_string()));
+        } else {
+            match out.last_mut() {
+                Some(Block::Paragraph(p)) => push_continuation(p, line),
+                Some(Block::List(_, items)) => {
+                    push_continuation(items.last_mut().expect("non-empty list"), line)
+                }
+                Some(Block::Bracketed(_)) | None => out.push(Block::Paragraph(line.to_string())),
+            }
+        }
+        after_blank = false;
+    }
+    out
+}
+
+/// Converts narrative text to markup. `class` is put on every `<p>` (e.g. `note`).
+pub fn to_markup(text: &str, class: Option<&str>) -> String {
+    let mut out = String::new();
+    for block in blocks(text) {
+        match block {
+            Block::Paragraph(p) => {
+                match class {
+                    Some(c) => {
+                        out.push_str("<p class=\"");
+                        escape(c, &mut out);
+                        out.push_str("\">");
+                    }
+                    None => out.push_str("<p>"),
+                }
+                escape(&p, &mut out);
+                out.push_str("</p>\n");
+            }
+            Block::Bracketed(p) => {
+                out.push_str("<p class=\"noindent\">");
+                escape(&p, &mut out);
+                out.push_str("</p>\n");
+            }
+            Block::List(kind, items) => {
+                out.push_str(kind.open_tag());
+                out.push('\n');
+                for item in items {
+                    out.push_str("<li>");
+                    escape(&item, &mut out);
+                    out.push_str("</li>\n");
+                }
+                out.push_str(kind.close_tag());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The plain paragraphs/items of narrative text, as the reader sees them (for tests that
+/// compare a document's text with its sources).
+pub fn plain_blocks(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    for b in blocks(text) {
+        match b {
+            Block::Paragraph(p) | Block::Bracketed(p) => v.push(p),
+            Block::List(_, items) => v.extend(items),
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        let m = to_markup("一つ目の段落。\n続き。\n\n二つ目。\n", None);
+        assert_eq!(m, "<p>一つ目の段落。続き。</p>\n<p>二つ目。</p>\n");
+    }
+
+    #[test]
+    fn circled_items_keep_their_markers() {
+        let m = to_markup(
+            "以下の取組を進める。\n① 連携\n② 発信\n続きの行\n\n終わり。",
+            None,
+        );
+        assert_eq!(
+            m,
+            "<p>以下の取組を進める。</p>\n<ol class=\"circled\">\n<li>① 連携</li>\n<li>② 発信続きの行</li>\n</ol>\n<p>終わり。</p>\n"
+        );
+    }
+
+    #[test]
+    fn everything_is_escaped() {
+        let m = to_markup("<script>alert(1)</script> & {{ x }}", None);
+        assert_eq!(
+            m,
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ x }}</p>\n"
+        );
+    }
+
+    #[test]
+    fn different_markers_make_different_lists() {
+        let m = to_markup("◎ 一\n◎ 二\n・ 三\n- four", None);
+        assert!(m.contains("<ul class=\"double-circle\">\n<li>◎ 一</li>\n<li>◎ 二</li>\n</ul>"));
+        assert!(m.contains("<ul class=\"bullet\">\n<li>・ 三</li>\n<li>・four</li>\n</ul>"));
+    }
+
+    #[test]
+    fn bracketed_lines_stand_alone() {
+        let m = to_markup("【芸術文化課】\n職員参加による\nワークショップ", None);
+        assert_eq!(
+            m,
+            "<p class=\"noindent\">【芸術文化課】</p>\n<p>職員参加によるワークショップ</p>\n"
+        );
+        // Brackets inside a sentence are just text.
+        let m = to_markup("市税収納率 【現年分】 99.4% 【滞繰分】 40.5%", None);
+        assert!(m.starts_with("<p>市税"));
+    }
+
+    #[test]
+    fn latin_words_across_lines_get_a_space() {
+        assert_eq!(to_markup("AI and\nRPA", None), "<p>AI and RPA</p>\n");
+    }
+}
