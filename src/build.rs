@@ -11,8 +11,14 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Lang, Location};
+use rayon::prelude::*;
+
+use crate::render::{context, Renderer};
+use crate::report;
 
 /// One document to build, after expanding `each: department`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,11 +221,167 @@ fn display_path(project: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// The documents hakusho.yaml declares, and the departments (id, name) in order.
+pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(String, String)>) {
+    let declared = p
+        .config
+        .documents
+        .iter()
+        .map(|d| Declared {
+            name: d.name.clone(),
+            template: d.template.clone(),
+            title: d.title.clone(),
+            each: d.each.map(|_| "department".to_string()),
+            location: Location::file(hakusho_sources::CONFIG_PATH),
+        })
+        .collect();
+    let departments = p
+        .departments
+        .iter()
+        .map(|d| (d.id.clone(), d.name.clone()))
+        .collect();
+    (declared, departments)
+}
+
 pub fn run(project: &Path, names: &[String], lang: Lang) -> anyhow::Result<ExitCode> {
-    let _ = (project, names, lang);
-    // Wired to hakusho-sources' loader and hakusho-typeset's Typesetter as soon as their APIs
-    // exist; the pieces above (expand, select, write_outputs) are the build's own logic.
-    anyhow::bail!("build is not wired to the sources and typeset stages yet")
+    let started = Instant::now();
+
+    // 1. Sources, reported exactly like `hakusho check`.
+    let (model, source_diags) = hakusho_sources::load_project(project);
+    let source_errors = report::print_diagnostics(&source_diags, lang);
+    let model = match model {
+        Some(m) if !source_errors => m,
+        _ => return Ok(failed(lang)),
+    };
+
+    // 2. The documents to build.
+    let (declared, departments) = declared_documents(&model);
+    let jobs = match expand(&declared, &departments) {
+        Ok(j) => j,
+        Err(d) => {
+            report::print_diagnostics(&d, lang);
+            return Ok(failed(lang));
+        }
+    };
+    let jobs = match select(jobs, names) {
+        Ok(j) => j,
+        Err(d) => {
+            eprintln!("{}", d.render(lang));
+            return Ok(ExitCode::from(1));
+        }
+    };
+
+    // 3. Style and fonts, once for every document.
+    let style_path = project.join("templates").join("style.yaml");
+    let typesetter = match hakusho_typeset::Style::load(&style_path, project)
+        .and_then(|(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)))
+    {
+        Ok(t) => t,
+        Err(d) => {
+            report::print_diagnostics(&d, lang);
+            return Ok(failed(lang));
+        }
+    };
+
+    // 4. Render and typeset, documents in parallel.
+    let renderer = Renderer::new(&project.join("templates"));
+    let base = context::base(&model);
+    let results: Vec<Result<(Built, Diagnostics), Diagnostics>> = jobs
+        .par_iter()
+        .map(|job| build_one(project, &renderer, &base, &typesetter, job))
+        .collect();
+
+    let mut diags = Diagnostics::new();
+    let mut built = Vec::new();
+    for r in results {
+        match r {
+            Ok((b, w)) => {
+                diags.extend(w);
+                built.push(b);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    if report::print_diagnostics(&diags, lang) {
+        return Ok(failed(lang));
+    }
+
+    // 5. Write: temporary files, then rename into place.
+    let out_dir = project.join("build");
+    let written = match write_outputs(&out_dir, &built) {
+        Ok(w) => w,
+        Err(e) => {
+            match lang {
+                Lang::Ja => {
+                    eprintln!("build/ に書き込めませんでした: {e}（以前の出力はそのままです）")
+                }
+                Lang::En => {
+                    eprintln!("could not write into build/: {e} (previous outputs are untouched)")
+                }
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for (path, b) in written.iter().zip(&built) {
+        match lang {
+            Lang::Ja => println!("{}（{}ページ）", display_path(project, path), b.pages),
+            Lang::En => println!(
+                "{} ({} page{})",
+                display_path(project, path),
+                b.pages,
+                if b.pages == 1 { "" } else { "s" }
+            ),
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    match lang {
+        Lang::Ja => println!("{}件の文書を作成しました（{secs:.2}秒）", built.len()),
+        Lang::En => println!("built {} document(s) in {secs:.2}s", built.len()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders and typesets one document.
+fn build_one(
+    project: &Path,
+    renderer: &Renderer,
+    base: &context::Base,
+    typesetter: &hakusho_typeset::Typesetter,
+    job: &Job,
+) -> Result<(Built, Diagnostics), Diagnostics> {
+    let ctx = context::for_document(
+        base,
+        &context::DocumentInfo {
+            name: &job.name,
+            title: &job.title,
+            template: &job.template,
+            department: job.department.as_deref(),
+        },
+    );
+    let markup = renderer.render(&job.template, ctx).map_err(|d| {
+        let mut ds = Diagnostics::new();
+        ds.push(d);
+        ds
+    })?;
+    // Diagnostics of the typesetter point into the rendered markup; keep it where the template
+    // author can read those lines (build/<name>.markup.html: not a PDF).
+    let markup_name = format!("build/{}.markup.html", job.name);
+    match typesetter.typeset(&markup, &markup_name) {
+        Ok(out) => Ok((
+            Built {
+                name: job.name.clone(),
+                pdf: out.pdf,
+                pages: out.pages,
+            },
+            out.warnings,
+        )),
+        Err(d) => {
+            let dir = project.join("build");
+            let _ = fs::create_dir_all(&dir);
+            let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), &markup);
+            Err(d)
+        }
+    }
 }
 
 fn failed(lang: Lang) -> ExitCode {

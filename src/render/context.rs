@@ -68,3 +68,70 @@ pub fn department(state: &State, id: &Value) -> Result<Value, Error> {
         "department(): no department '{want}' in hakusho.yaml"
     )))
 }
+
+/// The parts of the context every document shares, serialized from the model once per build.
+pub struct Base {
+    vars: std::collections::BTreeMap<&'static str, Value>,
+}
+
+/// A document to render: its output name, title, template and, for `each: department`
+/// documents, the department id.
+pub struct DocumentInfo<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub template: &'a str,
+    pub department: Option<&'a str>,
+}
+
+/// Serializes the model into the shared context (see the table at the top of this module).
+pub fn base(p: &hakusho_sources::Project) -> Base {
+    let mut vars = std::collections::BTreeMap::new();
+    vars.insert("city", Value::from(p.city.as_str()));
+    vars.insert("fiscal_year", Value::from(p.fiscal_year));
+    vars.insert("publication", Value::from(p.publication.as_str()));
+    vars.insert("config", Value::from_serialize(&p.config));
+    vars.insert("plan", Value::from_serialize(&p.plan));
+    vars.insert("wp", Value::from_serialize(&p.white_paper));
+    vars.insert("action_plan", Value::from_serialize(&p.action_plan));
+    vars.insert("summaries", Value::from_serialize(&p.plan_summaries));
+    vars.insert("booklet", Value::from_serialize(&p.booklet));
+    vars.insert("departments", Value::from_serialize(&p.departments));
+    let policies: Vec<&hakusho_sources::Policy> = p.policies().collect();
+    vars.insert("policies", Value::from_serialize(&policies));
+    let tables: std::collections::BTreeMap<&str, &hakusho_sources::Table> =
+        p.tables.iter().map(|t| (t.config.id.as_str(), t)).collect();
+    vars.insert("tables", Value::from_serialize(&tables));
+    Base { vars }
+}
+
+/// The context of one document: the shared part, `document`, and `dept` (the department of an
+/// `each: department` document, else none).
+pub fn for_document(base: &Base, doc: &DocumentInfo) -> Value {
+    let mut vars: std::collections::BTreeMap<String, Value> = base
+        .vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let dept = match doc.department {
+        Some(id) => base
+            .vars
+            .get("departments")
+            .and_then(|ds| ds.try_iter().ok())
+            .and_then(|mut it| {
+                it.find(|d| d.get_attr("id").ok().as_ref().map(key_of).as_deref() == Some(id))
+            })
+            .unwrap_or(Value::from(())),
+        None => Value::from(()),
+    };
+    vars.insert(
+        "document".into(),
+        minijinja::context! {
+            name => doc.name,
+            title => doc.title,
+            template => doc.template,
+            department => doc.department,
+        },
+    );
+    vars.insert("dept".into(), dept);
+    Value::from(vars)
+}

@@ -77,6 +77,7 @@ struct Num {
     decimals: Option<usize>,
     percent: bool,
     unit: Option<String>,
+    grouping: Option<bool>,
 }
 
 fn as_f64(v: &Value) -> Option<f64> {
@@ -102,6 +103,7 @@ fn extract(value: &Value) -> Result<Num, Error> {
             decimals: None,
             percent: false,
             unit: None,
+            grouping: None,
         }),
         ValueKind::String => {
             let s = value.as_str().unwrap_or_default();
@@ -113,6 +115,7 @@ fn extract(value: &Value) -> Result<Num, Error> {
                 decimals: None,
                 percent: false,
                 unit: None,
+                grouping: None,
             })
         }
         ValueKind::Undefined | ValueKind::None => Ok(Num {
@@ -121,6 +124,7 @@ fn extract(value: &Value) -> Result<Num, Error> {
             decimals: None,
             percent: false,
             unit: None,
+            grouping: None,
         }),
         ValueKind::Map => {
             let number = value.get_attr("number").ok().as_ref().and_then(as_f64);
@@ -134,12 +138,18 @@ fn extract(value: &Value) -> Result<Num, Error> {
                 .map(|p| p.is_true())
                 .unwrap_or(false);
             let unit = value.get_attr("unit").ok().as_ref().and_then(opt_string);
+            let grouping = value
+                .get_attr("grouping")
+                .ok()
+                .filter(|g| !g.is_undefined() && !g.is_none())
+                .map(|g| g.is_true());
             Ok(Num {
                 number,
                 text,
                 decimals,
                 percent,
                 unit,
+                grouping,
             })
         }
         other => Err(invalid(format!("num: cannot format a {other} as a number"))),
@@ -164,9 +174,10 @@ pub fn num(
         Some(u) => Some(u),
         None => kwargs.get::<Option<String>>("unit")?,
     };
-    let grouping = kwargs.get::<Option<bool>>("grouping")?.unwrap_or(true);
+    let grouping_arg = kwargs.get::<Option<bool>>("grouping")?;
     kwargs.assert_all_used()?;
     let n = extract(value)?;
+    let grouping = grouping_arg.or(n.grouping).unwrap_or(true);
     match n.number {
         Some(mut x) => {
             let mut d = decimals.or(n.decimals);
@@ -218,35 +229,15 @@ pub fn era(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
             .map_err(|_| invalid(format!("era: '{value}' is not a year")))?,
         other => return Err(invalid(format!("era: expected a year, got a {other}"))),
     };
-    let (name, n) = western_to_era(year)
-        .ok_or_else(|| invalid(format!("era: no Japanese era known for year {year}")))?;
-    let number = if n == 1 {
-        "元".to_string()
+    let year = i32::try_from(year)
+        .map_err(|_| invalid(format!("era: no Japanese era known for year {year}")))?;
+    let with_western = if western {
+        format!("({year}){suffix}")
     } else {
-        n.to_string()
+        suffix
     };
-    Ok(if western {
-        format!("{name}{number}({year}){suffix}")
-    } else {
-        format!("{name}{number}{suffix}")
-    })
-}
-
-/// Western year → (era name, year of era). Fiscal years follow the era in force on 1 April
-/// except that FY2019 is 令和元年度 and FY1989 平成元年度, as Japanese offices count them;
-/// that equals taking the era of the calendar year's later part, i.e. the newest era that
-/// started in or before that year.
-pub fn western_to_era(year: i64) -> Option<(&'static str, i64)> {
-    const ERAS: [(&str, i64); 5] = [
-        ("令和", 2019),
-        ("平成", 1989),
-        ("昭和", 1926),
-        ("大正", 1912),
-        ("明治", 1868),
-    ];
-    ERAS.iter()
-        .find(|(_, start)| year >= *start)
-        .map(|(name, start)| (*name, year - start + 1))
+    hakusho_sources::era_label(year, &with_western)
+        .ok_or_else(|| invalid(format!("era: no Japanese era known for year {year}")))
 }
 
 /// `{{ text|narrative }}` → `<p>`/`<ul>`/`<ol>` markup, everything escaped.
@@ -367,13 +358,5 @@ mod tests {
         assert_eq!(format_number(999.0, None, true), "999");
         assert_eq!(format_number(33.46, None, true), "33.46");
         assert_eq!(format_number(-0.001, Some(1), true), "0.0");
-    }
-
-    #[test]
-    fn eras() {
-        assert_eq!(western_to_era(2020), Some(("令和", 2)));
-        assert_eq!(western_to_era(2019), Some(("令和", 1)));
-        assert_eq!(western_to_era(2010), Some(("平成", 22)));
-        assert_eq!(western_to_era(1988), Some(("昭和", 63)));
     }
 }
