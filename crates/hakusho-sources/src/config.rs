@@ -1,0 +1,180 @@
+//! `sources/hakusho.yaml`: the project configuration.
+//!
+//! Nothing here names a column of a particular city: tables, their headings and labels are all
+//! configuration.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::guard::Limits;
+use crate::yaml::string;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(deserialize_with = "string")]
+    pub city: String,
+    /// The fiscal year whose results are reported (2020 = 令和2年度).
+    pub fiscal_year: i32,
+    #[serde(default, deserialize_with = "string")]
+    pub publication: String,
+    /// Departments, in document order.
+    pub departments: Vec<DepartmentDecl>,
+    #[serde(default)]
+    pub tables: Vec<TableConfig>,
+    #[serde(default)]
+    pub documents: Vec<DocumentDecl>,
+    /// Limits of the workbook guard (see [`Limits`]).
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentDecl {
+    /// ASCII id: names the workbook (`workbooks/<id>.xlsx`) and YAML (`departments/<id>.yaml`).
+    #[serde(deserialize_with = "string")]
+    pub id: String,
+    /// The Japanese name.
+    #[serde(deserialize_with = "string")]
+    pub name: String,
+}
+
+/// A workbook table: one sheet in the department workbooks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    #[serde(deserialize_with = "string")]
+    pub id: String,
+    #[serde(deserialize_with = "string")]
+    pub sheet: String,
+    /// The column that groups rows (a policy code or a strategy goal code).
+    pub group: GroupColumn,
+    /// The column naming each row (指標名).
+    pub name: Column,
+    /// Optional note column; never required.
+    #[serde(default)]
+    pub note: Option<Column>,
+    /// Spanning header rows of the printed table.
+    #[serde(default)]
+    pub header_rows: Vec<Vec<HeaderCell>>,
+    /// Ordered value columns.
+    pub values: Vec<ValueColumn>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupColumn {
+    pub heading: Headings,
+    pub refers_to: RefersTo,
+    #[serde(default, deserialize_with = "string")]
+    pub label: String,
+}
+
+/// What the group column's codes refer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefersTo {
+    /// `plan.yaml` policies (`code`).
+    Policy,
+    /// `plan.yaml` `strategy.goals` (`code`).
+    StrategyGoal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    pub heading: Headings,
+    /// Printed header text (may hold line breaks).
+    #[serde(default, deserialize_with = "string")]
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueColumn {
+    /// The key templates use (`row.values.baseline`).
+    #[serde(deserialize_with = "string")]
+    pub key: String,
+    pub heading: Headings,
+    #[serde(default, deserialize_with = "string")]
+    pub label: String,
+    /// A spanning header this column belongs to (達成値).
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderCell {
+    #[serde(default, deserialize_with = "string")]
+    pub text: String,
+    #[serde(default = "one")]
+    pub span: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Accepted headings of a column: `heading: 指標名` or `heading: [指標名, 指標]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Headings(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Headings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = crate::yaml::strings(d)?;
+        if v.is_empty() || v.iter().all(|s| s.trim().is_empty()) {
+            return Err(serde::de::Error::custom("heading is empty"));
+        }
+        Ok(Headings(v))
+    }
+}
+
+impl Headings {
+    /// The first (main) heading, used in messages.
+    pub fn main(&self) -> &str {
+        self.0.first().map_or("", String::as_str)
+    }
+
+    /// Whether a cell's text is one of these headings (after normalization).
+    pub fn matches(&self, cell: &str) -> bool {
+        let n = crate::text::normalize_heading(cell);
+        !n.is_empty()
+            && self
+                .0
+                .iter()
+                .any(|h| crate::text::normalize_heading(h) == n)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentDecl {
+    /// Output name (`build/<name>.pdf`); `{id}` for per-department documents.
+    #[serde(deserialize_with = "string")]
+    pub name: String,
+    #[serde(deserialize_with = "string")]
+    pub template: String,
+    #[serde(default, deserialize_with = "string")]
+    pub title: String,
+    /// `department`: one document per department.
+    #[serde(default)]
+    pub each: Option<Each>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Each {
+    Department,
+}
+
+impl Config {
+    pub fn table(&self, id: &str) -> Option<&TableConfig> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+
+    pub fn department(&self, id: &str) -> Option<&DepartmentDecl> {
+        self.departments.iter().find(|d| d.id == id)
+    }
+}

@@ -1,0 +1,505 @@
+//! Robustness guard: looks inside a workbook before calamine reads it.
+//!
+//! calamine 0.38 aborts the whole process (allocation failure, not a panic) on some crafted
+//! files: a `sharedStrings.xml` claiming a huge `uniqueCount`, a sheet with cells at `A1` and
+//! `XFD1048576` (the bounding box is allocated), decompression bombs. So every `.xlsx`/`.xlsm`/
+//! `.ods` (a zip) is inspected first with the `zip` crate: entry count, each entry's real
+//! decompressed size (declared sizes are not trusted: each entry is decompressed with a cap),
+//! the total, the compression ratio, the shared-string counts, and each sheet's cell bounding
+//! box (from the cell references, `<dimension>` aside); for `.ods`, the cells that repeated
+//! rows/columns would create. A `.xls` (OLE2 compound file) cannot be inspected this cheaply: it
+//! only gets a size limit, and calamine's own allocation caps are relied upon (documented in
+//! docs/workbook-format.md).
+//!
+//! The limits are [`Limits`] (defaults below), configurable in `sources/hakusho.yaml` under
+//! `limits:`. Every refusal names the limit and how to raise it.
+
+use std::io::{Cursor, Read};
+
+use serde::{Deserialize, Serialize};
+
+/// Limits applied before a workbook is read. Sizes in MiB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest workbook file (any format). Default 50 MiB.
+    pub max_file_mb: u64,
+    /// Largest `.xls` file (not inspectable inside). Default 20 MiB.
+    pub max_xls_mb: u64,
+    /// Largest decompressed zip entry (one sheet's XML, the shared strings...). Default 64 MiB.
+    pub max_entry_mb: u64,
+    /// Largest total decompressed size of a zip workbook. Default 256 MiB.
+    pub max_total_mb: u64,
+    /// Largest ratio decompressed/compressed of an entry bigger than 1 MiB. Default 200.
+    pub max_compression_ratio: u64,
+    /// Most entries in a zip workbook. Default 10,000.
+    pub max_zip_entries: u64,
+    /// Most shared strings declared (`count`/`uniqueCount`). Default 1,000,000.
+    pub max_shared_strings: u64,
+    /// Most cells in one sheet's bounding box (rows × columns from the first to the last used
+    /// cell; calamine allocates 32 bytes for each). Default 5,000,000 (~160 MB).
+    pub max_cells: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_mb: 50,
+            max_xls_mb: 20,
+            max_entry_mb: 64,
+            max_total_mb: 256,
+            max_compression_ratio: 200,
+            max_zip_entries: 10_000,
+            max_shared_strings: 1_000_000,
+            max_cells: 5_000_000,
+        }
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// Why a file was not handed to calamine, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Refusal {
+    fn limit(key: &str, found_ja: String, found_en: String, limit: u64) -> Refusal {
+        Refusal {
+            ja: format!(
+                "{found_ja}。上限 {key} = {limit} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に {key}: を書いて上限を上げてください）"
+            ),
+            en: format!(
+                "{found_en}, over the limit {key} = {limit}; not read (if the file is genuine, raise it with `{key}:` under `limits:` in sources/hakusho.yaml)"
+            ),
+        }
+    }
+
+    fn broken(ja: String, en: String) -> Refusal {
+        Refusal { ja, en }
+    }
+}
+
+/// What a zip workbook turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZipKind {
+    /// Office Open XML spreadsheet (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`).
+    Xlsb,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+    /// A zip that is none of these (a .docx, an archive...).
+    Other,
+}
+
+/// Checks the file size before reading it.
+pub fn check_file_size(len: u64, is_xls: bool, limits: &Limits) -> Result<(), Refusal> {
+    let mb = len.div_ceil(MIB);
+    if len > limits.max_file_mb.saturating_mul(MIB) {
+        return Err(Refusal::limit(
+            "max_file_mb",
+            format!("ファイルの大きさが {mb} MiB あります"),
+            format!("the file is {mb} MiB"),
+            limits.max_file_mb,
+        ));
+    }
+    if is_xls && len > limits.max_xls_mb.saturating_mul(MIB) {
+        return Err(Refusal::limit(
+            "max_xls_mb",
+            format!("古い形式 (.xls) のファイルの大きさが {mb} MiB あります"),
+            format!("the old-format (.xls) file is {mb} MiB"),
+            limits.max_xls_mb,
+        ));
+    }
+    Ok(())
+}
+
+/// Inspects a zip workbook's entries; `Ok(kind)` when calamine may read it.
+pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        Refusal::broken(
+            format!("ZIP 形式として壊れています（{e}）。Excel で開いて保存し直してください"),
+            format!("the file is a broken zip ({e}); open it in Excel and save it again"),
+        )
+    })?;
+    let n = archive.len() as u64;
+    if n > limits.max_zip_entries {
+        return Err(Refusal::limit(
+            "max_zip_entries",
+            format!("ZIP の中に {n} 個のファイルがあります"),
+            format!("the zip holds {n} entries"),
+            limits.max_zip_entries,
+        ));
+    }
+    let names: Vec<String> = (0..archive.len())
+        .filter_map(|i| {
+            archive
+                .by_index_raw(i)
+                .ok()
+                .and_then(|f| f.name().ok().map(|s| s.into_owned()))
+        })
+        .collect();
+    let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    let kind = if has("xl/workbook.xml") || has("xl/workbook.bin") {
+        if has("xl/workbook.bin") {
+            ZipKind::Xlsb
+        } else {
+            ZipKind::Xlsx
+        }
+    } else if has("content.xml") {
+        ZipKind::Ods
+    } else if names.iter().any(|n| n.starts_with("xl/")) {
+        // unusual part names (strict ISO paths...): let calamine decide
+        ZipKind::Xlsx
+    } else {
+        ZipKind::Other
+    };
+    let entry_limit = limits.max_entry_mb.saturating_mul(MIB);
+    let total_limit = limits.max_total_mb.saturating_mul(MIB);
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let mut file = match archive.by_index(i) {
+            Ok(f) => f,
+            Err(e) => {
+                return Err(Refusal::broken(
+                    format!("ZIP の中身 {} 番目が読めません（{e}）", i + 1),
+                    format!("zip entry {} cannot be read ({e})", i + 1),
+                ))
+            }
+        };
+        let name = file.name().map(|s| s.into_owned()).unwrap_or_default();
+        let compressed = file.compressed_size();
+        let lower = name.to_ascii_lowercase();
+        let scan = lower == "xl/sharedstrings.xml"
+            || (lower.starts_with("xl/worksheets/") && lower.ends_with(".xml"))
+            || lower == "content.xml";
+        let mut buf = Vec::new();
+        let mut counter = CountingSink(0);
+        let read = if scan {
+            (&mut file)
+                .take(entry_limit + 1)
+                .read_to_end(&mut buf)
+                .map(|n| n as u64)
+        } else {
+            std::io::copy(&mut (&mut file).take(entry_limit + 1), &mut counter).map(|_| counter.0)
+        };
+        let size = match read {
+            Ok(n) => n,
+            Err(e) => {
+                return Err(Refusal::broken(
+                    format!("ZIP の中身 {name} が展開できません（{e}）"),
+                    format!("zip entry {name} cannot be decompressed ({e})"),
+                ))
+            }
+        };
+        if size > entry_limit {
+            return Err(Refusal::limit(
+                "max_entry_mb",
+                format!(
+                    "ZIP の中身 {name} を展開すると {} MiB を超えます",
+                    limits.max_entry_mb
+                ),
+                format!(
+                    "zip entry {name} decompresses to more than {} MiB",
+                    limits.max_entry_mb
+                ),
+                limits.max_entry_mb,
+            ));
+        }
+        total += size;
+        if total > total_limit {
+            return Err(Refusal::limit(
+                "max_total_mb",
+                format!(
+                    "ZIP 全体を展開すると {} MiB を超えます",
+                    total.div_ceil(MIB)
+                ),
+                format!(
+                    "the zip decompresses to more than {} MiB",
+                    total.div_ceil(MIB)
+                ),
+                limits.max_total_mb,
+            ));
+        }
+        if size > MIB {
+            let ratio = size / compressed.max(1);
+            if ratio > limits.max_compression_ratio {
+                return Err(Refusal::limit(
+                    "max_compression_ratio",
+                    format!("ZIP の中身 {name} の圧縮率が {ratio} 倍です（圧縮爆弾の疑い）"),
+                    format!("zip entry {name} is compressed {ratio} to 1 (a zip bomb?)"),
+                    limits.max_compression_ratio,
+                ));
+            }
+        }
+        if scan {
+            if lower == "xl/sharedstrings.xml" {
+                check_shared_strings(&buf, limits)?;
+            } else if lower == "content.xml" {
+                check_ods_cells(&buf, limits)?;
+            } else {
+                check_sheet_cells(&name, &buf, limits)?;
+            }
+        }
+    }
+    Ok(kind)
+}
+
+struct CountingSink(u64);
+
+impl std::io::Write for CountingSink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0 += b.len() as u64;
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An XML start tag found by [`tags`]: local name and the raw text of its attributes.
+struct Tag<'a> {
+    name: &'a [u8],
+    attrs: &'a [u8],
+}
+
+/// Start tags of an XML document (prefixes dropped), without a full parser: good enough to read
+/// attributes whose values hold no `>`.
+fn tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
+    let mut pos = 0;
+    std::iter::from_fn(move || loop {
+        let start = pos + xml.get(pos..)?.iter().position(|&b| b == b'<')?;
+        let end = start
+            + xml[start..]
+                .iter()
+                .position(|&b| b == b'>')
+                .unwrap_or(xml.len() - start);
+        pos = end + 1;
+        let inner = &xml[start + 1..end.min(xml.len())];
+        if inner
+            .first()
+            .is_some_and(|b| matches!(b, b'/' | b'?' | b'!'))
+        {
+            continue;
+        }
+        let name_end = inner
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(inner.len());
+        let full = &inner[..name_end];
+        let name = match full.iter().rposition(|&b| b == b':') {
+            Some(p) => &full[p + 1..],
+            None => full,
+        };
+        return Some(Tag {
+            name,
+            attrs: &inner[name_end..],
+        });
+    })
+}
+
+/// The value of attribute `name` (matched with any prefix: `table:number-rows-repeated`).
+fn attr<'a>(attrs: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut i = 0;
+    while i < attrs.len() {
+        // attribute name
+        while i < attrs.len() && (attrs[i].is_ascii_whitespace() || attrs[i] == b'/') {
+            i += 1;
+        }
+        let n_start = i;
+        while i < attrs.len() && attrs[i] != b'=' && !attrs[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let full = &attrs[n_start..i];
+        while i < attrs.len() && (attrs[i] == b'=' || attrs[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        let quote = *attrs.get(i)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let v_start = i + 1;
+        let v_end = v_start + attrs[v_start..].iter().position(|&b| b == quote)?;
+        i = v_end + 1;
+        let local = match full.iter().rposition(|&b| b == b':') {
+            Some(p) => &full[p + 1..],
+            None => full,
+        };
+        if local == name {
+            return Some(&attrs[v_start..v_end]);
+        }
+    }
+    None
+}
+
+fn number(v: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(v).ok()?.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // absurdly long numbers saturate
+    Some(s.parse::<u64>().unwrap_or(u64::MAX))
+}
+
+fn check_shared_strings(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    if let Some(sst) = tags(xml).find(|t| t.name == b"sst") {
+        for key in [&b"uniqueCount"[..], b"count"] {
+            if let Some(n) = attr(sst.attrs, key).and_then(number) {
+                if n > limits.max_shared_strings {
+                    let k = std::str::from_utf8(key).unwrap_or("count");
+                    return Err(Refusal::limit(
+                        "max_shared_strings",
+                        format!(
+                            "共有文字列の数が {n} 個と宣言されています（sharedStrings.xml の {k}）"
+                        ),
+                        format!(
+                            "the shared strings declare {n} strings ({k} of sharedStrings.xml)"
+                        ),
+                        limits.max_shared_strings,
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `"XFD1048576"` → (row, col), 0-based.
+fn parse_ref(r: &[u8]) -> Option<(u64, u64)> {
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let mut col: u64 = 0;
+    for b in &r[..letters] {
+        col = col * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    let row = number(&r[letters..])?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+fn check_sheet_cells(name: &str, xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    let (mut min_r, mut max_r, mut min_c, mut max_c) = (u64::MAX, 0u64, u64::MAX, 0u64);
+    let mut any = false;
+    let mut row: u64 = 0;
+    let mut col: u64 = 0;
+    for tag in tags(xml) {
+        match tag.name {
+            b"row" => {
+                row = attr(tag.attrs, b"r")
+                    .and_then(number)
+                    .map_or(row + 1, |r| r);
+                col = 0;
+            }
+            b"c" => {
+                let (r, c) = match attr(tag.attrs, b"r").and_then(parse_ref) {
+                    Some(rc) => rc,
+                    None => (row.saturating_sub(1), col),
+                };
+                col = c + 1;
+                any = true;
+                min_r = min_r.min(r);
+                max_r = max_r.max(r);
+                min_c = min_c.min(c);
+                max_c = max_c.max(c);
+            }
+            _ => {}
+        }
+    }
+    if any {
+        let cells = (max_r - min_r + 1).saturating_mul(max_c - min_c + 1);
+        if cells > limits.max_cells {
+            return Err(Refusal::limit(
+                "max_cells",
+                format!(
+                    "シート {name} のセル範囲が {}{}:{}{} で {cells} セルになります（離れたセルに値や書式が入っていないか確認してください）",
+                    letters(min_c), min_r + 1, letters(max_c), max_r + 1
+                ),
+                format!(
+                    "sheet {name} spans {}{}:{}{}, {cells} cells (look for a stray value or format far away)",
+                    letters(min_c), min_r + 1, letters(max_c), max_r + 1
+                ),
+                limits.max_cells,
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn letters(col: u64) -> String {
+    hakusho_diagnostics::column_letters(col.min(u32::MAX as u64) as u32)
+}
+
+/// ODS: cells a reader materializes = for each cell with a value, its column repeat × the
+/// row's repeat (each capped like calamine: 16,384 columns, 1,048,576 rows).
+fn check_ods_cells(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+    let mut row_repeat: u64 = 1;
+    let mut total: u64 = 0;
+    for tag in tags(xml) {
+        match tag.name {
+            b"table-row" => {
+                row_repeat = attr(tag.attrs, b"number-rows-repeated")
+                    .and_then(number)
+                    .unwrap_or(1)
+                    .min(1_048_576);
+            }
+            b"table-cell" | b"covered-table-cell" => {
+                if attr(tag.attrs, b"value-type").is_some() {
+                    let cols = attr(tag.attrs, b"number-columns-repeated")
+                        .and_then(number)
+                        .unwrap_or(1)
+                        .min(16_384);
+                    total = total.saturating_add(cols.saturating_mul(row_repeat));
+                    if total > limits.max_cells {
+                        return Err(Refusal::limit(
+                            "max_cells",
+                            format!("繰り返し指定により {total} 個以上のセルに値が入ります"),
+                            format!("repeated rows/columns put values in {total} or more cells"),
+                            limits.max_cells,
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_and_attrs() {
+        assert_eq!(parse_ref(b"A1"), Some((0, 0)));
+        assert_eq!(parse_ref(b"XFD1048576"), Some((1048575, 16383)));
+        assert_eq!(parse_ref(b"1A"), None);
+        let xml = br#"<x:sst xmlns:x="..." count="5" uniqueCount='100000000000'><si/></x:sst>"#;
+        let t = tags(xml).next().unwrap();
+        assert_eq!(t.name, b"sst");
+        assert_eq!(attr(t.attrs, b"uniqueCount"), Some(&b"100000000000"[..]));
+        assert!(check_shared_strings(xml, &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn far_cells_are_refused() {
+        let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#;
+        let e = check_sheet_cells("xl/worksheets/sheet1.xml", xml, &Limits::default()).unwrap_err();
+        assert!(e.ja.contains("max_cells"), "{}", e.ja);
+        assert!(e.en.contains("A1:XFD1048576"), "{}", e.en);
+        let ok = br#"<worksheet><sheetData><row r="1"><c r="A1"/><c r="J100"/></row></sheetData></worksheet>"#;
+        assert!(check_sheet_cells("s", ok, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn repeated_ods_cells_are_counted() {
+        let xml = br#"<table:table-row table:number-rows-repeated="999999999"><table:table-cell table:number-columns-repeated="999999999" office:value-type="string"><text:p>X</text:p></table:table-cell></table:table-row>"#;
+        assert!(check_ods_cells(xml, &Limits::default()).is_err());
+        let empty = br#"<table:table-row table:number-rows-repeated="1048553"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+        assert!(check_ods_cells(empty, &Limits::default()).is_ok());
+    }
+}

@@ -1,0 +1,784 @@
+//! Loading the whole project ([`load_project`]) or single files ([`check_files`]).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hakusho_diagnostics::{Diagnostics, Location};
+
+use crate::config::{Config, RefersTo};
+use crate::model::{
+    ActionPlan, Booklet, Department, DepartmentFile, Input, InputKind, Loc, Plan, PlanSummaries,
+    Project, Row, Table, WhitePaper,
+};
+use crate::validate::{self, list, suggestion};
+use crate::workbook::{self, is_workbook_path, WorkbookData};
+use crate::yaml;
+
+/// The project configuration, relative to the project directory.
+pub const CONFIG_PATH: &str = "sources/hakusho.yaml";
+
+/// Optional YAML files of `sources/` and what they are.
+const DOCS: &[(&str, InputKind)] = &[
+    ("white_paper.yaml", InputKind::WhitePaper),
+    ("action_plan.yaml", InputKind::ActionPlan),
+    ("plan_summaries.yaml", InputKind::PlanSummaries),
+    ("booklet.yaml", InputKind::Booklet),
+];
+
+fn rel(parts: &[&str]) -> PathBuf {
+    parts.iter().collect()
+}
+
+fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
+    let display = Path::new(CONFIG_PATH);
+    let real = root.join(CONFIG_PATH);
+    if !real.is_file() {
+        diags.error(
+            Location::None,
+            format!(
+                "プロジェクト設定 {CONFIG_PATH} が見つかりません（プロジェクトのフォルダ: {}）。プロジェクトのフォルダで実行するか、-C でフォルダを指定してください",
+                root.display()
+            ),
+            format!(
+                "the project configuration {CONFIG_PATH} is missing (project directory: {}); run in the project directory or give it with -C",
+                root.display()
+            ),
+        );
+        return None;
+    }
+    let (config, text) = yaml::read::<Config>(&real, display, diags)?;
+    validate::config(&config, display, &text, diags);
+    Some(config)
+}
+
+fn load_plan(root: &Path, config: Option<&Config>, diags: &mut Diagnostics) -> Option<Plan> {
+    let display = rel(&["sources", "plan.yaml"]);
+    let real = root.join(&display);
+    if !real.is_file() {
+        diags.error(
+            Location::file(&display),
+            "計画の構成 sources/plan.yaml がありません",
+            "the plan structure sources/plan.yaml is missing",
+        );
+        return None;
+    }
+    parse_plan(&real, &display, config, diags)
+}
+
+fn parse_plan(
+    real: &Path,
+    display: &Path,
+    config: Option<&Config>,
+    diags: &mut Diagnostics,
+) -> Option<Plan> {
+    let (mut plan, text) = yaml::read::<Plan>(real, display, diags)?;
+    for p in plan.parts.iter_mut().flat_map(|p| p.policies.iter_mut()) {
+        p.location = Loc(yaml::locate(display, &text, "code", Some(&p.code)));
+    }
+    if let Some(s) = plan.strategy.as_mut() {
+        for g in &mut s.goals {
+            g.location = Loc(yaml::locate(display, &text, "code", Some(&g.code)));
+        }
+    }
+    validate::plan(&plan, config, display, &text, diags);
+    Some(plan)
+}
+
+/// Loads and validates everything under `root/sources/`, reporting all problems. The project
+/// is `None` only when the configuration or the plan could not be read; with `Some`, check
+/// `has_errors()` before using it for output.
+pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let sources = root.join("sources");
+    if !sources.is_dir() {
+        diags.error(
+            Location::None,
+            format!(
+                "sources フォルダがありません（プロジェクトのフォルダ: {}）",
+                root.display()
+            ),
+            format!(
+                "no sources directory (project directory: {})",
+                root.display()
+            ),
+        );
+        return (None, diags);
+    }
+    let Some(config) = load_config(root, &mut diags) else {
+        return (None, diags);
+    };
+    let plan = load_plan(root, Some(&config), &mut diags);
+    let mut inputs = vec![
+        Input {
+            path: PathBuf::from(CONFIG_PATH),
+            kind: InputKind::Config,
+            parts: vec!["config".into()],
+        },
+        Input {
+            path: rel(&["sources", "plan.yaml"]),
+            kind: InputKind::Plan,
+            parts: vec!["plan".into()],
+        },
+    ];
+
+    // departments/<id>.yaml
+    let mut departments = Vec::new();
+    let dept_dir = sources.join("departments");
+    for decl in &config.departments {
+        let display = rel(&["sources", "departments", &format!("{}.yaml", decl.id)]);
+        let real = root.join(&display);
+        let mut dept = Department {
+            id: decl.id.clone(),
+            name: decl.name.clone(),
+            ..Department::default()
+        };
+        if real.is_file() {
+            if let Some((file, text)) = yaml::read::<DepartmentFile>(&real, &display, &mut diags) {
+                if !file.name.is_empty() && file.name != decl.name {
+                    diags.warning(
+                        yaml::locate(&display, &text, "name", None),
+                        format!("部の名前が {CONFIG_PATH} の「{}」と違います（「{}」）。{CONFIG_PATH} の名前を使います", decl.name, file.name),
+                        format!("the department name differs from {CONFIG_PATH} (\"{}\" there, \"{}\" here); {CONFIG_PATH}'s is used", decl.name, file.name),
+                    );
+                }
+                validate::department(
+                    Some(&decl.id),
+                    &file,
+                    plan.as_ref(),
+                    &display,
+                    &text,
+                    &mut diags,
+                );
+                dept.mission = file.mission;
+                dept.resources = file.resources;
+                dept.main_projects = file.main_projects;
+                dept.policies = file.policies;
+            }
+            dept.location = Loc(Location::file(&display));
+            dept.file = Some(display.clone());
+            inputs.push(Input {
+                path: display,
+                kind: InputKind::Department,
+                parts: vec![format!("department:{}", decl.id)],
+            });
+        } else {
+            diags.warning(
+                Location::file(&display),
+                format!(
+                    "{} ({}) のファイルがありません。部の使命・主要事業・施策の文章は空になります",
+                    decl.name, decl.id
+                ),
+                format!(
+                    "no file for {} ({}); its mission, main projects and policy texts stay empty",
+                    decl.name, decl.id
+                ),
+            );
+        }
+        departments.push(dept);
+    }
+    let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
+    for path in list_dir(&dept_dir) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if ignored_name(&name) {
+            continue;
+        }
+        let display = rel(&["sources", "departments", &name]);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let is_yaml = has_ext(&path, &["yaml", "yml"]);
+        if !is_yaml || !ids.contains(&stem) || name.ends_with(".yml") {
+            let (ja, en) = suggestion(stem, &ids);
+            diags.error(
+                Location::file(&display),
+                format!("{name} はどの部のファイルでもありません（ファイル名は <部の id>.yaml。{ja}）。このファイルは使われません"),
+                format!("{name} is no department's file (name it <department id>.yaml; {en}); it is not used"),
+            );
+        }
+    }
+
+    // workbooks
+    let wb_dir = sources.join("workbooks");
+    let mut by_department: BTreeMap<String, (PathBuf, WorkbookData)> = BTreeMap::new();
+    let mut unattached: Vec<(PathBuf, WorkbookData)> = Vec::new();
+    for path in list_dir(&wb_dir) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if ignored_name(&name) {
+            continue;
+        }
+        let display = rel(&["sources", "workbooks", &name]);
+        if !is_workbook_path(&path) {
+            diags.error(
+                Location::file(&display),
+                format!(
+                    "ワークブックではないファイルです（使えるのは {}）。このファイルは読みません",
+                    workbook::EXTENSIONS.join("・")
+                ),
+                format!(
+                    "not a workbook (expected {}); the file is not read",
+                    workbook::EXTENSIONS.join(", ")
+                ),
+            );
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        let department = ids.contains(&stem.as_str()).then_some(stem.clone());
+        if department.is_none() {
+            let (ja, en) = suggestion(&stem, &ids);
+            diags.error(
+                Location::file(&display),
+                format!("ワークブックの名前 {stem} は部の id ではありません（名前は <部の id>.xlsx。{ja}）"),
+                format!("workbook name {stem} is not a department id (name it <department id>.xlsx; {en})"),
+            );
+        }
+        if let Some(d) = &department {
+            if let Some((other, _)) = by_department.get(d) {
+                diags.error(
+                    Location::file(&display),
+                    format!(
+                        "部 {d} のワークブックが二つあります（{} と {}）。一つにしてください",
+                        other.display(),
+                        display.display()
+                    ),
+                    format!(
+                        "department {d} has two workbooks ({} and {}); keep one",
+                        other.display(),
+                        display.display()
+                    ),
+                );
+                continue;
+            }
+        }
+        let Some(data) = workbook::read_workbook(
+            &path,
+            &display,
+            department.as_deref(),
+            &config.tables,
+            &config.limits,
+            &mut diags,
+        ) else {
+            continue;
+        };
+        check_workbook_sheets(
+            &config,
+            &display,
+            department.as_deref(),
+            plan.as_ref(),
+            &data,
+            &mut diags,
+        );
+        match department {
+            Some(d) => {
+                by_department.insert(d, (display, data));
+            }
+            None => unattached.push((display, data)),
+        }
+    }
+
+    // tables: rows in department order, then unattached workbooks
+    let mut tables: Vec<Table> = config
+        .tables
+        .iter()
+        .map(|t| Table {
+            config: t.clone(),
+            rows: Vec::new(),
+        })
+        .collect();
+    let mut workbook_inputs: Vec<Input> = Vec::new();
+    let ordered = config
+        .departments
+        .iter()
+        .filter_map(|d| by_department.remove(&d.id))
+        .chain(unattached);
+    for (display, data) in ordered {
+        let mut parts = Vec::new();
+        for (table_id, rows) in data.tables {
+            if let Some(t) = tables.iter_mut().find(|t| t.config.id == table_id) {
+                for r in &rows {
+                    let part = format!("table:{table_id}:{}", r.group);
+                    if !parts.contains(&part) {
+                        parts.push(part);
+                    }
+                }
+                t.rows.extend(rows);
+            }
+        }
+        if let Some(d) = departments
+            .iter_mut()
+            .find(|d| display.file_stem().and_then(|s| s.to_str()) == Some(d.id.as_str()))
+        {
+            d.workbook = Some(display.clone());
+        }
+        workbook_inputs.push(Input {
+            path: display,
+            kind: InputKind::Workbook,
+            parts,
+        });
+    }
+    if let Some(plan) = &plan {
+        for t in &tables {
+            check_rows(
+                &config,
+                plan,
+                &t.config.id,
+                t.config.group.refers_to,
+                &t.rows,
+                &mut diags,
+            );
+        }
+        check_policy_coverage(&config, plan, &departments, &tables, &mut diags);
+    }
+    inputs.extend(workbook_inputs);
+
+    // the other YAML files
+    let mut white_paper = None;
+    let mut action_plan = None;
+    let mut plan_summaries = None;
+    let mut booklet = None;
+    for (name, kind) in DOCS {
+        let display = rel(&["sources", name]);
+        let real = root.join(&display);
+        if !real.is_file() {
+            continue;
+        }
+        inputs.push(Input {
+            path: display.clone(),
+            kind: *kind,
+            parts: vec![name.trim_end_matches(".yaml").to_string()],
+        });
+        match kind {
+            InputKind::WhitePaper => {
+                white_paper = yaml::read::<WhitePaper>(&real, &display, &mut diags).map(|(v, _)| v)
+            }
+            InputKind::ActionPlan => {
+                action_plan =
+                    yaml::read::<ActionPlan>(&real, &display, &mut diags).map(|(v, text)| {
+                        validate::action_plan(&v, &display, &text, &mut diags);
+                        v
+                    })
+            }
+            InputKind::PlanSummaries => {
+                plan_summaries =
+                    yaml::read::<PlanSummaries>(&real, &display, &mut diags).map(|(v, text)| {
+                        validate::plan_summaries(&v, Some(&config), &display, &text, &mut diags);
+                        v
+                    })
+            }
+            InputKind::Booklet => {
+                booklet = yaml::read::<Booklet>(&real, &display, &mut diags).map(|(v, _)| v)
+            }
+            _ => {}
+        }
+    }
+    // unknown files directly in sources/
+    for path in list_dir(&sources) {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if ignored_name(&name) || path.is_dir() {
+            continue;
+        }
+        let known =
+            name == "hakusho.yaml" || name == "plan.yaml" || DOCS.iter().any(|(n, _)| *n == name);
+        if !known {
+            let names: Vec<&str> = ["hakusho.yaml", "plan.yaml"]
+                .into_iter()
+                .chain(DOCS.iter().map(|(n, _)| *n))
+                .collect();
+            let (ja, en) = suggestion(&name, &names);
+            diags.warning(
+                Location::file(rel(&["sources", &name])),
+                format!("知らないファイルです（{ja}）。このファイルは使われません"),
+                format!("unknown file ({en}); it is not used"),
+            );
+        }
+    }
+
+    let Some(plan) = plan else {
+        return (None, diags);
+    };
+    let project = Project {
+        root: root.to_path_buf(),
+        city: config.city.clone(),
+        fiscal_year: config.fiscal_year,
+        publication: config.publication.clone(),
+        config,
+        plan,
+        departments,
+        tables,
+        white_paper,
+        action_plan,
+        plan_summaries,
+        booklet,
+        inputs,
+    };
+    (Some(project), diags)
+}
+
+fn ignored_name(name: &str) -> bool {
+    // Excel's lock files (~$kikaku.xlsx), hidden files, editor backups
+    name.starts_with("~$") || name.starts_with('.') || name.ends_with('~')
+}
+
+fn has_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| exts.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+fn list_dir(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A workbook must hold at least one configured sheet; a department that is 主な担当課 of a
+/// policy must have every `refers_to: policy` table's sheet.
+fn check_workbook_sheets(
+    config: &Config,
+    display: &Path,
+    department: Option<&str>,
+    plan: Option<&Plan>,
+    data: &WorkbookData,
+    diags: &mut Diagnostics,
+) {
+    let expected: Vec<&str> = config.tables.iter().map(|t| t.sheet.as_str()).collect();
+    if data.tables.is_empty() {
+        diags.error(
+            Location::file(display),
+            format!(
+                "読み込むシートがありません（必要なシート名: {}。このファイルのシート: {}）",
+                list(&expected, "、"),
+                list(
+                    &data.sheets.iter().map(String::as_str).collect::<Vec<_>>(),
+                    "、"
+                )
+            ),
+            format!(
+                "no sheet to read (expected sheet names: {}; this file has: {})",
+                list(&expected, ", "),
+                list(
+                    &data.sheets.iter().map(String::as_str).collect::<Vec<_>>(),
+                    ", "
+                )
+            ),
+        );
+        return;
+    }
+    let (Some(d), Some(plan)) = (department, plan) else {
+        return;
+    };
+    let responsible = plan
+        .parts
+        .iter()
+        .flat_map(|p| &p.policies)
+        .any(|p| p.department == d);
+    if !responsible {
+        return;
+    }
+    for t in config
+        .tables
+        .iter()
+        .filter(|t| t.group.refers_to == RefersTo::Policy)
+    {
+        if !data.has_table(&t.id) {
+            diags.error(
+                Location::file(display),
+                format!(
+                    "シート「{}」がありません（このファイルのシート: {}）",
+                    t.sheet,
+                    list(
+                        &data.sheets.iter().map(String::as_str).collect::<Vec<_>>(),
+                        "、"
+                    )
+                ),
+                format!(
+                    "sheet \"{}\" is missing (this file has: {})",
+                    t.sheet,
+                    list(
+                        &data.sheets.iter().map(String::as_str).collect::<Vec<_>>(),
+                        ", "
+                    )
+                ),
+            );
+        }
+    }
+}
+
+/// Group codes exist; names are unique within a group; rows sit in the responsible
+/// department's workbook.
+fn check_rows(
+    config: &Config,
+    plan: &Plan,
+    table_id: &str,
+    refers_to: RefersTo,
+    rows: &[Row],
+    diags: &mut Diagnostics,
+) {
+    let heading = config
+        .table(table_id)
+        .map(|t| t.group.heading.main().to_string())
+        .unwrap_or_default();
+    let codes: Vec<&str> = match refers_to {
+        RefersTo::Policy => plan
+            .parts
+            .iter()
+            .flat_map(|p| &p.policies)
+            .map(|p| p.code.as_str())
+            .collect(),
+        RefersTo::StrategyGoal => plan
+            .strategy
+            .iter()
+            .flat_map(|s| &s.goals)
+            .map(|g| g.code.as_str())
+            .collect(),
+    };
+    let mut seen: BTreeMap<(&str, String), &Row> = BTreeMap::new();
+    for r in rows {
+        let loc = r.location.0.clone();
+        let group_loc = r.group_cell.clone();
+        if !codes.contains(&r.group.as_str()) {
+            let (ja, en) = suggestion(&r.group, &codes);
+            let (what_ja, what_en) = match refers_to {
+                RefersTo::Policy => ("plan.yaml の施策", "a policy code of plan.yaml"),
+                RefersTo::StrategyGoal => (
+                    "plan.yaml の総合戦略の基本目標",
+                    "a strategy goal code of plan.yaml",
+                ),
+            };
+            diags.error(
+                group_loc.clone(),
+                format!("{heading}「{}」は{what_ja}にありません（{ja}）", r.group),
+                format!("{heading} \"{}\" is not {what_en} ({en})", r.group),
+            );
+            continue;
+        }
+        let key = (r.group.as_str(), crate::text::normalize_heading(&r.name));
+        if let Some(first) = seen.get(&key) {
+            diags.error(
+                loc.clone(),
+                format!(
+                    "指標「{}」が {heading} {} に二度あります（最初は {}）",
+                    r.name, r.group, first.location.0
+                ),
+                format!(
+                    "indicator \"{}\" appears twice under {} (first at {})",
+                    r.name, r.group, first.location.0
+                ),
+            );
+        } else {
+            seen.insert(key, r);
+        }
+        if refers_to == RefersTo::Policy {
+            if let (Some(p), Some(d)) = (
+                plan.parts
+                    .iter()
+                    .flat_map(|p| &p.policies)
+                    .find(|p| p.code == r.group),
+                &r.department,
+            ) {
+                if &p.department != d {
+                    diags.warning(
+                        group_loc,
+                        format!("施策 {} の主な担当課は {} です（plan.yaml）が、{} のワークブックにあります", r.group, p.department, d),
+                        format!("policy {} belongs to {} in plan.yaml but is in {}'s workbook", r.group, p.department, d),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Each policy's department has a workbook; each policy has rows in the policy tables.
+fn check_policy_coverage(
+    config: &Config,
+    plan: &Plan,
+    departments: &[Department],
+    tables: &[Table],
+    diags: &mut Diagnostics,
+) {
+    for p in plan.parts.iter().flat_map(|p| &p.policies) {
+        let Some(dept) = departments.iter().find(|d| d.id == p.department) else {
+            continue; // reported by validate::plan
+        };
+        if dept.workbook.is_none() {
+            diags.error(
+                p.location.0.clone(),
+                format!(
+                    "施策 {} の担当 {}（{}）のワークブック sources/workbooks/{}.xlsx がありません",
+                    p.code, dept.name, dept.id, dept.id
+                ),
+                format!(
+                    "policy {}: the workbook of {} ({}), sources/workbooks/{}.xlsx, is missing",
+                    p.code, dept.name, dept.id, dept.id
+                ),
+            );
+            continue;
+        }
+        for t in tables
+            .iter()
+            .filter(|t| t.config.group.refers_to == RefersTo::Policy)
+        {
+            if !t.rows.iter().any(|r| r.group == p.code) {
+                diags.warning(
+                    p.location.0.clone(),
+                    format!(
+                        "施策 {}「{}」の行がシート「{}」にありません",
+                        p.code, p.title, t.config.sheet
+                    ),
+                    format!(
+                        "policy {} \"{}\" has no row in sheet \"{}\"",
+                        p.code, p.title, t.config.sheet
+                    ),
+                );
+            }
+        }
+    }
+    let _ = config;
+}
+
+/// Checks single files as a department would before sending them: workbooks against the
+/// table configuration of `root/sources/hakusho.yaml` (and the codes of plan.yaml when it can
+/// be read), YAML files against their schema. Paths are shown as given.
+pub fn check_files(root: &Path, files: &[PathBuf]) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let Some(config) = load_config(root, &mut diags) else {
+        return diags;
+    };
+    let mut plan_diags = Diagnostics::new();
+    let plan = load_plan(root, Some(&config), &mut plan_diags);
+    for file in files {
+        check_one(root, &config, plan.as_ref(), file, &mut diags);
+    }
+    let checked_plan = files
+        .iter()
+        .any(|f| f.file_name().is_some_and(|n| n == "plan.yaml"));
+    if plan.is_none() && !checked_plan && files.iter().any(|f| is_workbook_path(f)) {
+        diags.warning(
+            Location::file("sources/plan.yaml"),
+            "sources/plan.yaml を読めないため、ワークブックの施策コードは確かめていません",
+            "sources/plan.yaml could not be read, so the workbooks' codes were not checked",
+        );
+    }
+    diags
+}
+
+fn check_one(
+    root: &Path,
+    config: &Config,
+    plan: Option<&Plan>,
+    file: &Path,
+    diags: &mut Diagnostics,
+) {
+    let display = file.to_path_buf();
+    let real = if file.is_absolute() || file.exists() {
+        file.to_path_buf()
+    } else {
+        root.join(file)
+    };
+    if !real.exists() {
+        diags.error(
+            Location::file(&display),
+            "ファイルがありません",
+            "no such file",
+        );
+        return;
+    }
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if has_ext(file, &["yaml", "yml"]) {
+        let in_departments = file
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|p| p == "departments");
+        match name {
+            "hakusho.yaml" => {
+                let mut d = Diagnostics::new();
+                if let Some((c, text)) = yaml::read::<Config>(&real, &display, &mut d) {
+                    validate::config(&c, &display, &text, &mut d);
+                }
+                diags.extend(d);
+            }
+            "plan.yaml" => {
+                parse_plan(&real, &display, Some(config), diags);
+            }
+            "white_paper.yaml" => {
+                yaml::read::<WhitePaper>(&real, &display, diags);
+            }
+            "action_plan.yaml" => {
+                if let Some((a, text)) = yaml::read::<ActionPlan>(&real, &display, diags) {
+                    validate::action_plan(&a, &display, &text, diags);
+                }
+            }
+            "plan_summaries.yaml" => {
+                if let Some((p, text)) = yaml::read::<PlanSummaries>(&real, &display, diags) {
+                    validate::plan_summaries(&p, Some(config), &display, &text, diags);
+                }
+            }
+            "booklet.yaml" => {
+                yaml::read::<Booklet>(&real, &display, diags);
+            }
+            _ if in_departments => {
+                let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let id = config.department(stem).map(|d| d.id.as_str());
+                if id.is_none() {
+                    let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
+                    let (ja, en) = suggestion(stem, &ids);
+                    diags.error(
+                        Location::file(&display),
+                        format!("{name} はどの部のファイルでもありません（ファイル名は <部の id>.yaml。{ja}）"),
+                        format!("{name} is no department's file (name it <department id>.yaml; {en})"),
+                    );
+                }
+                if let Some((f, text)) = yaml::read::<DepartmentFile>(&real, &display, diags) {
+                    validate::department(id, &f, plan, &display, &text, diags);
+                }
+            }
+            _ => {
+                // unknown YAML: syntax only
+                if yaml::read::<serde_yaml::Value>(&real, &display, diags).is_some() {
+                    diags.warning(
+                        Location::file(&display),
+                        "hakusho の知らない YAML ファイルです。書き方（文法）だけを確かめました",
+                        "a YAML file hakusho does not know; only its syntax was checked",
+                    );
+                }
+            }
+        }
+        return;
+    }
+    // anything else is checked as a workbook (a .csv gets "not a workbook")
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let department = config.department(stem).map(|d| d.id.clone());
+    let Some(data) = workbook::read_workbook(
+        &real,
+        &display,
+        department.as_deref(),
+        &config.tables,
+        &config.limits,
+        diags,
+    ) else {
+        return;
+    };
+    check_workbook_sheets(config, &display, department.as_deref(), plan, &data, diags);
+    if let Some(plan) = plan {
+        for (table_id, rows) in &data.tables {
+            if let Some(t) = config.table(table_id) {
+                check_rows(config, plan, table_id, t.group.refers_to, rows, diags);
+            }
+        }
+    }
+}
