@@ -78,7 +78,7 @@ pub(crate) fn paginate(
             while j > first && chunks[j - 1].keep_with_next {
                 j -= 1;
             }
-            if j > first {
+            if j > first && j < i {
                 let k = placed.iter().position(|p| p.chunk == j).expect("placed");
                 cur.items.truncate(placed[k].items_before);
                 cur.headings
