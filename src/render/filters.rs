@@ -272,6 +272,17 @@ pub fn narrative(value: &Value, class: Option<String>) -> Result<Value, Error> {
     )))
 }
 
+/// `{{ text|narrative_inline }}`: narrative text for a table cell: paragraphs and list items
+/// each on its own line (`<br/>` between), everything escaped.
+pub fn narrative_inline(value: &Value) -> Result<Value, Error> {
+    let text = match value.kind() {
+        ValueKind::Undefined | ValueKind::None => String::new(),
+        ValueKind::String => value.as_str().unwrap_or_default().to_string(),
+        _ => cell(value)?,
+    };
+    Ok(Value::from_safe_string(narrative::to_inline_markup(&text)))
+}
+
 /// `{{ v|cell }}`: the text of one of the model's `Value`s exactly as the department typed
 /// it (escaped by auto-escaping); plain strings and numbers print as themselves; a missing
 /// value prints nothing.

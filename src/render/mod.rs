@@ -109,6 +109,7 @@ impl Renderer {
         env.add_filter("percent", filters::percent);
         env.add_filter("era", filters::era);
         env.add_filter("narrative", filters::narrative);
+        env.add_filter("narrative_inline", filters::narrative_inline);
         env.add_filter("cell", filters::cell);
         env.add_filter("br", filters::br);
         env.add_filter("katakana", filters::katakana);

@@ -5,7 +5,8 @@
 //! paragraph or list item above it. Everything is escaped, so whatever a department typed
 //! (`<script>`, `{{ x }}`, `&`) shows as typed and cannot change the document's structure.
 //! The list markers stay in the item text (they are what the reader sees, and what text
-//! extraction of the PDF gives back); the list element only carries the kind as a class.
+//! extraction of the PDF gives back, and a ①-list interrupted by a paragraph goes on with ③ as
+//! typed): each item is a `<p class="item noindent circled|bullet|double-circle|circle">`.
 
 /// The kind of list a line's marker starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,19 +22,12 @@ pub enum ListKind {
 }
 
 impl ListKind {
-    fn open_tag(self) -> &'static str {
+    fn class(self) -> &'static str {
         match self {
-            ListKind::Circled => "<ol class=\"circled\">",
-            ListKind::Bullet => "<ul class=\"bullet\">",
-            ListKind::DoubleCircle => "<ul class=\"double-circle\">",
-            ListKind::Circle => "<ul class=\"circle\">",
-        }
-    }
-
-    fn close_tag(self) -> &'static str {
-        match self {
-            ListKind::Circled => "</ol>",
-            _ => "</ul>",
+            ListKind::Circled => "circled",
+            ListKind::Bullet => "bullet",
+            ListKind::DoubleCircle => "double-circle",
+            ListKind::Circle => "circle",
         }
     }
 }
@@ -173,17 +167,31 @@ pub fn to_markup(text: &str, class: Option<&str>) -> String {
                 out.push_str("</p>\n");
             }
             Block::List(kind, items) => {
-                out.push_str(kind.open_tag());
-                out.push('\n');
+                // One unindented paragraph per item, the marker as typed at its start: the
+                // typesetter's <ul>/<ol> draw their own markers and would renumber a ①-list
+                // that a paragraph interrupts (DESIGN: "never renumber").
                 for item in items {
-                    out.push_str("<li>");
+                    out.push_str("<p class=\"item noindent ");
+                    out.push_str(kind.class());
+                    out.push_str("\">");
                     escape(&item, &mut out);
-                    out.push_str("</li>\n");
+                    out.push_str("</p>\n");
                 }
-                out.push_str(kind.close_tag());
-                out.push('\n');
             }
         }
+    }
+    out
+}
+
+/// Converts narrative text to inline markup for a table cell (the typesetter lays out only
+/// inline content in cells): every paragraph and list item on its own line, `<br/>` between.
+pub fn to_inline_markup(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in plain_blocks(text).iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br/>");
+        }
+        escape(line, &mut out);
     }
     out
 }
@@ -219,7 +227,7 @@ mod tests {
         );
         assert_eq!(
             m,
-            "<p>以下の取組を進める。</p>\n<ol class=\"circled\">\n<li>① 連携</li>\n<li>② 発信続きの行</li>\n</ol>\n<p>終わり。</p>\n"
+            "<p>以下の取組を進める。</p>\n<p class=\"item noindent circled\">① 連携</p>\n<p class=\"item noindent circled\">② 発信続きの行</p>\n<p>終わり。</p>\n"
         );
     }
 
@@ -235,8 +243,8 @@ mod tests {
     #[test]
     fn different_markers_make_different_lists() {
         let m = to_markup("◎ 一\n◎ 二\n・ 三\n- four", None);
-        assert!(m.contains("<ul class=\"double-circle\">\n<li>◎ 一</li>\n<li>◎ 二</li>\n</ul>"));
-        assert!(m.contains("<ul class=\"bullet\">\n<li>・ 三</li>\n<li>・four</li>\n</ul>"));
+        assert!(m.contains("<p class=\"item noindent double-circle\">◎ 一</p>\n<p class=\"item noindent double-circle\">◎ 二</p>"));
+        assert!(m.contains("<p class=\"item noindent bullet\">・ 三</p>\n<p class=\"item noindent bullet\">・four</p>"));
     }
 
     #[test]
@@ -249,6 +257,14 @@ mod tests {
         // Brackets inside a sentence are just text.
         let m = to_markup("市税収納率 【現年分】 99.4% 【滞繰分】 40.5%", None);
         assert!(m.starts_with("<p>市税"));
+    }
+
+    #[test]
+    fn inline_form_breaks_lines() {
+        assert_eq!(
+            to_inline_markup("概要。\n\n① a&b\n② <c>"),
+            "概要。<br/>① a&amp;b<br/>② &lt;c&gt;"
+        );
     }
 
     #[test]
