@@ -139,7 +139,7 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
             archive
                 .by_index_raw(i)
                 .ok()
-                .and_then(|f| f.name().ok().map(|s| s.into_owned()))
+                .and_then(|f| f.name().ok().map(|s| s.replace('\\', "/")))
         })
         .collect();
     let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
@@ -151,8 +151,8 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
         }
     } else if has("content.xml") {
         ZipKind::Ods
-    } else if names.iter().any(|n| n.starts_with("xl/")) {
-        // unusual part names (strict ISO paths...): let calamine decide
+    } else if names.iter().any(|n| n.starts_with("xl/")) || has("[Content_Types].xml") {
+        // unusual part names (strict ISO paths, a minimal package...): let calamine decide
         ZipKind::Xlsx
     } else {
         ZipKind::Other
@@ -170,7 +170,10 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
                 ))
             }
         };
-        let name = file.name().map(|s| s.into_owned()).unwrap_or_default();
+        let name = file
+            .name()
+            .map(|s| s.replace('\\', "/"))
+            .unwrap_or_default();
         let compressed = file.compressed_size();
         let lower = name.to_ascii_lowercase();
         let scan = lower == "xl/sharedstrings.xml"
@@ -190,8 +193,8 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
             Ok(n) => n,
             Err(e) => {
                 return Err(Refusal::broken(
-                    format!("ZIP の中身 {name} が展開できません（{e}）"),
-                    format!("zip entry {name} cannot be decompressed ({e})"),
+                    format!("ZIP の中身 {name} が展開できません（{e}）。ファイルが壊れています。Excel で開いて保存し直してください"),
+                    format!("zip entry {name} cannot be decompressed ({e}); the file is damaged: open it in Excel and save it again"),
                 ))
             }
         };
@@ -264,6 +267,8 @@ impl std::io::Write for CountingSink {
 struct Tag<'a> {
     name: &'a [u8],
     attrs: &'a [u8],
+    /// `<c r="A1" s="3"/>`: no content (a styled empty cell holds no value).
+    self_closing: bool,
 }
 
 /// Start tags of an XML document (prefixes dropped), without a full parser: good enough to read
@@ -297,6 +302,7 @@ fn tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
         return Some(Tag {
             name,
             attrs: &inner[name_end..],
+            self_closing: inner.last() == Some(&b'/'),
         });
     })
 }
@@ -400,6 +406,10 @@ fn check_sheet_cells(name: &str, xml: &[u8], limits: &Limits) -> Result<(), Refu
                     None => (row.saturating_sub(1), col),
                 };
                 col = c + 1;
+                if tag.self_closing {
+                    // formatting only: calamine keeps no value for it
+                    continue;
+                }
                 any = true;
                 min_r = min_r.min(r);
                 max_r = max_r.max(r);

@@ -21,6 +21,6 @@ pub mod yaml;
 pub use config::{Config, RefersTo, TableConfig};
 pub use era::{era_label, era_to_western, parse_year, western_to_era};
 pub use guard::Limits;
-pub use load::{check_files, load_project, CONFIG_PATH};
+pub use load::{check_files, check_files_with_counts, load_project, Counts, CONFIG_PATH};
 pub use model::{Department, Input, InputKind, Policy, Project, Row, Table};
 pub use value::{Value, ValueKind};

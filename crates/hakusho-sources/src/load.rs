@@ -655,14 +655,52 @@ fn check_policy_coverage(
 /// table configuration of `root/sources/hakusho.yaml` (and the codes of plan.yaml when it can
 /// be read), YAML files against their schema. Paths are shown as given.
 pub fn check_files(root: &Path, files: &[PathBuf]) -> Diagnostics {
+    check_files_with_counts(root, files).0
+}
+
+/// What was read: files, and rows per table (sheet name, rows) in the configured order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub workbooks: usize,
+    pub yaml_files: usize,
+    pub rows: Vec<(String, usize)>,
+}
+
+impl Counts {
+    /// Counts of a loaded project.
+    pub fn of_project(p: &Project) -> Counts {
+        Counts {
+            workbooks: p
+                .inputs
+                .iter()
+                .filter(|i| i.kind == InputKind::Workbook)
+                .count(),
+            yaml_files: p
+                .inputs
+                .iter()
+                .filter(|i| i.kind != InputKind::Workbook)
+                .count(),
+            rows: p
+                .tables
+                .iter()
+                .map(|t| (t.config.sheet.clone(), t.rows.len()))
+                .collect(),
+        }
+    }
+}
+
+/// [`check_files`], also telling what was read (for the summary line of `hakusho check`).
+pub fn check_files_with_counts(root: &Path, files: &[PathBuf]) -> (Diagnostics, Counts) {
     let mut diags = Diagnostics::new();
+    let mut counts = Counts::default();
     let Some(config) = load_config(root, &mut diags) else {
-        return diags;
+        return (diags, counts);
     };
+    counts.rows = config.tables.iter().map(|t| (t.sheet.clone(), 0)).collect();
     let mut plan_diags = Diagnostics::new();
     let plan = load_plan(root, Some(&config), &mut plan_diags);
     for file in files {
-        check_one(root, &config, plan.as_ref(), file, &mut diags);
+        check_one(root, &config, plan.as_ref(), file, &mut diags, &mut counts);
     }
     let checked_plan = files
         .iter()
@@ -674,7 +712,7 @@ pub fn check_files(root: &Path, files: &[PathBuf]) -> Diagnostics {
             "sources/plan.yaml could not be read, so the workbooks' codes were not checked",
         );
     }
-    diags
+    (diags, counts)
 }
 
 fn check_one(
@@ -683,6 +721,7 @@ fn check_one(
     plan: Option<&Plan>,
     file: &Path,
     diags: &mut Diagnostics,
+    counts: &mut Counts,
 ) {
     let display = file.to_path_buf();
     let real = if file.is_absolute() || file.exists() {
@@ -700,6 +739,7 @@ fn check_one(
     }
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if has_ext(file, &["yaml", "yml"]) {
+        counts.yaml_files += 1;
         let in_departments = file
             .parent()
             .and_then(|p| p.file_name())
@@ -773,6 +813,12 @@ fn check_one(
     ) else {
         return;
     };
+    counts.workbooks += 1;
+    for (table_id, rows) in &data.tables {
+        if let Some(i) = config.tables.iter().position(|t| &t.id == table_id) {
+            counts.rows[i].1 += rows.len();
+        }
+    }
     check_workbook_sheets(config, &display, department.as_deref(), plan, &data, diags);
     if let Some(plan) = plan {
         for (table_id, rows) in &data.tables {

@@ -131,10 +131,15 @@ fn open(real: &Path, limits: &Limits) -> Result<Book, (String, String)> {
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         guard::check_file_size(bytes.len() as u64, true, limits).map_err(|r| (r.ja, r.en))?;
         guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls)).map_err(|(ja, en)| {
-            (
-                format!("{ja}（パスワードで保護されたファイルは読めません。保護を解除して保存してください）"),
-                format!("{en} (password-protected files cannot be read; remove the protection and save)"),
-            )
+            // an encrypted .xlsx is an OLE file without a Workbook stream
+            if en.contains("Workbook stream") || en.to_ascii_lowercase().contains("password") {
+                (
+                    format!("{ja}（パスワードで保護されたファイルは読めません。保護を解除して保存してください）"),
+                    format!("{en} (password-protected files cannot be read; remove the protection and save)"),
+                )
+            } else {
+                (ja, en)
+            }
         })
     } else {
         let looks_text =
@@ -173,6 +178,35 @@ fn guarded<E: std::fmt::Display>(
         )),
         Err(_) => Err((PANIC_JA.into(), PANIC_EN.into())),
     }
+}
+
+/// Opens a workbook (after the guard) and reads every sheet's cells and styles, returning
+/// each sheet's name and number of used cells: a robustness probe (tests, `examples/`).
+pub fn read_all_sheets(
+    real: &Path,
+    limits: &Limits,
+) -> Result<Vec<(String, usize)>, (String, String)> {
+    let mut book = open(real, limits)?;
+    let names = catch_unwind(AssertUnwindSafe(|| book.sheet_names()))
+        .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+    let mut out = Vec::new();
+    for name in names {
+        let range = catch_unwind(AssertUnwindSafe(|| book.worksheet_range(&name)))
+            .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+        let _ = catch_unwind(AssertUnwindSafe(|| book.worksheet_style(&name)));
+        let _ = merged_regions(&mut book, &name);
+        let used = match range {
+            Ok(r) => r.used_cells().count(),
+            Err(e) => {
+                return Err((
+                    format!("シート {name} を読めません（{e}）"),
+                    format!("cannot read sheet {name} ({e})"),
+                ))
+            }
+        };
+        out.push((name, used));
+    }
+    Ok(out)
 }
 
 /// Cell error values as text (ods gives them as strings).
