@@ -78,8 +78,7 @@ pub(crate) fn paginate(
             while j > first && chunks[j - 1].keep_with_next {
                 j -= 1;
             }
-            if j > first && j < i {
-                let k = placed.iter().position(|p| p.chunk == j).expect("placed");
+            if let (true, Some(k)) = (j < i, placed.iter().position(|p| p.chunk == j)) {
                 cur.items.truncate(placed[k].items_before);
                 cur.headings
                     .retain(|h| chunks[j..i].iter().all(|c| c.heading != Some(*h)));
