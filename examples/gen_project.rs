@@ -1012,6 +1012,7 @@ fn write_workbooks(
     let ind = &sample.indicators;
     let col = |name: &str| ind.columns.iter().position(|c| c == name);
     let (code_col, title_col) = (col("施策コード"), col("施策名"));
+    let name_col = col("指標名");
 
     let mut by_dept: BTreeMap<usize, Vec<Vec<String>>> = BTreeMap::new();
     let mut total = 0;
@@ -1022,8 +1023,18 @@ fn write_workbooks(
         } else {
             per_policy
         };
-        for _ in 0..n {
-            let mut row = rng.pick(&ind.rows).clone();
+        // Distinct rows within a policy: an indicator name appears once per policy.
+        let name_of = |k: usize| name_col.map_or(String::new(), |c| ind.rows[k][c].clone());
+        let mut picked: Vec<usize> = Vec::new();
+        for _ in 0..n.min(ind.rows.len()) {
+            let mut k = rng.below(ind.rows.len());
+            let mut tries = 0;
+            while tries < ind.rows.len() && picked.iter().any(|&q| name_of(q) == name_of(k)) {
+                k = (k + 1) % ind.rows.len();
+                tries += 1;
+            }
+            picked.push(k);
+            let mut row = ind.rows[k].clone();
             if let Some(c) = code_col {
                 row[c] = p.code.clone();
             }

@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+"""hakusho benchmark driver (run through bench/run.sh, which builds the release binaries first).
+
+For the bundled sample and for generated projects of about 100, 300 and 1,000 white-paper pages:
+
+- `hakusho check` (reading workbooks + YAML + validation: the sources stage on its own);
+- full build (`hakusho build`): wall, CPU (user+sys), peak RSS (wait4's ru_maxrss), pages and bytes
+  of each PDF; stage times when the binary has `build --timings`;
+- one-booklet rebuild after editing one paragraph of that department's YAML (a fresh edit before each
+  run, so a cache cannot hide it): `hakusho build booklet-<id>`;
+- Typst on the same content (bench/typst/gen_typst.py + compile.py, in one process), if the `typst`
+  Python package is installed: wall of the in-process compiles and peak RSS of that process.
+
+Writes bench/results.md (or --out) and prints it. Projects live in --work (default
+/tmp/hakusho-bench): the sample is copied there, never edited in place.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Generated project sizes: name → generator options. About 1.4 white-paper pages per policy (the
+# action plan scales with the policies); one booklet per department.
+SIZES = {
+    "100": dict(departments=15, policies=70, indicators=2),
+    "300": dict(departments=30, policies=210, indicators=2),
+    "1000": dict(departments=60, policies=700, indicators=2),
+}
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    rustc = sh(["rustc", "--version"]).strip()
+    commit = sh(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"]).strip()
+    dirty = sh(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"]).strip()
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": mem,
+        "os": f"{platform.system()} {platform.release()}",
+        "rustc": rustc,
+        "commit": commit + (" (+ uncommitted changes)" if dirty else ""),
+        "load": os.getloadavg(),
+    }
+
+
+def timed_file(cmd, cwd=None, env=None):
+    """Runs cmd with output to temporary files; wall time, user+sys CPU and peak RSS of the child
+    (from wait4), exit status and output."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fo, stderr=fe)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        return {
+            "wall": wall,
+            "cpu": ru.ru_utime + ru.ru_stime,
+            "rss_mib": ru.ru_maxrss / 1024,
+            "rc": proc.returncode,
+            "out": fo.read().decode(errors="replace"),
+            "err": fe.read().decode(errors="replace"),
+        }
+
+
+def repeat(cmd, runs, before=None, **kw):
+    results = []
+    for i in range(runs):
+        if before:
+            before(i)
+        r = timed_file(cmd, **kw)
+        results.append(r)
+        if r["rc"] != 0:
+            break
+    ok = [r for r in results if r["rc"] == 0]
+    best = min(ok, key=lambda r: r["wall"]) if ok else results[-1]
+    return {
+        "ok": bool(ok) and len(ok) == len(results),
+        "min": best["wall"] if ok else None,
+        "median": statistics.median(r["wall"] for r in ok) if ok else None,
+        "cpu": min(r["cpu"] for r in ok) if ok else None,
+        "rss_mib": max(r["rss_mib"] for r in ok) if ok else None,
+        "runs": len(results),
+        "last": results[-1],
+        "best": best,
+    }
+
+
+def pdf_pages(path):
+    try:
+        out = sh(["pdfinfo", str(path)])
+        return int(re.search(r"Pages:\s+(\d+)", out).group(1))
+    except (OSError, subprocess.CalledProcessError, AttributeError):
+        data = path.read_bytes()
+        m = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
+        return int(m.group(1)) if m else 0
+
+
+def prepare_sample(work):
+    dest = work / "sample"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copytree(REPO / "sources", dest / "sources")
+    for asset in ("templates", "fonts"):
+        os.symlink(REPO / asset, dest / asset)
+    return dest
+
+
+def generate(gen, work, name, opts):
+    dest = work / f"p{name}"
+    cmd = [str(gen), "--out", str(dest), "--sample", str(REPO)]
+    for k, v in opts.items():
+        cmd += [f"--{k}", str(v)]
+    sh(cmd)
+    return dest
+
+
+def booklet_target(project):
+    """(document name, department yaml path) of the first department's booklet."""
+    import yaml
+
+    config = yaml.safe_load((project / "sources" / "hakusho.yaml").read_text(encoding="utf-8"))
+    dept = config["departments"][0]
+    for doc in config.get("documents", []):
+        if doc.get("each") == "department":
+            name = doc["name"].replace("{id}", dept["id"]).replace("{name}", dept["name"])
+            return name, project / "sources" / "departments" / f"{dept['id']}.yaml"
+    return None, None
+
+
+def edit_paragraph(path, i):
+    """Edits one paragraph of a department YAML: the first sentence end (。) of the first
+    main_projects text (or of the first progress paragraph) gets a marker before it."""
+    text = path.read_text(encoding="utf-8")
+    key = text.find("main_projects:")
+    if key < 0:
+        key = text.find("progress:")
+    pos = text.find("。", max(key, 0))
+    if pos < 0:
+        return
+    text = text[:pos] + f"（編集{i}）" + text[pos:]
+    path.write_text(text, encoding="utf-8")
+
+
+def stage_times(text):
+    """Lines like `stage: 0.123 s` or `stage 123 ms` printed by `build --timings`."""
+    stages = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*([\w\-/ ()]+?)\s*[:=]?\s+([\d.]+)\s*(ms|s)\b", line)
+        if m:
+            v = float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+            stages[m.group(1).strip()] = v
+    return stages
+
+
+def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
+    row = {"label": label, "project": str(project)}
+    env = dict(os.environ)
+    # check: the sources stage alone
+    chk = repeat([str(hakusho), "-C", str(project), "check"], runs)
+    row["check"] = chk
+    # full build
+    build_dir = project / "build"
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    full = repeat([str(hakusho), "-C", str(project), "build"], runs, env=env)
+    row["build"] = full
+    if not full["ok"]:
+        row["error"] = (full["last"]["err"] or full["last"]["out"])[-2000:]
+    pdfs = sorted(build_dir.glob("*.pdf")) if build_dir.exists() else []
+    docs = []
+    for p in pdfs:
+        docs.append({"name": p.stem, "pages": pdf_pages(p), "bytes": p.stat().st_size})
+    row["docs"] = docs
+    if has_timings and full["ok"]:
+        t = timed_file([str(hakusho), "-C", str(project), "build", "--timings"], env=env)
+        row["stages"] = stage_times(t["err"] + "\n" + t["out"])
+        row["stages_raw"] = (t["err"] + t["out"])[-3000:]
+    # one-booklet rebuild after an edit
+    name, yaml_path = booklet_target(project)
+    if name and full["ok"]:
+        one = repeat(
+            [str(hakusho), "-C", str(project), "build", name],
+            runs,
+            before=lambda i: edit_paragraph(yaml_path, i),
+            env=env,
+        )
+        row["rebuild"] = one
+        row["rebuild_name"] = name
+    # Typst
+    if typst_ok:
+        tdir = project / "typst"
+        if tdir.exists():
+            shutil.rmtree(tdir)
+        gen = timed_file([sys.executable, str(REPO / "bench/typst/gen_typst.py"), str(project), str(tdir)])
+        if gen["rc"] == 0:
+            best = None
+            for _ in range(runs):
+                r = timed_file(
+                    [sys.executable, str(REPO / "bench/typst/compile.py"), str(tdir), str(REPO / "fonts"), "--json"]
+                )
+                if r["rc"] != 0:
+                    row["typst_error"] = r["err"][-1500:]
+                    break
+                summary = json.loads(r["out"].strip().splitlines()[-1])
+                summary["rss_mib"] = r["rss_mib"]
+                summary["process_wall"] = r["wall"]
+                if best is None or summary["total_seconds"] < best["total_seconds"]:
+                    best = summary
+            row["typst"] = best
+        else:
+            row["typst_error"] = gen["err"][-1500:]
+    return row
+
+
+def fmt_s(v):
+    return "—" if v is None else f"{v:.3f}"
+
+
+def report(info, rows, command, notes):
+    lines = []
+    lines.append("# hakusho benchmarks\n")
+    lines.append(f"Reproduce: `{command}`\n")
+    lines.append(
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram']} RAM, {info['os']}; {info['rustc']}; "
+        f"commit {info['commit']}; load average at start {info['load'][0]:.2f}.\n"
+    )
+    lines.append(
+        "Times are wall seconds, best of the runs (median in parentheses); CPU = user+sys of the best run; "
+        "peak = max RSS of the process. Rebuild = `hakusho build <one booklet>` after editing one paragraph "
+        "of that department's YAML (a fresh edit before every run). Typst = the same content compiled "
+        "in-process by typst-py (bench/typst), fonts from fonts/.\n"
+    )
+    lines.append(
+        "| project | white paper pages | all pages (docs) | check s | full build s | CPU s | peak MiB | "
+        "rebuild 1 booklet s | white paper KiB | KiB/page (white paper) | Typst s | Typst peak MiB | hakusho/Typst |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        b = r["build"]
+        docs = r.get("docs", [])
+        wp = next((d for d in docs if not d["name"].startswith(("booklet", "plan"))), None)
+        all_pages = sum(d["pages"] for d in docs)
+        ty = r.get("typst")
+        ratio = f"{b['min'] / ty['total_seconds']:.2f}" if ty and b["min"] else "—"
+        rb = r.get("rebuild")
+        lines.append(
+            "| {label} | {wpp} | {allp} ({nd}) | {chk} | {full} ({med}) | {cpu} | {rss} | {rb} | {wpk} | {kpp} | {ts} | {trss} | {ratio} |".format(
+                label=r["label"],
+                wpp=wp["pages"] if wp else "—",
+                allp=all_pages,
+                nd=len(docs),
+                chk=fmt_s(r["check"]["min"]) if r["check"]["ok"] else "fails",
+                full=fmt_s(b["min"]) if b["ok"] else "fails",
+                med=fmt_s(b["median"]),
+                cpu=fmt_s(b["cpu"]),
+                rss=f"{b['rss_mib']:.0f}" if b["rss_mib"] else "—",
+                rb=fmt_s(rb["min"]) if rb and rb["ok"] else "—",
+                wpk=f"{wp['bytes'] / 1024:.0f}" if wp else "—",
+                kpp=f"{wp['bytes'] / 1024 / max(wp['pages'], 1):.1f}" if wp else "—",
+                ts=fmt_s(ty["total_seconds"]) if ty else "—",
+                trss=f"{ty['rss_mib']:.0f}" if ty else "—",
+                ratio=ratio,
+            )
+        )
+    stage_rows = [r for r in rows if r.get("stages")]
+    if stage_rows:
+        names = []
+        for r in stage_rows:
+            for k in r["stages"]:
+                if k not in names:
+                    names.append(k)
+        lines.append("\nStages (`hakusho build --timings`, seconds):\n")
+        lines.append("| project | " + " | ".join(names) + " |")
+        lines.append("|---|" + "---|" * len(names))
+        for r in stage_rows:
+            lines.append("| " + r["label"] + " | " + " | ".join(fmt_s(r["stages"].get(n)) for n in names) + " |")
+    # targets
+    lines.append("\nTargets:\n")
+    sample = next((r for r in rows if r["label"] == "sample"), None)
+
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    if sample and sample["build"]["ok"]:
+        lines.append(f"- bundled sample full build < 0.3 s: {fmt_s(sample['build']['min'])} s, {verdict(sample['build']['min'] < 0.3)}")
+        rb = sample.get("rebuild")
+        if rb and rb["ok"]:
+            lines.append(f"- one-booklet rebuild after an edit < 0.1 s: {fmt_s(rb['min'])} s, {verdict(rb['min'] < 0.1)}")
+        peak = max(r["build"]["rss_mib"] or 0 for r in rows if r["build"]["ok"])
+        lines.append(f"- peak memory < 150 MB: sample {sample['build']['rss_mib']:.0f} MiB; largest project {peak:.0f} MiB")
+        wp = next((d for d in sample["docs"] if not d["name"].startswith(("booklet", "plan"))), None)
+        if wp:
+            lines.append(f"- white paper PDF < 1.5 MB: {wp['bytes'] / 1e6:.2f} MB, {verdict(wp['bytes'] < 1.5e6)}")
+    p100 = next((r for r in rows if r["label"].startswith("100")), None)
+    p1000 = next((r for r in rows if r["label"].startswith("1000")), None)
+    if p100 and p1000 and p100["build"]["ok"] and p1000["build"]["ok"]:
+        f = p1000["build"]["min"] / p100["build"]["min"]
+        pages = lambda r: sum(d["pages"] for d in r["docs"])
+        lines.append(
+            f"- 1,000 pages < 10× the 100-page time: {f:.1f}× the time for {pages(p1000) / max(pages(p100), 1):.1f}× the pages, {verdict(f < 10)}"
+        )
+    for r in rows:
+        if r.get("error"):
+            lines.append(f"\n`{r['label']}` build failed:\n\n```\n{r['error'].strip()}\n```")
+        if r.get("typst_error"):
+            lines.append(f"\n`{r['label']}` Typst failed:\n\n```\n{r['typst_error'].strip()}\n```")
+    if notes:
+        lines.append("\n" + notes)
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hakusho", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--sizes", default="100,300,1000", help="generated sizes (pages), comma-separated; '' for none")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs-large", type=int, default=1, help="runs for projects of 1,000 pages")
+    ap.add_argument("--work", default=os.environ.get("BENCH_DIR", "/tmp/hakusho-bench"))
+    ap.add_argument("--out", default=str(REPO / "bench" / "results.md"))
+    ap.add_argument("--no-typst", action="store_true")
+    ap.add_argument("--command", default="bench/run.sh")
+    args = ap.parse_args()
+
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    hakusho = Path(args.hakusho)
+    help_text = subprocess.run([str(hakusho), "build", "--help"], capture_output=True, text=True).stdout
+    has_timings = "--timings" in help_text
+    typst_ok = False
+    if not args.no_typst:
+        typst_ok = subprocess.run([sys.executable, "-c", "import typst"], capture_output=True).returncode == 0
+    notes = []
+    if not has_timings:
+        notes.append("Stage times: `hakusho build` has no `--timings` yet; `check` times the sources stage alone.")
+    if not args.no_typst and not typst_ok:
+        notes.append("Typst: the `typst` Python package is not installed (`pip install typst`); no comparison.")
+
+    projects = [("sample", prepare_sample(work))]
+    for size in [s for s in args.sizes.split(",") if s]:
+        opts = SIZES.get(size)
+        if opts is None:
+            sys.exit(f"unknown size {size}; known: {', '.join(SIZES)}")
+        label = f"{size} pages ({opts['departments']} depts, {opts['policies']} policies)"
+        projects.append((label, generate(args.gen, work, size, opts)))
+
+    rows = []
+    for label, project in projects:
+        runs = args.runs_large if label.startswith("1000") else args.runs
+        print(f"== {label}: {project}", file=sys.stderr)
+        row = bench_project(label, project, hakusho, runs, typst_ok, has_timings)
+        b = row["build"]
+        print(
+            f"   build {fmt_s(b['min'])} s, peak {b['rss_mib'] or 0:.0f} MiB, {sum(d['pages'] for d in row['docs'])} pages"
+            + (f", typst {row['typst']['total_seconds']:.3f} s" if row.get("typst") else ""),
+            file=sys.stderr,
+        )
+        rows.append(row)
+    text = report(info, rows, args.command, "\n".join(notes))
+    Path(args.out).write_text(text, encoding="utf-8")
+    raw = Path(args.out).with_suffix(".json")
+    for r in rows:
+        for k in ("check", "build", "rebuild"):
+            if k in r:
+                r[k] = {kk: vv for kk, vv in r[k].items() if kk not in ("last", "best")}
+    raw.write_text(json.dumps({"machine": info, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# hakusho benchmarks: builds the release binaries, then times the bundled sample and generated
+# projects of about 100, 300 and 1,000 white-paper pages (full build, one-booklet rebuild after an
+# edit, check, peak memory, PDF bytes per page) and Typst on the same content; writes
+# bench/results.md (+ results.json).
+#
+#   bench/run.sh                      # everything (a few minutes on 2 cores)
+#   bench/run.sh --sizes 100          # sample + the 100-page project only
+#   bench/run.sh --sizes '' --runs 5  # sample only
+#   bench/run.sh --no-typst
+#
+# Options are passed to bench/bench.py (--runs, --runs-large, --work DIR, --out FILE).
+# Typst needs `pip install typst`; peak memory comes from wait4 (no /usr/bin/time needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-target}"
+cargo build --release --quiet --bin hakusho --example gen_project
+exec python3 bench/bench.py \
+  --hakusho "$target/release/hakusho" \
+  --gen "$target/release/examples/gen_project" \
+  --command "bench/run.sh $*" \
+  "$@"
