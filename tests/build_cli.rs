@@ -1,0 +1,61 @@
+//! `hakusho build NAME...`: unknown names, output names that would leave build/.
+
+mod common;
+
+use std::fs;
+
+use common::{hakusho, project_copy};
+
+#[test]
+fn unknown_document_name_lists_the_declared_ones() {
+    let dir = project_copy();
+    let out = hakusho(dir.path(), &["build", "hakusho-2020"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("hakusho-2020"), "{stderr}");
+    assert!(stderr.contains("宣言されている文書"), "{stderr}");
+    for declared in ["hakusho-2021", "booklet-kikaku", "plan-summaries"] {
+        assert!(stderr.contains(declared), "{stderr}");
+    }
+    assert!(!dir.path().join("build").join("hakusho-2020.pdf").exists());
+}
+
+#[test]
+fn named_documents_only_are_built() {
+    let dir = project_copy();
+    let out = hakusho(dir.path(), &["build", "booklet-somu"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("build/booklet-somu.pdf"), "{stdout}");
+    assert!(stdout.contains("ページ"), "{stdout}");
+    let files: Vec<_> = fs::read_dir(dir.path().join("build")).unwrap().collect();
+    assert_eq!(files.len(), 1);
+}
+
+#[test]
+fn a_document_name_that_leaves_build_is_refused() {
+    let dir = project_copy();
+    let cfg = dir.path().join("sources/hakusho.yaml");
+    let yaml = fs::read_to_string(&cfg).unwrap();
+    fs::write(
+        &cfg,
+        yaml.replace("name: plan-summaries", "name: ../plan-summaries"),
+    )
+    .unwrap();
+    let out = hakusho(dir.path(), &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("../plan-summaries"), "{stderr}");
+    assert!(!dir.path().join("plan-summaries.pdf").exists());
+    assert!(
+        !dir.path().join("build").exists()
+            || fs::read_dir(dir.path().join("build"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}

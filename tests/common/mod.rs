@@ -1,0 +1,79 @@
+//! Shared helpers of the build/render tests: a copy of the bundled project in a temp dir, and
+//! running the `hakusho` binary on it.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the project's sources/, templates/ and fonts/ in a fresh temp dir.
+pub fn project_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["sources", "templates", "fonts"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
+    }
+    dir
+}
+
+pub fn hakusho(project: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .arg("-C")
+        .arg(project)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Removes every whitespace character (line breaks, spaces, ideographic spaces).
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Whether `needle` occurs in `hay`, exactly or (for text wrapped inside a table cell, whose
+/// lines interleave with the neighbouring cells' lines in extraction) as an in-order
+/// subsequence spanning at most a few times its own length.
+pub fn contains_text(hay: &str, needle: &str) -> bool {
+    if hay.contains(needle) {
+        return true;
+    }
+    let h: Vec<char> = hay.chars().collect();
+    let n: Vec<char> = needle.chars().collect();
+    if n.is_empty() {
+        return true;
+    }
+    let max_span = n.len() * 8 + 40;
+    for start in 0..h.len() {
+        if h[start] != n[0] {
+            continue;
+        }
+        let mut k = 1;
+        let mut i = start + 1;
+        while k < n.len() && i < h.len() && i - start <= max_span {
+            if h[i] == n[k] {
+                k += 1;
+            }
+            i += 1;
+        }
+        if k == n.len() {
+            return true;
+        }
+    }
+    false
+}

@@ -1,0 +1,80 @@
+//! Template errors name the template file and line; templates cannot reach outside templates/.
+
+use std::fs;
+
+use hakusho::render::Renderer;
+use hakusho_diagnostics::{Lang, Location};
+use minijinja::context;
+
+fn renderer(files: &[(&str, &str)]) -> (tempfile::TempDir, Renderer) {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("templates");
+    fs::create_dir_all(t.join("parts")).unwrap();
+    for (name, src) in files {
+        fs::write(t.join(name), src).unwrap();
+    }
+    fs::write(dir.path().join("secret.txt"), "SECRET").unwrap();
+    let r = Renderer::new(&t);
+    (dir, r)
+}
+
+#[test]
+fn a_typo_names_file_line_and_column() {
+    let (_d, r) = renderer(&[(
+        "doc.html",
+        "<doc title=\"t\">\n<p>{{ city }}</p>\n<p>{{ polcy.title }}</p>\n</doc>\n",
+    )]);
+    let d = r
+        .render(
+            "doc.html",
+            context! { city => "三鷹市", policy => context!{ title => "x" } },
+        )
+        .unwrap_err();
+    assert_eq!(
+        d.location,
+        Location::text("templates/doc.html", 3, 7),
+        "{}",
+        d.render(Lang::En)
+    );
+    assert!(d.ja.contains("polcy.title"), "{}", d.ja);
+}
+
+#[test]
+fn an_error_in_an_included_template_names_that_template() {
+    let (_d, r) = renderer(&[
+        ("doc.html", "<doc>\n{% include \"parts/p.html\" %}\n</doc>"),
+        ("parts/p.html", "<p>ok</p>\n<p>{{ 1|no_such_filter }}</p>\n"),
+    ]);
+    let d = r.render("doc.html", context! {}).unwrap_err();
+    match &d.location {
+        Location::Text { path, line, .. } => {
+            assert_eq!(path, &std::path::PathBuf::from("templates/parts/p.html"));
+            assert_eq!(*line, 2);
+        }
+        other => panic!("unexpected location {other:?}"),
+    }
+}
+
+#[test]
+fn undefined_attributes_are_errors_not_blanks() {
+    let (_d, r) = renderer(&[("doc.html", "<p>{{ x.missing }}</p>")]);
+    assert!(r
+        .render("doc.html", context! { x => context!{ a => 1 } })
+        .is_err());
+}
+
+#[test]
+fn templates_cannot_read_outside_templates() {
+    for name in ["../secret.txt", "/etc/passwd", "parts/../../secret.txt"] {
+        let src = format!("{{% include \"{name}\" %}}");
+        let (_d, r) = renderer(&[("doc.html", &src)]);
+        let err = r.render("doc.html", context! {}).unwrap_err();
+        assert!(
+            !err.ja.contains("SECRET") && !err.en.contains("root:"),
+            "{name}: {}",
+            err.render(Lang::En)
+        );
+    }
+    let (_d, r) = renderer(&[]);
+    assert!(r.render("../secret.txt", context! {}).is_err());
+}
