@@ -378,3 +378,27 @@ fn bad_markup_lists_every_problem() {
         "{msgs:?}"
     );
 }
+
+#[test]
+fn a_row_taller_than_a_page_is_split_and_keeps_every_line() {
+    let long: String = (0..60)
+        .map(|i| format!("第{i}項 市民の生活を支える取り組みを継続して実施しました。"))
+        .collect::<Vec<_>>()
+        .join("<br/>");
+    let src = format!(
+        "<doc title=\"t\"><table><thead><tr><th>区分</th><th>内容</th></tr></thead><tbody>\
+         <tr><td>前</td><td>短い行</td></tr><tr><td>長い行</td><td>{long}</td></tr>\
+         <tr><td>後</td><td>最後の行</td></tr></tbody></table></doc>"
+    );
+    let (laid, pdf) = build(&src);
+    assert!(laid.pages.len() >= 2);
+    let report = hakusho_pdfcheck::inspect(&pdf).unwrap();
+    let all = report.text_without_whitespace();
+    for i in 0..60 {
+        let line = format!("第{i}項市民の生活を支える取り組みを継続して実施しました。");
+        assert_eq!(all.matches(&line).count(), 1, "{line}");
+    }
+    for page in &report.pages {
+        assert_eq!(squash(&page.join("")).matches("区分内容").count(), 1);
+    }
+}

@@ -202,8 +202,95 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let last_row = rows.len() - 1;
     let mut header_chunk = None;
     let start = b.chunks.len();
+    // Room for a body row on a page below the repeated header.
+    let (m_top, _, m_bottom, _) = style.margins();
+    let header_h: f32 = row_h[..n_header].iter().sum();
+    let max_body = style.page_height - m_top - m_bottom - header_h - 1.0;
     for &(a, z) in &groups {
         let is_header = n_header > 0 && a == 0;
+        if !is_header && a == z && row_h[a] > max_body && max_body > 4.0 * ts.size {
+            // Taller than a page: split the row between cell lines; each part repeats the
+            // header like any row on a new page, so nothing is lost.
+            let row_cells: Vec<&Cell> = cells.iter().filter(|c| c.row == a).collect();
+            let rule_w = |is_first: bool| {
+                if is_first && a == n_header && n_header > 0 {
+                    ts.header_rule
+                } else {
+                    ts.rule
+                }
+            };
+            let per: Vec<usize> = row_cells
+                .iter()
+                .map(|c| {
+                    let lh = c.res.size * c.res.line_height;
+                    (((max_body - 2.0 * pad_v) / lh).floor() as usize).max(1)
+                })
+                .collect();
+            let pieces = row_cells
+                .iter()
+                .zip(&per)
+                .map(|(c, p)| c.lines.len().div_ceil(*p))
+                .max()
+                .unwrap_or(1);
+            for k in 0..pieces {
+                let height = row_cells
+                    .iter()
+                    .zip(&per)
+                    .map(|(c, p)| {
+                        let n = c.lines.len().saturating_sub(k * p).min(*p);
+                        n as f32 * c.res.size * c.res.line_height
+                    })
+                    .fold(0.0, f32::max)
+                    + 2.0 * pad_v;
+                let mut items = Vec::new();
+                let mut texts = Vec::new();
+                for (c, p) in row_cells.iter().zip(&per) {
+                    let (x0, x1) = (xs[c.col], xs[c.col + c.colspan]);
+                    let lh = c.res.size * c.res.line_height;
+                    for (i, l) in c.lines.iter().skip(k * p).take(*p).enumerate() {
+                        inline::line_items(
+                            l,
+                            x0 + pad_h,
+                            pad_v + i as f32 * lh,
+                            lh,
+                            c.res.size,
+                            &mut texts,
+                        );
+                    }
+                    let bottom_w = if k + 1 == pieces && a == last_row {
+                        ts.outer_rule
+                    } else {
+                        ts.rule
+                    };
+                    let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
+                    let mut edges = vec![
+                        (x0, 0.0, x1, 0.0, rule_w(k == 0)),
+                        (x0, 0.0, x0, height, left_w),
+                        (x0, height, x1, height, bottom_w),
+                    ];
+                    if c.col + c.colspan == ncols {
+                        edges.push((x1, 0.0, x1, height, ts.outer_rule));
+                    }
+                    items.extend(edges.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
+                        x1,
+                        y1,
+                        x2,
+                        y2,
+                        width,
+                        color: rule_color,
+                    }));
+                }
+                items.extend(texts);
+                b.chunks.push(Chunk {
+                    height,
+                    items,
+                    table: Some(table_id),
+                    cover: ctx.cover,
+                    ..Chunk::default()
+                });
+            }
+            continue;
+        }
         let mut row_top = vec![0.0; rows.len() + 1];
         for rr in a..=z {
             row_top[rr + 1] = row_top[rr] + row_h[rr];
