@@ -23,8 +23,11 @@
 //! 4. 和欧間: a quarter em between Japanese and Western letters/digits (`令和 2 年度`,
 //!    `事業 (注)`, `(2020) 年`), never next to Japanese punctuation/brackets or at a line end.
 //!    It may shrink to 1/8 em and stretch to 1/2 em (jlreq: .25zw plus .25zw minus .125zw).
-//! 5. Line breaking is greedy with 追い込み first (JLREQ 3.8): a line takes as much as fits when
-//!    shrunk to its minimum. A last line of one character is avoided by breaking the previous line
+//! 5. Line breaking is greedy, line by line: the longest line that fits when shrunk to its
+//!    minimum (追い込み) competes with the one a piece shorter (追い出し, stretched); the smaller
+//!    TeX-like badness wins (dropping a line-end punctuation blank costs nothing; other shrink
+//!    counts against its capacity, stretch against a quarter em per gap; ties go to 追い込み,
+//!    JLREQ 3.8's default). A last line of one character is avoided by breaking the previous line
 //!    one opportunity earlier (the previous line then stretches). A piece longer than the line is
 //!    broken at any boundary the 禁則 guard allows (then only 行頭/行末禁則); if even that is
 //!    impossible the line overflows rather than start with a forbidden character.
@@ -435,20 +438,14 @@ fn boundary_ok(p: &Prepared, e: usize, last_ns: char, level: Level) -> bool {
 /// Scans items from `s`: the last break (≤ `end`) whose line fits `avail`, and the first break.
 /// Widths are the line's minimum: fully shrunk when justifying (追い込み), else natural minus
 /// the line-end blank. Both only grow with the line, so the scan stops at the first misfit.
-fn scan(
-    p: &Prepared,
-    s: usize,
-    end: usize,
-    avail: f32,
-    justify: bool,
-    level: Level,
-) -> (Option<usize>, Option<usize>) {
+fn scan(p: &Prepared, s: usize, end: usize, avail: f32, justify: bool, level: Level) -> Scan {
     let items = &p.items;
     let (mut acc_min, mut acc_nat) = (0.0f32, 0.0f32);
     let (mut trail_min, mut trail_nat) = (0.0f32, 0.0f32);
     let mut last_ba = 0.0f32;
     let mut last_ns = ' ';
     let mut best = None;
+    let mut before_best = None;
     let mut first_cand = None;
     for j in s..end {
         let it = &items[j];
@@ -484,33 +481,62 @@ fn scan(
                 acc_nat - trail_nat - last_ba
             };
             if w <= avail + EPS {
+                before_best = best;
                 best = Some(e);
             } else {
                 break;
             }
         }
     }
-    (best, first_cand)
+    Scan {
+        best,
+        before_best,
+        first: first_cand,
+    }
+}
+
+/// Result of [`scan`].
+struct Scan {
+    /// The last break whose line fits.
+    best: Option<usize>,
+    /// The fitting break before `best`.
+    before_best: Option<usize>,
+    /// The first break at all (fitting or not).
+    first: Option<usize>,
 }
 
 /// End of the line starting at `s`.
 fn choose_break(p: &Prepared, s: usize, end: usize, avail: f32, justify: bool) -> usize {
-    let (best, first_normal) = scan(p, s, end, avail, justify, Level::Normal);
-    if let Some(e) = best {
+    let sc = scan(p, s, end, avail, justify, Level::Normal);
+    if let Some(e) = sc.best {
+        // 追い込み vs 追い出し: the longest fitting line may need heavy shrinking; one piece
+        // less may only need a little stretch spread over many gaps. Take the smaller badness
+        // (ties: 追い込み, JLREQ's default). Not for the paragraph's end: the last line is not
+        // stretched, and pushing out would only make a short new last line.
+        if let (true, true, Some(prev)) = (justify, e < end, sc.before_best) {
+            let push_in = justify::measure(&p.items[s..e]).badness(avail);
+            if push_in > 0.0 {
+                let push_out = justify::measure(&p.items[s..prev]).badness(avail);
+                if push_out < push_in {
+                    return prev;
+                }
+            }
+        }
         return e;
     }
     // The first piece alone is too long: break inside it, as gently as possible.
-    let limit = first_normal.unwrap_or(end);
+    let limit = sc.first.unwrap_or(end);
     for level in [Level::Guard, Level::Kinsoku] {
-        if let (Some(e), _) = scan(p, s, limit, avail, justify, level) {
+        if let Some(e) = scan(p, s, limit, avail, justify, level).best {
             if e < limit {
                 return e;
             }
         }
     }
     // Nothing fits: overflow by as little as 禁則 permits.
-    let (_, first_k) = scan(p, s, limit, 0.0, justify, Level::Kinsoku);
-    first_k.unwrap_or(limit)
+    scan(p, s, limit, 0.0, justify, Level::Kinsoku)
+        .first
+        .unwrap_or(limit)
 }
 
 /// ぶら下がりなし: a last line holding one character takes the previous line's last piece.
@@ -534,7 +560,7 @@ fn avoid_single_char_last_line(
         if !p.allowed[x] || glyphs(&(prev.start..x)) < 2 {
             continue;
         }
-        if scan(p, x, end, last_avail, justify, Level::Normal).0 == Some(end) {
+        if scan(p, x, end, last_avail, justify, Level::Normal).best == Some(end) {
             lines[k - 2] = prev.start..x;
             lines[k - 1] = x..end;
         }

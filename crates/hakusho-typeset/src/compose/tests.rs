@@ -327,20 +327,32 @@ fn no_single_character_last_line() {
 }
 
 #[test]
-fn shrinking_fits_punctuation_heavy_lines() {
-    // 13 characters with two 、 in a 12-em measure: the line takes all 13 by dropping the 、
-    // blanks (追い込み) instead of pushing で out to the next line (追い出し).
-    let text = "児童、生徒、学校生活支援でした";
-    let st = style(12.0, 0.0, Align::Justify);
-    let lines = set(text, &st);
-    let texts: Vec<String> = lines.iter().map(line_text).collect();
-    assert_eq!(texts, ["児童、生徒、学校生活支援で", "した"]);
+fn push_in_or_push_out_by_badness() {
+    // Dropping the line-end 。 blank is free: the line takes the sentence end (追い込み).
+    let st = style(14.5, 0.0, Align::Justify);
+    let lines = set("観光案内所訪問者数は減少した。次に", &st);
+    assert_eq!(line_text(&lines[0]), "観光案内所訪問者数は減少した。");
     assert!(close(lines[0].width, st.width));
-    // Both 、 gave up their blank: 生 follows 、 half an em later.
+    assert!(close(x_of(&lines[0], '。'), 14.0 * EM));
+
+    // A quarter em of shrink out of a full em of 、 blanks beats 0.75 em of stretch over five
+    // gaps: 追い込み, and both 、 give up an eighth of an em each.
+    let st = style(6.75, 0.0, Align::Justify);
+    let lines = set("生徒、児童、教員です", &st);
+    assert_eq!(line_text(&lines[0]), "生徒、児童、教");
+    assert!(close(lines[0].width, st.width));
     assert!(close(
-        x_of(&lines[0], '生') - x_of(&lines[0], '、'),
-        EM / 2.0
+        x_of(&lines[0], '児') - x_of(&lines[0], '、'),
+        EM - EM / 8.0
     ));
+
+    // Removing every 、 blank (ratio 1) is worse than stretching a full line by one em over
+    // eleven gaps: 追い出し.
+    let st = style(12.0, 0.0, Align::Justify);
+    let lines = set("児童、生徒、学校生活支援でした", &st);
+    let texts: Vec<String> = lines.iter().map(line_text).collect();
+    assert_eq!(texts, ["児童、生徒、学校生活支援", "でした"]);
+    assert!(close(lines[0].width, st.width));
 }
 
 #[test]
