@@ -300,6 +300,34 @@ pub fn cell(value: &Value) -> Result<String, Error> {
     })
 }
 
+/// `{{ v|cell_lines }}`: like `cell`, but a value's trailing annotation (`(平成21年)`, `(注2)`)
+/// goes on a line of its own, as printed reports set it in narrow table columns.
+pub fn cell_lines(value: &Value) -> Result<Value, Error> {
+    let text = cell(value)?;
+    let annotation = match value.kind() {
+        ValueKind::Map => value
+            .get_attr("annotation")
+            .ok()
+            .as_ref()
+            .and_then(opt_string)
+            .filter(|a| !a.trim().is_empty()),
+        _ => None,
+    };
+    if let Some(a) = annotation {
+        if let Some(main) = text.trim_end().strip_suffix(a.trim()) {
+            let main = main.trim_end();
+            if !main.is_empty() {
+                return Ok(Value::from_safe_string(format!(
+                    "{}<br/>{}",
+                    narrative::escaped(main),
+                    narrative::escaped(a.trim())
+                )));
+            }
+        }
+    }
+    Ok(Value::from_safe_string(narrative::escaped(&text)))
+}
+
 /// `{{ label|br }}`: escapes text and turns its line breaks into `<br/>` (table header labels
 /// such as "平成26年度\n(前期)").
 pub fn br(value: &Value) -> Result<Value, Error> {

@@ -111,6 +111,7 @@ impl Renderer {
         env.add_filter("narrative", filters::narrative);
         env.add_filter("narrative_inline", filters::narrative_inline);
         env.add_filter("cell", filters::cell);
+        env.add_filter("cell_lines", filters::cell_lines);
         env.add_filter("br", filters::br);
         env.add_filter("katakana", filters::katakana);
         env.add_filter("circled", filters::circled);
