@@ -402,3 +402,31 @@ fn a_row_taller_than_a_page_is_split_and_keeps_every_line() {
         assert_eq!(squash(&page.join("")).matches("区分内容").count(), 1);
     }
 }
+
+#[test]
+fn numbers_line_up_on_the_decimal_point() {
+    let src = "<doc title=\"t\"><table><tbody><tr><td>a</td><td class=\"num\">1.5%</td></tr>\
+        <tr><td>b</td><td class=\"num\">12%</td></tr><tr><td>c</td><td class=\"num\">123.25%</td></tr>\
+        </tbody></table></doc>";
+    let (laid, _) = build(src);
+    // Right edge of the integer part: x of the "." glyph, or of the "%" when there is none.
+    let mut edges = Vec::new();
+    for it in &laid.pages[0].items {
+        if let hakusho_typeset::page::Item::Text(r) = it {
+            let t: String = r.glyphs.iter().map(|g| g.text.as_str()).collect();
+            if t.ends_with('%') {
+                let g = r
+                    .glyphs
+                    .iter()
+                    .find(|g| g.text == "." || g.text == "%")
+                    .unwrap();
+                edges.push(r.x + g.x);
+            }
+        }
+    }
+    assert_eq!(edges.len(), 3);
+    assert!(
+        edges.iter().all(|e| (e - edges[0]).abs() < 0.01),
+        "{edges:?}"
+    );
+}

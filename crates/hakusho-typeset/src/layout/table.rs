@@ -164,6 +164,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             row_h[cell.row] = row_h[cell.row].max(need);
         }
     }
+    align_decimals(&mut cells, ncols, b.set.fonts);
     for r in 0..rows.len() {
         if row_h[r] == 0.0 {
             row_h[r] = ts.size * ts.line_height + 2.0 * pad_v;
@@ -457,4 +458,72 @@ fn column_widths(cells: &[Cell], ncols: usize, fixed: &[Option<f32>], avail: f32
         let f = (avail - sum_min) / (sum_max - sum_min);
         (0..ncols).map(|i| min[i] + (max[i] - min[i]) * f).collect()
     }
+}
+
+/// Lines up numbers on their decimal point in `td.num` columns: right alignment already lines
+/// up the units digit when every number has the same number of decimals; when they differ
+/// (1.5% / 12% / 3.25%), lines with fewer decimals move left by the missing width. Done only
+/// when every number in the column has the same text after it (a unit such as % or 件), since
+/// otherwise the points cannot line up anyway.
+fn align_decimals(cells: &mut [Cell], ncols: usize, fonts: &crate::font::FontSet) {
+    for col in 0..ncols {
+        let mut shapes: Vec<(usize, usize, String, f32)> = Vec::new();
+        for (ci, c) in cells.iter().enumerate() {
+            if c.col != col || c.colspan != 1 || c.header || !c.el.has_class("num") {
+                continue;
+            }
+            for (li, l) in c.lines.iter().enumerate() {
+                if let Some((suffix, frac)) = number_shape(l, fonts) {
+                    shapes.push((ci, li, suffix, frac));
+                }
+            }
+        }
+        let Some(first) = shapes.first() else {
+            continue;
+        };
+        if shapes.iter().any(|s| s.2 != first.2) {
+            continue;
+        }
+        let max = shapes.iter().map(|s| s.3).fold(0.0, f32::max);
+        for (ci, li, _, frac) in shapes {
+            let d = max - frac;
+            if d > 0.01 {
+                for r in &mut cells[ci].lines[li].runs {
+                    r.x -= d;
+                }
+            }
+        }
+    }
+}
+
+/// For a line that starts with a number: the text after the number and the width of its
+/// fractional part (from the decimal point to the number's end; 0 without one).
+fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(String, f32)> {
+    let mut glyphs: Vec<(f32, f32, char)> = Vec::new();
+    for r in &line.runs {
+        let f = fonts.get(r.font);
+        for g in &r.glyphs {
+            let c = g.text.chars().next()?;
+            let adv = f.glyph(c).map_or(0.0, |gi| gi.advance * r.size);
+            glyphs.push((r.x + g.x, adv, c));
+        }
+    }
+    let is_digit = |c: char| c.is_ascii_digit();
+    if !glyphs.first().is_some_and(|g| is_digit(g.2)) {
+        return None;
+    }
+    let mut i = 0;
+    while i < glyphs.len() && (is_digit(glyphs[i].2) || glyphs[i].2 == ',') {
+        i += 1;
+    }
+    let mut frac = 0.0;
+    if i + 1 < glyphs.len() && glyphs[i].2 == '.' && is_digit(glyphs[i + 1].2) {
+        let point = glyphs[i].0;
+        i += 1;
+        while i < glyphs.len() && is_digit(glyphs[i].2) {
+            i += 1;
+        }
+        frac = glyphs[i - 1].0 + glyphs[i - 1].1 - point;
+    }
+    Some((glyphs[i..].iter().map(|g| g.2).collect(), frac))
 }
