@@ -77,9 +77,10 @@ pub fn read_workbook(
         let Some(sheet) = sheets.iter().find(|s| normalize_heading(s) == wanted) else {
             continue;
         };
-        if let Some(rows) = read_table(&mut book, sheet, table, display, department, diags) {
-            data.tables.push((table.id.clone(), rows));
-        }
+        // an unreadable sheet was reported; it still counts as present
+        let rows = read_table(&mut book, sheet, table, display, department, diags);
+        data.tables
+            .push((table.id.clone(), rows.unwrap_or_default()));
     }
     Some(data)
 }
@@ -623,7 +624,7 @@ fn find_columns(
                 None => sheet_loc.clone(),
             },
             format!(
-                "シート {sheet} に見出し {} がありません（{where_ja}。見つかった見出し: {found_ja}）。必要な見出し: {}",
+                "シート {sheet} に見出し{}がありません（{where_ja}。見つかった見出し: {found_ja}）。必要な見出し: {}",
                 quoted.join(""),
                 expected_headings(table).join("、")
             ),

@@ -83,22 +83,25 @@ fn between<'a>(s: &'a str, open: char, close: char) -> Option<&'a str> {
 }
 
 fn japanese(en: &str) -> String {
-    let path = match en.split_once(": ") {
-        // serde_yaml prefixes nested errors with the path (`parts[0].policies[2]: ...`)
-        Some((p, rest)) if !p.contains(' ') && p.chars().any(|c| c == '.' || c == '[') => {
-            Some((p, rest))
+    const KNOWN: &[&str] = &[
+        "unknown field ",
+        "missing field ",
+        "duplicate field ",
+        "invalid type: ",
+        "unknown variant ",
+        "data did not match any variant",
+        "invalid value: ",
+    ];
+    // serde_yaml prefixes nested errors with the path (`parts[0].policies[2]: ...`)
+    let (prefix, msg) = match en.split_once(": ") {
+        Some((p, rest)) if !p.contains(' ') && KNOWN.iter().any(|k| rest.starts_with(k)) => {
+            (format!("{p}: "), rest)
         }
-        _ => None,
-    };
-    let (prefix, msg) = match path {
-        Some((p, rest)) => (format!("{p}: "), rest),
-        None => (String::new(), en),
+        _ => (String::new(), en),
     };
     let ja = if let Some(rest) = msg.strip_prefix("unknown field ") {
         let field = between(rest, '`', '`').unwrap_or(rest);
-        let expected = rest
-            .split_once("expected ")
-            .map(|(_, e)| e.replace('`', ""));
+        let expected = rest.split_once("expected ").map(|(_, e)| japanese_list(e));
         match expected {
             Some(e) => format!(
                 "不明な項目 {field} があります（書き間違いではありませんか。書ける項目: {e}）"
@@ -125,7 +128,7 @@ fn japanese(en: &str) -> String {
         let v = between(rest, '`', '`').unwrap_or(rest);
         let expected = rest
             .split_once("expected ")
-            .map_or(String::new(), |(_, e)| e.replace('`', ""));
+            .map_or(String::new(), |(_, e)| japanese_list(e));
         format!("{v} は使えません（使える値: {expected}）")
     } else if msg.starts_with("data did not match any variant") {
         "値の形が違います（文字列か、見出しと本文の組のリストを書いてください）".to_string()
@@ -135,6 +138,14 @@ fn japanese(en: &str) -> String {
         format!("YAML の書き方に誤りがあります（{msg}）。インデントや「:」、引用符の対応を確認してください")
     };
     format!("{prefix}{ja}")
+}
+
+/// "`a`, `b` or `c`" → "a、b、c".
+fn japanese_list(e: &str) -> String {
+    e.replace('`', "")
+        .replace(", or ", "、")
+        .replace(" or ", "、")
+        .replace(", ", "、")
 }
 
 /// Best-effort position of `key: value` (the value unquoted or quoted, after an optional
@@ -270,7 +281,7 @@ mod tests {
             .render(hakusho_diagnostics::Lang::Ja);
         assert!(r.starts_with("a.yaml:2:1: 不明な項目 titel"), "{r}");
         let mut d = Diagnostics::new();
-        std::fs::write(&p, "title: [x\nlabel: 2021\n").unwrap();
+        std::fs::write(&p, "title: \"x\nlabel: 2021\n").unwrap();
         assert!(read::<T>(&p, Path::new("a.yaml"), &mut d).is_none());
         let r = d
             .iter()
