@@ -238,7 +238,7 @@ fn dest(page: ObjectId, top: f32) -> Object {
     Object::Array(vec![
         Object::Reference(page),
         Object::Name(b"XYZ".to_vec()),
-        Object::Null,
+        Object::Real(0.0),
         Object::Real(top),
         Object::Null,
     ])

@@ -430,3 +430,72 @@ fn numbers_line_up_on_the_decimal_point() {
         "{edges:?}"
     );
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TOKENS: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<p class=\"note\">",
+        "(注) ",
+        "<h1>",
+        "</h1>",
+        "<h2>",
+        "</h2>",
+        "<ul>",
+        "</ul>",
+        "<ol class=\"circled\">",
+        "</ol>",
+        "<li>",
+        "</li>",
+        "<table>",
+        "</table>",
+        "<thead>",
+        "</thead>",
+        "<tr>",
+        "</tr>",
+        "<td class=\"num\">",
+        "<td colspan=\"3\">",
+        "<th rowspan=\"2\">",
+        "</td>",
+        "</th>",
+        "<br/>",
+        "<b>",
+        "</b>",
+        "<toc/>",
+        "<pagebreak/>",
+        "<div class=\"box\">",
+        "</div>",
+        "<section class=\"cover\">",
+        "</section>",
+        "三鷹市",
+        "12.5%",
+        "1,234件",
+        "\n",
+        " ",
+        "&amp;",
+        "&lt;",
+        "&#x4E09;",
+        "word ",
+        "<bad>",
+        "&nbsp;",
+        "<p x=\"1\">",
+        "<td rowspan=\"0\">",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        /// Whatever the markup, typesetting returns a PDF or diagnostics; it never panics.
+        #[test]
+        fn arbitrary_markup_never_panics(picks in prop::collection::vec(0..TOKENS.len(), 0..60)) {
+            let body: String = picks.iter().map(|&i| TOKENS[i]).collect();
+            let src = format!("<doc title=\"f\">{body}</doc>");
+            match typesetter().typeset(&src, "fuzz.html") {
+                Ok(out) => prop_assert!(out.pdf.starts_with(b"%PDF-")),
+                Err(d) => prop_assert!(d.has_errors()),
+            }
+        }
+    }
+}

@@ -140,7 +140,13 @@ impl<'a> Builder<'a> {
             "p" => {
                 let res = style.resolve("p", &el.classes);
                 let segs = inline::segments(el, &res, style);
-                let chunks = self.paragraph(&segs, &res, el.pos, ctx, res.indent);
+                // Notes hang under their text: "(注1) " / "※" marks stand out to the left.
+                let hang = if el.has_class("note") {
+                    note_mark(&segs).map_or(0.0, |m| self.set.width(m, res.font, res.size))
+                } else {
+                    0.0
+                };
+                let chunks = self.paragraph_hanging(&segs, &res, el.pos, ctx, res.indent, hang);
                 self.push_all(chunks, ctx);
             }
             "ul" | "ol" => self.list(el, ctx),
@@ -168,9 +174,22 @@ impl<'a> Builder<'a> {
         ctx: Ctx,
         first_indent: f32,
     ) -> Vec<Chunk> {
+        self.paragraph_hanging(segs, res, pos, ctx, first_indent, 0.0)
+    }
+
+    /// As [`Self::paragraph`], with lines after the first indented by `rest_indent`.
+    pub fn paragraph_hanging(
+        &mut self,
+        segs: &[Segment],
+        res: &Resolved,
+        pos: Pos,
+        ctx: Ctx,
+        first_indent: f32,
+        rest_indent: f32,
+    ) -> Vec<Chunk> {
         let x = ctx.left + res.margin_left;
         let width = (ctx.width - res.margin_left - res.margin_right).max(res.size);
-        let lines = self.lines(segs, res, pos, width, first_indent);
+        let lines = self.lines_hanging(segs, res, pos, width, first_indent, rest_indent);
         let lh = res.size * res.line_height;
         let n = lines.len();
         let mut chunks: Vec<Chunk> = lines
@@ -209,13 +228,25 @@ impl<'a> Builder<'a> {
         width: f32,
         first_indent: f32,
     ) -> Vec<Line> {
+        self.lines_hanging(segs, res, pos, width, first_indent, 0.0)
+    }
+
+    fn lines_hanging(
+        &mut self,
+        segs: &[Segment],
+        res: &Resolved,
+        pos: Pos,
+        width: f32,
+        first_indent: f32,
+        rest_indent: f32,
+    ) -> Vec<Line> {
         let mut out = Vec::new();
         for (k, seg) in segs.iter().enumerate() {
             let spans = self.set.spans(seg);
             let ps = ParagraphStyle {
                 width,
-                first_indent: if k == 0 { first_indent } else { 0.0 },
-                rest_indent: 0.0,
+                first_indent: if k == 0 { first_indent } else { rest_indent },
+                rest_indent,
                 align: inline::to_align(res.align),
             };
             out.extend(self.set.compose(&spans, &ps, pos));
@@ -440,6 +471,25 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// The leading mark of a note: `(注)`, `(注1)`, `（注2）` or `※`/`※1`, with a following space.
+fn note_mark(segs: &[Segment]) -> Option<&str> {
+    let text = &segs.first()?.first()?.text;
+    let end = if text.starts_with('(') || text.starts_with('（') {
+        let close = text.find([')', '）'])?;
+        close + text[close..].chars().next()?.len_utf8()
+    } else if text.starts_with('※') {
+        '※'.len_utf8()
+            + text['※'.len_utf8()..]
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(0)
+    } else {
+        return None;
+    };
+    let end = end + text[end..].find(|c: char| c != ' ').unwrap_or(0);
+    // A long parenthesis is text, not a mark.
+    (text[..end].chars().count() <= 6).then(|| &text[..end])
 }
 
 fn next_is_note(rest: &[Node]) -> bool {
