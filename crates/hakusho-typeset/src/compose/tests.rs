@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 
-use super::classes::{no_end, no_start};
+use super::classes::{self, no_end, no_start};
 use super::*;
 use crate::font::FontSet;
 
@@ -487,6 +487,58 @@ proptest! {
             for r in &l.runs {
                 prop_assert!(r.glyphs.iter().all(|g| g.glyph_id != 0));
             }
+        }
+    }
+}
+
+const ODD_CHARS: &[char] = &[
+    '\n', '\t', '\u{200B}', '\u{FE00}', '\u{3000}', ' ', '」', '「', '。', 'ー', 'ッ', '三', 'A',
+    '1', ',', '—', '…', '％', '(',
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Mixed spans (fonts, sizes), forced breaks, zero-width characters, tabs, degenerate
+    /// measures: never a panic, the text comes back, 禁則 holds except right after a '\n'.
+    #[test]
+    fn robust_on_odd_input(
+        parts in proptest::collection::vec(
+            (proptest::collection::vec(
+                proptest::sample::select([SEED_CHARS, ODD_CHARS].concat()), 0..25),
+             any::<bool>(), 6.0f32..16.0),
+            0..5),
+        width in 0.0f32..200.0,
+        align in proptest::sample::select(vec![Align::Justify, Align::Start, Align::Center, Align::End]),
+    ) {
+        let f = fonts();
+        let spans: Vec<Span> = parts
+            .iter()
+            .map(|(cs, gothic, size)| Span {
+                text: cs.iter().collect(),
+                font: if *gothic { f.gothic } else { f.mincho },
+                size: *size,
+                color: Color::BLACK,
+            })
+            .collect();
+        let source: String = spans.iter().map(|s| s.text.as_str()).collect();
+        let st = ParagraphStyle { width, first_indent: 10.0, rest_indent: 0.0, align };
+        let lines = compose(&spans, &st, &f.set).unwrap();
+        prop_assert_eq!(all_text(&lines), source.replace('\n', ""));
+        prop_assert!(natural_width(&spans, &f.set) >= min_width(&spans, &f.set) - 0.01);
+        for (i, l) in lines.iter().enumerate() {
+            let t = line_text(l);
+            let visible = t.chars().find(|c| !classes::zero_width(*c));
+            if i > 0 && !lines[i - 1].last {
+                if let Some(c) = visible {
+                    prop_assert!(!no_start(c), "line {} starts with {:?}", i, c);
+                }
+            }
+            if !l.last {
+                let c = t.chars().rev().find(|c| *c != ' ' && *c != '\t' && !classes::zero_width(*c));
+                prop_assert!(c.is_some_and(|c| !no_end(c)), "line {} ends with {:?}", i, c);
+            }
+            prop_assert!(l.width.is_finite() && l.ascent >= 0.0 && l.descent >= 0.0);
         }
     }
 }
