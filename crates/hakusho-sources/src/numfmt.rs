@@ -62,6 +62,17 @@ pub fn format_number(value: f64, code: &str) -> Formatted {
             }
         }
     };
+    if section.is_empty() && sections.len() > 1 {
+        // `;;;` hides the value
+        return Formatted {
+            text: String::new(),
+            decimals: 0,
+            percent: false,
+            grouping: false,
+            unit: None,
+            date: None,
+        };
+    }
     let toks = tokenize(section);
     if section.trim().eq_ignore_ascii_case("general") || section.trim().is_empty() {
         let mut f = general(signed.abs());

@@ -498,7 +498,8 @@ fn expected_headings(table: &TableConfig) -> Vec<String> {
     v
 }
 
-/// Finds the header row (the row, among the first [`HEADER_SEARCH_ROWS`], matching the most
+/// Finds the header row (the row, among the first [`HEADER_SEARCH_ROWS`] rows of the used
+/// range, matching the most
 /// headings; a heading may also sit in the row just above or below it, for two-row headers)
 /// and each column. Reports missing headings.
 fn find_columns(
@@ -512,7 +513,7 @@ fn find_columns(
 ) -> Option<Columns> {
     let mut wanted: Vec<&Headings> = vec![&table.group.heading, &table.name.heading];
     wanted.extend(table.values.iter().map(|v| &v.heading));
-    let last_search = end.0.min(HEADER_SEARCH_ROWS.saturating_sub(1).max(start.0));
+    let last_search = end.0.min(start.0.saturating_add(HEADER_SEARCH_ROWS - 1));
     let count = |r: u32| {
         wanted
             .iter()

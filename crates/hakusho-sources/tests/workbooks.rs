@@ -321,3 +321,36 @@ fn group_cells_merged_over_rows_apply_to_each_row() {
     assert!(errors(&diags).is_empty(), "{:#?}", rendered(&diags));
     assert_eq!(project.unwrap().rows("indicators", "1-1").len(), 2);
 }
+
+#[test]
+fn two_row_headers_below_a_far_title() {
+    let dir = project();
+    let root = dir.path();
+    clean_workbooks(root);
+    write_workbook(&workbook_path(root, "kikaku"), |ws| {
+        ws.write_string(5, 0, "目標指標（企画部）").unwrap();
+        // row 8: 施策コード 指標名 計画策定時 [達成値 merged over 1 column here] 目標
+        ws.write_string(7, 0, "施策コード").unwrap();
+        ws.write_string(7, 1, "指標名").unwrap();
+        ws.write_string(7, 2, "計画策定時").unwrap();
+        ws.write_string(7, 3, "達成値").unwrap();
+        ws.write_string(7, 4, "目標").unwrap();
+        // row 9: 実績 under 達成値
+        ws.write_string(8, 3, "実績").unwrap();
+        ws.write_string(9, 0, "1-1").unwrap();
+        ws.write_string(9, 1, "件数").unwrap();
+        ws.write_string(9, 2, "1件").unwrap();
+        ws.write_string(9, 3, "2件").unwrap();
+        ws.write_string(9, 4, "3件").unwrap();
+    });
+    let (project, diags) = load_project(root);
+    assert!(errors(&diags).is_empty(), "{:#?}", rendered(&diags));
+    let project = project.unwrap();
+    let rows = project.rows("indicators", "1-1");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].values["current"].text, "2件");
+    assert_eq!(
+        rows[0].location.0.to_string(),
+        "sources/workbooks/kikaku.xlsx:目標指標!B10"
+    );
+}
