@@ -20,7 +20,7 @@ pub fn list(items: &[&str], sep: &str) -> String {
 }
 
 /// "…（もしかして 2-4-1）" / " (did you mean 2-4-1?)" or the list of expected values.
-pub fn suggestion<'a>(found: &str, expected: &[&'a str]) -> (String, String) {
+pub fn suggestion(found: &str, expected: &[&str]) -> (String, String) {
     match closest(found, expected.iter().copied()) {
         Some(c) => (
             format!("もしかして {c} ではありませんか"),

@@ -76,7 +76,7 @@ pub fn error_diagnostic(e: &serde_yaml::Error, display: &Path) -> hakusho_diagno
     hakusho_diagnostics::Diagnostic::error(location, ja, en)
 }
 
-fn between<'a>(s: &'a str, open: char, close: char) -> Option<&'a str> {
+fn between(s: &str, open: char, close: char) -> Option<&str> {
     let a = s.find(open)? + open.len_utf8();
     let b = a + s[a..].find(close)?;
     Some(&s[a..b])
