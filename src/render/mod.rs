@@ -174,19 +174,23 @@ impl Renderer {
             .and_then(|r| best.template_source().and_then(|s| s.get(r)))
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty() && s.chars().count() <= 80);
-        let detail = best
-            .detail()
-            .map(str::to_string)
-            .unwrap_or_else(|| best.kind().to_string());
+        // The kind is said in words of our own; minijinja's detail (English) follows when it
+        // says more than the kind.
+        let detail = best.detail().map(str::to_string);
         let (ja_kind, en_kind) = kind_names(best.kind());
+        let ja_detail = detail
+            .as_deref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        let en_detail = ja_detail.clone();
         let (ja, en) = match snippet {
             Some(s) => (
-                format!("テンプレートの誤り（{ja_kind}）: 「{s}」: {detail}"),
-                format!("template error ({en_kind}): `{s}`: {detail}"),
+                format!("テンプレートの誤り（{ja_kind}）: 「{s}」{ja_detail}"),
+                format!("template error ({en_kind}): `{s}`{en_detail}"),
             ),
             None => (
-                format!("テンプレートの誤り（{ja_kind}）: {detail}"),
-                format!("template error ({en_kind}): {detail}"),
+                format!("テンプレートの誤り（{ja_kind}）{ja_detail}"),
+                format!("template error ({en_kind}){en_detail}"),
             ),
         };
         Diagnostic::error(location, ja, en)
