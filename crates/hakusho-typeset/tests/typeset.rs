@@ -499,3 +499,9 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn typesetter_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Typesetter>();
+}

@@ -25,6 +25,8 @@ pub(crate) struct Builder<'a> {
     pub chunks: Vec<Chunk>,
     /// Header rows of each table (repeated on continuation pages).
     pub table_headers: Vec<Option<Chunk>>,
+    /// The band each `<toc/>` was set in, by TOC number.
+    pub tocs: Vec<Ctx>,
 }
 
 impl<'a> Builder<'a> {
@@ -47,6 +49,7 @@ impl<'a> Builder<'a> {
             landings,
             chunks: Vec::new(),
             table_headers: Vec::new(),
+            tocs: Vec::new(),
         }
     }
 
@@ -135,7 +138,11 @@ impl<'a> Builder<'a> {
                 cover: ctx.cover,
                 ..Chunk::default()
             }),
-            "toc" => super::toc::build(self, ctx),
+            "toc" => {
+                let n = self.tocs.len();
+                self.tocs.push(ctx);
+                super::toc::build(self, ctx, n);
+            }
             "h1" | "h2" | "h3" | "h4" => self.heading(el, ctx),
             "p" => {
                 let res = style.resolve("p", &el.classes);

@@ -16,6 +16,7 @@ use hakusho_diagnostics::Diagnostics;
 
 use crate::font::FontSet;
 use crate::markup::{Document, Element, Pos};
+
 use crate::page::{Item, LaidOutDocument, OutlineEntry};
 use crate::style::Style;
 
@@ -34,6 +35,8 @@ pub(crate) struct Chunk {
     /// Part of table `n`: on a new page that table's header rows are repeated first.
     pub table: Option<usize>,
     pub is_table_header: bool,
+    /// Made by the `n`th `<toc/>` (recomposed once heading pages are known).
+    pub toc: Option<usize>,
     /// Heading number (document order) that starts at this chunk's top.
     pub heading: Option<usize>,
     /// Belongs to a cover: the page shows no running header, footer or number.
@@ -75,34 +78,52 @@ pub fn layout(
     diags: &mut Diagnostics,
 ) -> LaidOutDocument {
     let headings = collect_headings(&doc.root, style);
-    let mut landings: Option<Vec<Landing>> = None;
-    let mut result = None;
-    for pass in 0..3 {
-        // Diagnostics of the final pass only: every pass sees the same text.
-        let mut pass_diags = Diagnostics::new();
-        let mut b = blocks::Builder::new(
-            style,
-            fonts,
-            source_name,
-            &mut pass_diags,
-            &headings,
-            landings.as_deref(),
-        );
-        b.document(&doc.root);
-        let (chunks, table_headers) = b.finish();
-        let paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
-        let stable = landings
-            .as_ref()
-            .is_some_and(|l| pages_of(l) == pages_of(&paged.landings));
-        let has_toc = contains_toc(&doc.root);
-        landings = Some(paged.landings.clone());
-        result = Some((paged, pass_diags));
-        if stable || !has_toc || pass == 2 {
+    // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
+    // heading pages, so later passes recompose just the TOC and splice it in.
+    let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None);
+    b.document(&doc.root);
+    let tocs = std::mem::take(&mut b.tocs);
+    let (mut chunks, table_headers) = b.finish();
+    let mut paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
+    for _ in 1..3 {
+        if tocs.is_empty() {
+            break;
+        }
+        let landings = paged.landings.clone();
+        let mut scratch = Diagnostics::new();
+        let mut spliced = Vec::with_capacity(chunks.len());
+        let mut k = 0;
+        while k < chunks.len() {
+            match chunks[k].toc {
+                Some(t) => {
+                    let mut tb = blocks::Builder::new(
+                        style,
+                        fonts,
+                        source_name,
+                        &mut scratch,
+                        &headings,
+                        Some(&landings),
+                    );
+                    toc::build(&mut tb, tocs[t], t);
+                    spliced.extend(tb.finish().0);
+                    while k < chunks.len() && chunks[k].toc == Some(t) {
+                        k += 1;
+                    }
+                }
+                None => {
+                    spliced.push(std::mem::take(&mut chunks[k]));
+                    k += 1;
+                }
+            }
+        }
+        chunks = spliced;
+        let next = paginate::paginate(&chunks, &table_headers, style, headings.len());
+        let stable = pages_of(&landings) == pages_of(&next.landings);
+        paged = next;
+        if stable {
             break;
         }
     }
-    let (paged, pass_diags) = result.expect("at least one pass");
-    diags.extend(pass_diags);
     let outline = headings
         .iter()
         .zip(&paged.landings)
@@ -124,10 +145,6 @@ pub fn layout(
 
 fn pages_of(l: &[Landing]) -> Vec<usize> {
     l.iter().map(|(p, _)| *p).collect()
-}
-
-fn contains_toc(el: &Element) -> bool {
-    el.name == "toc" || el.child_elements().any(contains_toc)
 }
 
 fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {

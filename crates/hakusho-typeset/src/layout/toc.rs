@@ -7,7 +7,8 @@ use super::Chunk;
 use crate::compose::ParagraphStyle;
 use crate::page::Item;
 
-pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
+pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
+    let start = b.chunks.len();
     let style = b.style();
     let toc = &style.file.toc;
     // Title set like a chapter heading, but not itself a TOC entry or page break.
@@ -118,5 +119,8 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
             cover: ctx.cover,
             ..Chunk::default()
         });
+    }
+    for c in &mut b.chunks[start..] {
+        c.toc = Some(toc_no);
     }
 }
