@@ -289,7 +289,7 @@ pub(crate) fn simple_run(
 }
 
 /// Left and right edge of the ink-advance box of a composed line (line coordinates).
-fn extent(line: &Line, fonts: &FontSet) -> Option<(f32, f32)> {
+pub(crate) fn extent(line: &Line, fonts: &FontSet) -> Option<(f32, f32)> {
     let mut left = f32::MAX;
     let mut right = f32::MIN;
     for r in &line.runs {

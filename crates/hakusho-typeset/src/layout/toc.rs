@@ -88,14 +88,21 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
         }
         let last_top = (lines.len().max(1) - 1) as f32 * lh;
         let base = last_top + inline::baseline(lh, size);
-        let text_end = x + lines.last().map_or(0.0, |l| l.width);
+        // Where the ink of the last line ends (not `Line::width`, which may count blank space
+        // the composer reserved at the line end).
+        let text_end = x + lines
+            .last()
+            .and_then(|l| inline::extent(l, b.set.fonts))
+            .map_or(0.0, |(_, r)| r);
         let num_x = right - num_w;
-        // Leaders end one leader-width before the number and start after the text.
-        let room = num_x - leader_w * 0.5 - (text_end + leader_w * 0.5);
+        // Leaders end at the same x on every entry (room for a three-digit number), so the
+        // dots of all entries line up in columns; they start after the text.
+        let lead_end = right - b.set.width("000", font, size) - leader_w * 0.5;
+        let room = lead_end - (text_end + leader_w * 0.5);
         let count = (room / leader_w).floor().max(0.0) as usize;
         if count > 0 {
             let leaders = toc.leader.repeat(count);
-            let lx = num_x - leader_w * 0.5 - count as f32 * leader_w;
+            let lx = lead_end - count as f32 * leader_w;
             items.push(Item::Text(b.set.run(&leaders, font, size, color, lx, base)));
         }
         items.push(Item::Text(
