@@ -322,6 +322,10 @@ pub fn run(project: &Path, names: &[String], lang: Lang) -> anyhow::Result<ExitC
             return Ok(ExitCode::from(1));
         }
     };
+    for b in &built {
+        // The markup kept by an earlier failed build of this document is stale now.
+        let _ = fs::remove_file(out_dir.join(format!("{}.markup.html", b.name)));
+    }
     for (path, b) in written.iter().zip(&built) {
         match lang {
             Lang::Ja => println!("{}（{}ページ）", display_path(project, path), b.pages),
