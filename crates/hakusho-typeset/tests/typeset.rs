@@ -210,10 +210,11 @@ fn toc_numbers_and_bookmarks_point_at_the_heading_pages() {
         let Ok(num) = line[title.len()..].parse::<usize>() else {
             continue;
         };
-        if !title.contains('・') {
+        let leader = typesetter().style().file.toc.leader.clone();
+        if !title.contains(leader.as_str()) {
             continue; // the page's own folio
         }
-        let title = squash(title.trim_end_matches(['・', ' ']));
+        let title = squash(title.trim_end_matches(|c: char| leader.contains(c) || c == ' '));
         let entry = laid.outline.iter().find(|o| {
             squash(&o.title) == title || short_title(&doc.root, &o.title).as_deref() == Some(&title)
         });
