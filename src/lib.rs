@@ -8,3 +8,4 @@ pub mod build;
 pub mod check;
 pub mod render;
 pub mod report;
+pub mod workbook;

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use hakusho_diagnostics::Lang;
 
 #[derive(Parser)]
-#[command(name = "hakusho", version, about = "自治体経営白書・各部の運営方針と目標・計画概要を Excel と YAML から組版します")]
+#[command(
+    name = "hakusho",
+    version,
+    about = "自治体経営白書・各部の運営方針と目標・計画概要を Excel と YAML から組版します"
+)]
 struct Cli {
     /// Project directory (holds sources/, templates/, build/).
     #[arg(long, short = 'C', global = true, default_value = ".")]
@@ -31,6 +35,18 @@ enum Command {
         /// Document names (as declared in sources/hakusho.yaml).
         names: Vec<String>,
     },
+    /// Write a department's workbook for next year's submission (prefilled), or every one.
+    Workbook {
+        /// Department id (or Japanese name); omit with --all.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        department: Option<String>,
+        /// Every department that submits a workbook.
+        #[arg(long)]
+        all: bool,
+        /// Output directory (default: build/workbooks in the project directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -38,6 +54,19 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),
         Command::Build { names } => hakusho::build::run(&cli.project, names, cli.lang),
+        Command::Workbook {
+            department,
+            all,
+            out,
+        } => hakusho::workbook::run(
+            &cli.project,
+            &hakusho::workbook::Request {
+                department: department.as_deref(),
+                all: *all,
+                out: out.as_deref(),
+            },
+            cli.lang,
+        ),
     };
     match result {
         Ok(code) => code,

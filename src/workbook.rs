@@ -1,0 +1,836 @@
+//! `hakusho workbook DEPARTMENT` / `hakusho workbook --all`: writes each department's indicator
+//! workbook for next year's submission (rust_xlsxwriter), prefilled from this year's model.
+//!
+//! For every configured table (`hakusho.yaml` `tables:`) whose rows belong to the department
+//! (and, for tables grouped by policy, every department that is 主な担当課 of a policy), one
+//! sheet named as configured:
+//!
+//! - row 1: a title (the sheet name, the department's name, the year to report);
+//! - row 2: a legend (which cells to fill, what the rest is);
+//! - row 3: the header, exactly the configured headings (`group`, a reference column with the
+//!   policy's or goal's title, `name`, the value columns, the optional note column), each value
+//!   heading with a note giving its printed label;
+//! - then one row per indicator as read this year: every value written back as it was (numbers
+//!   as numbers with their number format reconstructed from the [`Value`], text as text).
+//!
+//! The value columns whose label or heading names the project's fiscal year (the results column
+//! that next year's figures replace) are filled yellow. The group column has a list validation
+//! of the department's codes; value columns an input message (any value: they hold numbers and
+//! words such as 維持 / —). Output is deterministic: fixed document properties and dates.
+//!
+//! [`layout`] and [`cell_for`] are shared with `examples/make_sample_workbooks.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use hakusho_diagnostics::Lang;
+use hakusho_sources::config::{RefersTo, TableConfig};
+use hakusho_sources::{numfmt, Project, Row, Value, ValueKind};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, Formula, Note,
+    Workbook, XlsxError,
+};
+
+use crate::report;
+
+/// Default output directory, relative to the project directory.
+pub const DEFAULT_OUT_DIR: &str = "build/workbooks";
+
+/// Rows below the prefilled ones that get the same data validation (for added indicators).
+const SPARE_ROWS: u32 = 30;
+
+/// Fill colour of the cells next year's figures go into.
+const FILL_COLOR: u32 = 0xFFF2CC;
+/// Header colour of those columns.
+const FILL_HEADER_COLOR: u32 = 0xFFD966;
+
+/// The sheet layout and cell formats shared by the generated workbooks and the sample
+/// workbooks of `examples/make_sample_workbooks.rs`: a title in row 1, row 2 free (blank or a
+/// legend), the header in row 3, data from row 4.
+pub mod layout {
+    use rust_xlsxwriter::{
+        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
+    };
+
+    /// The header row (0-based): title, blank/legend row, header.
+    pub const HEADER_ROW: u32 = 2;
+    /// The first data row (0-based).
+    pub const FIRST_DATA_ROW: u32 = HEADER_ROW + 1;
+
+    pub fn title_format() -> Format {
+        Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_align(FormatAlign::Left)
+    }
+
+    pub fn header_format() -> Format {
+        Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+            .set_background_color(0xDDEBF7)
+    }
+
+    /// A text (or empty) data cell.
+    pub fn text_format() -> Format {
+        Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+    }
+
+    /// A number data cell with the Excel number format `code`.
+    pub fn number_format(code: &str) -> Format {
+        Format::new()
+            .set_num_format(code)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+    }
+
+    /// The title across columns `0..=last_col` of row 1.
+    pub fn write_title(sheet: &mut Worksheet, last_col: u16, title: &str) -> Result<(), XlsxError> {
+        if last_col == 0 {
+            sheet.write_string_with_format(0, 0, title, &title_format())?;
+        } else {
+            sheet.merge_range(0, 0, 0, last_col, title, &title_format())?;
+        }
+        Ok(())
+    }
+
+    /// The header row: `headings[i]` in column `i` with `formats[i]` (or [`header_format`]),
+    /// a taller row, the panes frozen below it.
+    pub fn write_header(
+        sheet: &mut Worksheet,
+        headings: &[String],
+        formats: Option<&[Format]>,
+    ) -> Result<(), XlsxError> {
+        sheet.set_row_height(HEADER_ROW, 30)?;
+        let plain = header_format();
+        for (c, heading) in headings.iter().enumerate() {
+            let format = formats.and_then(|f| f.get(c)).unwrap_or(&plain);
+            sheet.write_string_with_format(HEADER_ROW, c as u16, heading, format)?;
+        }
+        sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
+        Ok(())
+    }
+
+    /// Fixed document properties (so two runs write identical bytes).
+    pub fn properties(
+        title: &str,
+        author: &str,
+        company: &str,
+        created: &ExcelDateTime,
+    ) -> DocProperties {
+        DocProperties::new()
+            .set_title(title)
+            .set_author(author)
+            .set_company(company)
+            .set_creation_datetime(created)
+    }
+}
+
+/// One cell to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Empty,
+    Text(String),
+    Number { value: f64, format: String },
+}
+
+/// How to write a [`Value`] back so that reading it gives the same text and number: a number
+/// cell with the number format reconstructed from the value (decimals, percent, grouping,
+/// unit) when that format displays exactly `value.text`; otherwise the text as typed.
+pub fn cell_for(value: &Value) -> CellValue {
+    match value.kind {
+        ValueKind::Empty if value.text.is_empty() => CellValue::Empty,
+        ValueKind::Number => match (value.number, number_format_for(value)) {
+            (Some(n), Some(format)) => CellValue::Number { value: n, format },
+            _ => CellValue::Text(value.text.clone()),
+        },
+        _ => CellValue::Text(value.text.clone()),
+    }
+}
+
+/// The Excel number format that shows `value.number` as `value.text` (`#,##0"件"`, `0.0%`,
+/// `0"ha"`, `General`), or `None` when no simple format does (annotations, compound values,
+/// full-width digits, `△3`...).
+pub fn number_format_for(value: &Value) -> Option<String> {
+    let n = value.number.filter(|n| n.is_finite())?;
+    if value.kind != ValueKind::Number
+        || value.annotation.is_some()
+        || !value.parts.is_empty()
+        || value.date.is_some()
+    {
+        return None;
+    }
+    let decimals = value.decimals.unwrap_or(0) as usize;
+    let mut core = String::from(if value.grouping { "#,##0" } else { "0" });
+    if decimals > 0 {
+        core.push('.');
+        core.push_str(&"0".repeat(decimals));
+    }
+    if value.percent {
+        core.push('%');
+    }
+    let shows = |code: &str| numfmt::format_number(n, code).text == value.text;
+    let core_text = numfmt::format_number(n, &core).text;
+    let mut candidates = Vec::new();
+    if let Some(rest) = value.text.strip_prefix(core_text.as_str()) {
+        if rest.is_empty() {
+            candidates.push(core.clone());
+        } else if !rest.chars().any(|c| c.is_ascii_digit()) {
+            candidates.push(format!("{core}{}", quote_literal(rest)));
+        }
+    }
+    candidates.push("General".to_string());
+    candidates.into_iter().find(|c| shows(c))
+}
+
+/// Literal text in a number format: `"件"`; characters that cannot sit inside quotes are
+/// escaped one by one.
+fn quote_literal(s: &str) -> String {
+    if s.contains('"') {
+        s.chars().map(|c| format!("\\{c}")).collect()
+    } else {
+        format!("\"{s}\"")
+    }
+}
+
+/// One sheet to write: a table and the department's rows of it.
+pub struct SheetPlan<'a> {
+    pub table: &'a TableConfig,
+    pub rows: Vec<&'a Row>,
+}
+
+/// The sheets of `department`'s workbook: every table with rows of the department, and every
+/// policy-grouped table when the department is 主な担当課 of a policy. Empty when the
+/// department submits no workbook.
+pub fn plan_sheets<'a>(project: &'a Project, department: &str) -> Vec<SheetPlan<'a>> {
+    let has_policies = project.policies().any(|p| p.department == department);
+    project
+        .tables
+        .iter()
+        .filter_map(|t| {
+            let rows: Vec<&Row> = t
+                .rows
+                .iter()
+                .filter(|r| r.department.as_deref() == Some(department))
+                .collect();
+            let include =
+                !rows.is_empty() || (t.config.group.refers_to == RefersTo::Policy && has_policies);
+            include.then_some(SheetPlan {
+                table: &t.config,
+                rows,
+            })
+        })
+        .collect()
+}
+
+/// The fixed creation time of the workbooks: the start (April 1) of the fiscal year whose
+/// results they collect.
+fn creation_time(project: &Project) -> Result<ExcelDateTime, XlsxError> {
+    let year = (project.fiscal_year + 1).clamp(1900, 9999) as u16;
+    ExcelDateTime::from_ymd(year, 4, 1)?.and_hms(0, 0, 0)
+}
+
+/// A year as printed (`令和3年度`), or the western year when no era is known.
+fn year_label(year: i32) -> String {
+    hakusho_sources::era_label(year, "年度").unwrap_or_else(|| format!("{year}年度"))
+}
+
+/// The years a heading or label names (`令和2(2020)\n年度`, `実績値(令和2年度)`, `平成26年度\n(前期)`).
+fn years_named(text: &str) -> Vec<i32> {
+    let mut pieces = vec![text.to_string()];
+    pieces.extend(
+        text.split(['(', ')', '（', '）', '\n'])
+            .map(str::to_string)
+            .filter(|p| !p.trim().is_empty()),
+    );
+    pieces
+        .iter()
+        .filter_map(|p| hakusho_sources::parse_year(p))
+        .collect()
+}
+
+/// The value columns (indexes into `table.values`) that next year's figures go into: those whose
+/// label or heading names the project's fiscal year (the results column).
+pub fn fill_columns(table: &TableConfig, fiscal_year: i32) -> Vec<usize> {
+    table
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            let mut texts = vec![v.label.as_str()];
+            texts.extend(v.heading.0.iter().map(String::as_str));
+            texts.iter().any(|t| years_named(t).contains(&fiscal_year))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The heading of the reference column holding the policy's (goal's) title: the group
+/// heading without a trailing コード, plus 名 (施策コード → 施策名, 基本目標 → 基本目標名); never one of
+/// the table's configured headings.
+fn title_heading(table: &TableConfig) -> String {
+    let group = table.group.heading.main();
+    let base = group.strip_suffix("コード").unwrap_or(group);
+    let mut heading = format!("{base}名");
+    let clashes = |h: &str| {
+        table.group.heading.matches(h)
+            || table.name.heading.matches(h)
+            || table.note.as_ref().is_some_and(|n| n.heading.matches(h))
+            || table.values.iter().any(|v| v.heading.matches(h))
+    };
+    while clashes(&heading) {
+        heading.push_str("（参考）");
+    }
+    heading
+}
+
+/// Display width in Excel column units (wide characters count 2), of the longest line.
+fn text_width(s: &str) -> usize {
+    s.lines()
+        .map(|l| {
+            l.chars()
+                .map(|c| {
+                    if (c as u32) < 0x1100 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+                        1
+                    } else {
+                        2
+                    }
+                })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Truncates to `max` characters (Excel's limits on validation titles/messages).
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split('\n').map(str::trim).collect::<Vec<_>>().join("")
+}
+
+/// The workbook of `department` as bytes, or `None` when it has no sheet to write.
+pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<u8>>> {
+    let Some(dept) = project.department(department) else {
+        anyhow::bail!("unknown department {department}");
+    };
+    let sheets = plan_sheets(project, department);
+    if sheets.is_empty() {
+        return Ok(None);
+    }
+    let mut workbook = Workbook::new();
+    let next_year = year_label(project.fiscal_year + 1);
+    let first = sheets.first().map(|s| s.table.sheet.as_str()).unwrap_or("");
+    workbook.set_properties(&layout::properties(
+        &format!("{first}（{}）{next_year} 提出用", dept.name),
+        &dept.name,
+        &project.city,
+        &creation_time(project)?,
+    ));
+    let mut used_names: Vec<String> = Vec::new();
+    let mut lists: Vec<(String, Vec<String>)> = Vec::new();
+    for plan in &sheets {
+        if used_names.contains(&plan.table.sheet) {
+            anyhow::bail!(
+                "two tables use the sheet {}; one sheet per table is supported",
+                plan.table.sheet
+            );
+        }
+        used_names.push(plan.table.sheet.clone());
+        write_sheet(
+            &mut workbook,
+            project,
+            (department, &dept.name),
+            plan,
+            &mut lists,
+        )
+        .with_context(|| format!("sheet {}", plan.table.sheet))?;
+    }
+    // code lists too long for an inline list validation live on hidden sheets
+    for (name, codes) in &lists {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name)?;
+        for (i, code) in codes.iter().enumerate() {
+            sheet.write_string(i as u32, 0, code)?;
+        }
+        sheet.set_hidden(true);
+    }
+    Ok(Some(workbook.save_to_buffer()?))
+}
+
+/// The group codes offered in the group column: the department's policies (plan order) or
+/// every strategy goal, then any other code its rows use.
+fn codes_for(project: &Project, plan: &SheetPlan, department: &str) -> Vec<String> {
+    let mut codes: Vec<String> = match plan.table.group.refers_to {
+        RefersTo::Policy => project
+            .policies()
+            .filter(|p| p.department == department)
+            .map(|p| p.code.clone())
+            .collect(),
+        RefersTo::StrategyGoal => project
+            .plan
+            .strategy
+            .iter()
+            .flat_map(|s| s.goals.iter().map(|g| g.code.clone()))
+            .collect(),
+    };
+    for r in &plan.rows {
+        if !codes.contains(&r.group) {
+            codes.push(r.group.clone());
+        }
+    }
+    codes
+}
+
+fn group_title(project: &Project, refers_to: RefersTo, code: &str) -> String {
+    match refers_to {
+        RefersTo::Policy => project
+            .policy(code)
+            .map(|p| p.title.clone())
+            .unwrap_or_default(),
+        RefersTo::StrategyGoal => project
+            .plan
+            .strategy
+            .iter()
+            .flat_map(|s| s.goals.iter())
+            .find(|g| g.code == code)
+            .map(|g| g.title.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn write_sheet(
+    workbook: &mut Workbook,
+    project: &Project,
+    (department, dept_name): (&str, &str),
+    plan: &SheetPlan,
+    lists: &mut Vec<(String, Vec<String>)>,
+) -> Result<()> {
+    let table = plan.table;
+    let this_year = year_label(project.fiscal_year);
+    let next_year = year_label(project.fiscal_year + 1);
+    let fill = fill_columns(table, project.fiscal_year);
+
+    // columns: group, title (reference), name, values..., note
+    const GROUP: u16 = 0;
+    const TITLE: u16 = 1;
+    const NAME: u16 = 2;
+    const FIRST_VALUE: u16 = 3;
+    let note_col = table
+        .note
+        .as_ref()
+        .map(|_| FIRST_VALUE + table.values.len() as u16);
+    let last_col = note_col.unwrap_or(FIRST_VALUE + table.values.len() as u16 - 1);
+
+    let mut headings = vec![
+        table.group.heading.main().to_string(),
+        title_heading(table),
+        table.name.heading.main().to_string(),
+    ];
+    headings.extend(table.values.iter().map(|v| v.heading.main().to_string()));
+    if let Some(n) = &table.note {
+        headings.push(n.heading.main().to_string());
+    }
+    let fill_header = layout::header_format().set_background_color(FILL_HEADER_COLOR);
+    let header_formats: Vec<Format> = (0..headings.len())
+        .map(|c| {
+            let is_fill = c >= FIRST_VALUE as usize && fill.contains(&(c - FIRST_VALUE as usize));
+            if is_fill {
+                fill_header.clone()
+            } else {
+                layout::header_format()
+            }
+        })
+        .collect();
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(&table.sheet)?;
+    layout::write_title(
+        sheet,
+        last_col,
+        &format!("{}（{dept_name}）{next_year} 提出用", table.sheet),
+    )?;
+
+    // legend (row 2)
+    let fill_names: Vec<String> = fill
+        .iter()
+        .map(|&i| format!("「{}」", table.values[i].heading.main()))
+        .collect();
+    let legend = if fill.is_empty() {
+        format!(
+            "このシートには{this_year}に提出された内容が入っています。変更がある値だけ書き換えてください。指標を加えるときは表の下の行に入力します。"
+        )
+    } else {
+        format!(
+            "黄色の列{}に{next_year}の値を入力してください（いまは{this_year}の値が入っています）。ほかの列は{this_year}に提出された内容です。変更がある場合だけ書き換えてください。指標を加えるときは表の下の行に入力します。",
+            fill_names.join("")
+        )
+    };
+    let legend_format = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Left)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(if fill.is_empty() {
+            0xF2F2F2
+        } else {
+            FILL_COLOR
+        });
+    sheet.merge_range(1, 0, 1, last_col, &legend, &legend_format)?;
+    sheet.set_row_height(1, 36)?;
+
+    layout::write_header(sheet, &headings, Some(&header_formats))?;
+
+    // notes on the value headings: the printed label, and what to enter
+    for (i, v) in table.values.iter().enumerate() {
+        let label = one_line(&v.label);
+        let mut text = if label.is_empty() {
+            format!("表の見出し: {}", one_line(v.heading.main()))
+        } else {
+            format!("表の見出し: {label}")
+        };
+        if fill.contains(&i) {
+            text.push_str(&format!("\nこの列に{next_year}の値を入力してください。"));
+        }
+        let note = Note::new(text)
+            .set_author(project.city.as_str())
+            .add_author_prefix(false)
+            .set_width(220)
+            .set_height(60);
+        sheet.insert_note(layout::HEADER_ROW, FIRST_VALUE + i as u16, &note)?;
+    }
+
+    // data
+    let text_format = layout::text_format();
+    let code_format = layout::text_format().set_num_format("@");
+    let fill_text = layout::text_format().set_background_color(FILL_COLOR);
+    let mut widths: Vec<usize> = headings.iter().map(|h| text_width(h)).collect();
+    for (i, row) in plan.rows.iter().enumerate() {
+        let r = layout::FIRST_DATA_ROW + i as u32;
+        sheet.write_string_with_format(r, GROUP, &row.group, &code_format)?;
+        let title = group_title(project, table.group.refers_to, &row.group);
+        sheet.write_string_with_format(r, TITLE, &title, &text_format)?;
+        sheet.write_string_with_format(r, NAME, &row.name, &text_format)?;
+        widths[GROUP as usize] = widths[GROUP as usize].max(text_width(&row.group));
+        widths[TITLE as usize] = widths[TITLE as usize].max(text_width(&title));
+        widths[NAME as usize] = widths[NAME as usize].max(text_width(&row.name));
+        for (k, col) in table.values.iter().enumerate() {
+            let c = FIRST_VALUE + k as u16;
+            let is_fill = fill.contains(&k);
+            let value = row.values.get(&col.key).cloned().unwrap_or_default();
+            widths[c as usize] = widths[c as usize].max(text_width(&value.text));
+            match cell_for(&value) {
+                CellValue::Empty => {
+                    sheet.write_blank(r, c, if is_fill { &fill_text } else { &text_format })?;
+                }
+                CellValue::Text(s) => {
+                    let f = if is_fill { &fill_text } else { &text_format };
+                    sheet.write_string_with_format(r, c, &s, f)?;
+                }
+                CellValue::Number { value, format } => {
+                    let mut f = layout::number_format(&format);
+                    if is_fill {
+                        f = f.set_background_color(FILL_COLOR);
+                    }
+                    sheet.write_number_with_format(r, c, value, &f)?;
+                }
+            }
+        }
+        if let Some(c) = note_col {
+            if row.note.is_empty() {
+                sheet.write_blank(r, c, &text_format)?;
+            } else {
+                sheet.write_string_with_format(r, c, &row.note, &text_format)?;
+                widths[c as usize] = widths[c as usize].max(text_width(&row.note));
+            }
+        }
+    }
+
+    // column widths: fit the content within sensible bounds (long names wrap)
+    for (c, w) in widths.iter().enumerate() {
+        let c16 = c as u16;
+        let (min, max) = match c16 {
+            GROUP => (10, 14),
+            TITLE => (20, 30),
+            NAME => (30, 50),
+            _ if Some(c16) == note_col => (16, 30),
+            _ => (12, 24),
+        };
+        sheet.set_column_width(c16, (*w + 2).clamp(min, max) as f64)?;
+    }
+
+    // data validation: over the prefilled rows and some spare rows below
+    let first = layout::FIRST_DATA_ROW;
+    let last = first + plan.rows.len() as u32 + SPARE_ROWS - 1;
+    let codes = codes_for(project, plan, department);
+    let group_heading = table.group.heading.main();
+    if !codes.is_empty() {
+        let joined = codes.join(",");
+        let list = if joined.chars().count() <= 255 && !codes.iter().any(|c| c.contains(',')) {
+            DataValidation::new().allow_list_strings(&codes)?
+        } else {
+            let name = truncate(&format!("{}一覧", group_heading), 31);
+            let name = name.replace(['[', ']', ':', '*', '?', '/', '\\'], "_");
+            let formula = format!("='{}'!$A$1:$A${}", name.replace('\'', "''"), codes.len());
+            lists.push((name, codes.clone()));
+            DataValidation::new().allow_list_formula(Formula::new(formula))
+        };
+        let list = list
+            .set_input_title(truncate(group_heading, 32))?
+            .set_input_message(truncate(
+                &format!(
+                    "一覧から選ぶか、文字として入力してください（例: {}）。",
+                    codes.first().map(String::as_str).unwrap_or("")
+                ),
+                255,
+            ))?
+            .set_error_style(DataValidationErrorStyle::Warning)
+            .set_error_title(truncate(&format!("{group_heading}を確かめてください"), 32))?
+            .set_error_message(truncate(
+                &format!(
+                    "{} は一覧にありません（{}）。このまま入力するときは「はい」を選びます。",
+                    group_heading,
+                    codes.join("、")
+                ),
+                255,
+            ))?;
+        sheet.add_data_validation(first, GROUP, last, GROUP, &list)?;
+    }
+    for (k, col) in table.values.iter().enumerate() {
+        let c = FIRST_VALUE + k as u16;
+        let label = one_line(if col.label.is_empty() {
+            col.heading.main()
+        } else {
+            &col.label
+        });
+        let mut message = String::new();
+        if fill.contains(&k) {
+            message.push_str(&format!("{next_year}の値を入力してください。"));
+        }
+        message.push_str(
+            "数値か文字を入力します（例: 1234、35.6%、維持、—）。単位は表示形式で付けるか、「34,677件」のように文字で入力します。注記つきの値（326事業所 (平成21年)）は文字で入力します。",
+        );
+        let dv = DataValidation::new()
+            .allow_any_value()
+            .set_input_title(truncate(&format!("{}（{label}）", col.heading.main()), 32))?
+            .set_input_message(truncate(&message, 255))?;
+        sheet.add_data_validation(first, c, last, c, &dv)?;
+    }
+    Ok(())
+}
+
+/// What `hakusho workbook` does: which departments, and where to write.
+pub struct Request<'a> {
+    pub department: Option<&'a str>,
+    pub all: bool,
+    pub out: Option<&'a Path>,
+}
+
+pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
+    let (model, diags) = hakusho_sources::load_project(project_dir);
+    let errors = report::print_diagnostics(&diags, lang);
+    let project = match model {
+        Some(m) if !errors => m,
+        _ => {
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Ja => "ワークブックを作れませんでした。上の問題を直してから（hakusho check で確かめられます）もう一度実行してください",
+                    Lang::En => "no workbook written; fix the problems above (hakusho check shows them) and run again",
+                }
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let ids: Vec<String> = if req.all {
+        project.departments.iter().map(|d| d.id.clone()).collect()
+    } else {
+        let Some(wanted) = req.department else {
+            eprintln!(
+                "{}",
+                match lang {
+                    Lang::Ja => format!(
+                        "部の id を指定するか、--all を付けてください。部の id: {}",
+                        known_ids(&project, "、")
+                    ),
+                    Lang::En => format!(
+                        "give a department id or --all; department ids: {}",
+                        known_ids(&project, ", ")
+                    ),
+                }
+            );
+            return Ok(ExitCode::from(1));
+        };
+        match project
+            .departments
+            .iter()
+            .find(|d| d.id == wanted || d.name == wanted)
+        {
+            Some(d) => vec![d.id.clone()],
+            None => {
+                eprintln!(
+                    "{}",
+                    match lang {
+                        Lang::Ja => format!(
+                            "部「{wanted}」はありません。部の id: {}",
+                            known_ids(&project, "、")
+                        ),
+                        Lang::En => format!(
+                            "no department \"{wanted}\"; department ids: {}",
+                            known_ids(&project, ", ")
+                        ),
+                    }
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+    };
+    let out_dir: PathBuf = match req.out {
+        Some(o) => o.to_path_buf(),
+        None => project_dir.join(DEFAULT_OUT_DIR),
+    };
+    std::fs::create_dir_all(&out_dir).with_context(|| format!("{}", out_dir.display()))?;
+    let mut written = 0;
+    for id in &ids {
+        let dept = project.department(id).expect("known department");
+        match workbook_bytes(&project, id)? {
+            None => println!(
+                "{}",
+                match lang {
+                    Lang::Ja => format!(
+                        "{id}（{}）: 指標の表がないため、ワークブックはありません",
+                        dept.name
+                    ),
+                    Lang::En => format!("{id} ({}): no indicator table, no workbook", dept.name),
+                }
+            ),
+            Some(bytes) => {
+                let path = out_dir.join(format!("{id}.xlsx"));
+                write_atomically(&path, &bytes)?;
+                let counts: Vec<String> = plan_sheets(&project, id)
+                    .iter()
+                    .map(|s| match lang {
+                        Lang::Ja => format!("{} {} 行", s.table.sheet, s.rows.len()),
+                        Lang::En => format!("{} {} rows", s.table.sheet, s.rows.len()),
+                    })
+                    .collect();
+                println!("{}（{}）", path.display(), counts.join("、"));
+                written += 1;
+            }
+        }
+    }
+    if ids.len() > 1 {
+        println!(
+            "{}",
+            match lang {
+                Lang::Ja => format!(
+                    "ワークブック {written} 件を {} に書きました",
+                    out_dir.display()
+                ),
+                Lang::En => format!("{written} workbooks written to {}", out_dir.display()),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn known_ids(project: &Project, sep: &str) -> String {
+    project
+        .departments
+        .iter()
+        .map(|d| format!("{}（{}）", d.id, d.name))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Writes through a temporary file in the same directory, then renames it into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes).with_context(|| format!("{}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("{}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip(v: &Value) -> Value {
+        match cell_for(v) {
+            CellValue::Empty => Value::empty(),
+            CellValue::Text(s) => Value::from_text(&s),
+            CellValue::Number { value, format } => Value::from_number(value, &format),
+        }
+    }
+
+    #[test]
+    fn number_formats_are_reconstructed() {
+        let cases = [
+            (Value::from_number(34677.0, "#,##0\"件\""), "#,##0\"件\""),
+            (Value::from_number(0.356, "0.0%"), "0.0%"),
+            (Value::from_number(171.0, "0\"ha\""), "0\"ha\""),
+            (Value::from_number(1234.5, "#,##0.0"), "#,##0.0"),
+            (Value::from_number(3.0, "0\"か所\""), "0\"か所\""),
+            (Value::from_text("34,677件"), "#,##0\"件\""),
+            (Value::from_text("38.8%"), "0.0%"),
+            (Value::from_text("1.16"), "0.00"),
+            (Value::from_text("-3人"), "0\"人\""),
+        ];
+        for (v, code) in cases {
+            assert_eq!(number_format_for(&v).as_deref(), Some(code), "{}", v.text);
+            let back = roundtrip(&v);
+            assert_eq!(back.text, v.text);
+            assert_eq!(back.number, v.number);
+        }
+    }
+
+    #[test]
+    fn values_no_format_can_show_stay_text() {
+        for s in [
+            "２０，２９２",
+            "△3",
+            "326事業所 (平成21年)",
+            "8施設 98事業者",
+            "維持",
+            "—",
+            "平成22年度",
+            "171 ha",
+        ] {
+            let v = Value::from_text(s);
+            let back = roundtrip(&v);
+            assert_eq!(back.text, v.text, "{s}");
+            assert_eq!(back.number, v.number, "{s}");
+            if s != "171 ha" {
+                assert_eq!(cell_for(&v), CellValue::Text(s.to_string()), "{s}");
+            }
+        }
+        assert_eq!(cell_for(&Value::empty()), CellValue::Empty);
+    }
+
+    #[test]
+    fn years_in_labels() {
+        assert_eq!(years_named("令和2(2020)\n年度"), vec![2020, 2020]);
+        assert!(years_named("実績値(令和2年度)").contains(&2020));
+        assert!(years_named("平成26年度\n(前期)").contains(&2014));
+        assert!(years_named("計画策定時").is_empty());
+    }
+}
