@@ -50,6 +50,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `.xls` files are first read by a child copy of this program under memory/time limits.
+    if let Some(code) = hakusho_sources::isolate::child_main_if_requested() {
+        return code;
+    }
+    hakusho_sources::isolate::enable_current_exe();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),

@@ -8,8 +8,8 @@
 //! the total, the compression ratio, the shared-string counts, and each sheet's cell bounding
 //! box (from the cell references, `<dimension>` aside); for `.ods`, the cells that repeated
 //! rows/columns would create. A `.xls` (OLE2 compound file) cannot be inspected this cheaply: it
-//! only gets a size limit, and calamine's own allocation caps are relied upon (documented in
-//! docs/workbook-format.md).
+//! gets a size limit and is then probed in a child process under a memory and a time limit
+//! ([`crate::isolate`]).
 //!
 //! The limits are [`Limits`] (defaults below), configurable in `sources/hakusho.yaml` under
 //! `limits:`. Every refusal names the limit and how to raise it.
@@ -39,6 +39,13 @@ pub struct Limits {
     /// Most cells in one sheet's bounding box (rows × columns from the first to the last used
     /// cell; calamine allocates 32 bytes for each). Default 5,000,000 (~160 MB).
     pub max_cells: u64,
+    /// Memory a `.xls` may take while it is probed in a child process (see [`crate::isolate`]).
+    /// Default 1,024 MiB.
+    pub max_read_mb: u64,
+    /// Time a `.xls` probe may take. Default 60 seconds.
+    pub max_read_seconds: u64,
+    /// Largest YAML file in sources/. Default 8 MiB.
+    pub max_yaml_mb: u64,
 }
 
 impl Default for Limits {
@@ -52,6 +59,9 @@ impl Default for Limits {
             max_zip_entries: 10_000,
             max_shared_strings: 1_000_000,
             max_cells: 5_000_000,
+            max_read_mb: 1024,
+            max_read_seconds: 60,
+            max_yaml_mb: 8,
         }
     }
 }
@@ -66,7 +76,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn limit(key: &str, found_ja: String, found_en: String, limit: u64) -> Refusal {
+    pub(crate) fn limit(key: &str, found_ja: String, found_en: String, limit: u64) -> Refusal {
         Refusal {
             ja: format!(
                 "{found_ja}。上限 {key} = {limit} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に {key}: を書いて上限を上げてください）"

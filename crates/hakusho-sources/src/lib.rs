@@ -9,6 +9,7 @@
 pub mod config;
 pub mod era;
 pub mod guard;
+pub mod isolate;
 mod load;
 pub mod model;
 pub mod numfmt;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use hakusho_diagnostics::{Diagnostics, Location};
 
 use crate::config::{Config, RefersTo};
+use crate::guard::Limits;
 use crate::model::{
     ActionPlan, Booklet, Department, DepartmentFile, Input, InputKind, Loc, Plan, PlanSummaries,
     Project, Row, Table, WhitePaper,
@@ -46,7 +47,8 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
         );
         return None;
     }
-    let (config, text) = yaml::read::<Config>(&real, display, diags)?;
+    let (config, text) =
+        yaml::read_limited::<Config>(&real, display, Limits::default().max_yaml_mb, diags)?;
     validate::config(&config, display, &text, diags);
     Some(config)
 }
@@ -71,7 +73,12 @@ fn parse_plan(
     config: Option<&Config>,
     diags: &mut Diagnostics,
 ) -> Option<Plan> {
-    let (mut plan, text) = yaml::read::<Plan>(real, display, diags)?;
+    let (mut plan, text) = yaml::read_limited::<Plan>(
+        real,
+        display,
+        config.map_or(Limits::default().max_yaml_mb, |c| c.limits.max_yaml_mb),
+        diags,
+    )?;
     for p in plan.parts.iter_mut().flat_map(|p| p.policies.iter_mut()) {
         p.location = Loc(yaml::locate(display, &text, "code", Some(&p.code)));
     }
@@ -133,7 +140,12 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             ..Department::default()
         };
         if real.is_file() {
-            if let Some((file, text)) = yaml::read::<DepartmentFile>(&real, &display, &mut diags) {
+            if let Some((file, text)) = yaml::read_limited::<DepartmentFile>(
+                &real,
+                &display,
+                config.limits.max_yaml_mb,
+                &mut diags,
+            ) {
                 if !file.name.is_empty() && file.name != decl.name {
                     diags.warning(
                         yaml::locate(&display, &text, "name", None),
@@ -358,24 +370,46 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         });
         match kind {
             InputKind::WhitePaper => {
-                white_paper = yaml::read::<WhitePaper>(&real, &display, &mut diags).map(|(v, _)| v)
+                white_paper = yaml::read_limited::<WhitePaper>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    &mut diags,
+                )
+                .map(|(v, _)| v)
             }
             InputKind::ActionPlan => {
-                action_plan =
-                    yaml::read::<ActionPlan>(&real, &display, &mut diags).map(|(v, text)| {
-                        validate::action_plan(&v, &display, &text, &mut diags);
-                        v
-                    })
+                action_plan = yaml::read_limited::<ActionPlan>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    &mut diags,
+                )
+                .map(|(v, text)| {
+                    validate::action_plan(&v, &display, &text, &mut diags);
+                    v
+                })
             }
             InputKind::PlanSummaries => {
-                plan_summaries =
-                    yaml::read::<PlanSummaries>(&real, &display, &mut diags).map(|(v, text)| {
-                        validate::plan_summaries(&v, Some(&config), &display, &text, &mut diags);
-                        v
-                    })
+                plan_summaries = yaml::read_limited::<PlanSummaries>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    &mut diags,
+                )
+                .map(|(v, text)| {
+                    validate::plan_summaries(&v, Some(&config), &display, &text, &mut diags);
+                    v
+                })
             }
             InputKind::Booklet => {
-                booklet = yaml::read::<Booklet>(&real, &display, &mut diags).map(|(v, _)| v)
+                booklet = yaml::read_limited::<Booklet>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    &mut diags,
+                )
+                .map(|(v, _)| v)
             }
             _ => {}
         }
@@ -747,7 +781,9 @@ fn check_one(
         match name {
             "hakusho.yaml" => {
                 let mut d = Diagnostics::new();
-                if let Some((c, text)) = yaml::read::<Config>(&real, &display, &mut d) {
+                if let Some((c, text)) =
+                    yaml::read_limited::<Config>(&real, &display, config.limits.max_yaml_mb, &mut d)
+                {
                     validate::config(&c, &display, &text, &mut d);
                 }
                 diags.extend(d);
@@ -756,20 +792,30 @@ fn check_one(
                 parse_plan(&real, &display, Some(config), diags);
             }
             "white_paper.yaml" => {
-                yaml::read::<WhitePaper>(&real, &display, diags);
+                yaml::read_limited::<WhitePaper>(&real, &display, config.limits.max_yaml_mb, diags);
             }
             "action_plan.yaml" => {
-                if let Some((a, text)) = yaml::read::<ActionPlan>(&real, &display, diags) {
+                if let Some((a, text)) = yaml::read_limited::<ActionPlan>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    diags,
+                ) {
                     validate::action_plan(&a, &display, &text, diags);
                 }
             }
             "plan_summaries.yaml" => {
-                if let Some((p, text)) = yaml::read::<PlanSummaries>(&real, &display, diags) {
+                if let Some((p, text)) = yaml::read_limited::<PlanSummaries>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    diags,
+                ) {
                     validate::plan_summaries(&p, Some(config), &display, &text, diags);
                 }
             }
             "booklet.yaml" => {
-                yaml::read::<Booklet>(&real, &display, diags);
+                yaml::read_limited::<Booklet>(&real, &display, config.limits.max_yaml_mb, diags);
             }
             _ if in_departments => {
                 let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -783,13 +829,25 @@ fn check_one(
                         format!("{name} is no department's file (name it <department id>.yaml; {en})"),
                     );
                 }
-                if let Some((f, text)) = yaml::read::<DepartmentFile>(&real, &display, diags) {
+                if let Some((f, text)) = yaml::read_limited::<DepartmentFile>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    diags,
+                ) {
                     validate::department(id, &f, plan, &display, &text, diags);
                 }
             }
             _ => {
                 // unknown YAML: syntax only
-                if yaml::read::<serde_yaml::Value>(&real, &display, diags).is_some() {
+                if yaml::read_limited::<serde_yaml::Value>(
+                    &real,
+                    &display,
+                    config.limits.max_yaml_mb,
+                    diags,
+                )
+                .is_some()
+                {
                     diags.warning(
                         Location::file(&display),
                         "hakusho の知らない YAML ファイルです。書き方（文法）だけを確かめました",

@@ -131,6 +131,8 @@ fn open(real: &Path, limits: &Limits) -> Result<Book, (String, String)> {
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         guard::check_file_size(bytes.len() as u64, true, limits).map_err(|r| (r.ja, r.en))?;
+        // calamine parses every sheet on open and trusts declared sizes: probe it in a child
+        crate::isolate::probe(real, limits).map_err(|r| (r.ja, r.en))?;
         guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls)).map_err(|(ja, en)| {
             // an encrypted .xlsx is an OLE file without a Workbook stream
             if en.contains("Workbook stream") || en.to_ascii_lowercase().contains("password") {

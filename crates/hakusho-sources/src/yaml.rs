@@ -1,19 +1,44 @@
 //! Reading YAML files with diagnostics a clerk can act on.
 
+use std::io::Read;
 use std::path::Path;
 
+use crate::guard::Limits;
 use hakusho_diagnostics::{Diagnostics, Location};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
-/// Reads and deserializes `real` (reported as `display`). On failure, reports the problem at
-/// `file:line:column` and returns `None`. Returns the text too (for best-effort locations).
+/// Reads and deserializes `real` (reported as `display`) with the default size limit
+/// ([`Limits::max_yaml_mb`]). On failure, reports the problem at `file:line:column` and returns
+/// `None`. Returns the text too (for best-effort locations).
 pub fn read<T: DeserializeOwned>(
     real: &Path,
     display: &Path,
     diags: &mut Diagnostics,
 ) -> Option<(T, String)> {
-    let bytes = match std::fs::read(real) {
+    read_limited(real, display, Limits::default().max_yaml_mb, diags)
+}
+
+/// [`read`] refusing files larger than `max_mb` MiB (`limits: max_yaml_mb`).
+///
+/// Hostile YAML is bounded: the size limit comes first; serde_yaml 0.9 then stops nesting deeper
+/// than 128 levels ("recursion limit exceeded") and alias expansion beyond its repetition
+/// limit ("repetition limit exceeded"), both reported as syntax errors with a position. A
+/// binary file (NUL bytes) and text that is not UTF-8 are refused with their own messages.
+pub fn read_limited<T: DeserializeOwned>(
+    real: &Path,
+    display: &Path,
+    max_mb: u64,
+    diags: &mut Diagnostics,
+) -> Option<(T, String)> {
+    let max_bytes = max_mb.saturating_mul(1024 * 1024);
+    let read = std::fs::File::open(real).and_then(|f| {
+        let mut bytes = Vec::new();
+        f.take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match read {
         Ok(b) => b,
         Err(e) => {
             diags.error(
@@ -24,6 +49,27 @@ pub fn read<T: DeserializeOwned>(
             return None;
         }
     };
+    if bytes.len() as u64 > max_bytes {
+        diags.error(
+            Location::file(display),
+            format!(
+                "YAML ファイルが {max_mb} MiB を超えています。上限 max_yaml_mb = {max_mb} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に max_yaml_mb: を書いて上限を上げてください）"
+            ),
+            format!(
+                "the YAML file is larger than {max_mb} MiB, over the limit max_yaml_mb = {max_mb}; not read (if the file is genuine, raise it with `max_yaml_mb:` under `limits:` in sources/hakusho.yaml)"
+            ),
+        );
+        return None;
+    }
+    if let Some(p) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_col(&bytes, p);
+        diags.error(
+            Location::text(display, line, column),
+            "YAML ではなくバイナリファイルのようです（NUL 文字があります）。テキストエディタで UTF-8 のテキストとして保存してください",
+            "this looks like a binary file, not YAML (it holds a NUL byte); save it as UTF-8 text",
+        );
+        return None;
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
