@@ -20,12 +20,17 @@
 //! checks that the format displays the number as printed); any other field is a text cell typed
 //! as written; an empty field leaves the cell empty. Department names and the workbook order come
 //! from `sources/hakusho.yaml`. The output is deterministic (fixed document dates).
+//!
+//! The sheet layout (title row, header row, frozen panes), the cell formats and the cell writing
+//! are `hakusho::workbook`'s, shared with `hakusho workbook`; the display check is the number
+//! formatter the workbook reader uses (`hakusho_sources::numfmt`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
+use hakusho::workbook::{layout, write_cell, CellValue};
+use rust_xlsxwriter::{ExcelDateTime, Workbook};
 
 const SHEETS: &[&str] = &["indicators.tsv", "strategy_goals.tsv", "strategy_kpi.tsv"];
 
@@ -36,12 +41,6 @@ struct SheetSpec {
     columns: Vec<String>,
     /// workbook id → rows (fields after the workbook id)
     rows: BTreeMap<String, Vec<Vec<String>>>,
-}
-
-enum Cell {
-    Empty,
-    Text(String),
-    Number { value: f64, format: String },
 }
 
 fn main() -> Result<()> {
@@ -73,13 +72,12 @@ fn main() -> Result<()> {
         }
         let mut workbook = Workbook::new();
         let created = ExcelDateTime::from_ymd(2021, 5, 31)?.and_hms(9, 0, 0)?;
-        workbook.set_properties(
-            &DocProperties::new()
-                .set_title(format!("目標指標 達成状況（{name}）"))
-                .set_author(name.as_str())
-                .set_company("三鷹市")
-                .set_creation_datetime(&created),
-        );
+        workbook.set_properties(&layout::properties(
+            &format!("目標指標 達成状況（{name}）"),
+            name,
+            "三鷹市",
+            &created,
+        ));
         let mut summary = Vec::new();
         for spec in sheets {
             let rows = &spec.rows[id];
@@ -89,7 +87,9 @@ fn main() -> Result<()> {
             total += rows.len();
         }
         let path = out_dir.join(format!("{id}.xlsx"));
-        workbook.save(&path).with_context(|| format!("writing {}", path.display()))?;
+        workbook
+            .save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("{id:<16} {}", summary.join(", "));
     }
     println!("{total} rows → {}", out_dir.display());
@@ -97,22 +97,28 @@ fn main() -> Result<()> {
 }
 
 fn read_departments(path: &Path) -> Result<Vec<(String, String)>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let doc: serde_yaml::Value = serde_yaml::from_str(&text)?;
     let list = doc["departments"]
         .as_sequence()
         .ok_or_else(|| anyhow!("{}: no departments list", path.display()))?;
     list.iter()
         .map(|d| {
-            let id = d["id"].as_str().ok_or_else(|| anyhow!("department without id"))?;
-            let name = d["name"].as_str().ok_or_else(|| anyhow!("department {id} without name"))?;
+            let id = d["id"]
+                .as_str()
+                .ok_or_else(|| anyhow!("department without id"))?;
+            let name = d["name"]
+                .as_str()
+                .ok_or_else(|| anyhow!("department {id} without name"))?;
             Ok((id.to_string(), name.to_string()))
         })
         .collect()
 }
 
 fn read_spec(path: &Path) -> Result<SheetSpec> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file = path.file_name().unwrap().to_string_lossy().into_owned();
     let mut spec = SheetSpec {
         file: file.clone(),
@@ -130,15 +136,24 @@ fn read_spec(path: &Path) -> Result<SheetSpec> {
         match fields[0] {
             "@sheet" => spec.sheet = fields.get(1).unwrap_or(&"").to_string(),
             "@title" => spec.title = fields.get(1).unwrap_or(&"").to_string(),
-            "@columns" => spec.columns = fields[1..].iter().map(|c| c.replace("\\n", "\n")).collect(),
-            directive if directive.starts_with('@') => bail!("{}: unknown directive {directive}", at()),
+            "@columns" => {
+                spec.columns = fields[1..].iter().map(|c| c.replace("\\n", "\n")).collect()
+            }
+            directive if directive.starts_with('@') => {
+                bail!("{}: unknown directive {directive}", at())
+            }
             id => {
                 if spec.columns.is_empty() {
                     bail!("{}: data before @columns", at());
                 }
                 let mut cells: Vec<String> = fields[1..].iter().map(|s| s.to_string()).collect();
                 if cells.len() > spec.columns.len() {
-                    bail!("{}: {} fields for {} columns", at(), cells.len(), spec.columns.len());
+                    bail!(
+                        "{}: {} fields for {} columns",
+                        at(),
+                        cells.len(),
+                        spec.columns.len()
+                    );
                 }
                 cells.resize(spec.columns.len(), String::new());
                 for cell in &cells {
@@ -154,74 +169,43 @@ fn read_spec(path: &Path) -> Result<SheetSpec> {
     Ok(spec)
 }
 
-fn parse_cell(field: &str) -> Result<Cell> {
+fn parse_cell(field: &str) -> Result<CellValue> {
     if field.is_empty() {
-        return Ok(Cell::Empty);
+        return Ok(CellValue::Empty);
     }
     let Some((printed, typed)) = field.split_once(" = ") else {
-        return Ok(Cell::Text(field.to_string()));
+        return Ok(CellValue::Text(field.to_string()));
     };
     let (number, format) = typed
         .split_once(" @ ")
         .ok_or_else(|| anyhow!("`{field}`: expected `printed = number @ format`"))?;
-    let value: f64 = number.trim().parse().with_context(|| format!("`{field}`: bad number"))?;
-    let shown = display(value, format).ok_or_else(|| anyhow!("`{field}`: unsupported format"))?;
+    let value: f64 = number
+        .trim()
+        .parse()
+        .with_context(|| format!("`{field}`: bad number"))?;
+    // what the workbook reader will print for this cell
+    let shown = hakusho_sources::numfmt::format_number(value, format).text;
     if shown != printed {
         bail!("`{field}`: {value} with format {format} displays `{shown}`, not `{printed}`");
     }
-    Ok(Cell::Number { value, format: format.to_string() })
-}
-
-/// What Excel shows for `value` under the number formats used here: `0`, `#,##0`, optional
-/// decimals (`0.0`), then `%` or a quoted suffix (`"件"`).
-fn display(value: f64, format: &str) -> Option<String> {
-    let split = format.find(|c: char| !matches!(c, '#' | ',' | '0' | '.')).unwrap_or(format.len());
-    let (number, rest) = format.split_at(split);
-    let grouping = number.contains(',');
-    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
-    let (scaled, suffix) = match rest {
-        "%" => (value * 100.0, "%".to_string()),
-        "" => (value, String::new()),
-        quoted if quoted.len() >= 2 && quoted.starts_with('"') && quoted.ends_with('"') => {
-            (value, quoted[1..quoted.len() - 1].to_string())
-        }
-        _ => return None,
-    };
-    let text = format!("{scaled:.decimals$}");
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if grouping && i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    Some(match frac {
-        Some(f) => format!("{sign}{grouped}.{f}{suffix}"),
-        None => format!("{sign}{grouped}{suffix}"),
+    Ok(CellValue::Number {
+        value,
+        format: format.to_string(),
     })
 }
 
-fn write_sheet(workbook: &mut Workbook, spec: &SheetSpec, name: &str, rows: &[Vec<String>]) -> Result<()> {
+fn write_sheet(
+    workbook: &mut Workbook,
+    spec: &SheetSpec,
+    name: &str,
+    rows: &[Vec<String>],
+) -> Result<()> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(&spec.sheet)?;
     let last_col = (spec.columns.len() - 1) as u16;
-
-    let title = Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Left);
-    sheet.merge_range(0, 0, 0, last_col, &spec.title.replace("{name}", name), &title)?;
-
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin)
-        .set_background_color(0xDDEBF7);
-    const HEADER_ROW: u32 = 2; // row 2 (A3): title, blank row, header
-    sheet.set_row_height(HEADER_ROW, 30)?;
+    layout::write_title(sheet, last_col, &spec.title.replace("{name}", name))?;
+    layout::write_header(sheet, &spec.columns, None)?;
     for (c, heading) in spec.columns.iter().enumerate() {
-        sheet.write_string_with_format(HEADER_ROW, c as u16, heading, &header)?;
         let width = match heading.as_str() {
             "施策コード" | "基本目標" => 10,
             "施策名" => 26,
@@ -231,33 +215,10 @@ fn write_sheet(workbook: &mut Workbook, spec: &SheetSpec, name: &str, rows: &[Ve
         };
         sheet.set_column_width(c as u16, width)?;
     }
-    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
-
-    let text = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin);
-    let number = |format: &str| {
-        Format::new()
-            .set_num_format(format)
-            .set_align(FormatAlign::VerticalCenter)
-            .set_border(FormatBorder::Thin)
-    };
     for (r, row) in rows.iter().enumerate() {
-        let r = HEADER_ROW + 1 + r as u32;
+        let r = layout::FIRST_DATA_ROW + r as u32;
         for (c, field) in row.iter().enumerate() {
-            let c = c as u16;
-            match parse_cell(field)? {
-                Cell::Empty => {
-                    sheet.write_blank(r, c, &text)?;
-                }
-                Cell::Text(s) => {
-                    sheet.write_string_with_format(r, c, &s, &text)?;
-                }
-                Cell::Number { value, format } => {
-                    sheet.write_number_with_format(r, c, value, &number(&format))?;
-                }
-            }
+            write_cell(sheet, r, c as u16, &parse_cell(field)?, None)?;
         }
     }
     Ok(())

@@ -29,7 +29,7 @@ use hakusho_sources::config::{RefersTo, TableConfig};
 use hakusho_sources::{numfmt, Project, Row, Value, ValueKind};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, Formula, Note,
-    Workbook, XlsxError,
+    Workbook, Worksheet, XlsxError,
 };
 
 use crate::report;
@@ -139,6 +139,38 @@ pub enum CellValue {
     Empty,
     Text(String),
     Number { value: f64, format: String },
+}
+
+/// Writes one data cell with the layout's formats ([`layout::text_format`] /
+/// [`layout::number_format`]), on a `fill` background colour when given.
+pub fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &CellValue,
+    fill: Option<u32>,
+) -> Result<(), XlsxError> {
+    let with_fill = |f: Format| match fill {
+        Some(color) => f.set_background_color(color),
+        None => f,
+    };
+    match cell {
+        CellValue::Empty => {
+            sheet.write_blank(row, col, &with_fill(layout::text_format()))?;
+        }
+        CellValue::Text(s) => {
+            sheet.write_string_with_format(row, col, s, &with_fill(layout::text_format()))?;
+        }
+        CellValue::Number { value, format } => {
+            sheet.write_number_with_format(
+                row,
+                col,
+                *value,
+                &with_fill(layout::number_format(format)),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// How to write a [`Value`] back so that reading it gives the same text and number: a number
@@ -517,7 +549,6 @@ fn write_sheet(
     // data
     let text_format = layout::text_format();
     let code_format = layout::text_format().set_num_format("@");
-    let fill_text = layout::text_format().set_background_color(FILL_COLOR);
     let mut widths: Vec<usize> = headings.iter().map(|h| text_width(h)).collect();
     for (i, row) in plan.rows.iter().enumerate() {
         let r = layout::FIRST_DATA_ROW + i as u32;
@@ -533,22 +564,8 @@ fn write_sheet(
             let is_fill = fill.contains(&k);
             let value = row.values.get(&col.key).cloned().unwrap_or_default();
             widths[c as usize] = widths[c as usize].max(text_width(&value.text));
-            match cell_for(&value) {
-                CellValue::Empty => {
-                    sheet.write_blank(r, c, if is_fill { &fill_text } else { &text_format })?;
-                }
-                CellValue::Text(s) => {
-                    let f = if is_fill { &fill_text } else { &text_format };
-                    sheet.write_string_with_format(r, c, &s, f)?;
-                }
-                CellValue::Number { value, format } => {
-                    let mut f = layout::number_format(&format);
-                    if is_fill {
-                        f = f.set_background_color(FILL_COLOR);
-                    }
-                    sheet.write_number_with_format(r, c, value, &f)?;
-                }
-            }
+            let fill_color = is_fill.then_some(FILL_COLOR);
+            write_cell(sheet, r, c, &cell_for(&value), fill_color)?;
         }
         if let Some(c) = note_col {
             if row.note.is_empty() {
@@ -572,6 +589,8 @@ fn write_sheet(
         };
         sheet.set_column_width(c16, (*w + 2).clamp(min, max) as f64)?;
     }
+    // codes typed in new rows stay text (a typed 1-1 would become a date)
+    sheet.set_column_format(GROUP, &Format::new().set_num_format("@"))?;
 
     // data validation: over the prefilled rows and some spare rows below
     let first = layout::FIRST_DATA_ROW;
@@ -602,7 +621,7 @@ fn write_sheet(
             .set_error_title(truncate(&format!("{group_heading}を確かめてください"), 32))?
             .set_error_message(truncate(
                 &format!(
-                    "{} は一覧にありません（{}）。このまま入力するときは「はい」を選びます。",
+                    "入力した{}は一覧にありません（一覧: {}）。このまま入力するときは「はい」を選びます。",
                     group_heading,
                     codes.join("、")
                 ),
@@ -665,11 +684,11 @@ pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
                 match lang {
                     Lang::Ja => format!(
                         "部の id を指定するか、--all を付けてください。部の id: {}",
-                        known_ids(&project, "、")
+                        known_ids(&project, lang)
                     ),
                     Lang::En => format!(
                         "give a department id or --all; department ids: {}",
-                        known_ids(&project, ", ")
+                        known_ids(&project, lang)
                     ),
                 }
             );
@@ -687,11 +706,11 @@ pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
                     match lang {
                         Lang::Ja => format!(
                             "部「{wanted}」はありません。部の id: {}",
-                            known_ids(&project, "、")
+                            known_ids(&project, lang)
                         ),
                         Lang::En => format!(
                             "no department \"{wanted}\"; department ids: {}",
-                            known_ids(&project, ", ")
+                            known_ids(&project, lang)
                         ),
                     }
                 );
@@ -748,11 +767,18 @@ pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn known_ids(project: &Project, sep: &str) -> String {
+fn known_ids(project: &Project, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Ja => "、",
+        Lang::En => ", ",
+    };
     project
         .departments
         .iter()
-        .map(|d| format!("{}（{}）", d.id, d.name))
+        .map(|d| match lang {
+            Lang::Ja => format!("{}（{}）", d.id, d.name),
+            Lang::En => format!("{} ({})", d.id, d.name),
+        })
         .collect::<Vec<_>>()
         .join(sep)
 }
