@@ -1,0 +1,154 @@
+//! `hakusho workbook`: prefilled workbooks for next year's submission pass `hakusho check`, are
+//! byte-identical from run to run, and unknown departments are refused with the known ids.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use common::{hakusho, project_copy};
+
+#[test]
+fn every_prefilled_workbook_passes_check() {
+    let dir = project_copy();
+    let out = tempfile::tempdir().unwrap();
+    let run = hakusho(
+        dir.path(),
+        &["workbook", "--all", "--out", out.path().to_str().unwrap()],
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let (project, _) = hakusho_sources::load_project(dir.path());
+    let project = project.unwrap();
+    let mut written = 0;
+    for d in &project.departments {
+        let path = out.path().join(format!("{}.xlsx", d.id));
+        let has_rows = project.tables.iter().any(|t| {
+            t.rows
+                .iter()
+                .any(|r| r.department.as_deref() == Some(&d.id))
+        });
+        assert_eq!(path.is_file(), has_rows, "{}", d.id);
+        if !has_rows {
+            assert!(stdout.contains(&d.id), "{stdout}");
+            continue;
+        }
+        written += 1;
+        // the library check
+        let diags = hakusho_sources::check_files(dir.path(), std::slice::from_ref(&path));
+        assert!(diags.is_empty(), "{}: {diags:?}", d.id);
+        // the CLI check, with the same row counts as this year's workbook
+        let check = hakusho(dir.path(), &["check", path.to_str().unwrap()]);
+        let summary = String::from_utf8_lossy(&check.stdout);
+        assert!(
+            check.status.success(),
+            "{}: {summary}\n{}",
+            d.id,
+            String::from_utf8_lossy(&check.stderr)
+        );
+        assert!(
+            check.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let original = dir
+            .path()
+            .join("sources/workbooks")
+            .join(format!("{}.xlsx", d.id));
+        let before = hakusho(dir.path(), &["check", original.to_str().unwrap()]);
+        assert_eq!(
+            summary,
+            String::from_utf8_lossy(&before.stdout),
+            "row counts differ for {}",
+            d.id
+        );
+    }
+    assert_eq!(written, 9);
+}
+
+#[test]
+fn output_is_deterministic_and_goes_to_build_workbooks_by_default() {
+    let dir = project_copy();
+    let run = hakusho(dir.path(), &["workbook", "kikaku"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let path = dir.path().join("build/workbooks/kikaku.xlsx");
+    let first = fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let run = hakusho(dir.path(), &["workbook", "kikaku"]);
+    assert!(run.status.success());
+    assert_eq!(first, fs::read(&path).unwrap(), "two runs differ");
+    // no temporary file left behind
+    let names: Vec<String> = fs::read_dir(dir.path().join("build/workbooks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["kikaku.xlsx".to_string()]);
+
+    // the library gives the same bytes; the Japanese name selects the department too
+    let (project, _) = hakusho_sources::load_project(dir.path());
+    let bytes = hakusho::workbook::workbook_bytes(&project.unwrap(), "kikaku")
+        .unwrap()
+        .unwrap();
+    assert_eq!(bytes, first);
+    let out = tempfile::tempdir().unwrap();
+    let run = hakusho(
+        dir.path(),
+        &["workbook", "企画部", "--out", out.path().to_str().unwrap()],
+    );
+    assert!(run.status.success());
+    assert_eq!(fs::read(out.path().join("kikaku.xlsx")).unwrap(), first);
+}
+
+#[test]
+fn unknown_department_lists_the_known_ids() {
+    let dir = project_copy();
+    let run = hakusho(dir.path(), &["workbook", "zaimu"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("部「zaimu」はありません"), "{stderr}");
+    for id in ["kikaku", "somu", "shimin", "kyoiku"] {
+        assert!(stderr.contains(id), "{stderr}");
+    }
+    assert!(!dir.path().join("build/workbooks").exists());
+
+    let run = hakusho(dir.path(), &["--lang", "en", "workbook", "zaimu"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("no department \"zaimu\""), "{stderr}");
+    assert!(stderr.contains("kikaku (企画部)"), "{stderr}");
+}
+
+#[test]
+fn department_without_tables_writes_nothing() {
+    let dir = project_copy();
+    let run = hakusho(dir.path(), &["workbook", "shimin"]);
+    assert!(run.status.success());
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("ワークブックはありません"), "{stdout}");
+    assert!(!dir.path().join("build/workbooks/shimin.xlsx").exists());
+}
+
+#[test]
+fn broken_sources_write_no_workbook() {
+    let dir = project_copy();
+    let wb: PathBuf = dir.path().join("sources/workbooks/somu.xlsx");
+    fs::write(&wb, "施策コード,指標名\n").unwrap();
+    let run = hakusho(dir.path(), &["workbook", "--all"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("somu.xlsx"), "{stderr}");
+    assert!(
+        stderr.contains("ワークブックを作れませんでした"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("build/workbooks").exists());
+}
