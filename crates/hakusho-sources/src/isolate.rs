@@ -31,6 +31,9 @@ pub const PROBE_ARG: &str = "__hakusho-probe-workbook";
 /// What a child prints on stdout when it read the file to the end (with data or a clean error).
 const DONE: &str = "hakusho-probe-done";
 
+/// Above this, an allocation request is a broken file, not a limit worth raising (64 GiB).
+const ABSURD_BYTES: u64 = 64 << 30;
+
 static CHILD_EXE: OnceLock<PathBuf> = OnceLock::new();
 
 /// Probes `.xls` files with `exe` (a program that calls [`child_main_if_requested`] first).
@@ -226,6 +229,14 @@ pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
             .nth(1)
             .and_then(|s| s.split_whitespace().next())
             .and_then(|n| n.parse::<u64>().ok());
+        // an absurd request (far beyond any real workbook): broken, not a limit to raise
+        if bytes.is_some_and(|b| b > ABSURD_BYTES) {
+            let mib = bytes.unwrap_or(0).div_ceil(1024 * 1024);
+            return Err(Refusal {
+                ja: format!("古い形式 (.xls) のファイルが異常な大きさ（{mib} MiB）のメモリを要求しました。ファイルが壊れているか、不正に作られています。Excel で開いて .xlsx 形式で保存し直してください"),
+                en: format!("the old-format (.xls) file asks for an absurd amount of memory ({mib} MiB); it is damaged or crafted: open it in Excel and save it as .xlsx"),
+            });
+        }
         let (ja, en) = match bytes {
             Some(b) => (
                 format!("（{} MiB を確保しようとしました）", b.div_ceil(1024 * 1024)),
