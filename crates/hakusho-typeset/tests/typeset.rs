@@ -506,3 +506,23 @@ fn typesetter_can_be_shared_between_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Typesetter>();
 }
+
+#[test]
+fn headings_in_boxes_land_where_they_are_printed() {
+    let mut s = String::from("<doc title=\"t\"><toc/><h1>前</h1>");
+    for _ in 0..30 {
+        s.push_str("<p>本文の段落です。本文の段落です。本文の段落です。本文の段落です。</p>");
+    }
+    s.push_str("<div class=\"box\"><h3>囲みの見出しA</h3><p>囲みの本文です。</p><h3>囲みの見出しB</h3><p>囲みの本文です。</p></div>");
+    s.push_str("<table><tbody><tr><td><h2>表の中</h2></td></tr></tbody></table></doc>");
+    let (laid, pdf) = build(&s);
+    let titles: Vec<&str> = laid.outline.iter().map(|o| o.title.as_str()).collect();
+    assert_eq!(titles, ["前", "囲みの見出しA", "囲みの見出しB"]);
+    let a = &laid.outline[1];
+    let b = &laid.outline[2];
+    assert_eq!(a.page, b.page);
+    assert!(b.y > a.y + 20.0, "{} {}", a.y, b.y);
+    let report = hakusho_pdfcheck::inspect(&pdf).unwrap();
+    let page = squash(&report.pages[a.page].join(""));
+    assert!(page.contains("囲みの見出しA") && page.contains("囲みの見出しB"));
+}

@@ -286,7 +286,12 @@ impl<'a> Builder<'a> {
             });
             height += 1.5 + res.rule_below;
         }
-        let heading = self.headings.iter().position(|h| h.pos == el.pos);
+        let headings = self
+            .headings
+            .iter()
+            .position(|h| h.pos == el.pos)
+            .map(|h| vec![(h, 0.0)])
+            .unwrap_or_default();
         self.chunks.push(Chunk {
             height,
             space_before: res.space_before,
@@ -295,7 +300,7 @@ impl<'a> Builder<'a> {
             // A heading never ends a page: it goes with the first lines that follow it.
             keep_with_next: true,
             page_break_before: res.page_break_before,
-            heading,
+            headings,
             cover: ctx.cover,
             ..Chunk::default()
         });
@@ -377,7 +382,8 @@ impl<'a> Builder<'a> {
     fn div(&mut self, el: &Element, ctx: Ctx) {
         let style = self.style();
         let res = style.resolve("div", &el.classes);
-        let boxed = res.border > 0.0 || res.background.is_some();
+        // A box becomes one fixed chunk; a TOC inside must stay recomposable, so no box then.
+        let boxed = (res.border > 0.0 || res.background.is_some()) && !contains_toc(el);
         let outer = Ctx {
             left: ctx.left + res.margin_left,
             width: ctx.width - res.margin_left - res.margin_right,
@@ -414,14 +420,14 @@ impl<'a> Builder<'a> {
         let mut content = Vec::new();
         let mut y = inset;
         let mut prev_after: Option<f32> = None;
-        let mut heading = None;
+        let mut headings = Vec::new();
         for c in sub {
             let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
             for mut it in c.items {
                 super::shift(&mut it, y + gap);
                 content.push(it);
             }
-            heading = heading.or(c.heading);
+            headings.extend(c.headings.iter().map(|&(h, off)| (h, off + y + gap)));
             y += gap + c.height;
             prev_after = Some(c.space_after);
         }
@@ -461,7 +467,7 @@ impl<'a> Builder<'a> {
             space_before: res.space_before,
             space_after: res.space_after,
             items,
-            heading,
+            headings,
             cover: ctx.cover,
             ..Chunk::default()
         });
@@ -497,6 +503,10 @@ fn note_mark(segs: &[Segment]) -> Option<&str> {
     let end = end + text[end..].find(|c: char| c != ' ').unwrap_or(0);
     // A long parenthesis is text, not a mark.
     (text[..end].chars().count() <= 6).then(|| &text[..end])
+}
+
+fn contains_toc(el: &Element) -> bool {
+    el.name == "toc" || el.child_elements().any(contains_toc)
 }
 
 fn next_is_note(rest: &[Node]) -> bool {

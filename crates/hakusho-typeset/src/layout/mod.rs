@@ -37,8 +37,8 @@ pub(crate) struct Chunk {
     pub is_table_header: bool,
     /// Made by the `n`th `<toc/>` (recomposed once heading pages are known).
     pub toc: Option<usize>,
-    /// Heading number (document order) that starts at this chunk's top.
-    pub heading: Option<usize>,
+    /// Headings (document order number) in this chunk, with their top relative to the chunk's.
+    pub headings: Vec<(usize, f32)>,
     /// Belongs to a cover: the page shows no running header, footer or number.
     pub cover: bool,
 }
@@ -162,6 +162,10 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
                 toc_title,
                 pos: el.pos,
             });
+            return;
+        }
+        // Headings inside tables and paragraphs are not laid out as headings.
+        if matches!(el.name.as_str(), "table" | "p") {
             return;
         }
         for c in el.child_elements() {

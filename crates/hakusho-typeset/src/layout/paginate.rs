@@ -80,8 +80,11 @@ pub(crate) fn paginate(
             }
             if let (true, Some(k)) = (j < i, placed.iter().position(|p| p.chunk == j)) {
                 cur.items.truncate(placed[k].items_before);
-                cur.headings
-                    .retain(|h| chunks[j..i].iter().all(|c| c.heading != Some(*h)));
+                cur.headings.retain(|h| {
+                    chunks[j..i]
+                        .iter()
+                        .all(|c| c.headings.iter().all(|(id, _)| id != h))
+                });
                 i = j;
             }
             pages.push(std::mem::replace(&mut cur, new_page()));
@@ -99,8 +102,8 @@ pub(crate) fn paginate(
             shift(&mut it, at);
             cur.items.push(it);
         }
-        if let Some(h) = c.heading {
-            landings[h] = (pages.len(), at);
+        for &(h, off) in &c.headings {
+            landings[h] = (pages.len(), at + off);
             cur.headings.push(h);
         }
         y = at + c.height;
