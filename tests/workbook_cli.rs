@@ -152,3 +152,20 @@ fn broken_sources_write_no_workbook() {
     );
     assert!(!dir.path().join("build/workbooks").exists());
 }
+
+#[test]
+fn the_columns_to_fill_are_the_fiscal_years_results() {
+    let (project, _) = hakusho_sources::load_project(&common::repo());
+    let project = project.unwrap();
+    let fill = |table: &str| {
+        let t = project.config.table(table).unwrap();
+        hakusho::workbook::fill_columns(t, project.fiscal_year)
+            .into_iter()
+            .map(|i| t.values[i].key.clone())
+            .collect::<Vec<_>>()
+    };
+    // 実績 (label 令和2(2020)年度) and 実績値(令和2年度); the 数値目標 has no column for the year
+    assert_eq!(fill("indicators"), vec!["current"]);
+    assert_eq!(fill("strategy_kpi"), vec!["current"]);
+    assert!(fill("strategy_goals").is_empty());
+}
