@@ -580,4 +580,59 @@ mod tests {
         );
         assert!(d.en.contains("margins"), "{}", d.en);
     }
+
+    #[test]
+    fn the_project_style_loads_and_resolves_classes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let (style, fonts) = Style::load(&root.join("templates/style.yaml"), &root).unwrap();
+        assert_eq!(fonts.len(), 3);
+        let body = style.resolve("p", &[]);
+        let note = style.resolve("p", &["note".to_string()]);
+        assert!(body.indent > 10.0 && note.indent == 0.0 && note.size < body.size);
+        assert_eq!(style.resolve("h1", &[]).font_name, "gothic-bold");
+        assert!((style.page_width - 595.28).abs() < 0.1);
+    }
+
+    #[test]
+    fn missing_font_files_and_unknown_font_names_point_at_the_yaml_line() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("templates/style.yaml"))
+            .unwrap()
+            .replace("fonts/BIZUDGothic-Bold.ttf", "fonts/nothing.ttf")
+            .replace("h4: { font: gothic-bold", "h4: { font: maru-gothic");
+        let dir = std::env::temp_dir().join(format!("hakusho-style-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("style.yaml");
+        std::fs::write(&path, &text).unwrap();
+        let err = Style::load(&path, &root).unwrap_err();
+        let msgs: Vec<String> = err
+            .iter()
+            .map(|d| d.render(hakusho_diagnostics::Lang::En))
+            .collect();
+        let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(&format!("style.yaml:{}:", line_of("nothing.ttf")))),
+            "{msgs:?}"
+        );
+        // Fonts failed, so names are checked only once the files load: fix the file, retry.
+        std::fs::write(
+            &path,
+            text.replace("fonts/nothing.ttf", "fonts/BIZUDGothic-Bold.ttf"),
+        )
+        .unwrap();
+        let err = Style::load(&path, &root).unwrap_err();
+        let msgs: Vec<String> = err
+            .iter()
+            .map(|d| d.render(hakusho_diagnostics::Lang::En))
+            .collect();
+        assert!(
+            msgs.iter().any(
+                |m| m.contains(&format!("style.yaml:{}:", line_of("maru-gothic")))
+                    && m.contains("maru-gothic")
+            ),
+            "{msgs:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

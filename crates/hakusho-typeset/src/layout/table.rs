@@ -134,7 +134,11 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                 .and_then(|w| col_width(&w, ctx.width, ts.size))
         })
         .collect();
-    let widths = column_widths(&cells, ncols, &fixed, ctx.width);
+    let spans: Vec<(usize, usize, f32, f32)> = cells
+        .iter()
+        .map(|c| (c.col, c.colspan, c.min, c.max))
+        .collect();
+    let widths = column_widths(&spans, ncols, &fixed, ctx.width);
     let xs: Vec<f32> = std::iter::once(0.0)
         .chain(widths.iter().scan(0.0, |acc, w| {
             *acc += w;
@@ -406,21 +410,27 @@ fn col_width(spec: &str, table_width: f32, em: f32) -> Option<f32> {
 /// its min-content width; if the max-content widths fit, the rest is shared in proportion to
 /// them; otherwise each column gets its minimum plus a share of the remaining space in
 /// proportion to how much more it would like.
-fn column_widths(cells: &[Cell], ncols: usize, fixed: &[Option<f32>], avail: f32) -> Vec<f32> {
+/// `cells`: (first column, colspan, min-content width, max-content width).
+fn column_widths(
+    cells: &[(usize, usize, f32, f32)],
+    ncols: usize,
+    fixed: &[Option<f32>],
+    avail: f32,
+) -> Vec<f32> {
     let mut min = vec![0.0f32; ncols];
     let mut max = vec![0.0f32; ncols];
-    for c in cells.iter().filter(|c| c.colspan == 1) {
-        min[c.col] = min[c.col].max(c.min);
-        max[c.col] = max[c.col].max(c.max);
+    for &(col, _, cmin, cmax) in cells.iter().filter(|c| c.1 == 1) {
+        min[col] = min[col].max(cmin);
+        max[col] = max[col].max(cmax);
     }
-    let mut spanning: Vec<&Cell> = cells.iter().filter(|c| c.colspan > 1).collect();
-    spanning.sort_by_key(|c| c.colspan);
-    for c in spanning {
-        let r = c.col..c.col + c.colspan;
-        for (vals, want) in [(&mut min, c.min), (&mut max, c.max)] {
+    let mut spanning: Vec<&(usize, usize, f32, f32)> = cells.iter().filter(|c| c.1 > 1).collect();
+    spanning.sort_by_key(|c| c.1);
+    for &&(col, span, cmin, cmax) in &spanning {
+        let r = col..col + span;
+        for (vals, want) in [(&mut min, cmin), (&mut max, cmax)] {
             let have: f32 = vals[r.clone()].iter().sum();
             if want > have {
-                let add = (want - have) / c.colspan as f32;
+                let add = (want - have) / span as f32;
                 for v in &mut vals[r.clone()] {
                     *v += add;
                 }
@@ -526,4 +536,59 @@ fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(String, f3
         frac = glyphs[i - 1].0 + glyphs[i - 1].1 - point;
     }
     Some((glyphs[i..].iter().map(|g| g.2).collect(), frac))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_widths;
+
+    fn close(a: &[f32], b: &[f32]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01)
+    }
+
+    #[test]
+    fn room_to_spare_is_shared_in_proportion_to_max_content() {
+        let w = column_widths(
+            &[(0, 1, 10.0, 100.0), (1, 1, 10.0, 50.0)],
+            2,
+            &[None, None],
+            300.0,
+        );
+        assert!(close(&w, &[200.0, 100.0]), "{w:?}");
+    }
+
+    #[test]
+    fn tight_tables_grow_from_min_toward_max() {
+        let w = column_widths(
+            &[(0, 1, 20.0, 220.0), (1, 1, 20.0, 20.0)],
+            2,
+            &[None, None],
+            140.0,
+        );
+        // 40 of min; 100 left shared by how much more each wants (200 vs 0).
+        assert!(close(&w, &[120.0, 20.0]), "{w:?}");
+    }
+
+    #[test]
+    fn spanning_cells_widen_the_columns_they_span_and_fixed_columns_stay() {
+        let cells = [
+            (0, 1, 10.0, 10.0),
+            (1, 1, 10.0, 10.0),
+            (0, 2, 100.0, 100.0),
+            (2, 1, 5.0, 5.0),
+        ];
+        let w = column_widths(&cells, 3, &[None, None, Some(30.0)], 130.0);
+        assert!(close(&w, &[50.0, 50.0, 30.0]), "{w:?}");
+    }
+
+    #[test]
+    fn overfull_tables_shrink_to_the_page() {
+        let w = column_widths(
+            &[(0, 1, 300.0, 400.0), (1, 1, 100.0, 100.0)],
+            2,
+            &[None, None],
+            200.0,
+        );
+        assert!(close(&w, &[150.0, 50.0]), "{w:?}");
+    }
 }
