@@ -169,3 +169,48 @@ fn the_columns_to_fill_are_the_fiscal_years_results() {
     assert_eq!(fill("strategy_kpi"), vec!["current"]);
     assert!(fill("strategy_goals").is_empty());
 }
+
+#[test]
+fn long_code_lists_live_on_a_hidden_sheet() {
+    let dir = project_copy();
+    let plan = dir.path().join("sources/plan.yaml");
+    let text = fs::read_to_string(&plan).unwrap();
+    let mut part = String::from("  - number: 第9部\n    title: 試験\n    policies:\n");
+    for n in 1..=60 {
+        part.push_str(&format!(
+            "      - code: \"9-{n}\"\n        number: 第{n}\n        title: 試験の施策{n}\n        department: kikaku\n        division: 企画経営課\n"
+        ));
+    }
+    let at = text.find("\nstrategy:").unwrap() + 1;
+    fs::write(&plan, format!("{}{}{}", &text[..at], part, &text[at..])).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let run = hakusho(
+        dir.path(),
+        &["workbook", "kikaku", "--out", out.path().to_str().unwrap()],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let path = out.path().join("kikaku.xlsx");
+    let sheets = hakusho_sources::workbook::read_all_sheets(&path, &Default::default()).unwrap();
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "目標指標",
+            "総合戦略数値目標",
+            "総合戦略KPI",
+            "施策コード一覧"
+        ]
+    );
+    assert_eq!(sheets[3].1, 65, "5 codes in use + 60 added");
+    let check = hakusho(dir.path(), &["check", path.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
