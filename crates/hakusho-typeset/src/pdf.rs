@@ -434,13 +434,23 @@ fn build_outline(
     for (i, p) in parent.iter().enumerate() {
         children.entry(*p).or_default().push(i);
     }
-    // Descendant counts (all open), computed bottom-up.
-    let mut count = vec![0i64; entries.len()];
+    // Chapters (level 1) open, deeper entries closed: the panel shows chapters and their
+    // sections. /Count of an open item is its visible descendants; of a closed one, minus the
+    // descendants opening it would show. Computed bottom-up.
+    let open = |i: usize| entries[i].level <= 1;
+    let mut visible = vec![0i64; entries.len()];
     for i in (0..entries.len()).rev() {
         if let Some(p) = parent[i] {
-            count[p] += 1 + count[i];
+            visible[p] += 1 + if open(i) { visible[i] } else { 0 };
         }
     }
+    let count: Vec<i64> = (0..entries.len())
+        .map(|i| if open(i) { visible[i] } else { -visible[i] })
+        .collect();
+    let root_count: i64 = children[&None]
+        .iter()
+        .map(|&i| 1 + if open(i) { visible[i] } else { 0 })
+        .sum();
     for (i, e) in entries.iter().enumerate() {
         let mut d = Dictionary::new();
         d.set("Title", text_string(&e.title));
@@ -475,7 +485,7 @@ fn build_outline(
         "Last",
         Object::Reference(ids[*top.last().expect("non-empty")]),
     );
-    r.set("Count", Object::Integer(entries.len() as i64));
+    r.set("Count", Object::Integer(root_count));
     lo.objects.insert(root, Object::Dictionary(r));
     Some(root)
 }
