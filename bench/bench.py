@@ -29,12 +29,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# Generated project sizes: name → generator options. About 1.4 white-paper pages per policy (the
-# action plan scales with the policies); one booklet per department.
+# Generated project sizes: name → generator options. About 1.2 white-paper pages per policy with the
+# templates of 2021-11 (the action plan scales with the policies); one booklet per department.
 SIZES = {
-    "100": dict(departments=15, policies=70, indicators=2),
-    "300": dict(departments=30, policies=210, indicators=2),
-    "1000": dict(departments=60, policies=700, indicators=2),
+    "100": dict(departments=15, policies=84, indicators=2),
+    "300": dict(departments=30, policies=252, indicators=2),
+    "1000": dict(departments=60, policies=840, indicators=2),
 }
 
 
@@ -185,6 +185,20 @@ def stage_times(text):
     return stages
 
 
+def stage_bench(project, runs):
+    """Per-stage times through the library API (benches/build.rs), single thread."""
+    r = timed_file(
+        ["cargo", "bench", "--quiet", "--bench", "build", "--", "--runs", str(runs), "--json", str(project)],
+        cwd=str(REPO),
+    )
+    if r["rc"] != 0:
+        return None, (r["err"] or r["out"])[-1500:]
+    try:
+        return json.loads(r["out"].strip().splitlines()[-1]), None
+    except (ValueError, IndexError):
+        return None, r["out"][-1500:]
+
+
 def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
     row = {"label": label, "project": str(project)}
     env = dict(os.environ)
@@ -206,8 +220,11 @@ def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
     row["docs"] = docs
     if has_timings and full["ok"]:
         t = timed_file([str(hakusho), "-C", str(project), "build", "--timings"], env=env)
-        row["stages"] = stage_times(t["err"] + "\n" + t["out"])
-        row["stages_raw"] = (t["err"] + t["out"])[-3000:]
+        row["cli_stages"] = stage_times(t["err"] + "\n" + t["out"])
+    if full["ok"]:
+        row["stages"], err = stage_bench(project, runs)
+        if err:
+            row["stages_error"] = err
     # one-booklet rebuild after an edit
     name, yaml_path = booklet_target(project)
     if name and full["ok"]:
@@ -297,16 +314,32 @@ def report(info, rows, command, notes):
         )
     stage_rows = [r for r in rows if r.get("stages")]
     if stage_rows:
-        names = []
+        keys = ["workbooks", "sources", "fonts", "render", "parse", "layout", "pdf", "total"]
+        lines.append(
+            "\nStages, one thread, through the library API (`cargo bench --bench build -- DIR`; "
+            "`sources` includes `workbooks`; `fonts` = reading the font files + parsing them for the PDF "
+            "writer; summed over all documents; seconds, best of the runs):\n"
+        )
+        lines.append("| project | " + " | ".join(keys) + " | largest doc: layout | its layout without TOC passes | its pdf |")
+        lines.append("|---|" + "---|" * (len(keys) + 3))
         for r in stage_rows:
-            for k in r["stages"]:
+            st, lg = r["stages"]["stages"], r["stages"]["largest"]
+            lines.append(
+                "| " + r["label"] + " | " + " | ".join(fmt_s(st.get(k)) for k in keys)
+                + f" | {fmt_s(lg.get('layout'))} | {fmt_s(lg.get('layout_without_toc'))} | {fmt_s(lg.get('pdf'))} |"
+            )
+    cli_rows = [r for r in rows if r.get("cli_stages")]
+    if cli_rows:
+        names = []
+        for r in cli_rows:
+            for k in r["cli_stages"]:
                 if k not in names:
                     names.append(k)
-        lines.append("\nStages (`hakusho build --timings`, seconds):\n")
+        lines.append("\nStages reported by `hakusho build --timings` (seconds):\n")
         lines.append("| project | " + " | ".join(names) + " |")
         lines.append("|---|" + "---|" * len(names))
-        for r in stage_rows:
-            lines.append("| " + r["label"] + " | " + " | ".join(fmt_s(r["stages"].get(n)) for n in names) + " |")
+        for r in cli_rows:
+            lines.append("| " + r["label"] + " | " + " | ".join(fmt_s(r["cli_stages"].get(n)) for n in names) + " |")
     # targets
     lines.append("\nTargets:\n")
     sample = next((r for r in rows if r["label"] == "sample"), None)
@@ -335,6 +368,8 @@ def report(info, rows, command, notes):
     for r in rows:
         if r.get("error"):
             lines.append(f"\n`{r['label']}` build failed:\n\n```\n{r['error'].strip()}\n```")
+        if r.get("stages_error"):
+            lines.append(f"\n`{r['label']}` stage bench failed:\n\n```\n{r['stages_error'].strip()}\n```")
         if r.get("typst_error"):
             lines.append(f"\n`{r['label']}` Typst failed:\n\n```\n{r['typst_error'].strip()}\n```")
     if notes:
@@ -365,8 +400,6 @@ def main():
     if not args.no_typst:
         typst_ok = subprocess.run([sys.executable, "-c", "import typst"], capture_output=True).returncode == 0
     notes = []
-    if not has_timings:
-        notes.append("Stage times: `hakusho build` has no `--timings` yet; `check` times the sources stage alone.")
     if not args.no_typst and not typst_ok:
         notes.append("Typst: the `typst` Python package is not installed (`pip install typst`); no comparison.")
 

@@ -15,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet --bin hakusho --example gen_project
+cargo bench --quiet --bench build --no-run
 exec python3 bench/bench.py \
   --hakusho "$target/release/hakusho" \
   --gen "$target/release/examples/gen_project" \
