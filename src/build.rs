@@ -1,11 +1,23 @@
 //! `hakusho build`: every document declared in sources/hakusho.yaml (or the named ones) →
-//! build/<name>.pdf.
+//! build/<name>.pdf, typesetting only what changed.
 //!
 //! Steps: load and validate the sources (reported exactly like `hakusho check`); expand the
-//! declared documents (`each: department` → one per department); load the style sheet and fonts
-//! once; render and typeset the documents in parallel; then, only if every document succeeded,
-//! write each PDF to a temporary file in build/ and rename it into place. A build with any error
-//! writes no PDF and leaves the previous outputs untouched.
+//! declared documents (`each: department` → one per department); render every document (cheap)
+//! and fingerprint what would be typeset — the markup, the style sheet, the fonts and the tool —
+//! with blake3; typeset (in parallel) only the documents whose fingerprint differs from the one
+//! in build/.hakusho-manifest.json, or whose PDF is missing or was changed by hand (`--force`:
+//! all); then, only if every document succeeded, write each new PDF to a temporary file in
+//! build/ (fsync), rename it into place and fsync build/. A build with any error writes no PDF
+//! and leaves the previous outputs (and the manifest) untouched. A PDF whose bytes would not
+//! change is not rewritten (its mtime stays).
+//!
+//! The summary names each rebuilt document with the inputs that changed for it (see
+//! [`deps`]), counts the unchanged ones, and (for a full build) counts the indicator values and
+//! paragraphs that changed since the last build (`hakusho diff --last` for the details).
+
+pub mod deps;
+pub mod manifest;
+pub mod progress;
 
 use std::fs;
 use std::io::{self, Write};
@@ -19,6 +31,9 @@ use rayon::prelude::*;
 
 use crate::render::{context, Renderer};
 use crate::report;
+
+use deps::DocDeps;
+use manifest::Manifest;
 
 /// One document to build, after expanding `each: department`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,9 +192,10 @@ pub struct Built {
     pub pages: usize,
 }
 
-/// Writes every PDF to a temporary file in `dir`, then renames them all into place. If any
-/// temporary file cannot be written, none is renamed and the temporary files are removed, so
-/// the previous outputs stay as they were. Returns the final paths.
+/// Writes every PDF to a temporary file in `dir` (each fsynced), then renames them all into
+/// place and fsyncs `dir`. If any temporary file cannot be written, none is renamed and the
+/// temporary files are removed, so the previous outputs stay as they were. Returns the final
+/// paths.
 pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
     fs::create_dir_all(dir)?;
     let pid = std::process::id();
@@ -211,6 +227,7 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
         }
         written.push(final_path.clone());
     }
+    manifest::sync_dir(dir);
     Ok(written)
 }
 
@@ -243,15 +260,115 @@ pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(
     (declared, departments)
 }
 
-pub fn run(project: &Path, names: &[String], lang: Lang) -> anyhow::Result<ExitCode> {
+/// Every document of the project with its dependencies (for `hakusho diff`, `hakusho watch`).
+pub fn documents(p: &hakusho_sources::Project) -> Result<Vec<(Job, DocDeps)>, Diagnostics> {
+    let (declared, departments) = declared_documents(p);
+    let jobs = expand(&declared, &departments)?;
+    let fonts = deps::style_fonts(&p.root);
+    Ok(jobs
+        .into_iter()
+        .map(|j| {
+            let d = deps::of_job(p, &j, &fonts);
+            (j, d)
+        })
+        .collect())
+}
+
+/// What `hakusho build` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Document names; empty: every declared document.
+    pub names: Vec<String>,
+    /// Typeset and write every selected document, changed or not.
+    pub force: bool,
+}
+
+/// How a build went.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Whether it succeeded (every selected document is up to date in build/).
+    pub ok: bool,
+    /// The exit code for the command line.
+    pub code: u8,
+    /// Names of the documents written by this build.
+    pub written: Vec<String>,
+    /// Names of the documents left as they were.
+    pub unchanged: Vec<String>,
+}
+
+/// Why a document is typeset again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// `--force`.
+    Forced,
+    /// Not in the manifest (first build, or the manifest was removed).
+    New,
+    /// These inputs changed since the document was last built.
+    Inputs(Vec<String>),
+    /// Another tool version or binary.
+    Tool,
+    /// The markup changed but no recorded input did (e.g. an older manifest).
+    Content,
+    /// The PDF in build/ is gone.
+    Missing,
+    /// The PDF in build/ is not the one written.
+    Modified,
+}
+
+impl Reason {
+    pub fn describe(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Reason::Forced, _) => "--force".into(),
+            (Reason::New, Lang::Ja) => "新規".into(),
+            (Reason::New, Lang::En) => "new".into(),
+            (Reason::Inputs(v), Lang::Ja) => format!("変更: {}", v.join(", ")),
+            (Reason::Inputs(v), Lang::En) => format!("changed: {}", v.join(", ")),
+            (Reason::Tool, Lang::Ja) => "hakusho が更新されたため".into(),
+            (Reason::Tool, Lang::En) => "hakusho was updated".into(),
+            (Reason::Content, Lang::Ja) => "内容の変更".into(),
+            (Reason::Content, Lang::En) => "content changed".into(),
+            (Reason::Missing, Lang::Ja) => "出力がなかったため".into(),
+            (Reason::Missing, Lang::En) => "the output was missing".into(),
+            (Reason::Modified, Lang::Ja) => "出力が書き換えられていたため".into(),
+            (Reason::Modified, Lang::En) => "the output had been modified".into(),
+        }
+    }
+}
+
+pub fn run(project: &Path, opts: &Options, lang: Lang) -> anyhow::Result<ExitCode> {
+    Ok(ExitCode::from(execute(project, opts, lang).code))
+}
+
+/// One selected document on its way through the build.
+struct Planned<'a> {
+    job: &'a Job,
+    deps: DocDeps,
+    markup: Result<String, Diagnostic>,
+    fingerprint: String,
+    /// blake3 of build/<name>.pdf as it is now.
+    existing: Option<String>,
+    /// `None`: up to date.
+    reason: Option<Reason>,
+}
+
+/// Builds (see the module comment); prints problems to stderr and the summary to stdout.
+pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
     let started = Instant::now();
+    let fail = |code: u8| Outcome {
+        ok: false,
+        code,
+        ..Outcome::default()
+    };
 
     // 1. Sources, reported exactly like `hakusho check`.
     let (model, source_diags) = hakusho_sources::load_project(project);
     let source_errors = report::print_diagnostics(&source_diags, lang);
     let model = match model {
         Some(m) if !source_errors => m,
-        _ => return Ok(failed(lang)),
+        _ => {
+            failed(lang);
+            return fail(1);
+        }
     };
 
     // 2. The documents to build.
@@ -260,99 +377,340 @@ pub fn run(project: &Path, names: &[String], lang: Lang) -> anyhow::Result<ExitC
         Ok(j) => j,
         Err(d) => {
             report::print_diagnostics(&d, lang);
-            return Ok(failed(lang));
+            failed(lang);
+            return fail(1);
         }
     };
-    let jobs = match select(jobs, names) {
+    let jobs = match select(jobs, &opts.names) {
         Ok(j) => j,
         Err(d) => {
             eprintln!("{}", d.render(lang));
-            return Ok(ExitCode::from(1));
+            return fail(1);
         }
     };
 
-    // 3. Style and fonts, once for every document.
-    let style_path = project.join("templates").join("style.yaml");
-    let typesetter = match hakusho_typeset::Style::load(&style_path, project)
-        .and_then(|(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)))
-    {
-        Ok(t) => t,
-        Err(d) => {
-            report::print_diagnostics(&d, lang);
-            return Ok(failed(lang));
+    // 3. Fingerprints of the inputs, the previous build's manifest.
+    let out_dir = project.join("build");
+    let fonts = deps::style_fonts(project);
+    let inputs = deps::all_inputs(&model, &fonts);
+    let hashes = deps::hash_inputs(project, &inputs);
+    let tool = manifest::tool_id();
+    let mut manifest = Manifest::load(&out_dir);
+    let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
+    let setup = {
+        // Everything besides the markup that shapes the PDF.
+        let mut h = blake3::Hasher::new();
+        h.update(tool.as_bytes());
+        h.update(b"\0style\0");
+        h.update(
+            hashes
+                .get(deps::STYLE_PATH)
+                .map_or(b"".as_slice(), |s| s.as_bytes()),
+        );
+        for f in &fonts {
+            h.update(b"\0font\0");
+            h.update(f.as_bytes());
+            h.update(hashes.get(f).map_or(b"".as_slice(), |s| s.as_bytes()));
         }
+        h.finalize()
     };
 
-    // 4. Render and typeset, documents in parallel.
+    // 4. Render every document (cheap) and decide which ones to typeset.
     let renderer = Renderer::new(&project.join("templates"));
     let base = context::base(&model);
-    let results: Vec<Result<(Built, Diagnostics), Diagnostics>> = jobs
+    let planned: Vec<Planned> = jobs
         .par_iter()
-        .map(|job| build_one(project, &renderer, &base, &typesetter, job))
+        .map(|job| {
+            let deps = deps::of_job(&model, job, &fonts);
+            let markup = render_one(&renderer, &base, job);
+            let fingerprint = match &markup {
+                Ok(m) => {
+                    let mut h = blake3::Hasher::new();
+                    h.update(setup.as_bytes());
+                    h.update(job.name.as_bytes());
+                    h.update(b"\0");
+                    h.update(m.as_bytes());
+                    h.finalize().to_hex().to_string()
+                }
+                Err(_) => String::new(),
+            };
+            let existing = fs::read(out_dir.join(format!("{}.pdf", job.name)))
+                .ok()
+                .map(|b| blake3::hash(&b).to_hex().to_string());
+            let reason = decide(
+                opts.force,
+                manifest.documents.get(&job.name),
+                &fingerprint,
+                existing.as_deref(),
+                tool_changed,
+                || {
+                    let previous = manifest
+                        .documents
+                        .get(&job.name)
+                        .map(|e| &e.inputs)
+                        .cloned()
+                        .unwrap_or_default();
+                    changed_inputs(&inputs, &hashes, &deps, &previous)
+                },
+            );
+            Planned {
+                job,
+                deps,
+                markup,
+                fingerprint,
+                existing,
+                reason,
+            }
+        })
         .collect();
 
     let mut diags = Diagnostics::new();
-    let mut built = Vec::new();
-    for r in results {
-        match r {
-            Ok((b, w)) => {
-                diags.extend(w);
-                built.push(b);
+    for p in &planned {
+        if let Err(d) = &p.markup {
+            diags.push(d.clone());
+        }
+    }
+    let to_typeset: Vec<&Planned> = planned
+        .iter()
+        .filter(|p| p.reason.is_some() && p.markup.is_ok())
+        .collect();
+
+    // 5. Typeset what changed, in parallel; style and fonts loaded once, only when needed.
+    let mut built: Vec<(usize, Built)> = Vec::new();
+    if !to_typeset.is_empty() {
+        let style_path = project.join(deps::STYLE_PATH);
+        let typesetter = match hakusho_typeset::Style::load(&style_path, project)
+            .and_then(|(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)))
+        {
+            Ok(t) => t,
+            Err(d) => {
+                diags.extend(d);
+                report::print_diagnostics(&diags, lang);
+                failed(lang);
+                return fail(1);
             }
-            Err(d) => diags.extend(d),
+        };
+        let progress = progress::Progress::new(to_typeset.len(), lang);
+        let results: Vec<(usize, Result<(Built, Diagnostics), Diagnostics>)> = to_typeset
+            .par_iter()
+            .map(|p| {
+                let markup = p.markup.as_ref().expect("rendered");
+                let r = typeset_one(project, &typesetter, p.job, markup);
+                progress.finished(&p.job.name);
+                let idx = planned
+                    .iter()
+                    .position(|q| std::ptr::eq(q.job, p.job))
+                    .unwrap_or(0);
+                (idx, r)
+            })
+            .collect();
+        progress.clear();
+        for (idx, r) in results {
+            match r {
+                Ok((b, w)) => {
+                    diags.extend(w);
+                    built.push((idx, b));
+                }
+                Err(d) => diags.extend(d),
+            }
         }
     }
     if report::print_diagnostics(&diags, lang) {
-        return Ok(failed(lang));
+        failed(lang);
+        return fail(1);
     }
 
-    // 5. Write: temporary files, then rename into place.
-    let out_dir = project.join("build");
-    let written = match write_outputs(&out_dir, &built) {
-        Ok(w) => w,
-        Err(e) => {
-            match lang {
-                Lang::Ja => {
-                    eprintln!("build/ に書き込めませんでした: {e}（以前の出力はそのままです）")
+    // 6. Write what differs from build/: temporary files, then rename into place.
+    let mut to_write: Vec<Built> = Vec::new();
+    let mut written_reasons: Vec<(Reason, usize)> = Vec::new();
+    let mut new_entries: Vec<(String, manifest::Entry)> = Vec::new();
+    let mut unchanged: Vec<String> = Vec::new();
+    for (idx, b) in built {
+        let p = &planned[idx];
+        let pdf_hash = blake3::hash(&b.pdf).to_hex().to_string();
+        new_entries.push((
+            b.name.clone(),
+            manifest::Entry {
+                fingerprint: p.fingerprint.clone(),
+                pdf: pdf_hash.clone(),
+                pages: b.pages,
+                inputs: relevant_hashes(&inputs, &hashes, &p.deps),
+            },
+        ));
+        if !opts.force && p.existing.as_deref() == Some(pdf_hash.as_str()) {
+            // Same bytes as the PDF already there: leave it (and its mtime) alone.
+            unchanged.push(b.name.clone());
+        } else {
+            written_reasons.push((p.reason.clone().unwrap_or(Reason::Content), b.pages));
+            to_write.push(b);
+        }
+    }
+    for p in planned.iter().filter(|p| p.reason.is_none()) {
+        unchanged.push(p.job.name.clone());
+        if let Some(e) = manifest.documents.get(&p.job.name) {
+            let mut e = e.clone();
+            e.inputs = relevant_hashes(&inputs, &hashes, &p.deps);
+            new_entries.push((p.job.name.clone(), e));
+        }
+    }
+    let written = if to_write.is_empty() {
+        Vec::new()
+    } else {
+        match write_outputs(&out_dir, &to_write) {
+            Ok(w) => w,
+            Err(e) => {
+                match lang {
+                    Lang::Ja => {
+                        eprintln!("build/ に書き込めませんでした: {e}（以前の出力はそのままです）")
+                    }
+                    Lang::En => eprintln!(
+                        "could not write into build/: {e} (previous outputs are untouched)"
+                    ),
                 }
-                Lang::En => {
-                    eprintln!("could not write into build/: {e} (previous outputs are untouched)")
-                }
+                return fail(1);
             }
-            return Ok(ExitCode::from(1));
         }
     };
-    for b in &built {
+    for p in &planned {
         // The markup kept by an earlier failed build of this document is stale now.
-        let _ = fs::remove_file(out_dir.join(format!("{}.markup.html", b.name)));
+        let _ = fs::remove_file(out_dir.join(format!("{}.markup.html", p.job.name)));
     }
-    for (path, b) in written.iter().zip(&built) {
+    for (name, e) in new_entries {
+        manifest.documents.insert(name, e);
+    }
+    if let Err(e) = manifest.save(&out_dir, &tool) {
         match lang {
-            Lang::Ja => println!("{}（{}ページ）", display_path(project, path), b.pages),
-            Lang::En => println!(
-                "{} ({} page{})",
-                display_path(project, path),
-                b.pages,
-                if b.pages == 1 { "" } else { "s" }
+            Lang::Ja => eprintln!(
+                "警告: {} を書き込めませんでした: {e}（次回はすべて組版し直します）",
+                manifest::MANIFEST_FILE
             ),
+            Lang::En => eprintln!(
+                "warning: could not write {}: {e} (the next build typesets everything)",
+                manifest::MANIFEST_FILE
+            ),
+        }
+    }
+
+    // 7. The proofreading snapshot (full builds only: a partial build leaves other documents
+    //    as they were, so "changed since the last build" keeps meaning the last full build).
+    let changes = if opts.names.is_empty() {
+        match crate::diff::record(&out_dir, &model) {
+            Ok(c) => c,
+            Err(e) => {
+                match lang {
+                    Lang::Ja => eprintln!("警告: 校正用の記録を書き込めませんでした: {e}"),
+                    Lang::En => eprintln!("warning: could not write the proofreading record: {e}"),
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    // 8. Summary.
+    for (path, (reason, pages)) in written.iter().zip(&written_reasons) {
+        let path = display_path(project, path);
+        let why = reason.describe(lang);
+        match lang {
+            Lang::Ja => println!("{path}（{pages}ページ）— {why}"),
+            Lang::En => println!(
+                "{path} ({pages} page{}) — {why}",
+                if *pages == 1 { "" } else { "s" }
+            ),
+        }
+    }
+    if !unchanged.is_empty() {
+        match lang {
+            Lang::Ja => println!("変更なし: {} 件", unchanged.len()),
+            Lang::En => println!("unchanged: {}", unchanged.len()),
+        }
+    }
+    if let Some(c) = &changes {
+        if let Some(line) = c.brief(lang) {
+            println!("{line}");
         }
     }
     let secs = started.elapsed().as_secs_f64();
     match lang {
-        Lang::Ja => println!("{}件の文書を作成しました（{secs:.2}秒）", built.len()),
-        Lang::En => println!("built {} document(s) in {secs:.2}s", built.len()),
+        Lang::Ja if written.is_empty() => println!("すべての文書が最新です（{secs:.2}秒）"),
+        Lang::En if written.is_empty() => println!("every document is up to date ({secs:.2}s)"),
+        Lang::Ja => println!("{}件の文書を作成しました（{secs:.2}秒）", written.len()),
+        Lang::En => println!("built {} document(s) in {secs:.2}s", written.len()),
     }
-    Ok(ExitCode::SUCCESS)
+    Outcome {
+        ok: true,
+        code: 0,
+        written: to_write.iter().map(|b| b.name.clone()).collect(),
+        unchanged,
+    }
 }
 
-/// Renders and typesets one document.
-fn build_one(
-    project: &Path,
-    renderer: &Renderer,
-    base: &context::Base,
-    typesetter: &hakusho_typeset::Typesetter,
-    job: &Job,
-) -> Result<(Built, Diagnostics), Diagnostics> {
+/// Whether (and why) a document must be typeset again.
+fn decide(
+    force: bool,
+    entry: Option<&manifest::Entry>,
+    fingerprint: &str,
+    existing_pdf: Option<&str>,
+    tool_changed: bool,
+    changed: impl FnOnce() -> Vec<String>,
+) -> Option<Reason> {
+    if force {
+        return Some(Reason::Forced);
+    }
+    let Some(entry) = entry else {
+        return Some(Reason::New);
+    };
+    if entry.fingerprint != fingerprint {
+        let changed = changed();
+        return Some(if !changed.is_empty() {
+            Reason::Inputs(changed)
+        } else if tool_changed {
+            Reason::Tool
+        } else {
+            Reason::Content
+        });
+    }
+    match existing_pdf {
+        None => Some(Reason::Missing),
+        Some(h) if h != entry.pdf => Some(Reason::Modified),
+        Some(_) => None,
+    }
+}
+
+/// The inputs `deps` uses whose fingerprint differs from `previous` (added, changed, removed).
+fn changed_inputs(
+    inputs: &[(String, Vec<String>)],
+    hashes: &std::collections::BTreeMap<String, String>,
+    deps: &DocDeps,
+    previous: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let now = relevant_hashes(inputs, hashes, deps);
+    let mut changed: Vec<String> = now
+        .iter()
+        .filter(|(p, h)| previous.get(*p) != Some(*h))
+        .map(|(p, _)| p.clone())
+        .collect();
+    changed.extend(previous.keys().filter(|p| !now.contains_key(*p)).cloned());
+    changed.sort();
+    changed
+}
+
+/// The fingerprints of the inputs `deps` uses.
+fn relevant_hashes(
+    inputs: &[(String, Vec<String>)],
+    hashes: &std::collections::BTreeMap<String, String>,
+    deps: &DocDeps,
+) -> std::collections::BTreeMap<String, String> {
+    inputs
+        .iter()
+        .filter(|(p, parts)| deps.uses(p, parts))
+        .filter_map(|(p, _)| hashes.get(p).map(|h| (p.clone(), h.clone())))
+        .collect()
+}
+
+/// Renders one document's template.
+fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<String, Diagnostic> {
     let ctx = context::for_document(
         base,
         &context::DocumentInfo {
@@ -362,15 +720,20 @@ fn build_one(
             department: job.department.as_deref(),
         },
     );
-    let markup = renderer.render(&job.template, ctx).map_err(|d| {
-        let mut ds = Diagnostics::new();
-        ds.push(d);
-        ds
-    })?;
+    renderer.render(&job.template, ctx)
+}
+
+/// Typesets one document's markup.
+fn typeset_one(
+    project: &Path,
+    typesetter: &hakusho_typeset::Typesetter,
+    job: &Job,
+    markup: &str,
+) -> Result<(Built, Diagnostics), Diagnostics> {
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset(&markup, &markup_name) {
+    match typesetter.typeset(markup, &markup_name) {
         Ok(out) => Ok((
             Built {
                 name: job.name.clone(),
@@ -382,20 +745,19 @@ fn build_one(
         Err(d) => {
             let dir = project.join("build");
             let _ = fs::create_dir_all(&dir);
-            let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), &markup);
+            let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), markup);
             Err(d)
         }
     }
 }
 
-fn failed(lang: Lang) -> ExitCode {
+fn failed(lang: Lang) {
     match lang {
         Lang::Ja => {
             eprintln!("エラーがあるため PDF は作成していません（以前の出力はそのままです）")
         }
         Lang::En => eprintln!("no PDF written because of errors (previous outputs are untouched)"),
     }
-    ExitCode::from(1)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod render;
 pub mod report;
+pub mod watch;
 pub mod workbook;

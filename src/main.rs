@@ -34,6 +34,17 @@ enum Command {
     Build {
         /// Document names (as declared in sources/hakusho.yaml).
         names: Vec<String>,
+        /// Typeset and write every document, changed or not.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Build, then build again whenever sources/, templates/ or fonts/ change (Ctrl-C ends).
+    Watch,
+    /// Indicator values and paragraphs changed since the last build (--last: by the last build).
+    Diff {
+        /// What the last build changed, instead of what changed since.
+        #[arg(long)]
+        last: bool,
     },
     /// Write a department's workbook for next year's submission (prefilled), or every one.
     Workbook {
@@ -58,7 +69,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),
-        Command::Build { names } => hakusho::build::run(&cli.project, names, cli.lang),
+        Command::Build { names, force } => hakusho::build::run(
+            &cli.project,
+            &hakusho::build::Options {
+                names: names.clone(),
+                force: *force,
+            },
+            cli.lang,
+        ),
+        Command::Watch => hakusho::watch::run(&cli.project, cli.lang),
+        Command::Diff { last } => hakusho::diff::run(&cli.project, *last, cli.lang),
         Command::Workbook {
             department,
             all,

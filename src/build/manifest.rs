@@ -1,0 +1,109 @@
+//! build/.hakusho-manifest.json: what the last successful build wrote, per document — the
+//! fingerprint of what was typeset (markup + style + fonts + tool), the blake3 of the PDF as
+//! written (to notice a PDF deleted or edited by hand), its page count, and the fingerprints of
+//! the input files the document uses (to say which of them changed).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub const MANIFEST_FILE: &str = ".hakusho-manifest.json";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    /// The tool that wrote it (see `tool_id`).
+    pub tool: String,
+    pub documents: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Entry {
+    /// blake3 of what was typeset.
+    pub fingerprint: String,
+    /// blake3 of the PDF bytes written.
+    pub pdf: String,
+    pub pages: usize,
+    /// The input files the document uses → their blake3 at that build.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// The manifest in `build_dir`, or an empty one (absent, unreadable, other version).
+    pub fn load(build_dir: &Path) -> Manifest {
+        fs::read(build_dir.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+            .filter(|m| m.version == VERSION)
+            .unwrap_or_default()
+    }
+
+    pub fn save(&mut self, build_dir: &Path, tool: &str) -> io::Result<()> {
+        self.version = VERSION;
+        self.tool = tool.to_string();
+        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
+        write_atomic(&build_dir.join(MANIFEST_FILE), &json)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory: write, fsync the
+/// file, rename over `path`, fsync the directory. Readers see the old or the new content, never
+/// a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.trim_start_matches('.'),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        sync_dir(dir);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// fsync a directory so renames inside it survive a crash (best effort: not every platform or
+/// file system can open a directory).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// What identifies the tool for fingerprints: its version and the executable's size and
+/// modification time (a rebuilt or reinstalled binary may typeset differently, so every
+/// document is typeset again).
+pub fn tool_id() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| fs::metadata(p).ok())
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}/{}", m.len(), mtime)
+        })
+        .unwrap_or_default();
+    format!("hakusho {} {exe}", env!("CARGO_PKG_VERSION"))
+}
