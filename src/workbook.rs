@@ -526,6 +526,16 @@ fn write_sheet(
     sheet.set_row_height(1, 36)?;
 
     layout::write_header(sheet, &headings, Some(&header_formats))?;
+    // printing: A4 landscape, one page wide, the title and header repeated on every page
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, layout::HEADER_ROW)?;
+    // the cursor starts on the first cell to fill
+    if let (Some(&k), false) = (fill.first(), plan.rows.is_empty()) {
+        let cell = (layout::FIRST_DATA_ROW, FIRST_VALUE + k as u16);
+        sheet.set_selection(cell.0, cell.1, cell.0, cell.1)?;
+    }
 
     // notes on the value headings: the printed label, and what to enter
     for (i, v) in table.values.iter().enumerate() {
@@ -603,7 +613,14 @@ fn write_sheet(
             DataValidation::new().allow_list_strings(&codes)?
         } else {
             let name = truncate(&format!("{}一覧", group_heading), 31);
-            let name = name.replace(['[', ']', ':', '*', '?', '/', '\\'], "_");
+            let mut name = name.replace(['[', ']', ':', '*', '?', '/', '\\'], "_");
+            // never the name of a table's sheet (the reader would take it for the table)
+            while project.config.tables.iter().any(|t| {
+                hakusho_sources::text::normalize_heading(&t.sheet)
+                    == hakusho_sources::text::normalize_heading(&name)
+            }) {
+                name = format!("{}_", truncate(&name, 30));
+            }
             let formula = format!("='{}'!$A$1:$A${}", name.replace('\'', "''"), codes.len());
             lists.push((name, codes.clone()));
             DataValidation::new().allow_list_formula(Formula::new(formula))
