@@ -1,0 +1,253 @@
+//! Incremental `hakusho build` on a copy of the bundled project: only the documents that show
+//! an edited paragraph are rewritten (the others keep their bytes and mtime), the summary says
+//! why, a build without changes rewrites nothing, a PDF deleted or edited by hand is rebuilt,
+//! `--force` rebuilds everything, and a failed build leaves PDFs and manifest as they were.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use common::{hakusho, project_copy, squash};
+
+/// Every PDF in build/ → (bytes, mtime).
+fn outputs(project: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    fs::read_dir(project.join("build"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+        .map(|e| {
+            let m = e.metadata().unwrap().modified().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                (fs::read(e.path()).unwrap(), m),
+            )
+        })
+        .collect()
+}
+
+fn build(project: &Path, args: &[&str]) -> String {
+    let mut all = vec!["build"];
+    all.extend_from_slice(args);
+    let out = hakusho(project, &all);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "build failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Names of the PDFs whose bytes or mtime differ between two listings.
+fn rewritten(
+    before: &BTreeMap<String, (Vec<u8>, SystemTime)>,
+    after: &BTreeMap<String, (Vec<u8>, SystemTime)>,
+) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(name, now)| before.get(*name) != Some(*now))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+fn edit(project: &Path, rel: &str, from: &str, to: &str) {
+    let path = project.join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} has no {from}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn pdf_text(project: &Path, name: &str) -> String {
+    let bytes = fs::read(project.join("build").join(name)).unwrap();
+    hakusho_pdfcheck::inspect(&bytes)
+        .unwrap()
+        .text_without_whitespace()
+}
+
+#[test]
+fn editing_one_paragraph_rewrites_only_the_documents_that_show_it() {
+    let dir = project_copy();
+    let p = dir.path();
+    build(p, &[]);
+    let first = outputs(p);
+    assert_eq!(first.len(), 12);
+
+    // A second build with no change rewrites nothing.
+    let stdout = build(p, &[]);
+    assert_eq!(rewritten(&first, &outputs(p)), Vec::<String>::new());
+    assert!(stdout.contains("変更なし: 12 件"), "{stdout}");
+    assert!(!stdout.contains("ページ"), "{stdout}");
+
+    // 企画部's progress paragraph of policy 1-1: in the white paper and 企画部's booklet.
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計7台配置した。",
+        "貸出用を含め計8台配置した。",
+    );
+    let stdout = build(p, &[]);
+    let second = outputs(p);
+    assert_eq!(
+        rewritten(&first, &second),
+        vec!["booklet-kikaku.pdf", "hakusho-2021.pdf"],
+        "{stdout}"
+    );
+    for line in [
+        "build/booklet-kikaku.pdf（4ページ）— 変更: sources/departments/kikaku.yaml",
+        "build/hakusho-2021.pdf（",
+        "変更なし: 10 件",
+        "段落 1 件",
+    ] {
+        assert!(stdout.contains(line), "no '{line}' in:\n{stdout}");
+    }
+    assert!(!stdout.contains("booklet-somu"), "{stdout}");
+    for doc in ["booklet-kikaku.pdf", "hakusho-2021.pdf"] {
+        assert!(pdf_text(p, doc).contains("計8台配置した"), "{doc}");
+    }
+
+    // 企画部's main projects are in its booklet only.
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "三鷹のブランド力の向上に向けて取り組みます。",
+        "三鷹のブランド力の一層の向上に向けて取り組みます。",
+    );
+    let stdout = build(p, &[]);
+    let third = outputs(p);
+    assert_eq!(
+        rewritten(&second, &third),
+        vec!["booklet-kikaku.pdf"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("変更なし: 11 件"), "{stdout}");
+    assert!(pdf_text(p, "booklet-kikaku.pdf").contains("一層の向上"));
+
+    // And again nothing to do.
+    let stdout = build(p, &[]);
+    assert_eq!(rewritten(&third, &outputs(p)), Vec::<String>::new());
+    assert!(stdout.contains("すべての文書が最新です"), "{stdout}");
+}
+
+#[test]
+fn a_pdf_deleted_or_edited_by_hand_is_rebuilt_and_force_rebuilds_all() {
+    let dir = project_copy();
+    let p = dir.path();
+    build(p, &[]);
+    let first = outputs(p);
+    let build_dir = p.join("build");
+
+    fs::remove_file(build_dir.join("booklet-somu.pdf")).unwrap();
+    let mut bytes = first["booklet-kodomo.pdf"].0.clone();
+    bytes.extend_from_slice(b"\n% edited\n");
+    fs::write(build_dir.join("booklet-kodomo.pdf"), &bytes).unwrap();
+    let stdout = build(p, &[]);
+    assert!(
+        stdout.contains("build/booklet-somu.pdf（2ページ）— 出力がなかったため"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("build/booklet-kodomo.pdf（2ページ）— 出力が書き換えられていたため"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("変更なし: 10 件"), "{stdout}");
+    let second = outputs(p);
+    for (name, (bytes, _)) in &first {
+        assert_eq!(
+            &second[name].0, bytes,
+            "{name} differs from the first build"
+        );
+    }
+
+    let stdout = build(p, &["--force"]);
+    assert_eq!(rewritten(&second, &outputs(p)).len(), 12, "{stdout}");
+    assert!(stdout.contains("— --force"), "{stdout}");
+    assert!(stdout.contains("12件の文書を作成しました"), "{stdout}");
+}
+
+#[test]
+fn a_template_change_names_the_template_and_english_summary() {
+    let dir = project_copy();
+    let p = dir.path();
+    build(p, &[]);
+    let first = outputs(p);
+    edit(
+        p,
+        "templates/plan_summaries.html",
+        "<doc title=\"{{ document.title }}\"",
+        "<doc title=\"{{ document.title }}（改訂）\"",
+    );
+    let out = hakusho(p, &["--lang", "en", "build"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(
+        rewritten(&first, &outputs(p)),
+        vec!["plan-summaries.pdf"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "build/plan-summaries.pdf (6 pages) — changed: templates/plan_summaries.html"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("unchanged: 11"), "{stdout}");
+}
+
+#[test]
+fn a_failed_incremental_build_changes_nothing_and_the_next_one_catches_up() {
+    let dir = project_copy();
+    let p = dir.path();
+    build(p, &[]);
+    let first = outputs(p);
+    let manifest = fs::read(p.join("build/.hakusho-manifest.json")).unwrap();
+    let snapshot = fs::read(p.join("build/.hakusho-snapshot.json")).unwrap();
+
+    // A paragraph edit (white paper + 企画部's booklet) and a typo in the plan summaries'
+    // template: nothing may be written.
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計7台配置した。",
+        "貸出用を含め計9台配置した。",
+    );
+    let tmpl = p.join("templates/plan_summaries.html");
+    let good = fs::read_to_string(&tmpl).unwrap();
+    fs::write(
+        &tmpl,
+        good.replacen("{{ document.title }}", "{{ document.titel }}", 1),
+    )
+    .unwrap();
+    let out = hakusho(p, &["build"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("templates/plan_summaries.html:"),
+        "{stderr}"
+    );
+    assert_eq!(rewritten(&first, &outputs(p)), Vec::<String>::new());
+    assert_eq!(
+        fs::read(p.join("build/.hakusho-manifest.json")).unwrap(),
+        manifest
+    );
+    assert_eq!(
+        fs::read(p.join("build/.hakusho-snapshot.json")).unwrap(),
+        snapshot
+    );
+    for e in fs::read_dir(p.join("build")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "temporary file left over: {name}");
+    }
+
+    // Fixed: the documents the paragraph is in are rebuilt, the rest stays.
+    fs::write(&tmpl, good).unwrap();
+    let stdout = build(p, &[]);
+    assert_eq!(
+        rewritten(&first, &outputs(p)),
+        vec!["booklet-kikaku.pdf", "hakusho-2021.pdf"],
+        "{stdout}"
+    );
+    assert!(squash(&pdf_text(p, "hakusho-2021.pdf")).contains("計9台配置した"));
+}

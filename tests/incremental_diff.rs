@@ -1,0 +1,139 @@
+//! `hakusho diff`: the indicator values and paragraphs changed since the last build (with their
+//! cell / line, per document), the build summary's count, and `hakusho diff --last`.
+
+mod common;
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use common::{hakusho, project_copy};
+
+fn run(project: &Path, args: &[&str]) -> String {
+    let out = hakusho(project, args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Rewrites one entry of a workbook (an .xlsx is a zip of XML parts) with `edit`.
+fn edit_xlsx(path: &Path, entry: &str, edit: impl Fn(&str) -> String) {
+    let bytes = fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == entry {
+            let text = String::from_utf8(data).unwrap();
+            let edited = edit(&text);
+            assert_ne!(edited, text, "the edit changed nothing in {entry}");
+            data = edited.into_bytes();
+        }
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn diff_shows_edited_values_and_paragraphs_per_document() {
+    let dir = project_copy();
+    let p = dir.path();
+
+    // No build yet: nothing to compare with.
+    let out = hakusho(p, &["diff"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hakusho build"));
+
+    run(p, &["build"]);
+    let stdout = run(p, &["diff"]);
+    assert!(stdout.contains("変更はありません"), "{stdout}");
+
+    // 企画部: one paragraph of policy 1-1's progress, and one indicator value (目標指標!F4).
+    let yaml = p.join("sources/departments/kikaku.yaml");
+    let text = fs::read_to_string(&yaml).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("貸出用を含め計7台配置した。"))
+        .unwrap()
+        + 1;
+    fs::write(
+        &yaml,
+        text.replacen(
+            "貸出用を含め計7台配置した。",
+            "貸出用を含め計8台配置した。",
+            1,
+        ),
+    )
+    .unwrap();
+    edit_xlsx(
+        &p.join("sources/workbooks/kikaku.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |xml| {
+            xml.replacen(
+                r#"<c r="F4" s="4"><v>293478</v>"#,
+                r#"<c r="F4" s="4"><v>293500</v>"#,
+                1,
+            )
+        },
+    );
+
+    let stdout = run(p, &["diff"]);
+    let para =
+        format!("sources/departments/kikaku.yaml:{line}: 段落を変更（policies.1-1.progress）");
+    assert!(stdout.contains(&para), "no '{para}' in:\n{stdout}");
+    assert!(
+        stdout.contains("    - 市役所の各窓口での外国人対応をサポートするため"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("計7台配置した。\n"), "{stdout}");
+    assert!(stdout.contains("計8台配置した。\n"), "{stdout}");
+    let value = stdout
+        .lines()
+        .find(|l| l.contains("sources/workbooks/kikaku.xlsx:目標指標!F4 "))
+        .unwrap_or_else(|| panic!("no value line in:\n{stdout}"));
+    assert!(
+        value.contains("293,478") && value.contains("→ 293,500"),
+        "{value}"
+    );
+    // Per document: the white paper and 企画部's booklet show both; 総務部's booklet neither.
+    for doc in ["build/hakusho-2021.pdf", "build/booklet-kikaku.pdf"] {
+        assert!(
+            stdout.contains(&format!("{doc}\n")),
+            "{doc} missing:\n{stdout}"
+        );
+    }
+    assert!(!stdout.contains("build/booklet-somu.pdf"), "{stdout}");
+    assert!(stdout.contains("指標の値 1 件、段落 1 件"), "{stdout}");
+
+    // The build says so briefly; afterwards `diff` is empty and `diff --last` has the details.
+    let stdout = run(p, &["build"]);
+    assert!(
+        stdout.contains("前回のビルドからの変更: 指標の値 1 件、段落 1 件"),
+        "{stdout}"
+    );
+    let stdout = run(p, &["diff"]);
+    assert!(stdout.contains("変更はありません"), "{stdout}");
+    let stdout = run(p, &["diff", "--last"]);
+    assert!(stdout.contains(&para), "{stdout}");
+    assert!(stdout.contains("→ 293,500"), "{stdout}");
+
+    let stdout = run(p, &["--lang", "en", "diff", "--last"]);
+    assert!(
+        stdout.contains("paragraph changed (policies.1-1.progress)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 indicator value, 1 paragraph"),
+        "{stdout}"
+    );
+}
