@@ -49,7 +49,7 @@ pub fn part_matches(pattern: &str, part: &str) -> bool {
     a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| *x == "*" || x == y)
 }
 
-/// What a template (with everything it imports) refers to.
+/// What a template (with everything it uses) refers to.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateRefs {
     /// Global names used in expressions.
@@ -58,28 +58,203 @@ pub struct TemplateRefs {
     pub files: BTreeSet<String>,
 }
 
-/// Reads `templates/<name>` and the templates it imports, includes or extends.
+/// The expressions of one template unit (a whole template, or one macro's body).
+#[derive(Debug, Default)]
+struct Scan {
+    /// Identifiers not after a `.`.
+    names: BTreeSet<String>,
+    /// `alias.attr` pairs (`m.policy_block`).
+    attrs: BTreeSet<(String, String)>,
+    /// `import "x" as alias`.
+    imports: Vec<(String, String)>,
+    /// `from "x" import a, b as c`: (template, macro names).
+    from_imports: Vec<(String, Vec<String>)>,
+    /// `include "x"` / `extends "x"`.
+    includes: Vec<String>,
+}
+
+/// A template's source split into its top level and its macros (name → parameters, body).
+#[derive(Debug, Default)]
+struct Parsed {
+    top: String,
+    macros: BTreeMap<String, (Vec<String>, String)>,
+}
+
+/// Reads `templates/<name>` and what it uses: templates it includes or extends, and of the
+/// templates it imports only the macros it calls (macros calling each other are followed).
 pub fn template_refs(templates_dir: &Path, name: &str) -> TemplateRefs {
     let mut refs = TemplateRefs::default();
-    let mut todo = vec![name.to_string()];
-    while let Some(t) = todo.pop() {
-        if !crate::render::is_safe_template_name(&t) || !refs.files.insert(format!("templates/{t}"))
-        {
-            continue;
+    let mut parsed: BTreeMap<String, Parsed> = BTreeMap::new();
+    // Units to scan: (template, None = top level and its own macros | Some(macro)).
+    let mut todo: Vec<(String, Option<String>)> = vec![(name.to_string(), None)];
+    let mut done: BTreeSet<(String, Option<String>)> = BTreeSet::new();
+    let mut aliases: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut attrs: BTreeSet<(String, String)> = BTreeSet::new();
+    loop {
+        while let Some(unit) = todo.pop() {
+            if !done.insert(unit.clone()) || !load(templates_dir, &unit.0, &mut parsed, &mut refs) {
+                continue;
+            }
+            let p = &parsed[&unit.0];
+            let (params, src): (Vec<String>, String) = match &unit.1 {
+                None => {
+                    // The top level, and (conservatively) every macro the template defines.
+                    let mut all = p.top.clone();
+                    for (_, body) in p.macros.values() {
+                        all.push_str(body);
+                    }
+                    (Vec::new(), all)
+                }
+                Some(m) => match p.macros.get(m) {
+                    Some((params, body)) => (params.clone(), body.clone()),
+                    None => continue,
+                },
+            };
+            let mut scan = Scan::default();
+            scan_template(&src, &mut scan);
+            for n in &scan.names {
+                if p.macros.contains_key(n) {
+                    todo.push((unit.0.clone(), Some(n.clone())));
+                } else if !params.contains(n) {
+                    refs.names.insert(n.clone());
+                }
+            }
+            for (t, alias) in scan.imports {
+                aliases.entry(alias).or_default().insert(t);
+            }
+            for (t, names) in scan.from_imports {
+                for n in names {
+                    todo.push((t.clone(), Some(n)));
+                }
+            }
+            for t in scan.includes {
+                todo.push((t, None));
+            }
+            attrs.extend(scan.attrs);
         }
-        let Ok(src) = fs::read_to_string(templates_dir.join(&t)) else {
-            continue;
-        };
-        scan_template(&src, &mut refs.names, &mut todo);
+        // Calls through an import alias: m.policy_block → that macro of the imported file.
+        let before = done.len();
+        for (alias, attr) in &attrs {
+            for t in aliases.get(alias).into_iter().flatten() {
+                let unit = (t.clone(), Some(attr.clone()));
+                if !done.contains(&unit) {
+                    todo.push(unit);
+                }
+            }
+        }
+        if todo.is_empty() && done.len() == before {
+            break;
+        }
+    }
+    // Import aliases are names of the template, not globals.
+    for a in aliases.keys() {
+        refs.names.remove(a);
     }
     refs
 }
 
-/// Collects global-looking identifiers of the expressions in `src` (not after a `.`, not in
-/// string literals) and the names of templates it loads.
-fn scan_template(src: &str, names: &mut BTreeSet<String>, loads: &mut Vec<String>) {
+/// Reads and parses template `t` once; false for a name the renderer would refuse.
+fn load(
+    templates_dir: &Path,
+    t: &str,
+    parsed: &mut BTreeMap<String, Parsed>,
+    refs: &mut TemplateRefs,
+) -> bool {
+    if !crate::render::is_safe_template_name(t) {
+        return false;
+    }
+    if !parsed.contains_key(t) {
+        let src = fs::read_to_string(templates_dir.join(t)).unwrap_or_default();
+        parsed.insert(t.to_string(), parse_macros(&src));
+        refs.files.insert(format!("templates/{t}"));
+    }
+    true
+}
+
+/// Splits a template into its top level and its `{% macro name(params) %}...{% endmacro %}`
+/// bodies (comments dropped).
+fn parse_macros(src: &str) -> Parsed {
+    let src = strip_comments(src);
+    let mut out = Parsed::default();
+    let mut rest = src.as_str();
+    loop {
+        let Some((start, end, inner)) = next_tag(rest, "macro") else {
+            out.top.push_str(rest);
+            break;
+        };
+        out.top.push_str(&rest[..start]);
+        let after = &rest[end..];
+        let (body, next) = match next_tag(after, "endmacro") {
+            Some((s, e, _)) => (&after[..s], &after[e..]),
+            None => (after, ""),
+        };
+        let sig = inner.trim_start_matches("macro").trim();
+        let name: String = sig
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let params = sig
+            .find('(')
+            .map(|i| {
+                sig[i + 1..]
+                    .split(',')
+                    .filter_map(|a| {
+                        let w: String = a
+                            .trim()
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        (!w.is_empty()).then_some(w)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.macros.insert(name, (params, body.to_string()));
+        rest = next;
+    }
+    out
+}
+
+/// The next `{% keyword ... %}` tag (also `{%-`/`-%}`): (start, end, inner text).
+fn next_tag<'a>(s: &'a str, keyword: &str) -> Option<(usize, usize, &'a str)> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("{%") {
+        let start = from + i;
+        let close = s[start..].find("%}").map(|j| start + j + 2)?;
+        let inner = s[start + 2..close - 2].trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word: String = inner
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if word == keyword {
+            return Some((start, close, inner));
+        }
+        from = close;
+    }
+    None
+}
+
+fn strip_comments(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
     let mut rest = src;
-    while let Some(start) = rest.find(['{']) {
+    while let Some(i) = rest.find("{#") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find("#}") {
+            Some(j) => rest = &rest[i + j + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Scans the expressions (`{{ }}`, `{% %}`; comments skipped) of `src`.
+fn scan_template(src: &str, scan: &mut Scan) {
+    let src = strip_comments(src);
+    let mut rest = src.as_str();
+    while let Some(start) = rest.find('{') {
         let after = &rest[start..];
         let close = if after.starts_with("{{") {
             "}}"
@@ -90,16 +265,69 @@ fn scan_template(src: &str, names: &mut BTreeSet<String>, loads: &mut Vec<String
             continue;
         };
         let body_end = after[2..].find(close).map(|i| i + 2).unwrap_or(after.len());
-        scan_expression(&after[2..body_end], names, loads);
+        scan_expression(&after[2..body_end], scan);
         rest = &after[(body_end + 2).min(after.len())..];
     }
 }
 
-fn scan_expression(expr: &str, names: &mut BTreeSet<String>, loads: &mut Vec<String>) {
+/// Words of the template language, never globals.
+const KEYWORDS: &[&str] = &[
+    "import",
+    "as",
+    "from",
+    "include",
+    "extends",
+    "macro",
+    "endmacro",
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "for",
+    "in",
+    "endfor",
+    "set",
+    "endset",
+    "not",
+    "and",
+    "or",
+    "is",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "with",
+    "endwith",
+    "without",
+    "context",
+    "loop",
+    "block",
+    "endblock",
+    "call",
+    "endcall",
+    "filter",
+    "endfilter",
+    "caller",
+    "recursive",
+    "ignore",
+    "missing",
+    "raw",
+    "endraw",
+    "autoescape",
+    "endautoescape",
+    "do",
+    "continue",
+    "break",
+];
+
+fn scan_expression(expr: &str, scan: &mut Scan) {
     let chars: Vec<char> = expr.chars().collect();
+    let mut words: Vec<String> = Vec::new(); // the words and string literals of the tag, in order
     let mut i = 0;
     let mut prev_significant: Option<char> = None;
-    let mut last_word = String::new();
+    let mut prev_word = String::new();
     while i < chars.len() {
         let c = chars[i];
         if c == '"' || c == '\'' {
@@ -109,13 +337,8 @@ fn scan_expression(expr: &str, names: &mut BTreeSet<String>, loads: &mut Vec<Str
                 lit.push(chars[j]);
                 j += 1;
             }
-            if matches!(
-                last_word.as_str(),
-                "import" | "include" | "extends" | "from"
-            ) {
-                loads.push(lit);
-            }
-            last_word.clear();
+            words.push(format!("\"{lit}"));
+            prev_word.clear();
             prev_significant = Some(c);
             i = j + 1;
         } else if c.is_ascii_alphabetic() || c == '_' {
@@ -125,19 +348,59 @@ fn scan_expression(expr: &str, names: &mut BTreeSet<String>, loads: &mut Vec<Str
                 w.push(chars[j]);
                 j += 1;
             }
-            if prev_significant != Some('.') {
-                names.insert(w.clone());
+            if prev_significant == Some('.') {
+                if !prev_word.is_empty() {
+                    scan.attrs.insert((prev_word.clone(), w.clone()));
+                }
+            } else if !KEYWORDS.contains(&w.as_str()) {
+                scan.names.insert(w.clone());
             }
-            last_word = w;
+            words.push(w.clone());
+            prev_word = w;
             prev_significant = Some('a');
             i = j;
         } else {
             if !c.is_whitespace() {
+                if c != '.' {
+                    prev_word.clear();
+                }
                 prev_significant = Some(c);
-                last_word.clear();
             }
             i += 1;
         }
+    }
+    // Loading tags.
+    let lit = |w: &String| w.strip_prefix('"').map(str::to_string);
+    match words.first().map(String::as_str) {
+        Some("import") => {
+            if let (Some(t), Some(pos)) = (
+                words.get(1).and_then(lit),
+                words.iter().position(|w| w == "as"),
+            ) {
+                if let Some(alias) = words.get(pos + 1) {
+                    scan.imports.push((t, alias.clone()));
+                    scan.names.remove(alias);
+                }
+            }
+        }
+        Some("from") => {
+            if let Some(t) = words.get(1).and_then(lit) {
+                let names: Vec<String> = words
+                    .iter()
+                    .skip_while(|w| *w != "import")
+                    .skip(1)
+                    .filter(|w| {
+                        !w.starts_with('"') && *w != "as" && *w != "with" && *w != "context"
+                    })
+                    .cloned()
+                    .collect();
+                scan.from_imports.push((t, names));
+            }
+        }
+        Some("include") | Some("extends") => {
+            scan.includes.extend(words.iter().filter_map(lit));
+        }
+        _ => {}
     }
 }
 
@@ -297,16 +560,40 @@ mod tests {
 
     #[test]
     fn scans_globals_and_imports() {
-        let mut names = BTreeSet::new();
-        let mut loads = Vec::new();
+        let mut scan = Scan::default();
         scan_template(
-            r#"{% import "macros.html" as m %}<p class="plan">{{ dept.name }} {{ rows("x", policy.code) }}{{ "wp" }}</p>{% include 'part.html' %}"#,
-            &mut names,
-            &mut loads,
+            r#"{# {{ wp }} #}{% import "macros.html" as m %}<p class="plan">{{ dept.name }} {{ m.block(rows("x", policy.code)) }}{{ "summaries" }}</p>{% include 'part.html' %}"#,
+            &mut scan,
         );
+        let names = &scan.names;
         assert!(names.contains("dept") && names.contains("rows") && names.contains("policy"));
-        assert!(!names.contains("name") && !names.contains("code"));
-        assert!(!names.contains("plan") && !names.contains("wp"));
-        assert_eq!(loads, vec!["macros.html", "part.html"]);
+        assert!(!names.contains("name") && !names.contains("code") && !names.contains("import"));
+        assert!(!names.contains("plan") && !names.contains("wp") && !names.contains("summaries"));
+        assert_eq!(
+            scan.imports,
+            vec![("macros.html".to_string(), "m".to_string())]
+        );
+        assert_eq!(scan.includes, vec!["part.html"]);
+        assert!(scan.attrs.contains(&("m".to_string(), "block".to_string())));
+    }
+
+    #[test]
+    fn only_called_macros_count() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("macros.html"),
+            "{% macro a(rows) %}{{ rows }}{{ b() }}{% endmacro %}\n{% macro b() %}{{ booklet }}{% endmacro %}\n{% macro c() %}{{ tables }}{% endmacro %}",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("doc.html"),
+            "{% import \"macros.html\" as m %}{{ m.a(summaries) }}",
+        )
+        .unwrap();
+        let refs = template_refs(dir.path(), "doc.html");
+        let names: Vec<&str> = refs.names.iter().map(String::as_str).collect();
+        // `rows` is a's parameter, b is called by a, c is never called.
+        assert_eq!(names, vec!["booklet", "summaries"]);
+        assert!(refs.files.contains("templates/macros.html"));
     }
 }
