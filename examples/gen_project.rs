@@ -420,13 +420,30 @@ impl Sample {
             .map_or(0, |p| p.len())
     }
 
-    fn sentence(&self, rng: &mut Rng) -> &str {
-        rng.pick(&self.sentences).as_str()
+    /// A sentence of the sample, or (half of the time) the opening clause of one joined to the
+    /// rest of another at their first 、, so that a large project does not repeat the sample's
+    /// ~600 sentences verbatim (real documents rarely repeat a sentence; repeated openings would
+    /// flatter caches and skew anything that searches text).
+    fn sentence(&self, rng: &mut Rng) -> String {
+        let a = rng.pick(&self.sentences);
+        if rng.chance(50) {
+            let b = rng.pick(&self.sentences);
+            if let (Some(i), Some(j)) = (a.find('、'), b.find('、')) {
+                let (head, tail) = (&a[..i], &b[j..]);
+                if balanced(head) && balanced(tail) {
+                    return format!("{head}{tail}");
+                }
+            }
+        }
+        a.clone()
     }
 
     /// A paragraph of `n` sentences drawn from the sample.
     fn paragraph(&self, n: usize, rng: &mut Rng) -> String {
-        (0..n.max(1)).map(|_| self.sentence(rng)).collect()
+        (0..n.max(1))
+            .map(|_| self.sentence(rng))
+            .collect::<Vec<_>>()
+            .concat()
     }
 
     /// `text` with each plain paragraph line replaced by as many sentences drawn from the sample;
@@ -457,6 +474,22 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
         Value::Mapping(m) => m.values().for_each(|i| collect_strings(i, out)),
         _ => {}
     }
+}
+
+/// Whether brackets open and close within `s` (so a spliced sentence keeps them paired).
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '（' | '(' | '「' | '『' | '【' => depth += 1,
+            '）' | ')' | '」' | '』' | '】' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
 }
 
 fn is_list_line(line: &str) -> bool {
