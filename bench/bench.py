@@ -201,7 +201,7 @@ def stage_bench(project, runs):
 
 
 def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
-    row = {"label": label, "project": str(project)}
+    row = {"label": label, "project": str(project), "load": os.getloadavg()[0]}
     env = dict(os.environ)
     # check: the sources stage alone
     chk = repeat([str(hakusho), "-C", str(project), "check"], runs)
@@ -261,6 +261,7 @@ def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
                 summary = json.loads(r["out"].strip().splitlines()[-1])
                 summary["rss_mib"] = r["rss_mib"]
                 summary["process_wall"] = r["wall"]
+                summary["process_cpu"] = r["cpu"]
                 if best is None or summary["total_seconds"] < best["total_seconds"]:
                     best = summary
             row["typst"] = best
@@ -283,27 +284,33 @@ def report(info, rows, command, notes):
     )
     lines.append(
         "Times are wall seconds, best of the runs (median in parentheses); CPU = user+sys of the best run; "
-        "peak = max RSS of the process. Full build = `hakusho build --force` (every document typeset). "
+        "peak = max RSS of the process; load = 1-minute load average when the project started (2 CPUs shared "
+        "with other work: wall times above ~2 are inflated, CPU times much less). Full build = `hakusho build --force` (every document typeset). "
         "Rebuild = `hakusho build` (incremental) after editing one paragraph of the first department's "
         "main projects (a fresh edit before every run; only its booklet changes). Typst = the same content compiled "
         "in-process by typst-py (bench/typst), fonts from fonts/.\n"
     )
     lines.append(
-        "| project | white paper pages | all pages (docs) | check s | full build s | CPU s | peak MiB | "
-        "rebuild 1 booklet s | white paper KiB | KiB/page (white paper) | Typst s | Typst peak MiB | hakusho/Typst |"
+        "| project | load | white paper pages | all pages (docs) | check s | full build s | CPU s | peak MiB | "
+        "rebuild 1 booklet s (CPU) | white paper KiB | KiB/page (white paper) | Typst s (process CPU) | Typst peak MiB | hakusho/Typst wall (CPU) |"
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         b = r["build"]
         docs = r.get("docs", [])
         wp = next((d for d in docs if not d["name"].startswith(("booklet", "plan"))), None)
         all_pages = sum(d["pages"] for d in docs)
         ty = r.get("typst")
-        ratio = f"{b['min'] / ty['total_seconds']:.2f}" if ty and b["min"] else "—"
+        ratio = "—"
+        if ty and b["min"]:
+            ratio = f"{b['min'] / ty['total_seconds']:.2f}"
+            if ty.get("process_cpu") and b.get("cpu"):
+                ratio += f" ({b['cpu'] / ty['process_cpu']:.2f})"
         rb = r.get("rebuild")
         lines.append(
-            "| {label} | {wpp} | {allp} ({nd}) | {chk} | {full} ({med}) | {cpu} | {rss} | {rb} | {wpk} | {kpp} | {ts} | {trss} | {ratio} |".format(
+            "| {label} | {load:.1f} | {wpp} | {allp} ({nd}) | {chk} | {full} ({med}) | {cpu} | {rss} | {rb} | {wpk} | {kpp} | {ts} | {trss} | {ratio} |".format(
                 label=r["label"],
+                load=r.get("load", 0.0),
                 wpp=wp["pages"] if wp else "—",
                 allp=all_pages,
                 nd=len(docs),
@@ -312,10 +319,10 @@ def report(info, rows, command, notes):
                 med=fmt_s(b["median"]),
                 cpu=fmt_s(b["cpu"]),
                 rss=f"{b['rss_mib']:.0f}" if b["rss_mib"] else "—",
-                rb=fmt_s(rb["min"]) if rb and rb["ok"] else "—",
+                rb=f"{fmt_s(rb['min'])} ({fmt_s(rb['cpu'])})" if rb and rb["ok"] else "—",
                 wpk=f"{wp['bytes'] / 1024:.0f}" if wp else "—",
                 kpp=f"{wp['bytes'] / 1024 / max(wp['pages'], 1):.1f}" if wp else "—",
-                ts=fmt_s(ty["total_seconds"]) if ty else "—",
+                ts=(fmt_s(ty["total_seconds"]) + (f" ({fmt_s(ty['process_cpu'])})" if ty.get("process_cpu") else "")) if ty else "—",
                 trss=f"{ty['rss_mib']:.0f}" if ty else "—",
                 ratio=ratio,
             )
