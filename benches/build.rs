@@ -86,6 +86,10 @@ struct Doc {
     /// until page numbers settle, up to three passes).
     layout_one_pass: Duration,
     pdf: Duration,
+    /// Serializing the same pages' content streams directly (no printpdf ops, no compression):
+    /// a probe of what a PDF writer without printpdf's page translation would spend.
+    content_direct: Duration,
+    content_bytes: usize,
 }
 
 fn fail(what: &str, d: &Diagnostics) -> ! {
@@ -171,6 +175,7 @@ fn bench_project(root: &Path, runs: usize) -> String {
             layout
         };
         let (pdf, bytes) = best(runs, || typesetter.write_pdf(&laid));
+        let (content_direct, content) = best(runs, || content_streams(&laid));
         docs.push(Doc {
             name: job.name.clone(),
             markup_bytes: markup.len(),
@@ -181,6 +186,8 @@ fn bench_project(root: &Path, runs: usize) -> String {
             layout,
             layout_one_pass,
             pdf,
+            content_direct,
+            content_bytes: content,
         });
     }
 
@@ -203,7 +210,8 @@ fn bench_project(root: &Path, runs: usize) -> String {
             "\"stages\":{{\"workbooks\":{:.4},\"sources\":{:.4},\"fonts\":{:.4},\"render\":{:.4},",
             "\"parse\":{:.4},\"layout\":{:.4},\"pdf\":{:.4},\"total\":{:.4}}},",
             "\"largest\":{{\"name\":{:?},\"pages\":{},\"pdf_bytes\":{},\"render\":{:.4},\"parse\":{:.4},",
-            "\"layout\":{:.4},\"layout_without_toc\":{:.4},\"pdf\":{:.4}}}}}"
+            "\"layout\":{:.4},\"layout_without_toc\":{:.4},\"pdf\":{:.4},",
+            "\"content_direct\":{:.4},\"content_bytes\":{}}}}}"
         ),
         root.display().to_string(),
         docs.len(),
@@ -226,7 +234,85 @@ fn bench_project(root: &Path, runs: usize) -> String {
         s(largest.layout),
         s(largest.layout_one_pass),
         s(largest.pdf),
+        s(largest.content_direct),
+        largest.content_bytes,
     )
+}
+
+/// Uncompressed content streams of every page, written straight from the laid-out pages: text as
+/// `Tf`/`Tm`/`TJ` with 4-hex-digit glyph ids and kerning offsets (what pdf.rs asks printpdf to
+/// write), rules and fills. Returns the total bytes (kept so the work is not optimized away).
+fn content_streams(doc: &hakusho_typeset::LaidOutDocument) -> usize {
+    use hakusho_typeset::page::Item;
+    use std::io::Write;
+    let mut total = 0;
+    let mut out: Vec<u8> = Vec::with_capacity(64 * 1024);
+    for page in &doc.pages {
+        out.clear();
+        let h = page.height;
+        for it in &page.items {
+            match it {
+                Item::Rect {
+                    x,
+                    y,
+                    width,
+                    height,
+                    ..
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "{x:.2} {:.2} {width:.2} {height:.2} re f",
+                        h - y - height
+                    );
+                }
+                Item::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    width,
+                    ..
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "{width:.2} w {x1:.2} {:.2} m {x2:.2} {:.2} l S",
+                        h - y1,
+                        h - y2
+                    );
+                }
+                _ => {}
+            }
+        }
+        out.extend_from_slice(b"BT\n");
+        for it in &page.items {
+            let Item::Text(run) = it else { continue };
+            if run.glyphs.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                out,
+                "/F{} {:.2} Tf 1 0 0 1 {:.2} {:.2} Tm [",
+                run.font.0,
+                run.size,
+                run.x + run.glyphs[0].x,
+                h - run.y
+            );
+            for (k, g) in run.glyphs.iter().enumerate() {
+                let _ = write!(out, "<{:04X}>", g.glyph_id);
+                if let Some(next) = run.glyphs.get(k + 1) {
+                    // Offset against a nominal advance of one em (the probe has no /W widths).
+                    let d = ((g.x + run.size - next.x) * 1000.0 / run.size).round() as i32;
+                    if d != 0 {
+                        let _ = write!(out, "{d}");
+                    }
+                }
+            }
+            out.extend_from_slice(b"] TJ\n");
+        }
+        out.extend_from_slice(b"ET\n");
+        total += out.len();
+    }
+    total
 }
 
 fn main() {
