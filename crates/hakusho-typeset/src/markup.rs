@@ -83,11 +83,15 @@ const GLOBAL_ATTRS: &[&str] = &["class", "id"];
 fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
         "doc" => &["title", "lang"],
-        "h1" | "h2" | "h3" | "h4" => &["data-toc", "data-short"],
+        "h1" | "h2" | "h3" | "h4" => &["data-toc", "data-short", "data-keep"],
         "th" | "td" => &["colspan", "rowspan"],
         "col" => &["width", "span"],
-        "section" | "pagebreak" | "toc" | "p" | "br" | "b" | "span" | "ul" | "ol" | "li"
-        | "table" | "thead" | "tbody" | "tr" | "div" | "colgroup" => &[],
+        // data-keep="next": the block stays on the page of the block after it.
+        "p" | "ul" | "ol" | "table" | "div" => &["data-keep"],
+        // data-running="no": pages starting in the section have no running header/footer.
+        "section" => &["data-running"],
+        "pagebreak" | "toc" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr"
+        | "colgroup" => &[],
         _ => return None,
     })
 }

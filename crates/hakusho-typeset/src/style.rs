@@ -117,6 +117,8 @@ pub struct BlockStyle {
     pub border: Option<f32>,
     pub background: Option<Rgb>,
     pub padding: Option<Length>,
+    /// The block stays on the page of the block after it (subheads, lead-ins).
+    pub keep_with_next: Option<bool>,
 }
 
 macro_rules! overlay {
@@ -145,7 +147,8 @@ impl BlockStyle {
             rule_color,
             border,
             background,
-            padding
+            padding,
+            keep_with_next
         );
     }
 }
@@ -197,6 +200,10 @@ pub struct TableStyle {
     pub header_background: Option<Rgb>,
     pub space_before: Length,
     pub space_after: Length,
+    /// Shown small above the repeated header rows on the pages a table continues on
+    /// ("（続き）"); none when absent.
+    #[serde(default)]
+    pub continued_label: Option<String>,
 }
 
 /// Running header or footer: three slots with `{page}`, `{title}`, `{section}`.
@@ -300,6 +307,7 @@ pub struct Resolved {
     pub border: f32,
     pub background: Option<Color>,
     pub padding: f32,
+    pub keep_with_next: bool,
 }
 
 /// The loaded style: the file plus font indices into the `FontSet` loaded with it.
@@ -493,6 +501,12 @@ impl Style {
     /// Resolves with `parent` values for what the element's own style leaves open (used for
     /// table cells, which start from the table settings rather than the body).
     pub fn resolve_over(&self, base: &BlockStyle, name: &str, classes: &[String]) -> Resolved {
+        self.finish(self.block_over(base, name, classes))
+    }
+
+    /// `base` overlaid with the element's and its classes' entries, unresolved (the base of a
+    /// paragraph inside a table cell is the cell's style).
+    pub fn block_over(&self, base: &BlockStyle, name: &str, classes: &[String]) -> BlockStyle {
         let mut s = base.clone();
         if let Some(e) = self.file.elements.get(name) {
             s.overlay(e);
@@ -505,7 +519,7 @@ impl Style {
                 s.overlay(e);
             }
         }
-        self.finish(s)
+        s
     }
 
     fn finish(&self, s: BlockStyle) -> Resolved {
@@ -531,6 +545,7 @@ impl Style {
             border: s.border.unwrap_or(0.0),
             background: s.background.map(|c| c.0),
             padding: s.padding.unwrap_or(z).resolve(size),
+            keep_with_next: s.keep_with_next.unwrap_or(false),
         }
     }
 

@@ -380,6 +380,27 @@ pub fn compose(
             lines.push(justify::set_line(&p, r, &ctx));
         }
     }
+    // Only zero-width characters: no glyph to carry them, so an invisible space glyph does
+    // (text extraction still gives the source text back).
+    let text: String = p.text.chars().filter(|&c| c != '\n').collect();
+    if p.items.is_empty() && !text.is_empty() {
+        if let (Some(line), Some(span)) = (lines.first_mut(), spans.first()) {
+            if let Some((font, g)) = fonts.resolve(span.font, ' ') {
+                line.runs.push(TextRun {
+                    font,
+                    size: span.size,
+                    x: 0.0,
+                    y: 0.0,
+                    color: span.color,
+                    glyphs: vec![crate::page::PlacedGlyph {
+                        glyph_id: g.id,
+                        x: style.first_indent,
+                        text,
+                    }],
+                });
+            }
+        }
+    }
     Ok(lines)
 }
 

@@ -4,7 +4,7 @@ use hakusho_diagnostics::{Diagnostics, Location};
 
 use super::inline::{self, Segment, Setter};
 use super::{Chunk, HeadingInfo, Landing};
-use crate::compose::{Line, ParagraphStyle};
+use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markup::{Element, Node, Pos};
 use crate::page::Item;
@@ -27,6 +27,8 @@ pub(crate) struct Builder<'a> {
     pub table_headers: Vec<Option<Chunk>>,
     /// The band each `<toc/>` was set in, by TOC number.
     pub tocs: Vec<Ctx>,
+    /// The document's title (`{title}` in the TOC title).
+    pub doc_title: &'a str,
 }
 
 impl<'a> Builder<'a> {
@@ -50,6 +52,7 @@ impl<'a> Builder<'a> {
             chunks: Vec::new(),
             table_headers: Vec::new(),
             tocs: Vec::new(),
+            doc_title: "",
         }
     }
 
@@ -123,12 +126,27 @@ impl<'a> Builder<'a> {
     }
 
     pub fn block(&mut self, el: &Element, ctx: Ctx) {
+        let start = self.chunks.len();
+        self.block_inner(el, ctx);
+        if wants_keep(el) && self.chunks.len() > start {
+            if let Some(c) = self.chunks.last_mut() {
+                c.keep_with_next = true;
+            }
+        }
+    }
+
+    fn block_inner(&mut self, el: &Element, ctx: Ctx) {
         let style = self.style();
         match el.name.as_str() {
             "doc" => self.children(el, ctx),
             "section" => {
+                // Covers and colophons carry no running header, footer or page number; any
+                // section can ask for the same with data-running="no".
+                let plain = el.has_class("cover")
+                    || el.has_class("colophon")
+                    || el.attr("data-running") == Some("no");
                 let ctx = Ctx {
-                    cover: ctx.cover || el.has_class("cover"),
+                    cover: ctx.cover || plain,
                     ..ctx
                 };
                 self.children(el, ctx);
@@ -143,18 +161,22 @@ impl<'a> Builder<'a> {
                 self.tocs.push(ctx);
                 super::toc::build(self, ctx, n);
             }
-            "h1" | "h2" | "h3" | "h4" => self.heading(el, ctx),
+            "h1" | "h2" | "h3" | "h4" => {
+                self.heading(el, ctx);
+                self.misplaced_blocks(el, ctx);
+            }
             "p" => {
                 let res = style.resolve("p", &el.classes);
                 let segs = inline::segments(el, &res, style);
-                // Notes hang under their text: "(注1) " / "※" marks stand out to the left.
-                let hang = if el.has_class("note") {
-                    note_mark(&segs).map_or(0.0, |m| self.set.width(m, res.font, res.size))
-                } else {
-                    0.0
-                };
-                let chunks = self.paragraph_hanging(&segs, &res, el.pos, ctx, res.indent, hang);
+                // Notes and typed list items hang under their text: the lines after the first
+                // start where the text after "(注1) " / "※" / "①" / "・" starts.
+                let mark = mark_chars(el, &segs);
+                let mut chunks = self.paragraph_marked(&segs, &res, el.pos, ctx, res.indent, mark);
+                if let Some(c) = chunks.last_mut() {
+                    c.keep_with_next |= res.keep_with_next;
+                }
                 self.push_all(chunks, ctx);
+                self.misplaced_blocks(el, ctx);
             }
             "ul" | "ol" => self.list(el, ctx),
             "table" => super::table::build(self, el, ctx),
@@ -171,6 +193,31 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Block elements inside inline-only content (a `<table>` inside a `<p>`, a `<p>` inside a
+    /// `<b>`): said so, and laid out after the text rather than dropped.
+    pub fn misplaced_blocks(&mut self, el: &Element, ctx: Ctx) {
+        for child in el.child_elements() {
+            if inline::is_inline(&child.name) {
+                if child.name != "br" {
+                    self.misplaced_blocks(child, ctx);
+                }
+                continue;
+            }
+            self.set.diags.warning(
+                Location::text(self.set.source, child.pos.line, child.pos.column),
+                format!(
+                    "<{}> は <{}> の中では使えません。後ろに続けて組みます",
+                    child.name, el.name
+                ),
+                format!(
+                    "<{}> is not expected inside <{}>; it is set after it",
+                    child.name, el.name
+                ),
+            );
+            self.block(child, ctx);
+        }
+    }
+
     /// Composes segments into one chunk per line (so a paragraph can break between lines),
     /// with orphan/widow control: the first two and the last two lines stay together.
     pub fn paragraph(
@@ -181,22 +228,23 @@ impl<'a> Builder<'a> {
         ctx: Ctx,
         first_indent: f32,
     ) -> Vec<Chunk> {
-        self.paragraph_hanging(segs, res, pos, ctx, first_indent, 0.0)
+        self.paragraph_marked(segs, res, pos, ctx, first_indent, 0)
     }
 
-    /// As [`Self::paragraph`], with lines after the first indented by `rest_indent`.
-    pub fn paragraph_hanging(
+    /// As [`Self::paragraph`], with the lines after the first hanging under the text that
+    /// follows the first `mark` characters (0: no hang).
+    pub fn paragraph_marked(
         &mut self,
         segs: &[Segment],
         res: &Resolved,
         pos: Pos,
         ctx: Ctx,
         first_indent: f32,
-        rest_indent: f32,
+        mark: usize,
     ) -> Vec<Chunk> {
         let x = ctx.left + res.margin_left;
         let width = (ctx.width - res.margin_left - res.margin_right).max(res.size);
-        let lines = self.lines_hanging(segs, res, pos, width, first_indent, rest_indent);
+        let lines = self.lines_marked(segs, res, pos, width, first_indent, mark);
         let lh = res.size * res.line_height;
         let n = lines.len();
         let mut chunks: Vec<Chunk> = lines
@@ -238,6 +286,61 @@ impl<'a> Builder<'a> {
         self.lines_hanging(segs, res, pos, width, first_indent, 0.0)
     }
 
+    /// Lines whose continuation lines hang under the text after the first `mark` characters.
+    pub fn lines_marked(
+        &mut self,
+        segs: &[Segment],
+        res: &Resolved,
+        pos: Pos,
+        width: f32,
+        first_indent: f32,
+        mark: usize,
+    ) -> Vec<Line> {
+        let spans: Vec<Vec<Span>> = segs.iter().map(|s| self.set.spans(s)).collect();
+        self.spans_marked(&spans, res, pos, width, first_indent, mark)
+    }
+
+    /// As [`Self::lines_marked`] for segments already turned into spans. The hang is where
+    /// compose put the character after the mark on the first line (和欧間 and punctuation
+    /// compression included); the first line does not depend on the hang, so at most one
+    /// recomposition corrects the estimate.
+    pub fn spans_marked(
+        &mut self,
+        spans: &[Vec<Span>],
+        res: &Resolved,
+        pos: Pos,
+        width: f32,
+        first_indent: f32,
+        mark: usize,
+    ) -> Vec<Line> {
+        if mark == 0 {
+            return self.spans_hanging(spans, res, pos, width, first_indent, 0.0);
+        }
+        let mark_text: String = spans
+            .first()
+            .map(|s| s.iter().flat_map(|p| p.text.chars()).take(mark).collect())
+            .unwrap_or_default();
+        let guess = first_indent + self.set.width(&mark_text, res.font, res.size);
+        let lines = self.spans_hanging(spans, res, pos, width, first_indent, guess);
+        if lines.len() < 2 {
+            return lines;
+        }
+        let Some(at) = lines[0]
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(move |g| r.x + g.x))
+            .nth(mark)
+        else {
+            return lines;
+        };
+        // A hang wider than half the line would squeeze the text: no hang then.
+        let hang = if at > width / 2.0 { 0.0 } else { at };
+        if (hang - guess).abs() < 0.05 {
+            return lines;
+        }
+        self.spans_hanging(spans, res, pos, width, first_indent, hang)
+    }
+
     fn lines_hanging(
         &mut self,
         segs: &[Segment],
@@ -247,16 +350,28 @@ impl<'a> Builder<'a> {
         first_indent: f32,
         rest_indent: f32,
     ) -> Vec<Line> {
+        let spans: Vec<Vec<Span>> = segs.iter().map(|s| self.set.spans(s)).collect();
+        self.spans_hanging(&spans, res, pos, width, first_indent, rest_indent)
+    }
+
+    fn spans_hanging(
+        &mut self,
+        spans: &[Vec<Span>],
+        res: &Resolved,
+        pos: Pos,
+        width: f32,
+        first_indent: f32,
+        rest_indent: f32,
+    ) -> Vec<Line> {
         let mut out = Vec::new();
-        for (k, seg) in segs.iter().enumerate() {
-            let spans = self.set.spans(seg);
+        for (k, sp) in spans.iter().enumerate() {
             let ps = ParagraphStyle {
                 width,
                 first_indent: if k == 0 { first_indent } else { rest_indent },
                 rest_indent,
                 align: inline::to_align(res.align),
             };
-            out.extend(self.set.compose(&spans, &ps, pos));
+            out.extend(self.set.compose(sp, &ps, pos));
         }
         out
     }
@@ -486,23 +601,54 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The leading mark of a note: `(注)`, `(注1)`, `（注2）` or `※`/`※1`, with a following space.
-fn note_mark(segs: &[Segment]) -> Option<&str> {
-    let text = &segs.first()?.first()?.text;
-    let end = if text.starts_with('(') || text.starts_with('（') {
-        let close = text.find([')', '）'])?;
-        close + text[close..].chars().next()?.len_utf8()
-    } else if text.starts_with('※') {
-        '※'.len_utf8()
-            + text['※'.len_utf8()..]
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(0)
-    } else {
-        return None;
+/// Characters of the leading mark a paragraph hangs under, counted with the spaces after it:
+/// a note's `(注)`, `(注1)`, `（注2）`, `※`/`※1`; a typed list item's `①`, `・`, `◎`, `○`, `●`,
+/// `◆`, `◇`, `■`, `□` (class `item`). 0 when the paragraph does not hang.
+pub(crate) fn mark_chars(el: &Element, segs: &[Segment]) -> usize {
+    let Some(text) = segs
+        .first()
+        .and_then(|s| s.first())
+        .map(|p| p.text.as_str())
+    else {
+        return 0;
     };
-    let end = end + text[end..].find(|c: char| c != ' ').unwrap_or(0);
+    let chars: Vec<char> = text.chars().take(12).collect();
+    let mark = if el.has_class("note") {
+        match chars.first() {
+            Some('(' | '（') => match chars.iter().position(|&c| c == ')' || c == '）') {
+                Some(close) => close + 1,
+                None => return 0,
+            },
+            Some('※') => 1 + chars[1..].iter().take_while(|c| c.is_ascii_digit()).count(),
+            _ => return 0,
+        }
+    } else if el.has_class("item") {
+        match chars.first() {
+            Some(c) if is_item_marker(*c) => 1,
+            _ => return 0,
+        }
+    } else {
+        return 0;
+    };
     // A long parenthesis is text, not a mark.
-    (text[..end].chars().count() <= 6).then(|| &text[..end])
+    if mark > 6 {
+        return 0;
+    }
+    mark + chars[mark..]
+        .iter()
+        .take_while(|&&c| c == ' ' || c == '\u{3000}')
+        .count()
+}
+
+/// Markers typed at the start of list items (kept as typed, never renumbered).
+pub(crate) fn is_item_marker(c: char) -> bool {
+    matches!(c, '\u{2460}'..='\u{2473}' | '\u{3251}'..='\u{325F}' | '\u{32B1}'..='\u{32BF}'
+        | '・' | '◎' | '○' | '●' | '◆' | '◇' | '■' | '□' | '☆' | '★')
+}
+
+/// `data-keep="next"` on a block.
+pub(crate) fn wants_keep(el: &Element) -> bool {
+    el.attr("data-keep") == Some("next")
 }
 
 fn contains_toc(el: &Element) -> bool {
@@ -519,7 +665,7 @@ fn next_is_note(rest: &[Node]) -> bool {
 }
 
 /// ①..⑳, ㉑..㉟, ㊱..㊿, then (n).
-fn circled(n: usize) -> String {
+pub(crate) fn circled(n: usize) -> String {
     let c = match n {
         1..=20 => char::from_u32(0x2460 + n as u32 - 1),
         21..=35 => char::from_u32(0x3251 + n as u32 - 21),

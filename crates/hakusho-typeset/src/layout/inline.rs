@@ -204,24 +204,14 @@ impl Setter<'_> {
         );
     }
 
-    /// Composes spans; lines come back aligned as asked even if the composer left that to us.
+    /// Composes spans. Compose aligns Start/Center/End lines itself (it knows the punctuation
+    /// blanks it trimmed at the line ends), so lines are placed as they come.
     pub fn compose(&mut self, spans: &[Span], ps: &ParagraphStyle, pos: Pos) -> Vec<Line> {
         if spans.is_empty() {
             return Vec::new();
         }
         match compose::compose(spans, ps, self.fonts) {
-            Ok(mut lines) => {
-                let n = lines.len();
-                for (i, l) in lines.iter_mut().enumerate() {
-                    let indent = if i == 0 {
-                        ps.first_indent
-                    } else {
-                        ps.rest_indent
-                    };
-                    align_line(l, ps.align, indent, ps.width, i + 1 == n, self.fonts);
-                }
-                lines
-            }
+            Ok(lines) => lines,
             Err(m) => {
                 self.missing(m.character, pos);
                 Vec::new()
@@ -230,12 +220,10 @@ impl Setter<'_> {
     }
 
     /// Width of a text set in one font (markers, page numbers), without breaking.
+    /// Measured as compose sets it (fallback fonts, 和欧間, punctuation compression), so it
+    /// agrees with line breaking.
     pub fn width(&self, text: &str, font: FontIndex, size: f32) -> f32 {
-        let f = self.fonts.get(font);
-        text.chars()
-            .filter_map(|c| f.glyph(c))
-            .map(|g| g.advance * size)
-            .sum()
+        compose::measure(text, font, size, self.fonts)
     }
 
     /// A single-line run at (x, baseline), for markers, leaders, running heads and numbers.
@@ -306,32 +294,6 @@ pub(crate) fn extent(line: &Line, fonts: &FontSet) -> Option<(f32, f32)> {
         }
     }
     (left <= right).then_some((left, right))
-}
-
-/// Moves a line to honour Center/End alignment. Idempotent: a composer that already aligned
-/// the line leaves nothing to move, so this stays right when compose.rs implements alignment.
-fn align_line(
-    line: &mut Line,
-    align: Align,
-    indent: f32,
-    width: f32,
-    _last: bool,
-    fonts: &FontSet,
-) {
-    let Some((left, right)) = extent(line, fonts) else {
-        return;
-    };
-    let target_left = match align {
-        Align::End => width - (right - left),
-        Align::Center => indent + (width - indent - (right - left)) / 2.0,
-        Align::Justify | Align::Start => return,
-    };
-    let dx = target_left - left;
-    if dx.abs() > 0.01 {
-        for r in &mut line.runs {
-            r.x += dx;
-        }
-    }
 }
 
 pub(crate) fn to_align(a: TextAlign) -> Align {

@@ -39,8 +39,42 @@ pub(crate) struct Chunk {
     pub toc: Option<usize>,
     /// Headings (document order number) in this chunk, with their top relative to the chunk's.
     pub headings: Vec<(usize, f32)>,
-    /// Belongs to a cover: the page shows no running header, footer or number.
+    /// Belongs to a cover (or another section without running heads, such as the colophon):
+    /// the page shows no running header, footer or number.
     pub cover: bool,
+    /// A band of a table row cut into lines: where a page break falls between two bands of
+    /// the same row, a rule closes the table at the page bottom and opens it at the next top.
+    pub cut_rule: Option<CutRule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CutRule {
+    pub x0: f32,
+    pub x1: f32,
+    pub width: f32,
+    pub color: crate::page::Color,
+    /// (table, row) the band belongs to.
+    pub row: (usize, usize),
+}
+
+impl CutRule {
+    fn line(&self, y: f32) -> Item {
+        Item::Line {
+            x1: self.x0,
+            y1: y,
+            x2: self.x1,
+            y2: y,
+            width: self.width,
+            color: self.color,
+        }
+    }
+}
+
+impl Chunk {
+    /// A bare `<pagebreak/>`: nothing to draw, only a break before what follows.
+    pub fn is_break(&self) -> bool {
+        self.page_break_before && self.items.is_empty() && self.height == 0.0
+    }
 }
 
 /// A heading found in the document, in order.
@@ -81,6 +115,7 @@ pub fn layout(
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
     let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None);
+    b.doc_title = &doc.title;
     b.document(&doc.root);
     let tocs = std::mem::take(&mut b.tocs);
     let (mut chunks, table_headers) = b.finish();
@@ -104,6 +139,7 @@ pub fn layout(
                         &headings,
                         Some(&landings),
                     );
+                    tb.doc_title = &doc.title;
                     toc::build(&mut tb, tocs[t], t);
                     spliced.extend(tb.finish().0);
                     while k < chunks.len() && chunks[k].toc == Some(t) {

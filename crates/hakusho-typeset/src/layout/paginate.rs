@@ -21,6 +21,8 @@ pub(crate) struct Paged {
 struct Placed {
     chunk: usize,
     items_before: usize,
+    /// y of the chunk's bottom edge.
+    bottom: f32,
 }
 
 pub(crate) fn paginate(
@@ -51,6 +53,13 @@ pub(crate) fn paginate(
             y = top;
             continue;
         }
+        if c.is_break() {
+            // An explicit <pagebreak/> at the top of an empty page does nothing: no blank
+            // pages (a pagebreak right after a page filled up, or before an h1 that starts a
+            // page of its own anyway).
+            i += 1;
+            continue;
+        }
         if placed.is_empty() {
             cur.cover = c.cover;
             // A table continued from the previous page gets its header rows again.
@@ -72,31 +81,51 @@ pub(crate) fn paginate(
             prev_after.max(c.space_before)
         };
         if !placed.is_empty() && y + gap + c.height > bottom + 0.01 {
-            // Move the keep-with-next chain ending here along, unless it fills the page.
+            // Move the keep-with-next chain ending here along, unless it fills the page (a
+            // chain longer than a page breaks where it must).
             let first = placed[0].chunk;
             let mut j = i;
             while j > first && chunks[j - 1].keep_with_next {
                 j -= 1;
             }
-            if let (true, Some(k)) = (j < i, placed.iter().position(|p| p.chunk == j)) {
+            if let (true, Some(k)) = (j > first && j < i, placed.iter().position(|p| p.chunk == j))
+            {
                 cur.items.truncate(placed[k].items_before);
                 cur.headings.retain(|h| {
                     chunks[j..i]
                         .iter()
                         .all(|c| c.headings.iter().all(|(id, _)| id != h))
                 });
+                placed.truncate(k);
                 i = j;
+            }
+            // A table row cut between two bands: close it at the page bottom.
+            if let (Some(last), Some(a), Some(b)) =
+                (placed.last(), chunks[i - 1].cut_rule, chunks[i].cut_rule)
+            {
+                if a.row == b.row {
+                    cur.items.push(a.line(last.bottom));
+                }
             }
             pages.push(std::mem::replace(&mut cur, new_page()));
             placed.clear();
             y = top;
             continue;
         }
+        let at = y + gap;
+        if placed.is_empty() && i > 0 {
+            // ... and open it again at the top of the next page.
+            if let (Some(a), Some(b)) = (chunks[i - 1].cut_rule, c.cut_rule) {
+                if a.row == b.row {
+                    cur.items.push(b.line(at));
+                }
+            }
+        }
         placed.push(Placed {
             chunk: i,
             items_before: cur.items.len(),
+            bottom: at + c.height,
         });
-        let at = y + gap;
         for it in &c.items {
             let mut it = it.clone();
             shift(&mut it, at);

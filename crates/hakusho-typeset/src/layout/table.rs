@@ -1,14 +1,39 @@
 //! Tables: grid with colspan/rowspan, automatic column widths from min/max content widths
 //! (as browsers' auto layout), wrapped and vertically centred cells, rules, header rows that
-//! repeat on every page the table continues on.
+//! repeat on every page the table continues on (with an optional "（続き）" label).
+//!
+//! Cells hold inline content or paragraphs (`<p>`, typed list items `p.item`, `<ul>`/`<ol>`);
+//! anything else in a cell is reported and its text set as a paragraph, never dropped.
+//! Tall rows are cut into bands of lines so a page can break inside them (cells are then
+//! top-aligned), and the table keeps its first and last rows with their neighbours.
 
-use super::blocks::{Builder, Ctx};
-use super::inline::{self, Segment};
+use hakusho_diagnostics::Location;
+
+use super::blocks::{self, Builder, Ctx};
+use super::inline::{self, Piece, Segment};
 use super::Chunk;
-use crate::compose::{self, Line, ParagraphStyle, Span};
-use crate::markup::Element;
+use crate::compose::{self, Line, Span};
+use crate::markup::{Element, Node, Pos};
 use crate::page::{Color, Item};
 use crate::style::{parse_length, BlockStyle, Length, Resolved};
+
+/// One paragraph of a cell.
+struct CellPara {
+    spans: Vec<Vec<Span>>,
+    res: Resolved,
+    first_indent: f32,
+    /// Characters of the leading mark the following lines hang under.
+    mark: usize,
+    pos: Pos,
+}
+
+/// A composed line of a cell; `top` is relative to the cell's content box.
+struct CellLine {
+    line: Line,
+    top: f32,
+    lh: f32,
+    size: f32,
+}
 
 struct Cell<'e> {
     el: &'e Element,
@@ -18,10 +43,166 @@ struct Cell<'e> {
     rowspan: usize,
     header: bool,
     res: Resolved,
-    spans: Vec<Vec<Span>>,
+    paras: Vec<CellPara>,
     min: f32,
     max: f32,
-    lines: Vec<Line>,
+    lines: Vec<CellLine>,
+    content_h: f32,
+}
+
+/// The paragraphs of a cell: its inline content as one paragraph (`<br/>` separating lines),
+/// or its block children in order.
+fn cell_paras(b: &mut Builder, el: &Element, block: &BlockStyle, res: &Resolved) -> Vec<CellPara> {
+    let style = b.style();
+    if el.child_elements().all(|c| inline::is_inline(&c.name)) {
+        let segs = inline::segments(el, res, style);
+        return vec![para(b, &segs, res.clone(), 0.0, 0, el.pos)];
+    }
+    let mut out = Vec::new();
+    block_paras(b, el, block, res, &mut out);
+    out
+}
+
+fn para(
+    b: &mut Builder,
+    segs: &[Segment],
+    res: Resolved,
+    indent: f32,
+    mark: usize,
+    pos: Pos,
+) -> CellPara {
+    CellPara {
+        spans: segs.iter().map(|s| b.set.spans(s)).collect(),
+        res,
+        first_indent: indent,
+        mark,
+        pos,
+    }
+}
+
+fn block_paras(
+    b: &mut Builder,
+    el: &Element,
+    block: &BlockStyle,
+    res: &Resolved,
+    out: &mut Vec<CellPara>,
+) {
+    let style = b.style();
+    let mut run: Vec<Node> = Vec::new();
+    let flush = |b: &mut Builder, run: &mut Vec<Node>, out: &mut Vec<CellPara>| {
+        if run.is_empty() {
+            return;
+        }
+        let segs = inline::nodes_segments(run, el.pos, res, style);
+        run.clear();
+        if segs.iter().any(|s| !s.is_empty()) {
+            out.push(para(b, &segs, res.clone(), 0.0, 0, el.pos));
+        }
+    };
+    for n in &el.children {
+        let e = match n {
+            Node::Element(e) if !inline::is_inline(&e.name) => e,
+            Node::Text(t, _) if run.is_empty() && t.trim().is_empty() => continue,
+            other => {
+                run.push(other.clone());
+                continue;
+            }
+        };
+        flush(b, &mut run, out);
+        match e.name.as_str() {
+            "p" => {
+                let pres = style.resolve_over(block, "p", &e.classes);
+                let segs = inline::segments(e, &pres, style);
+                let mark = blocks::mark_chars(e, &segs);
+                let indent = pres.indent;
+                out.push(para(b, &segs, pres, indent, mark, e.pos));
+                nested_blocks(b, e, block, res, out);
+            }
+            "ul" | "ol" => {
+                let lists = &style.file.lists;
+                for (n, li) in e.child_elements().filter(|x| x.name == "li").enumerate() {
+                    let marker = if e.name == "ol" {
+                        if e.has_class("circled") {
+                            blocks::circled(n + 1)
+                        } else {
+                            lists.number.replace("{n}", &(n + 1).to_string())
+                        }
+                    } else if e.has_class("double-circle") {
+                        lists.double_circle.clone()
+                    } else {
+                        lists.bullet.clone()
+                    };
+                    // Latin markers ("(1)") need a space before the text; ①・◎ do not.
+                    let marker = if marker.ends_with(|c: char| c.is_ascii()) {
+                        format!("{marker} ")
+                    } else {
+                        marker
+                    };
+                    let lres = style.resolve_over(block, "li", &li.classes);
+                    let mut segs = inline::segments(li, &lres, style);
+                    let mark = marker.chars().count();
+                    if let Some(first) = segs.first_mut() {
+                        first.insert(
+                            0,
+                            Piece {
+                                text: marker,
+                                font: lres.font_name.clone(),
+                                size: lres.size,
+                                color: lres.color,
+                                pos: li.pos,
+                            },
+                        );
+                    }
+                    out.push(para(b, &segs, lres, 0.0, mark, li.pos));
+                    nested_blocks(b, li, block, res, out);
+                }
+            }
+            // Grouping: its content takes part in the cell.
+            "div" | "section" => block_paras(b, e, block, res, out),
+            other => {
+                b.set.diags.warning(
+                    Location::text(b.set.source, e.pos.line, e.pos.column),
+                    format!("<{other}> は表のセルの中では使えません。文字だけを段落として組みます"),
+                    format!("<{other}> is not supported in a table cell; its text is set as a paragraph"),
+                );
+                let text = inline::plain_text(e);
+                if !text.is_empty() {
+                    let segs = vec![vec![Piece {
+                        text,
+                        font: res.font_name.clone(),
+                        size: res.size,
+                        color: res.color,
+                        pos: e.pos,
+                    }]];
+                    out.push(para(b, &segs, res.clone(), 0.0, 0, e.pos));
+                }
+            }
+        }
+    }
+    flush(b, &mut run, out);
+}
+
+/// Blocks inside a cell's paragraph or list item (a list inside an item): set after it.
+fn nested_blocks(
+    b: &mut Builder,
+    el: &Element,
+    block: &BlockStyle,
+    res: &Resolved,
+    out: &mut Vec<CellPara>,
+) {
+    if el.child_elements().all(|c| inline::is_inline(&c.name)) {
+        return;
+    }
+    let only_blocks = Element {
+        children: el
+            .children
+            .iter()
+            .filter(|n| matches!(n, Node::Element(e) if !inline::is_inline(&e.name)))
+            .cloned()
+            .collect(),
+        ..el.clone()
+    };
+    block_paras(b, &only_blocks, block, res, out);
 }
 
 pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
@@ -95,19 +276,17 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                 }
             }
             let header = r < n_header || c.name == "th";
+            let block = style.block_over(&base(header), &c.name, &c.classes);
             let res = style.resolve_over(&base(header), &c.name, &c.classes);
-            let segs: Vec<Segment> = inline::segments(c, &res, style);
-            let spans: Vec<Vec<Span>> = segs.iter().map(|s| b.set.spans(s)).collect();
-            let min = spans
-                .iter()
-                .map(|s| compose::min_width(s, b.set.fonts))
-                .fold(0.0, f32::max)
-                + 2.0 * pad_h;
-            let max = spans
-                .iter()
-                .map(|s| compose::natural_width(s, b.set.fonts))
-                .fold(0.0, f32::max)
-                + 2.0 * pad_h;
+            let paras = cell_paras(b, c, &block, &res);
+            let (mut min, mut max) = (0.0f32, 0.0f32);
+            for p in &paras {
+                for (k, s) in p.spans.iter().enumerate() {
+                    let indent = if k == 0 { p.first_indent } else { 0.0 };
+                    min = min.max(compose::min_width(s, b.set.fonts) + indent);
+                    max = max.max(compose::natural_width(s, b.set.fonts) + indent);
+                }
+            }
             cells.push(Cell {
                 el: c,
                 row: r,
@@ -116,14 +295,18 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                 rowspan,
                 header,
                 res,
-                spans,
-                min,
-                max,
+                paras,
+                min: min + 2.0 * pad_h,
+                max: max + 2.0 * pad_h,
                 lines: Vec::new(),
+                content_h: 0.0,
             });
             col += colspan;
         }
     }
+    // Rows not in the markup's own rows (a header row without cells, say) are harmless;
+    // other children of <table>/<tr> are reported.
+    report_strays(b, el);
     let ncols = occupied.iter().map(Vec::len).max().unwrap_or(0).max(1);
     let fixed: Vec<Option<f32>> = (0..ncols)
         .map(|i| {
@@ -150,33 +333,41 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     // Compose cell text and size the rows.
     let mut row_h: Vec<f32> = vec![0.0; rows.len()];
     for cell in &mut cells {
-        let w = xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h;
-        let ps = ParagraphStyle {
-            width: w.max(1.0),
-            first_indent: 0.0,
-            rest_indent: 0.0,
-            align: inline::to_align(cell.res.align),
-        };
-        let pos = cell.el.pos;
-        for s in &cell.spans {
-            let lines = b.set.compose(s, &ps, pos);
-            cell.lines.extend(lines);
+        let w = (xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h).max(1.0);
+        let mut y = 0.0;
+        let mut prev_after: Option<f32> = None;
+        for p in &cell.paras {
+            let lines = b.spans_marked(&p.spans, &p.res, p.pos, w, p.first_indent, p.mark);
+            if lines.is_empty() {
+                continue;
+            }
+            y += prev_after.map_or(0.0, |a| a.max(p.res.space_before));
+            let lh = p.res.size * p.res.line_height;
+            for line in lines {
+                cell.lines.push(CellLine {
+                    line,
+                    top: y,
+                    lh,
+                    size: p.res.size,
+                });
+                y += lh;
+            }
+            prev_after = Some(p.res.space_after);
         }
-        let lh = cell.res.size * cell.res.line_height;
-        let need = cell.lines.len().max(1) as f32 * lh + 2.0 * pad_v;
+        cell.content_h = y.max(cell.res.size * cell.res.line_height);
+        let need = cell.content_h + 2.0 * pad_v;
         if cell.rowspan == 1 {
             row_h[cell.row] = row_h[cell.row].max(need);
         }
     }
     align_decimals(&mut cells, ncols, b.set.fonts);
-    for r in 0..rows.len() {
-        if row_h[r] == 0.0 {
-            row_h[r] = ts.size * ts.line_height + 2.0 * pad_v;
+    for h in row_h.iter_mut() {
+        if *h == 0.0 {
+            *h = ts.size * ts.line_height + 2.0 * pad_v;
         }
     }
     for cell in cells.iter().filter(|c| c.rowspan > 1) {
-        let lh = cell.res.size * cell.res.line_height;
-        let need = cell.lines.len().max(1) as f32 * lh + 2.0 * pad_v;
+        let need = cell.content_h + 2.0 * pad_v;
         let have: f32 = row_h[cell.row..cell.row + cell.rowspan].iter().sum();
         if need > have {
             row_h[cell.row + cell.rowspan - 1] += need - have;
@@ -207,93 +398,20 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let last_row = rows.len() - 1;
     let mut header_chunk = None;
     let start = b.chunks.len();
-    // Room for a body row on a page below the repeated header.
     let (m_top, _, m_bottom, _) = style.margins();
+    let page_body = style.page_height - m_top - m_bottom;
     let header_h: f32 = row_h[..n_header].iter().sum();
-    let max_body = style.page_height - m_top - m_bottom - header_h - 1.0;
+    // A row taller than this is cut into bands of lines so a page can break inside it.
+    let band_above = (page_body / 4.0).min(page_body - header_h - 1.0);
+    let mut body_groups: Vec<std::ops::Range<usize>> = Vec::new();
     for &(a, z) in &groups {
         let is_header = n_header > 0 && a == 0;
-        if !is_header && a == z && row_h[a] > max_body && max_body > 4.0 * ts.size {
-            // Taller than a page: split the row between cell lines; each part repeats the
-            // header like any row on a new page, so nothing is lost.
-            let row_cells: Vec<&Cell> = cells.iter().filter(|c| c.row == a).collect();
-            let rule_w = |is_first: bool| {
-                if is_first && a == n_header && n_header > 0 {
-                    ts.header_rule
-                } else {
-                    ts.rule
-                }
-            };
-            let per: Vec<usize> = row_cells
-                .iter()
-                .map(|c| {
-                    let lh = c.res.size * c.res.line_height;
-                    (((max_body - 2.0 * pad_v) / lh).floor() as usize).max(1)
-                })
-                .collect();
-            let pieces = row_cells
-                .iter()
-                .zip(&per)
-                .map(|(c, p)| c.lines.len().div_ceil(*p))
-                .max()
-                .unwrap_or(1);
-            for k in 0..pieces {
-                let height = row_cells
-                    .iter()
-                    .zip(&per)
-                    .map(|(c, p)| {
-                        let n = c.lines.len().saturating_sub(k * p).min(*p);
-                        n as f32 * c.res.size * c.res.line_height
-                    })
-                    .fold(0.0, f32::max)
-                    + 2.0 * pad_v;
-                let mut items = Vec::new();
-                let mut texts = Vec::new();
-                for (c, p) in row_cells.iter().zip(&per) {
-                    let (x0, x1) = (xs[c.col], xs[c.col + c.colspan]);
-                    let lh = c.res.size * c.res.line_height;
-                    for (i, l) in c.lines.iter().skip(k * p).take(*p).enumerate() {
-                        inline::line_items(
-                            l,
-                            x0 + pad_h,
-                            pad_v + i as f32 * lh,
-                            lh,
-                            c.res.size,
-                            &mut texts,
-                        );
-                    }
-                    let bottom_w = if k + 1 == pieces && a == last_row {
-                        ts.outer_rule
-                    } else {
-                        ts.rule
-                    };
-                    let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
-                    let mut edges = vec![
-                        (x0, 0.0, x1, 0.0, rule_w(k == 0)),
-                        (x0, 0.0, x0, height, left_w),
-                        (x0, height, x1, height, bottom_w),
-                    ];
-                    if c.col + c.colspan == ncols {
-                        edges.push((x1, 0.0, x1, height, ts.outer_rule));
-                    }
-                    items.extend(edges.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
-                        x1,
-                        y1,
-                        x2,
-                        y2,
-                        width,
-                        color: rule_color,
-                    }));
-                }
-                items.extend(texts);
-                b.chunks.push(Chunk {
-                    height,
-                    items,
-                    table: Some(table_id),
-                    cover: ctx.cover,
-                    ..Chunk::default()
-                });
-            }
+        let first_chunk = b.chunks.len();
+        if !is_header && a == z && row_h[a] > band_above && row_h[a] > 4.0 * ts.size {
+            bands(
+                b, &cells, a, row_h[a], &xs, ncols, n_header, last_row, table_id, ctx,
+            );
+            body_groups.push(first_chunk..b.chunks.len());
             continue;
         }
         let mut row_top = vec![0.0; rows.len() + 1];
@@ -320,18 +438,9 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                     });
                 }
             }
-            let lh = cell.res.size * cell.res.line_height;
-            let content = cell.lines.len() as f32 * lh;
-            let top = y0 + ((y1 - y0) - content) / 2.0;
-            for (i, l) in cell.lines.iter().enumerate() {
-                inline::line_items(
-                    l,
-                    x0 + pad_h,
-                    top + i as f32 * lh,
-                    lh,
-                    cell.res.size,
-                    &mut texts,
-                );
+            let top = y0 + ((y1 - y0) - cell.content_h) / 2.0;
+            for l in &cell.lines {
+                inline::line_items(&l.line, x0 + pad_h, top + l.top, l.lh, l.size, &mut texts);
             }
             let top_w = if cell.row == 0 {
                 ts.outer_rule
@@ -382,15 +491,254 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         };
         if is_header {
             header_chunk = Some(chunk.clone());
+        } else {
+            body_groups.push(first_chunk..first_chunk + 1);
         }
         b.chunks.push(chunk);
     }
-    b.table_headers.push(header_chunk);
+    keep_rows_together(&mut b.chunks[start..], &body_groups, start, page_body);
+    let repeated = repeated_header(b, header_chunk, ctx);
+    b.table_headers.push(repeated);
     if let Some(c) = b.chunks.get_mut(start) {
         c.space_before = ts.space_before.resolve(ts.size);
     }
     if let Some(c) = b.chunks.last_mut() {
         c.space_after = ts.space_after.resolve(ts.size);
+    }
+}
+
+/// Orphan and widow control for a table: a small table stays whole; otherwise its first body
+/// row never ends a page alone (it goes with the next row, the header with both) and its last
+/// row never starts a page alone. `groups` are chunk ranges (absolute indices) of the body
+/// row groups; `chunks` starts at `start`.
+fn keep_rows_together(
+    chunks: &mut [Chunk],
+    groups: &[std::ops::Range<usize>],
+    start: usize,
+    page_body: f32,
+) {
+    let n = chunks.len();
+    if n == 0 {
+        return;
+    }
+    let total: f32 = chunks.iter().map(|c| c.height).sum();
+    if total <= page_body * 0.3 {
+        for c in &mut chunks[..n - 1] {
+            c.keep_with_next = true;
+        }
+        return;
+    }
+    let m = groups.len();
+    if m >= 2 {
+        // The end of the first group goes with the start of the second.
+        chunks[groups[0].end - 1 - start].keep_with_next = true;
+        // The last group is not left alone at the top of a page (when it is one chunk: a
+        // cut row keeps its own last lines together).
+        if groups[m - 1].len() == 1 {
+            chunks[groups[m - 1].start - 1 - start].keep_with_next = true;
+        }
+    }
+}
+
+/// The header repeated on continuation pages, with the continued label above it.
+fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<Chunk> {
+    let style = b.style();
+    let ts = &style.file.table;
+    let Some(label) = ts.continued_label.as_deref().filter(|l| !l.is_empty()) else {
+        return header;
+    };
+    let size = (ts.size * 0.9).max(6.0);
+    let lh = size * 1.5;
+    let font = style.font(&ts.font);
+    let w = b.set.width(label, font, size);
+    let color = Color {
+        r: 0.35,
+        g: 0.35,
+        b: 0.35,
+    };
+    let run = b.set.run(
+        label,
+        font,
+        size,
+        color,
+        ctx.left + ctx.width - w,
+        inline::baseline(lh, size),
+    );
+    let mut items = vec![Item::Text(run)];
+    let mut height = lh;
+    if let Some(h) = header {
+        for mut it in h.items {
+            super::shift(&mut it, lh);
+            items.push(it);
+        }
+        height += h.height;
+    }
+    Some(Chunk {
+        height,
+        items,
+        ..Chunk::default()
+    })
+}
+
+/// Cuts a tall row into one chunk per line band of its tallest cell, so that a page can break
+/// between its lines. Cells are top-aligned; each band draws its part of the vertical rules,
+/// the first band the row's top rule, the last its bottom rule.
+#[allow(clippy::too_many_arguments)]
+fn bands(
+    b: &mut Builder,
+    cells: &[Cell],
+    row: usize,
+    height: f32,
+    xs: &[f32],
+    ncols: usize,
+    n_header: usize,
+    last_row: usize,
+    table_id: usize,
+    ctx: Ctx,
+) {
+    let style = b.style();
+    let ts = &style.file.table;
+    let pad_v = ts.padding_v.resolve(ts.size);
+    let pad_h = ts.padding_h.resolve(ts.size);
+    let rule_color = ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK);
+    let row_cells: Vec<&Cell> = cells.iter().filter(|c| c.row == row).collect();
+    let Some(driver) = row_cells
+        .iter()
+        .max_by(|x, y| x.content_h.total_cmp(&y.content_h))
+    else {
+        return;
+    };
+    // Band edges: the row top, then the top of each of the driver's lines after the first.
+    let mut edges: Vec<f32> = vec![0.0];
+    edges.extend(driver.lines.iter().skip(1).map(|l| pad_v + l.top));
+    edges.push(height);
+    let n = edges.len() - 1;
+    let first_chunk = b.chunks.len();
+    for k in 0..n {
+        let (y0, y1) = (edges[k], edges[k + 1]);
+        let h = y1 - y0;
+        let mut fills = Vec::new();
+        let mut rules = Vec::new();
+        let mut texts = Vec::new();
+        for c in &row_cells {
+            let (x0, x1) = (xs[c.col], xs[c.col + c.colspan]);
+            if c.header {
+                if let Some(bg) = ts.header_background {
+                    fills.push(Item::Rect {
+                        x: x0,
+                        y: 0.0,
+                        width: x1 - x0,
+                        height: h,
+                        fill: bg.0,
+                    });
+                }
+            }
+            for l in &c.lines {
+                let top = pad_v + l.top;
+                let in_band =
+                    top >= y0 - 0.01 && (top < y1 - 0.01 || (k + 1 == n && top < y1 + 0.01));
+                if in_band {
+                    inline::line_items(&l.line, x0 + pad_h, top - y0, l.lh, l.size, &mut texts);
+                }
+            }
+            let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
+            rules.push((x0, 0.0, x0, h, left_w));
+            if c.col + c.colspan == ncols {
+                rules.push((x1, 0.0, x1, h, ts.outer_rule));
+            }
+            if k == 0 {
+                let top_w = if row == 0 {
+                    ts.outer_rule
+                } else if row == n_header && n_header > 0 {
+                    ts.header_rule
+                } else {
+                    ts.rule
+                };
+                rules.push((x0, 0.0, x1, 0.0, top_w));
+            }
+            if k + 1 == n {
+                let w = if row == last_row {
+                    ts.outer_rule
+                } else {
+                    ts.rule
+                };
+                rules.push((x0, h, x1, h, w));
+            }
+        }
+        let mut items = fills;
+        items.extend(rules.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            width,
+            color: rule_color,
+        }));
+        items.extend(texts);
+        b.chunks.push(Chunk {
+            height: h,
+            items,
+            table: Some(table_id),
+            cover: ctx.cover,
+            // A page break between two bands closes the row at the page bottom and opens it
+            // again at the top of the next page.
+            cut_rule: Some(super::CutRule {
+                x0: xs[0],
+                x1: xs[ncols],
+                width: ts.rule,
+                color: rule_color,
+                row: (table_id, row),
+            }),
+            ..Chunk::default()
+        });
+    }
+    // At least two lines of the row on each side of a page break.
+    let made = b.chunks.len() - first_chunk;
+    if made >= 2 {
+        b.chunks[first_chunk].keep_with_next = true;
+        b.chunks[first_chunk + made - 2].keep_with_next = true;
+    }
+}
+
+/// Children of `<table>`/`<tr>` that are not rows or cells: reported (their content would be
+/// lost otherwise).
+fn report_strays(b: &mut Builder, table: &Element) {
+    let mut strays: Vec<&Element> = Vec::new();
+    for c in table.child_elements() {
+        match c.name.as_str() {
+            "thead" | "tbody" => {
+                for r in c.child_elements() {
+                    if r.name == "tr" {
+                        strays.extend(
+                            r.child_elements()
+                                .filter(|x| x.name != "td" && x.name != "th"),
+                        );
+                    } else {
+                        strays.push(r);
+                    }
+                }
+            }
+            "tr" => strays.extend(
+                c.child_elements()
+                    .filter(|x| x.name != "td" && x.name != "th"),
+            ),
+            "col" | "colgroup" => {}
+            _ => strays.push(c),
+        }
+    }
+    for s in strays {
+        let text = inline::plain_text(s);
+        b.set.diags.warning(
+            Location::text(b.set.source, s.pos.line, s.pos.column),
+            format!(
+                "<{}> は表のこの位置では使えません（セルの外の内容は組まれません）: {text}",
+                s.name
+            ),
+            format!(
+                "<{}> is not expected here in a table (content outside cells is not set): {text}",
+                s.name
+            ),
+        );
     }
 }
 
@@ -470,35 +818,39 @@ fn column_widths(
     }
 }
 
-/// Lines up numbers on their decimal point in `td.num` columns: right alignment already lines
-/// up the units digit when every number has the same number of decimals; when they differ
-/// (1.5% / 12% / 3.25%), lines with fewer decimals move left by the missing width. Done only
-/// when every number in the column has the same text after it (a unit such as % or 件), since
-/// otherwise the points cannot line up anyway.
+/// Lines up numbers on their decimal point (or the end of their integer part) in `td.num`
+/// columns, units hanging to the right: right alignment already lines up the last character,
+/// which puts the points of "38.8%", "12件" and "1.25ha" at different places. Each number line
+/// moves left by how much shorter its part after the point (fraction and unit) is than the
+/// longest one in the column. Lines that are not numbers ("―", "(平成21年)"), compound values
+/// ("8施設 98事業者") and columns whose units differ by more than two ems stay right-aligned.
 fn align_decimals(cells: &mut [Cell], ncols: usize, fonts: &crate::font::FontSet) {
     for col in 0..ncols {
-        let mut shapes: Vec<(usize, usize, String, f32)> = Vec::new();
+        // (cell, line, width after the point, room on the left, font size)
+        let mut shapes: Vec<(usize, usize, f32, f32, f32)> = Vec::new();
         for (ci, c) in cells.iter().enumerate() {
             if c.col != col || c.colspan != 1 || c.header || !c.el.has_class("num") {
                 continue;
             }
             for (li, l) in c.lines.iter().enumerate() {
-                if let Some((suffix, frac)) = number_shape(l, fonts) {
-                    shapes.push((ci, li, suffix, frac));
+                if let Some((after, left)) = number_shape(&l.line, fonts) {
+                    shapes.push((ci, li, after, left, l.size));
                 }
             }
         }
-        let Some(first) = shapes.first() else {
-            continue;
-        };
-        if shapes.iter().any(|s| s.2 != first.2) {
+        if shapes.len() < 2 {
             continue;
         }
-        let max = shapes.iter().map(|s| s.3).fold(0.0, f32::max);
-        for (ci, li, _, frac) in shapes {
-            let d = max - frac;
+        let max = shapes.iter().map(|s| s.2).fold(0.0, f32::max);
+        let min = shapes.iter().map(|s| s.2).fold(f32::MAX, f32::min);
+        let em = shapes.iter().map(|s| s.4).fold(0.0, f32::max);
+        if max - min > 2.0 * em || shapes.iter().any(|s| max - s.2 > s.3 + 0.01) {
+            continue;
+        }
+        for (ci, li, after, _, _) in shapes {
+            let d = max - after;
             if d > 0.01 {
-                for r in &mut cells[ci].lines[li].runs {
+                for r in &mut cells[ci].lines[li].line.runs {
                     r.x -= d;
                 }
             }
@@ -506,9 +858,10 @@ fn align_decimals(cells: &mut [Cell], ncols: usize, fonts: &crate::font::FontSet
     }
 }
 
-/// For a line that starts with a number: the text after the number and the width of its
-/// fractional part (from the decimal point to the number's end; 0 without one).
-fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(String, f32)> {
+/// For a line that starts with a number (digits, thousands commas, an optional fraction) and
+/// has no other number after it: the width from the decimal point (or the integer part's end)
+/// to the line's end, and the room left of the line (its left edge from the content box's).
+fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(f32, f32)> {
     let mut glyphs: Vec<(f32, f32, char)> = Vec::new();
     for r in &line.runs {
         let f = fonts.get(r.font);
@@ -519,23 +872,38 @@ fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(String, f3
         }
     }
     let is_digit = |c: char| c.is_ascii_digit();
-    if !glyphs.first().is_some_and(|g| is_digit(g.2)) {
+    let first = glyphs.iter().position(|g| g.2 != ' ')?;
+    let mut i = first;
+    // A sign belongs to the number.
+    if matches!(glyphs[i].2, '-' | '+' | '△' | '▲' | '−') {
+        i += 1;
+    }
+    if !glyphs.get(i).is_some_and(|g| is_digit(g.2)) {
         return None;
     }
-    let mut i = 0;
     while i < glyphs.len() && (is_digit(glyphs[i].2) || glyphs[i].2 == ',') {
         i += 1;
     }
-    let mut frac = 0.0;
+    let point = if i < glyphs.len() {
+        glyphs[i].0
+    } else {
+        glyphs[i - 1].0 + glyphs[i - 1].1
+    };
     if i + 1 < glyphs.len() && glyphs[i].2 == '.' && is_digit(glyphs[i + 1].2) {
-        let point = glyphs[i].0;
         i += 1;
         while i < glyphs.len() && is_digit(glyphs[i].2) {
             i += 1;
         }
-        frac = glyphs[i - 1].0 + glyphs[i - 1].1 - point;
     }
-    Some((glyphs[i..].iter().map(|g| g.2).collect(), frac))
+    if glyphs[i..].iter().any(|g| is_digit(g.2)) {
+        return None;
+    }
+    let end = glyphs
+        .iter()
+        .rev()
+        .find(|g| g.2 != ' ')
+        .map_or(point, |g| g.0 + g.1);
+    Some((end - point, glyphs[first].0))
 }
 
 #[cfg(test)]
