@@ -335,13 +335,14 @@ def report(info, rows, command, notes):
             "`sources` includes `workbooks`; `fonts` = reading the font files + parsing them for the PDF "
             "writer; summed over all documents; seconds, best of the runs):\n"
         )
-        lines.append("| project | " + " | ".join(keys) + " | largest doc: layout | its layout without TOC passes | its pdf |")
-        lines.append("|---|" + "---|" * (len(keys) + 3))
+        lines.append("| project | " + " | ".join(keys) + " | largest doc: layout | its layout without TOC passes | its pdf | its content streams written directly |")
+        lines.append("|---|" + "---|" * (len(keys) + 4))
         for r in stage_rows:
             st, lg = r["stages"]["stages"], r["stages"]["largest"]
             lines.append(
                 "| " + r["label"] + " | " + " | ".join(fmt_s(st.get(k)) for k in keys)
-                + f" | {fmt_s(lg.get('layout'))} | {fmt_s(lg.get('layout_without_toc'))} | {fmt_s(lg.get('pdf'))} |"
+                + f" | {fmt_s(lg.get('layout'))} | {fmt_s(lg.get('layout_without_toc'))} | {fmt_s(lg.get('pdf'))}"
+                + f" | {fmt_s(lg.get('content_direct'))} |"
             )
     cli_rows = [r for r in rows if r.get("cli_stages")]
     if cli_rows:
