@@ -296,6 +296,31 @@ pub struct Outcome {
     pub unchanged: Vec<String>,
 }
 
+/// `HAKUSHO_TIMING=1`: the build's phases on stderr.
+struct Timing {
+    on: bool,
+    last: Instant,
+}
+
+impl Timing {
+    fn new() -> Timing {
+        Timing {
+            on: std::env::var_os("HAKUSHO_TIMING").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn phase(&mut self, name: &str) {
+        if self.on {
+            eprintln!(
+                "timing: {name}: {:.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = Instant::now();
+    }
+}
+
 /// Why a document is typeset again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
@@ -353,7 +378,20 @@ struct Planned<'a> {
 
 /// Builds (see the module comment); prints problems to stderr and the summary to stdout.
 pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
+    execute_in(&mut Session::default(), project, opts, lang)
+}
+
+/// What a long-running caller (`hakusho watch`) keeps between builds: the loaded style and
+/// fonts, reused while the style sheet, the fonts and the tool are unchanged.
+#[derive(Default)]
+pub struct Session {
+    typesetter: Option<(String, Arc<hakusho_typeset::Typesetter>)>,
+}
+
+/// [`execute`], reusing what `session` holds from an earlier build.
+pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: Lang) -> Outcome {
     let started = Instant::now();
+    let mut timing = Timing::new();
     let fail = |code: u8| Outcome {
         ok: false,
         code,
@@ -370,6 +408,8 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
             return fail(1);
         }
     };
+
+    timing.phase("load sources");
 
     // 2. The documents to build.
     let (declared, departments) = declared_documents(&model);
@@ -393,9 +433,9 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
     let out_dir = project.join("build");
     let fonts = deps::style_fonts(project);
     let inputs = deps::all_inputs(&model, &fonts);
-    let hashes = deps::hash_inputs(project, &inputs);
-    let tool = manifest::tool_id();
     let mut manifest = Manifest::load(&out_dir);
+    let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
+    let tool = manifest::tool_id();
     let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
     let setup = {
         // Everything besides the markup that shapes the PDF.
@@ -414,6 +454,8 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
         }
         h.finalize()
     };
+
+    timing.phase("hash inputs");
 
     // 4. Render every document (cheap) and decide which ones to typeset.
     let renderer = Renderer::new(&project.join("templates"));
@@ -464,6 +506,7 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
         })
         .collect();
 
+    timing.phase("render + fingerprint");
     let mut diags = Diagnostics::new();
     for p in &planned {
         if let Err(d) = &p.markup {
@@ -478,18 +521,34 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
     // 5. Typeset what changed, in parallel; style and fonts loaded once, only when needed.
     let mut built: Vec<(usize, Built)> = Vec::new();
     if !to_typeset.is_empty() {
-        let style_path = project.join(deps::STYLE_PATH);
-        let typesetter = match hakusho_typeset::Style::load(&style_path, project)
-            .and_then(|(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)))
-        {
-            Ok(t) => t,
-            Err(d) => {
-                diags.extend(d);
-                report::print_diagnostics(&diags, lang);
-                failed(lang);
-                return fail(1);
+        let key = setup.to_hex().to_string();
+        let cached = session
+            .typesetter
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, t)| t.clone());
+        let typesetter = match cached {
+            Some(t) => t,
+            None => {
+                let style_path = project.join(deps::STYLE_PATH);
+                match hakusho_typeset::Style::load(&style_path, project).and_then(
+                    |(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)),
+                ) {
+                    Ok(t) => {
+                        let t = Arc::new(t);
+                        session.typesetter = Some((key, t.clone()));
+                        t
+                    }
+                    Err(d) => {
+                        diags.extend(d);
+                        report::print_diagnostics(&diags, lang);
+                        failed(lang);
+                        return fail(1);
+                    }
+                }
             }
         };
+        timing.phase("load style + fonts");
         let progress = progress::Progress::new(to_typeset.len(), lang);
         let results: Vec<(usize, Result<(Built, Diagnostics), Diagnostics>)> = to_typeset
             .par_iter()
@@ -505,6 +564,7 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
             })
             .collect();
         progress.clear();
+        timing.phase("typeset");
         for (idx, r) in results {
             match r {
                 Ok((b, w)) => {
@@ -578,6 +638,50 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
     for (name, e) in new_entries {
         manifest.documents.insert(name, e);
     }
+    if opts.names.is_empty() {
+        // Documents no longer declared.
+        manifest
+            .documents
+            .retain(|name, _| jobs.iter().any(|j| j.name == *name));
+    }
+    timing.phase("write");
+
+    // 7. The proofreading snapshot (full builds only: a partial build leaves other documents
+    //    as they were, so "changed since the last build" keeps meaning the last full build).
+    //    Skipped when no source file changed since the snapshot was taken.
+    let sources = {
+        let mut h = blake3::Hasher::new();
+        h.update(tool.as_bytes());
+        for i in model.inputs() {
+            let path = deps::slash(&i.path);
+            h.update(path.as_bytes());
+            h.update(b"\0");
+            h.update(hashes.get(&path).map_or(b"".as_slice(), |x| x.as_bytes()));
+            h.update(b"\0");
+        }
+        h.finalize().to_hex().to_string()
+    };
+    let snapshot_current =
+        manifest.sources == sources && out_dir.join(crate::diff::SNAPSHOT_FILE).is_file();
+    let changes = if opts.names.is_empty() && !snapshot_current {
+        match crate::diff::record(&out_dir, &model) {
+            Ok(c) => {
+                manifest.sources = sources;
+                c
+            }
+            Err(e) => {
+                match lang {
+                    Lang::Ja => eprintln!("警告: 校正用の記録を書き込めませんでした: {e}"),
+                    Lang::En => eprintln!("warning: could not write the proofreading record: {e}"),
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+
+    timing.phase("snapshot");
     if let Err(e) = manifest.save(&out_dir, &tool) {
         match lang {
             Lang::Ja => eprintln!(
@@ -590,23 +694,6 @@ pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
             ),
         }
     }
-
-    // 7. The proofreading snapshot (full builds only: a partial build leaves other documents
-    //    as they were, so "changed since the last build" keeps meaning the last full build).
-    let changes = if opts.names.is_empty() {
-        match crate::diff::record(&out_dir, &model) {
-            Ok(c) => c,
-            Err(e) => {
-                match lang {
-                    Lang::Ja => eprintln!("警告: 校正用の記録を書き込めませんでした: {e}"),
-                    Lang::En => eprintln!("warning: could not write the proofreading record: {e}"),
-                }
-                None
-            }
-        }
-    } else {
-        None
-    };
 
     // 8. Summary.
     for (path, (reason, pages)) in written.iter().zip(&written_reasons) {

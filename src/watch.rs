@@ -31,7 +31,8 @@ pub fn run(project: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
         .canonicalize()
         .unwrap_or_else(|_| project.to_path_buf());
     let opts = build::Options::default();
-    build::execute(project, &opts, lang);
+    let mut session = build::Session::default();
+    build::execute_in(&mut session, project, &opts, lang);
 
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |res| {
@@ -68,7 +69,7 @@ pub fn run(project: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
             Lang::Ja => println!("\n変更を検出しました: {list}"),
             Lang::En => println!("\nchanged: {list}"),
         }
-        build::execute(project, &opts, lang);
+        build::execute_in(&mut session, project, &opts, lang);
         waiting(&watched, lang);
     }
 }

@@ -536,13 +536,59 @@ pub fn all_inputs(project: &Project, fonts: &[String]) -> Vec<(String, Vec<Strin
     out
 }
 
-/// Hashes the given input files (in parallel; fonts are large).
-pub fn hash_inputs(project: &Path, inputs: &[(String, Vec<String>)]) -> BTreeMap<String, String> {
+/// Files at least this large (fonts) are hashed again only when their size or mtime changed.
+const STAMP_MIN: u64 = 1 << 20;
+
+/// Hashes the given input files (in parallel). Large files whose size and mtime match their
+/// entry in `stamps` keep the recorded hash; `stamps` is updated.
+pub fn hash_inputs(
+    project: &Path,
+    inputs: &[(String, Vec<String>)],
+    stamps: &mut BTreeMap<String, super::manifest::Stamp>,
+) -> BTreeMap<String, String> {
     use rayon::prelude::*;
-    inputs
+    let known = &*stamps;
+    let hashed: Vec<(String, String, Option<super::manifest::Stamp>)> = inputs
         .par_iter()
-        .map(|(p, _)| (p.clone(), hash_file(&project.join(p))))
-        .collect()
+        .map(|(p, _)| {
+            let path = project.join(p);
+            let meta = fs::metadata(&path).ok().filter(|m| m.len() >= STAMP_MIN);
+            let (len, mtime_ns) = meta
+                .as_ref()
+                .map(|m| {
+                    let t = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos());
+                    (m.len(), t)
+                })
+                .unwrap_or((0, 0));
+            if meta.is_some() && mtime_ns != 0 {
+                if let Some(s) = known.get(p) {
+                    if s.len == len && s.mtime_ns == mtime_ns {
+                        return (p.clone(), s.hash.clone(), Some(s.clone()));
+                    }
+                }
+            }
+            let hash = hash_file(&path);
+            let stamp = (meta.is_some() && mtime_ns != 0).then(|| super::manifest::Stamp {
+                len,
+                mtime_ns,
+                hash: hash.clone(),
+            });
+            (p.clone(), hash, stamp)
+        })
+        .collect();
+    stamps.clear();
+    let mut out = BTreeMap::new();
+    for (p, h, stamp) in hashed {
+        if let Some(s) = stamp {
+            stamps.insert(p.clone(), s);
+        }
+        out.insert(p, h);
+    }
+    out
 }
 
 #[cfg(test)]

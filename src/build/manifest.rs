@@ -19,6 +19,20 @@ pub struct Manifest {
     /// The tool that wrote it (see `tool_id`).
     pub tool: String,
     pub documents: BTreeMap<String, Entry>,
+    /// Fingerprint of the source files when the proofreading snapshot was taken.
+    #[serde(default)]
+    pub sources: String,
+    /// Large input files (fonts) by path: size and mtime with their blake3, so an unchanged
+    /// font is not read again.
+    #[serde(default)]
+    pub stamps: BTreeMap<String, Stamp>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime_ns: u128,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
