@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Compiles the Typst sources written by gen_typst.py in one process and times them.
 
-    python3 bench/typst/compile.py TYPST_DIR FONTS_DIR [--only NAME] [--json]
+    python3 bench/typst/compile.py TYPST_DIR FONTS_DIR [--only NAME] [--rebuild NAME] [--json]
 
 One typst.Compiler per document (fonts from FONTS_DIR only, no system fonts), all in this process,
 one after another; the fonts are scanned once (typst.Fonts) and shared, as hakusho loads its fonts
 once. Prints per-document wall time, pages and PDF bytes, and the total; with --json, one JSON
-object on the last line. Needs `pip install typst`.
+object on the last line. With --rebuild NAME, NAME.typ is then edited (a marker inserted in its
+first paragraph) and recompiled with the same Compiler (Typst's incremental compilation), timed
+as rebuild_seconds. Needs `pip install typst`.
 """
 
 import json
@@ -25,10 +27,13 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) < 2:
         sys.exit(__doc__)
-    only = None
+    only = rebuild = None
     if "--only" in sys.argv:
         only = sys.argv[sys.argv.index("--only") + 1]
         args = [a for a in args if a != only]
+    if "--rebuild" in sys.argv:
+        rebuild = sys.argv[sys.argv.index("--rebuild") + 1]
+        args = [a for a in args if a != rebuild]
     typst_dir, fonts_dir = Path(args[0]), Path(args[1])
     import typst
 
@@ -39,11 +44,13 @@ def main():
     if only:
         files = [f for f in files if f.stem == only]
     results = []
+    compilers = {}
     total = time.perf_counter()
     for f in files:
         start = time.perf_counter()
         compiler = typst.Compiler(str(f), root=str(typst_dir), font_paths=fonts, ignore_system_fonts=True)
         pdf = compiler.compile(format="pdf")
+        compilers[f.stem] = compiler
         wall = time.perf_counter() - start
         pages = count_pages(pdf)
         results.append({"name": f.stem, "seconds": wall, "pages": pages, "bytes": len(pdf)})
@@ -58,6 +65,17 @@ def main():
         "pages": sum(r["pages"] for r in results),
         "bytes": sum(r["bytes"] for r in results),
     }
+    if rebuild in compilers:
+        path = typst_dir / f"{rebuild}.typ"
+        text = path.read_text(encoding="utf-8")
+        i = text.find('#par("')
+        if i >= 0:
+            path.write_text(text[: i + 6] + "（編集）" + text[i + 6 :], encoding="utf-8")
+            start = time.perf_counter()
+            compilers[rebuild].compile(format="pdf")
+            summary["rebuild_seconds"] = time.perf_counter() - start
+            summary["rebuild_name"] = rebuild
+            print(f"rebuild {rebuild}: {summary['rebuild_seconds']:.3f} s", file=sys.stderr)
     print(f"fonts {t_fonts:.3f} s; total {total:.3f} s, {summary['pages']} pages, {summary['bytes']:,d} bytes", file=sys.stderr)
     if "--json" in sys.argv:
         print(json.dumps(summary, ensure_ascii=False))
