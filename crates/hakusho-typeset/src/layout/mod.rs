@@ -45,6 +45,9 @@ pub(crate) struct Chunk {
     /// A band of a table row cut into lines: where a page break falls between two bands of
     /// the same row, a rule closes the table at the page bottom and opens it at the next top.
     pub cut_rule: Option<CutRule>,
+    /// Drawn (y relative to the chunk's top) when the chunk opens a page in the middle of a
+    /// cut row: the row's labels.
+    pub continued_items: Vec<Item>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -118,6 +118,11 @@ pub(crate) fn paginate(
             if let (Some(a), Some(b)) = (chunks[i - 1].cut_rule, c.cut_rule) {
                 if a.row == b.row {
                     cur.items.push(b.line(at));
+                    for it in &c.continued_items {
+                        let mut it = it.clone();
+                        shift(&mut it, at);
+                        cur.items.push(it);
+                    }
                 }
             }
         }

@@ -402,7 +402,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let page_body = style.page_height - m_top - m_bottom;
     let header_h: f32 = row_h[..n_header].iter().sum();
     // A row taller than this is cut into bands of lines so a page can break inside it.
-    let band_above = (page_body / 4.0).min(page_body - header_h - 1.0);
+    let band_above = (ts.size * ts.line_height * 6.0 + 2.0 * pad_v).min(page_body - header_h - 1.0);
     let mut body_groups: Vec<std::ops::Range<usize>> = Vec::new();
     for &(a, z) in &groups {
         let is_header = n_header > 0 && a == 0;
@@ -522,7 +522,7 @@ fn keep_rows_together(
         return;
     }
     let total: f32 = chunks.iter().map(|c| c.height).sum();
-    if total <= page_body * 0.3 {
+    if total <= page_body * 0.15 {
         for c in &mut chunks[..n - 1] {
             c.keep_with_next = true;
         }
@@ -614,6 +614,25 @@ fn bands(
     edges.push(height);
     let n = edges.len() - 1;
     let first_chunk = b.chunks.len();
+    // Row labels (th cells other than the tallest one: "概要") are set again at the top of a
+    // page the row continues on, so the continued part does not lose its first column.
+    let mut label_items = Vec::new();
+    for c in row_cells
+        .iter()
+        .filter(|c| c.header && !std::ptr::eq(**c, *driver))
+    {
+        let x0 = xs[c.col];
+        for l in &c.lines {
+            inline::line_items(
+                &l.line,
+                x0 + pad_h,
+                pad_v + l.top,
+                l.lh,
+                l.size,
+                &mut label_items,
+            );
+        }
+    }
     for k in 0..n {
         let (y0, y1) = (edges[k], edges[k + 1]);
         let h = y1 - y0;
@@ -682,6 +701,11 @@ fn bands(
             cover: ctx.cover,
             // A page break between two bands closes the row at the page bottom and opens it
             // again at the top of the next page.
+            continued_items: if k > 0 {
+                label_items.clone()
+            } else {
+                Vec::new()
+            },
             cut_rule: Some(super::CutRule {
                 x0: xs[0],
                 x1: xs[ncols],
