@@ -274,6 +274,22 @@ pub fn documents(p: &hakusho_sources::Project) -> Result<Vec<(Job, DocDeps)>, Di
         .collect())
 }
 
+/// Every document of the project with its dependencies and its markup rendered from the
+/// sources as they are (`None` when its template fails).
+pub fn rendered_documents(
+    p: &hakusho_sources::Project,
+) -> Result<Vec<(Job, DocDeps, Option<String>)>, Diagnostics> {
+    let renderer = Renderer::new(&p.root.join("templates"));
+    let base = context::base(p);
+    Ok(documents(p)?
+        .into_par_iter()
+        .map(|(job, deps)| {
+            let markup = render_one(&renderer, &base, &job).ok();
+            (job, deps, markup)
+        })
+        .collect())
+}
+
 /// What `hakusho build` was asked for.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

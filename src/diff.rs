@@ -166,7 +166,13 @@ pub fn snapshot(p: &Project) -> Snapshot {
     }
     for (part, file, json) in files {
         let text = fs::read_to_string(p.root.join(&file)).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let lines = Lines {
+            text: &text,
+            starts,
+        };
         let mut fields = Vec::new();
         walk(&json, String::new(), &mut fields);
         let mut hint = 0usize;
@@ -254,19 +260,30 @@ fn is_list_item(t: &str) -> bool {
     ('①'..='⑳').contains(&c) || matches!(c, '・' | '◎' | '○') || t.starts_with("- ")
 }
 
-/// The line (1-based) holding the start of `para`, searching from `hint` on (then from the
-/// top); moves `hint` past it.
-fn find_line(lines: &[&str], para: &str, hint: &mut usize) -> Option<u32> {
+/// A file's text and the byte offsets its lines start at.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+/// The line (1-based) holding the start of `para`, searching from byte `hint` on (then from
+/// the top); moves `hint` there.
+fn find_line(lines: &Lines, para: &str, hint: &mut usize) -> Option<u32> {
     let first = para.lines().next()?.trim();
-    let needle: String = first.chars().take(24).collect();
+    let end = first.char_indices().nth(24).map_or(first.len(), |(i, _)| i);
+    let needle = &first[..end];
     if needle.is_empty() {
         return None;
     }
-    let found = (*hint..lines.len())
-        .chain(0..(*hint).min(lines.len()))
-        .find(|&i| lines[i].contains(needle.as_str()))?;
-    *hint = found;
-    Some(found as u32 + 1)
+    let from = (*hint).min(lines.text.len());
+    let pos = lines
+        .text
+        .get(from..)
+        .and_then(|t| t.find(needle))
+        .map(|i| i + from)
+        .or_else(|| lines.text.find(needle))?;
+    *hint = pos;
+    Some(lines.starts.partition_point(|&s| s <= pos) as u32)
 }
 
 // ───── comparing ─────
@@ -480,66 +497,60 @@ impl Changes {
 
     /// The detailed report: per document, every change it shows; then changes no document
     /// shows.
-    pub fn detailed(&self, docs: &[(Job, DocDeps)], lang: Lang) -> String {
+    pub fn detailed(&self, docs: &[DocView], lang: Lang) -> String {
         let mut out = String::new();
-        let mut shown = vec![false; self.values.len() + self.paragraphs.len()];
-        let mut section = |title: &str, filter: &dyn Fn(&str) -> bool, shown: &mut [bool]| {
-            let mut lines = Vec::new();
-            for (k, v) in self.values.iter().enumerate() {
-                if filter(&v.part) {
-                    shown[k] = true;
-                    lines.push(value_line(v, lang));
-                }
-            }
-            for (k, p) in self.paragraphs.iter().enumerate() {
-                if filter(&p.part) {
-                    shown[self.values.len() + k] = true;
-                    lines.push(para_lines(p, lang));
-                }
-            }
-            if !lines.is_empty() {
-                out.push_str(title);
-                out.push('\n');
-                for l in lines {
-                    out.push_str(&l);
-                }
-                out.push('\n');
-            }
-        };
-        for (job, deps) in docs {
-            section(
-                &format!("build/{}.pdf", job.name),
-                &|part| deps.covers(part),
-                &mut shown,
-            );
-        }
-        if shown.iter().any(|s| !s) {
-            let rest: Vec<bool> = shown.clone();
-            let title = match lang {
-                Lang::Ja => "（どの文書にも載らない変更）",
-                Lang::En => "(changes no document shows)",
-            };
-            let mut idx_filter = Changes::default();
-            for (k, v) in self.values.iter().enumerate() {
-                if !rest[k] {
-                    idx_filter.values.push(v.clone());
-                }
-            }
-            for (k, p) in self.paragraphs.iter().enumerate() {
-                if !rest[self.values.len() + k] {
-                    idx_filter.paragraphs.push(p.clone());
-                }
+        let mut shown_values = vec![false; self.values.len()];
+        let mut shown_paras = vec![false; self.paragraphs.len()];
+        let mut section = |title: &str, values: Vec<&ValueChange>, paras: Vec<&ParaChange>| {
+            if values.is_empty() && paras.is_empty() {
+                return;
             }
             out.push_str(title);
             out.push('\n');
-            for v in &idx_filter.values {
+            for v in values {
                 out.push_str(&value_line(v, lang));
             }
-            for p in &idx_filter.paragraphs {
+            for p in paras {
                 out.push_str(&para_lines(p, lang));
             }
             out.push('\n');
+        };
+        for d in docs {
+            let mut values = Vec::new();
+            for (k, v) in self.values.iter().enumerate() {
+                if d.shows_value(v) {
+                    shown_values[k] = true;
+                    values.push(v);
+                }
+            }
+            let mut paras = Vec::new();
+            for (k, p) in self.paragraphs.iter().enumerate() {
+                if d.shows_paragraph(p) {
+                    shown_paras[k] = true;
+                    paras.push(p);
+                }
+            }
+            section(&format!("build/{}.pdf", d.job.name), values, paras);
         }
+        let title = match lang {
+            Lang::Ja => "（どの文書にも載らない変更）",
+            Lang::En => "(changes no document shows)",
+        };
+        section(
+            title,
+            self.values
+                .iter()
+                .zip(&shown_values)
+                .filter(|(_, s)| !**s)
+                .map(|(v, _)| v)
+                .collect(),
+            self.paragraphs
+                .iter()
+                .zip(&shown_paras)
+                .filter(|(_, s)| !**s)
+                .map(|(p, _)| p)
+                .collect(),
+        );
         out.push_str(&match lang {
             Lang::Ja => format!("変更: {}\n", self.counts(lang)),
             Lang::En => format!("changes: {}\n", self.counts(lang)),
@@ -596,7 +607,42 @@ fn para_lines(p: &ParaChange, lang: Lang) -> String {
             }
         }
     }
+    if let (Some(old), Some(new)) = (&p.old, &p.new) {
+        if old.chars().count() > 40 {
+            s.push_str(&format!("    ≫ {}\n", inline_change(old, new)));
+        }
+    }
     s
+}
+
+/// Where two versions of a long paragraph differ, with a little context:
+/// `…含め計〔7→8〕台配置…`.
+pub fn inline_change(old: &str, new: &str) -> String {
+    let a: Vec<char> = old.chars().collect();
+    let b: Vec<char> = new.chars().collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    const CONTEXT: usize = 12;
+    let before: String = a[prefix.saturating_sub(CONTEXT)..prefix].iter().collect();
+    let after: String = a[a.len() - suffix..(a.len() - suffix + CONTEXT.min(suffix))]
+        .iter()
+        .collect();
+    let mid_old: String = a[prefix..a.len() - suffix].iter().collect();
+    let mid_new: String = b[prefix..b.len() - suffix].iter().collect();
+    format!(
+        "{}{before}〔{}→{}〕{after}{}",
+        if prefix > CONTEXT { "…" } else { "" },
+        mid_old.replace('\n', " "),
+        mid_new.replace('\n', " "),
+        if suffix > CONTEXT { "…" } else { "" },
+    )
 }
 
 // ───── the files in build/ ─────
@@ -612,10 +658,22 @@ fn load(path: &Path) -> Option<Snapshot> {
 /// previous one (`None` when there was none). When something changed, the previous snapshot
 /// is kept as build/.hakusho-snapshot.prev.json (`hakusho diff --last`).
 pub fn record(build_dir: &Path, p: &Project) -> io::Result<Option<Changes>> {
+    let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
+    let t0 = std::time::Instant::now();
     let new = snapshot(p);
+    let t1 = t0.elapsed();
     let old_path = build_dir.join(SNAPSHOT_FILE);
     let old = load(&old_path);
+    let t2 = t0.elapsed();
     let json = serde_json::to_vec(&new).map_err(io::Error::other)?;
+    if timing {
+        eprintln!(
+            "timing: snapshot: take {:.1} ms, load previous {:.1} ms, serialize {:.1} ms",
+            t1.as_secs_f64() * 1e3,
+            (t2 - t1).as_secs_f64() * 1e3,
+            (t0.elapsed() - t2).as_secs_f64() * 1e3
+        );
+    }
     match old {
         Some(old) if old == new => Ok(Some(Changes::default())),
         Some(old) => {
@@ -641,7 +699,7 @@ pub fn run(project: &Path, last: bool, lang: Lang) -> anyhow::Result<ExitCode> {
     let Some(model) = model.filter(|_| !errors) else {
         return Ok(ExitCode::from(1));
     };
-    let docs = match build::documents(&model) {
+    let docs = match DocView::all(&model) {
         Ok(d) => d,
         Err(d) => {
             report::print_diagnostics(&d, lang);
@@ -712,26 +770,93 @@ fn no_record(lang: Lang) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// A document as `diff` sees it: its dependencies and, when it renders, the text of its markup
+/// (tags dropped, entities decoded, no whitespace).
+pub struct DocView {
+    pub job: Job,
+    pub deps: DocDeps,
+    pub text: Option<String>,
+}
+
+impl DocView {
+    /// Every document of the project, rendered with the sources as they are now.
+    pub fn all(p: &Project) -> Result<Vec<DocView>, hakusho_diagnostics::Diagnostics> {
+        Ok(build::rendered_documents(p)?
+            .into_iter()
+            .map(|(job, deps, markup)| DocView {
+                job,
+                deps,
+                text: markup.map(|m| markup_text(&m)),
+            })
+            .collect())
+    }
+
+    pub fn shows_value(&self, v: &ValueChange) -> bool {
+        self.deps.covers(&v.part)
+    }
+
+    /// Whether the paragraph's part feeds the document and, for a changed or added paragraph,
+    /// its text is in the document's markup (a department's narrative is in the white paper
+    /// and its booklet, its main projects only in the booklet). Short texts are not tested
+    /// (they occur anywhere).
+    pub fn shows_paragraph(&self, p: &ParaChange) -> bool {
+        if !self.deps.covers(&p.part) {
+            return false;
+        }
+        let (Some(text), Some(new)) = (&self.text, &p.new) else {
+            return true;
+        };
+        let probe: String = new
+            .trim_start_matches("- ")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .take(16)
+            .collect();
+        probe.chars().count() < 8 || text.contains(&probe)
+    }
+}
+
+/// The text of markup: tags dropped, the usual entities decoded, whitespace removed.
+fn markup_text(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len());
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if in_tag || c.is_whitespace() => {}
+            _ => out.push(c),
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
 /// Changes grouped for callers that want structured access: document name → changes shown.
-pub fn by_document(changes: &Changes, docs: &[(Job, DocDeps)]) -> BTreeMap<String, Changes> {
+pub fn by_document(changes: &Changes, docs: &[DocView]) -> BTreeMap<String, Changes> {
     let mut out = BTreeMap::new();
-    for (job, deps) in docs {
+    for d in docs {
         let c = Changes {
             values: changes
                 .values
                 .iter()
-                .filter(|v| deps.covers(&v.part))
+                .filter(|v| d.shows_value(v))
                 .cloned()
                 .collect(),
             paragraphs: changes
                 .paragraphs
                 .iter()
-                .filter(|p| deps.covers(&p.part))
+                .filter(|p| d.shows_paragraph(p))
                 .cloned()
                 .collect(),
         };
         if !c.is_empty() {
-            out.insert(job.name.clone(), c);
+            out.insert(d.job.name.clone(), c);
         }
     }
     out
@@ -777,7 +902,7 @@ mod tests {
         let changes = compare(&before, &snapshot(&q));
         assert_eq!(changes.values.len(), 1, "{changes:?}");
         assert!(changes.paragraphs.is_empty());
-        let docs = build::documents(&q).unwrap();
+        let docs = DocView::all(&q).unwrap();
         let report = changes.detailed(&docs, Lang::Ja);
         let line = format!("{cell} 実績: {old} → 203,000件（{name}）");
         assert!(report.contains(&line), "{line}\n{report}");
@@ -792,6 +917,19 @@ mod tests {
             "{:?}",
             per_doc.keys()
         );
+    }
+
+    #[test]
+    fn inline_change_points_at_the_edit() {
+        assert_eq!(
+            inline_change(
+                "多言語翻訳機を部署・市政窓口等に、貸出用を含め計7台配置した。",
+                "多言語翻訳機を部署・市政窓口等に、貸出用を含め計8台配置した。"
+            ),
+            "…窓口等に、貸出用を含め計〔7→8〕台配置した。"
+        );
+        assert_eq!(inline_change("あいう", "あう"), "あ〔い→〕う");
+        assert_eq!(inline_change("ああ", "あああ"), "ああ〔→あ〕");
     }
 
     #[test]

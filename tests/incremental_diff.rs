@@ -87,7 +87,29 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
         },
     );
 
+    // 企画部's main projects: in its booklet only.
+    let text = fs::read_to_string(&yaml).unwrap();
+    fs::write(
+        &yaml,
+        text.replacen("三鷹のブランド力の向上", "三鷹のブランド力の一層の向上", 1),
+    )
+    .unwrap();
+
     let stdout = run(p, &["diff"]);
+    let section = |doc: &str| -> String {
+        stdout
+            .split("\n\n")
+            .find(|s| s.starts_with(&format!("{doc}\n")))
+            .unwrap_or_else(|| panic!("no section {doc} in:\n{stdout}"))
+            .to_string()
+    };
+    assert!(section("build/booklet-kikaku.pdf").contains("段落を変更（main_projects[2].text）"));
+    assert!(
+        !section("build/hakusho-2021.pdf").contains("main_projects"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("    ≫ …"), "{stdout}");
+    assert!(stdout.contains("〔7→8〕台配置した。"), "{stdout}");
     let para =
         format!("sources/departments/kikaku.yaml:{line}: 段落を変更（policies.1-1.progress）");
     assert!(stdout.contains(&para), "no '{para}' in:\n{stdout}");
@@ -113,12 +135,12 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
         );
     }
     assert!(!stdout.contains("build/booklet-somu.pdf"), "{stdout}");
-    assert!(stdout.contains("指標の値 1 件、段落 1 件"), "{stdout}");
+    assert!(stdout.contains("指標の値 1 件、段落 2 件"), "{stdout}");
 
     // The build says so briefly; afterwards `diff` is empty and `diff --last` has the details.
     let stdout = run(p, &["build"]);
     assert!(
-        stdout.contains("前回のビルドからの変更: 指標の値 1 件、段落 1 件"),
+        stdout.contains("前回のビルドからの変更: 指標の値 1 件、段落 2 件"),
         "{stdout}"
     );
     let stdout = run(p, &["diff"]);
@@ -133,7 +155,7 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("1 indicator value, 1 paragraph"),
+        stdout.contains("1 indicator value, 2 paragraphs"),
         "{stdout}"
     );
 }
