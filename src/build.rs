@@ -198,6 +198,7 @@ pub struct Built {
 /// paths.
 pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
     fs::create_dir_all(dir)?;
+    remove_stale_temps(dir);
     let pid = std::process::id();
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
@@ -229,6 +230,28 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
     }
     manifest::sync_dir(dir);
     Ok(written)
+}
+
+/// Removes temporary files (`.<name>.<pid>.tmp`) that a build killed while writing left in
+/// `dir`: those whose process is gone. Only where that can be told (Linux: /proc).
+fn remove_stale_temps(dir: &Path) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".tmp").filter(|_| name.starts_with('.')) else {
+            continue;
+        };
+        let Some(pid) = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 fn display_path(project: &Path, path: &Path) -> String {
@@ -566,7 +589,7 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
         };
         timing.phase("load style + fonts");
         let progress = progress::Progress::new(to_typeset.len(), lang);
-        let results: Vec<(usize, Result<(Built, Diagnostics), Diagnostics>)> = to_typeset
+        let results: Vec<(usize, Typeset)> = to_typeset
             .par_iter()
             .map(|p| {
                 let markup = p.markup.as_ref().expect("rendered");
@@ -826,13 +849,16 @@ fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<St
     renderer.render(&job.template, ctx)
 }
 
+/// A typeset document with its warnings, or its errors.
+type Typeset = Result<(Built, Diagnostics), Diagnostics>;
+
 /// Typesets one document's markup.
 fn typeset_one(
     project: &Path,
     typesetter: &hakusho_typeset::Typesetter,
     job: &Job,
     markup: &str,
-) -> Result<(Built, Diagnostics), Diagnostics> {
+) -> Typeset {
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);

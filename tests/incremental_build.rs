@@ -156,6 +156,9 @@ fn a_pdf_deleted_or_edited_by_hand_is_rebuilt_and_force_rebuilds_all() {
     let first = outputs(p);
     let build_dir = p.join("build");
 
+    // What a build killed while writing would leave (its process is gone).
+    let stale = build_dir.join(".booklet-somu.pdf.999999999.tmp");
+    fs::write(&stale, b"%PDF-1.7 partial").unwrap();
     fs::remove_file(build_dir.join("booklet-somu.pdf")).unwrap();
     let mut bytes = first["booklet-kodomo.pdf"].0.clone();
     bytes.extend_from_slice(b"\n% edited\n");
@@ -170,6 +173,9 @@ fn a_pdf_deleted_or_edited_by_hand_is_rebuilt_and_force_rebuilds_all() {
         "build/booklet-kodomo.pdf — 出力が書き換えられていたため"
     );
     assert!(stdout.contains("変更なし: 10 件"), "{stdout}");
+    if Path::new("/proc/self").exists() {
+        assert!(!stale.exists(), "stale temporary file kept");
+    }
     let second = outputs(p);
     for (name, (bytes, _)) in &first {
         assert_eq!(
