@@ -212,6 +212,11 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
         }
         Ok(())
     })();
+    // A final path that cannot be replaced by a file fails the whole write before any rename.
+    let result = result.and_then(|()| match temps.iter().find(|(_, f)| f.is_dir()) {
+        Some((_, f)) => Err(io::Error::other(format!("{} is a directory", f.display()))),
+        None => Ok(()),
+    });
     if let Err(e) = result {
         for (tmp, _) in &temps {
             let _ = fs::remove_file(tmp);
@@ -892,6 +897,40 @@ fn failed(lang: Lang) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_write_renames_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("a.pdf"), b"old a").unwrap();
+        fs::write(d.join("c.pdf"), b"old c").unwrap();
+        let built = |name: &str| Built {
+            name: name.into(),
+            pdf: format!("new {name}").into_bytes(),
+            pages: 1,
+        };
+        // b's temporary file cannot be created (a directory is in the way).
+        let blocker = d.join(format!(".b.pdf.{}.tmp", std::process::id()));
+        fs::create_dir(&blocker).unwrap();
+        assert!(write_outputs(d, &[built("a"), built("b")]).is_err());
+        assert_eq!(fs::read(d.join("a.pdf")).unwrap(), b"old a");
+        fs::remove_dir(&blocker).unwrap();
+        // c's final path is a directory: nothing is renamed either.
+        fs::remove_file(d.join("c.pdf")).unwrap();
+        fs::create_dir(d.join("c.pdf")).unwrap();
+        assert!(write_outputs(d, &[built("a"), built("c")]).is_err());
+        assert_eq!(fs::read(d.join("a.pdf")).unwrap(), b"old a");
+        let names: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+        // And a good write replaces the file.
+        fs::remove_dir(d.join("c.pdf")).unwrap();
+        write_outputs(d, &[built("a"), built("c")]).unwrap();
+        assert_eq!(fs::read(d.join("a.pdf")).unwrap(), b"new a");
+        assert_eq!(fs::read(d.join("c.pdf")).unwrap(), b"new c");
+    }
 
     #[test]
     fn output_names_stay_inside_build() {
