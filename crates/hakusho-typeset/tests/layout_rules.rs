@@ -360,3 +360,29 @@ fn a_centred_line_is_centred_on_its_ink() {
         }
     }
 }
+
+#[test]
+fn a_row_cut_by_a_page_break_keeps_its_label_on_both_pages() {
+    let n = lines_per_page();
+    let long: String = (0..30)
+        .map(|i| format!("<p>第{i}項 {PARA}</p>"))
+        .collect();
+    let src = format!(
+        "<doc title=\"t\">{}<table><tbody><tr><th>番号</th><th>題名</th></tr>\
+         <tr><th>概要</th><td>{long}</td></tr></tbody></table></doc>",
+        filler(n / 2)
+    );
+    let (_, _, pages) = build(&src);
+    let first = page_of(&pages, "第0項");
+    let last = page_of(&pages, "第29項");
+    assert!(last > first);
+    for p in first..=last {
+        let t = page_text(&pages, p);
+        assert_eq!(t.matches("概要").count(), 1, "page {}: {t}", p + 1);
+    }
+    // Every line of the row is there once.
+    let all: String = (0..pages.len()).map(|p| page_text(&pages, p)).collect();
+    for i in 0..30 {
+        assert_eq!(all.matches(&format!("第{i}項")).count(), 1, "第{i}項");
+    }
+}

@@ -45,9 +45,24 @@ pub(crate) struct Chunk {
     /// A band of a table row cut into lines: where a page break falls between two bands of
     /// the same row, a rule closes the table at the page bottom and opens it at the next top.
     pub cut_rule: Option<CutRule>,
-    /// Drawn (y relative to the chunk's top) when the chunk opens a page in the middle of a
-    /// cut row: the row's labels.
-    pub continued_items: Vec<Item>,
+    /// The chunk is band `index` of `count` of a table row cut into lines.
+    pub band: Option<Band>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Band {
+    pub index: usize,
+    pub count: usize,
+    pub label: std::sync::Arc<BandLabel>,
+}
+
+/// The label cells of a cut row ("概要"), y relative to the top of the row (part).
+#[derive(Debug, Default)]
+pub(crate) struct BandLabel {
+    /// At the top of a part, for a row a page break cuts.
+    pub top: Vec<Item>,
+    /// Centred in the row, for a row that stays whole.
+    pub centred: Vec<Item>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

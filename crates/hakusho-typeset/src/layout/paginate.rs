@@ -44,6 +44,8 @@ pub(crate) fn paginate(
     let mut placed: Vec<Placed> = Vec::new();
     let mut y = top;
     let mut prev_after = 0.0f32;
+    // The part of a cut table row on this page: (its first band's index, its top y).
+    let mut part: Option<(usize, f32)> = None;
     let mut i = 0;
     while i < chunks.len() {
         let c = &chunks[i];
@@ -98,15 +100,21 @@ pub(crate) fn paginate(
                 });
                 placed.truncate(k);
                 i = j;
+                part = open_part(chunks, &placed);
             }
-            // A table row cut between two bands: close it at the page bottom.
+            // A table row cut between two bands: close it at the page bottom, with its
+            // labels at the top of the part on this page.
             if let (Some(last), Some(a), Some(b)) =
                 (placed.last(), chunks[i - 1].cut_rule, chunks[i].cut_rule)
             {
                 if a.row == b.row {
                     cur.items.push(a.line(last.bottom));
+                    if let (Some((_, top)), Some(band)) = (part, &chunks[i - 1].band) {
+                        push_shifted(&mut cur.items, &band.label.top, top);
+                    }
                 }
             }
+            part = None;
             pages.push(std::mem::replace(&mut cur, new_page()));
             placed.clear();
             y = top;
@@ -118,11 +126,6 @@ pub(crate) fn paginate(
             if let (Some(a), Some(b)) = (chunks[i - 1].cut_rule, c.cut_rule) {
                 if a.row == b.row {
                     cur.items.push(b.line(at));
-                    for it in &c.continued_items {
-                        let mut it = it.clone();
-                        shift(&mut it, at);
-                        cur.items.push(it);
-                    }
                 }
             }
         }
@@ -140,6 +143,26 @@ pub(crate) fn paginate(
             landings[h] = (pages.len(), at + off);
             cur.headings.push(h);
         }
+        if let Some(band) = &c.band {
+            let top = match part {
+                Some((_, top)) => top,
+                None => {
+                    part = Some((band.index, at));
+                    at
+                }
+            };
+            if band.index + 1 == band.count {
+                // The row ends here: labels centred in a whole row, at the top of a last part.
+                let whole = part.is_some_and(|(first, _)| first == 0);
+                let label = if whole {
+                    &band.label.centred
+                } else {
+                    &band.label.top
+                };
+                push_shifted(&mut cur.items, label, top);
+                part = None;
+            }
+        }
         y = at + c.height;
         prev_after = c.space_after;
         i += 1;
@@ -148,6 +171,34 @@ pub(crate) fn paginate(
         pages.push(cur);
     }
     Paged { pages, landings }
+}
+
+fn push_shifted(items: &mut Vec<Item>, add: &[Item], dy: f32) {
+    for it in add {
+        let mut it = it.clone();
+        shift(&mut it, dy);
+        items.push(it);
+    }
+}
+
+/// After chunks were taken off the page: the cut row part the page now ends in, if any (its
+/// first band on the page and that band's top).
+fn open_part(chunks: &[Chunk], placed: &[Placed]) -> Option<(usize, f32)> {
+    let last = placed.last()?;
+    let band = chunks[last.chunk].band.as_ref()?;
+    if band.index + 1 == band.count {
+        return None;
+    }
+    let row = chunks[last.chunk].cut_rule.map(|c| c.row);
+    let mut first = last;
+    for p in placed.iter().rev() {
+        if chunks[p.chunk].band.is_none() || chunks[p.chunk].cut_rule.map(|c| c.row) != row {
+            break;
+        }
+        first = p;
+    }
+    let c = &chunks[first.chunk];
+    Some((c.band.as_ref()?.index, first.bottom - c.height))
 }
 
 /// Adds running headers/footers (`{page}`, `{title}`, `{section}`) to every non-cover page.

@@ -549,22 +549,35 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
     };
     let size = (ts.size * 0.9).max(6.0);
     let lh = size * 1.5;
-    let font = style.font(&ts.font);
-    let w = b.set.width(label, font, size);
     let color = Color {
         r: 0.35,
         g: 0.35,
         b: 0.35,
     };
-    let run = b.set.run(
-        label,
-        font,
+    // Composed flush right like any line, so a closing bracket's blank does not push the ink
+    // past the table's edge.
+    let spans = b.set.spans(&[Piece {
+        text: label.to_string(),
+        font: ts.font.clone(),
         size,
         color,
-        ctx.left + ctx.width - w,
-        inline::baseline(lh, size),
-    );
-    let mut items = vec![Item::Text(run)];
+        pos: Pos::default(),
+    }]);
+    let ps = compose::ParagraphStyle {
+        width: ctx.width,
+        first_indent: 0.0,
+        rest_indent: 0.0,
+        align: compose::Align::End,
+    };
+    let mut items = Vec::new();
+    for (i, l) in b
+        .set
+        .compose(&spans, &ps, Pos::default())
+        .iter()
+        .enumerate()
+    {
+        inline::line_items(l, ctx.left, i as f32 * lh, lh, size, &mut items);
+    }
     let mut height = lh;
     if let Some(h) = header {
         for mut it in h.items {
@@ -614,25 +627,24 @@ fn bands(
     edges.push(height);
     let n = edges.len() - 1;
     let first_chunk = b.chunks.len();
-    // Row labels (th cells other than the tallest one: "概要") are set again at the top of a
-    // page the row continues on, so the continued part does not lose its first column.
-    let mut label_items = Vec::new();
-    for c in row_cells
-        .iter()
-        .filter(|c| c.header && !std::ptr::eq(**c, *driver))
-    {
+    // Row labels (th cells other than the tallest one: "概要") are placed by paginate: centred
+    // in the row when it stays whole, at the top of each part when a page break cuts it, so
+    // no part loses its first column.
+    let is_label = |c: &Cell| c.header && !std::ptr::eq(c, *driver);
+    let (mut top_items, mut centred_items) = (Vec::new(), Vec::new());
+    for c in row_cells.iter().filter(|c| is_label(c)) {
         let x0 = xs[c.col];
+        let centre_top = (height - c.content_h) / 2.0;
         for l in &c.lines {
-            inline::line_items(
-                &l.line,
-                x0 + pad_h,
-                pad_v + l.top,
-                l.lh,
-                l.size,
-                &mut label_items,
-            );
+            let (x, lh, size) = (x0 + pad_h, l.lh, l.size);
+            inline::line_items(&l.line, x, pad_v + l.top, lh, size, &mut top_items);
+            inline::line_items(&l.line, x, centre_top + l.top, lh, size, &mut centred_items);
         }
     }
+    let label = std::sync::Arc::new(super::BandLabel {
+        top: top_items,
+        centred: centred_items,
+    });
     for k in 0..n {
         let (y0, y1) = (edges[k], edges[k + 1]);
         let h = y1 - y0;
@@ -651,6 +663,9 @@ fn bands(
                         fill: bg.0,
                     });
                 }
+            }
+            if is_label(c) {
+                continue;
             }
             for l in &c.lines {
                 let top = pad_v + l.top;
@@ -701,11 +716,11 @@ fn bands(
             cover: ctx.cover,
             // A page break between two bands closes the row at the page bottom and opens it
             // again at the top of the next page.
-            continued_items: if k > 0 {
-                label_items.clone()
-            } else {
-                Vec::new()
-            },
+            band: Some(super::Band {
+                index: k,
+                count: n,
+                label: label.clone(),
+            }),
             cut_rule: Some(super::CutRule {
                 x0: xs[0],
                 x1: xs[ncols],
