@@ -364,11 +364,9 @@ fn a_centred_line_is_centred_on_its_ink() {
 #[test]
 fn a_row_cut_by_a_page_break_keeps_its_label_on_both_pages() {
     let n = lines_per_page();
-    let long: String = (0..30)
-        .map(|i| format!("<p>第{i}項 {PARA}</p>"))
-        .collect();
+    let long: String = (0..30).map(|i| format!("<p>第{i}項 {PARA}</p>")).collect();
     let src = format!(
-        "<doc title=\"t\">{}<table><tbody><tr><th>番号</th><th>題名</th></tr>\
+        "<doc title=\"t\">{}<table><col width=\"20%\"/><col width=\"80%\"/><tbody><tr><th>番号</th><th>題名</th></tr>\
          <tr><th>概要</th><td>{long}</td></tr></tbody></table></doc>",
         filler(n / 2)
     );
