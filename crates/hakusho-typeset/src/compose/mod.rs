@@ -573,7 +573,20 @@ fn avoid_single_char_last_line(
         return;
     }
     let glyphs = |r: &Range<usize>| p.items[r.clone()].iter().filter(|i| !i.is_space()).count();
-    if glyphs(&lines[k - 1]) != 1 {
+    // Closing brackets and 、。 do not count: "す。" or "る」。" alone is still one character.
+    let letters = |r: &Range<usize>| {
+        p.items[r.clone()]
+            .iter()
+            .filter(|i| {
+                !i.is_space()
+                    && !matches!(
+                        i.class,
+                        Class::Closing | Class::FullStop | Class::Comma | Class::WesternClose
+                    )
+            })
+            .count()
+    };
+    if letters(&lines[k - 1]) > 1 {
         return;
     }
     let prev = lines[k - 2].clone();

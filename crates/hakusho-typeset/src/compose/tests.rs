@@ -602,3 +602,23 @@ fn compose_throughput() {
     );
     assert!(lines > 0);
 }
+
+#[test]
+fn no_last_line_of_one_character_and_its_punctuation() {
+    // "す。" alone on the last line reads as a one-character line: at no width is it left so.
+    let text = "ライフスタイルやライフステージに応じた多様な生き方を選択できるように啓発と事業を進めます。";
+    for tenths in 100..400 {
+        let st = style(tenths as f32 / 10.0, 1.0, Align::Justify);
+        let lines = set(text, &st);
+        if lines.len() < 2 {
+            continue;
+        }
+        let last = line_text(lines.last().unwrap());
+        let letters = last.chars().filter(|c| !"。、」）".contains(*c)).count();
+        assert!(
+            letters >= 2,
+            "width {}em: last line {last:?}",
+            tenths as f32 / 10.0
+        );
+    }
+}
