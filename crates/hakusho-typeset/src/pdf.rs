@@ -36,27 +36,46 @@ impl std::fmt::Debug for PdfFonts {
 
 impl PdfFonts {
     pub fn new(fonts: &FontSet) -> Result<PdfFonts, String> {
-        let mut parsed = Vec::new();
-        let mut widths = Vec::new();
-        for i in 0..fonts.len() {
-            let font = fonts.get(crate::font::FontIndex(i));
-            let mut warnings = Vec::new();
-            let pf = ParsedFont::from_bytes(&font.data, 0, &mut warnings)
-                .ok_or_else(|| format!("{}: printpdf cannot parse the font", font.name))?;
-            let face = ttf_parser::Face::parse(&font.data, 0)
-                .map_err(|e| format!("{}: {e}", font.name))?;
-            let upem = face.units_per_em() as f32;
-            let w = (0..face.number_of_glyphs())
-                .map(|g| {
-                    let adv = face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0);
-                    (adv as f32 * 1000.0 / upem) as i64
+        // Each font is parsed on its own thread (a CJK font takes tens of milliseconds).
+        let results: Vec<Result<(ParsedFont, Vec<i64>), String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..fonts.len())
+                .map(|i| {
+                    let font = fonts.get(crate::font::FontIndex(i));
+                    s.spawn(move || parse_for_pdf(&font.name, &font.data))
                 })
                 .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("font parsing panicked".into()))
+                })
+                .collect()
+        });
+        let mut parsed = Vec::new();
+        let mut widths = Vec::new();
+        for r in results {
+            let (pf, w) = r?;
             parsed.push(pf);
             widths.push(w);
         }
         Ok(PdfFonts { parsed, widths })
     }
+}
+
+fn parse_for_pdf(name: &str, data: &[u8]) -> Result<(ParsedFont, Vec<i64>), String> {
+    let mut warnings = Vec::new();
+    let pf = ParsedFont::from_bytes(data, 0, &mut warnings)
+        .ok_or_else(|| format!("{name}: printpdf cannot parse the font"))?;
+    let face = ttf_parser::Face::parse(data, 0).map_err(|e| format!("{name}: {e}"))?;
+    let upem = face.units_per_em() as f32;
+    let w = (0..face.number_of_glyphs())
+        .map(|g| {
+            let adv = face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0);
+            (adv as f32 * 1000.0 / upem) as i64
+        })
+        .collect();
+    Ok((pf, w))
 }
 
 /// Resource name and subset tag: fixed (printpdf would draw them from a process-wide counter,

@@ -335,10 +335,28 @@ impl Style {
         let file = Self::parse(&text, &path.display().to_string())?;
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
-        for (name, rel) in &file.fonts {
+        // Fonts are read and indexed on one thread each, added in order.
+        let loaded: Vec<std::io::Result<Result<Font, String>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = file
+                .fonts
+                .iter()
+                .map(|(name, rel)| {
+                    let fpath = project_root.join(rel);
+                    s.spawn(move || std::fs::read(&fpath).map(|b| Font::from_bytes(name, b)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("font loading panicked")))
+                })
+                .collect()
+        });
+        for ((_, rel), result) in file.fonts.iter().zip(loaded) {
             let fpath = project_root.join(rel);
-            match std::fs::read(&fpath) {
-                Ok(bytes) => match Font::from_bytes(name, bytes) {
+            match result {
+                Ok(parsed) => match parsed {
                     Ok(f) => {
                         fonts.add(f);
                     }
