@@ -119,6 +119,9 @@ pub struct BlockStyle {
     pub padding: Option<Length>,
     /// The block stays on the page of the block after it (subheads, lead-ins).
     pub keep_with_next: Option<bool>,
+    /// A one-line paragraph right after a heading is set flush right on the heading's last
+    /// line when there is room ("第1 国際化の推進 … ［主な担当課］企画部企画経営課").
+    pub run_in: Option<bool>,
 }
 
 macro_rules! overlay {
@@ -148,7 +151,8 @@ impl BlockStyle {
             border,
             background,
             padding,
-            keep_with_next
+            keep_with_next,
+            run_in
         );
     }
 }
@@ -308,6 +312,7 @@ pub struct Resolved {
     pub background: Option<Color>,
     pub padding: f32,
     pub keep_with_next: bool,
+    pub run_in: bool,
 }
 
 /// The loaded style: the file plus font indices into the `FontSet` loaded with it.
@@ -564,6 +569,7 @@ impl Style {
             background: s.background.map(|c| c.0),
             padding: s.padding.unwrap_or(z).resolve(size),
             keep_with_next: s.keep_with_next.unwrap_or(false),
+            run_in: s.run_in.unwrap_or(false),
         }
     }
 

@@ -384,3 +384,31 @@ fn a_row_cut_by_a_page_break_keeps_its_label_on_both_pages() {
         assert_eq!(all.matches(&format!("第{i}項")).count(), 1, "第{i}項");
     }
 }
+
+#[test]
+fn a_division_runs_in_on_the_heading_line_when_it_fits() {
+    let baseline_of = |laid: &LaidOutDocument, needle: char| {
+        laid.pages[0]
+            .items
+            .iter()
+            .find_map(|it| match it {
+                Item::Text(r) if run_text(r).contains(needle) => Some(r.y),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let src = "<doc title=\"t\"><h4 class=\"policy\">第1 国際化の推進</h4>\
+        <p class=\"division noindent\">［主な担当課］企画部企画経営課</p><p>本文です。</p></doc>";
+    let (laid, _, pages) = build(src);
+    assert!((baseline_of(&laid, '国') - baseline_of(&laid, '担')).abs() < 0.01);
+    assert!(page_text(&pages, 0).contains("［主な担当課］企画部企画経営課"));
+    // No room: it stays a paragraph of its own under the heading.
+    let long = "とても長い施策の名称".repeat(4);
+    let src = format!(
+        "<doc title=\"t\"><h4 class=\"policy\">第1 {long}</h4>\
+         <p class=\"division noindent\">［主な担当課］企画部企画経営課</p></doc>"
+    );
+    let (laid, _, pages) = build(&src);
+    assert!(baseline_of(&laid, '担') > baseline_of(&laid, '第') + 5.0);
+    assert!(page_text(&pages, 0).contains("［主な担当課］企画部企画経営課"));
+}

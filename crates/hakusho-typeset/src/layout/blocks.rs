@@ -29,6 +29,9 @@ pub(crate) struct Builder<'a> {
     pub tocs: Vec<Ctx>,
     /// The document's title (`{title}` in the TOC title).
     pub doc_title: &'a str,
+    /// Right edge of the last line of the heading just laid out, and its baseline (relative
+    /// to the heading chunk), for a run-in paragraph.
+    pub last_heading_line: Option<(f32, f32)>,
 }
 
 impl<'a> Builder<'a> {
@@ -53,6 +56,7 @@ impl<'a> Builder<'a> {
             table_headers: Vec::new(),
             tocs: Vec::new(),
             doc_title: "",
+            last_heading_line: None,
         }
     }
 
@@ -80,11 +84,22 @@ impl<'a> Builder<'a> {
     pub fn children(&mut self, el: &Element, ctx: Ctx) {
         let mut inline_run: Vec<Node> = Vec::new();
         let kids = &el.children;
+        let mut skip = None;
         for (i, n) in kids.iter().enumerate() {
+            if skip == Some(i) {
+                continue;
+            }
             match n {
                 Node::Element(e) if !inline::is_inline(&e.name) => {
                     self.flush_inline(&mut inline_run, el.pos, ctx);
                     self.block(e, ctx);
+                    if super::heading_level(&e.name).is_some() {
+                        if let Some((k, p)) = next_element(kids, i + 1) {
+                            if p.name == "p" && self.run_in(p, ctx) {
+                                skip = Some(k);
+                            }
+                        }
+                    }
                     if e.name == "table" && next_is_note(&kids[i + 1..]) {
                         // (注) lines belong to the table: keep them with its last row.
                         if let Some(last) = self.chunks.last_mut() {
@@ -388,6 +403,10 @@ impl<'a> Builder<'a> {
         for (i, l) in lines.iter().enumerate() {
             inline::line_items(l, x, i as f32 * lh, lh, res.size, &mut items);
         }
+        self.last_heading_line = lines.last().map(|l| {
+            let top = (lines.len() - 1) as f32 * lh;
+            (x + l.width, top + inline::baseline(lh, res.size))
+        });
         let mut height = lines.len() as f32 * lh;
         if res.rule_below > 0.0 {
             let y = height + 1.5 + res.rule_below / 2.0;
@@ -419,6 +438,49 @@ impl<'a> Builder<'a> {
             cover: ctx.cover,
             ..Chunk::default()
         });
+    }
+
+    /// Sets a `run_in` paragraph flush right on the last line of the heading just laid out,
+    /// when it is one line and leaves two ems between itself and the heading's text.
+    fn run_in(&mut self, p: &Element, ctx: Ctx) -> bool {
+        let style = self.style();
+        let res = style.resolve("p", &p.classes);
+        let Some((right, baseline)) = self.last_heading_line.take() else {
+            return false;
+        };
+        if !res.run_in || !p.child_elements().all(|c| inline::is_inline(&c.name)) {
+            return false;
+        }
+        let segs = inline::segments(p, &res, style);
+        if segs.len() != 1 {
+            return false;
+        }
+        let mut end = res.clone();
+        end.align = crate::style::TextAlign::End;
+        let lines = self.lines(&segs, &end, p.pos, ctx.width, 0.0);
+        let [line] = lines.as_slice() else {
+            return false;
+        };
+        let Some(first) = line
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.first().map(|g| r.x + g.x))
+            .reduce(f32::min)
+        else {
+            return false;
+        };
+        if ctx.left + first < right + 2.0 * res.size {
+            return false;
+        }
+        let lh = res.size * res.line_height;
+        let top = baseline - inline::baseline(lh, res.size);
+        let mut items = Vec::new();
+        inline::line_items(line, ctx.left, top, lh, res.size, &mut items);
+        match self.chunks.last_mut() {
+            Some(c) => c.items.extend(items),
+            None => return false,
+        }
+        true
     }
 
     fn list(&mut self, el: &Element, ctx: Ctx) {
@@ -649,6 +711,18 @@ pub(crate) fn is_item_marker(c: char) -> bool {
 /// `data-keep="next"` on a block.
 pub(crate) fn wants_keep(el: &Element) -> bool {
     el.attr("data-keep") == Some("next")
+}
+
+/// The next element among `nodes[from..]`, skipping whitespace text.
+fn next_element(nodes: &[Node], from: usize) -> Option<(usize, &Element)> {
+    for (k, n) in nodes.iter().enumerate().skip(from) {
+        match n {
+            Node::Element(e) => return Some((k, e)),
+            Node::Text(t, _) if t.trim().is_empty() => {}
+            Node::Text(..) => return None,
+        }
+    }
+    None
 }
 
 fn contains_toc(el: &Element) -> bool {
