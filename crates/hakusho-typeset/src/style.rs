@@ -325,8 +325,29 @@ pub struct Style {
     pub page_height: f32,
 }
 
+/// `rel` joined to `root`, refused when it is absolute, climbs with `..`, or resolves (through
+/// links) to a place outside `root`.
+fn confined_path(root: &Path, rel: &str) -> Result<std::path::PathBuf, &'static str> {
+    use std::path::Component;
+    let relative = Path::new(rel);
+    if relative
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err("絶対パスまたは .. / absolute path or ..");
+    }
+    let joined = root.join(relative);
+    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize()) {
+        if !real.starts_with(&real_root) {
+            return Err("リンク先が外 / a link leads outside");
+        }
+    }
+    Ok(joined)
+}
+
 impl Style {
-    /// Reads `path` and loads the fonts it names (paths relative to `project_root`).
+    /// Reads `path` and loads the fonts it names (paths relative to `project_root`, which they
+    /// cannot leave).
     pub fn load(path: &Path, project_root: &Path) -> Result<(Style, FontSet), Diagnostics> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             let mut d = Diagnostics::new();
@@ -340,6 +361,20 @@ impl Style {
         let file = Self::parse(&text, &path.display().to_string())?;
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
+        // A style sheet travels with templates from city to city: it must not be able to make
+        // the tool read files outside the project.
+        for (_, rel) in &file.fonts {
+            if let Err(why) = confined_path(project_root, rel) {
+                diags.error(
+                    key_location(&text, path, rel),
+                    format!("フォント {rel} はプロジェクトの外を指しています（{why}）。fonts/ などプロジェクト内のファイルを指定してください"),
+                    format!("font {rel} points outside the project ({why}); name a file inside it, e.g. under fonts/"),
+                );
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
         // Fonts are read and indexed on one thread each, added in order.
         let loaded: Vec<std::io::Result<Result<Font, String>>> = std::thread::scope(|s| {
             let handles: Vec<_> = file
@@ -597,6 +632,33 @@ fn key_location(text: &str, path: &Path, needle: &str) -> Location {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fonts_outside_the_project_are_refused() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        assert!(confined_path(&root, "fonts/BIZUDMincho-Regular.ttf").is_ok());
+        assert!(confined_path(&root, "/etc/passwd").is_err());
+        assert!(confined_path(&root, "../../../etc/passwd").is_err());
+        assert!(confined_path(&root, "fonts/../../x.ttf").is_err());
+        let dir = std::env::temp_dir().join(format!("hakusho-confine-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let style = dir.join("style.yaml");
+        let original = std::fs::read_to_string(root.join("templates/style.yaml")).unwrap();
+        let hostile = original.replacen("fonts/BIZUDMincho-Regular.ttf", "/etc/passwd", 1);
+        assert_ne!(original, hostile, "the style names the Mincho font file");
+        std::fs::write(&style, hostile).unwrap();
+        let err = Style::load(&style, &root).err().expect("refused");
+        let line = err
+            .iter()
+            .next()
+            .unwrap()
+            .render(hakusho_diagnostics::Lang::Ja);
+        assert!(
+            line.contains("/etc/passwd") && line.contains("外"),
+            "{line}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     use super::*;
 
     #[test]
