@@ -543,65 +543,6 @@ proptest! {
     }
 }
 
-/// Throughput check, run in release:
-/// `cargo test --release -p hakusho-typeset --lib -- --ignored --nocapture compose_throughput`.
-/// Kept as an ignored test rather than a criterion bench so it needs no extra dependency.
-#[test]
-#[ignore]
-fn compose_throughput() {
-    let t = std::time::Instant::now();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fonts");
-    let mut set = FontSet::new();
-    let m = set
-        .load_file("m", dir.join("BIZUDMincho-Regular.ttf"))
-        .unwrap();
-    set.load_file("g", dir.join("BIZUDGothic-Regular.ttf"))
-        .unwrap();
-    eprintln!("font load (2 fonts): {:?}", t.elapsed());
-    let seed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/seeds/002_f160ebe9d3a69d59.txt"),
-    )
-    .unwrap_or_else(|_| format!("{MISHOP}\n\n{KANKO}"));
-    // Paragraphs of the seed that the fonts can set.
-    let paras: Vec<Span> = seed
-        .split('\n')
-        .filter(|p| {
-            p.chars().count() > 20 && p.chars().all(|c| set.resolve(m, c).is_some() || c == '\t')
-        })
-        .map(|p| Span {
-            text: p.replace('\t', " "),
-            font: m,
-            size: 10.5,
-            color: Color::BLACK,
-        })
-        .collect();
-    let chars: usize = paras.iter().map(|s| s.text.chars().count()).sum();
-    let st = ParagraphStyle {
-        width: 40.0 * 10.5,
-        first_indent: 10.5,
-        rest_indent: 0.0,
-        align: Align::Justify,
-    };
-    let rounds = 20;
-    let t = std::time::Instant::now();
-    let mut lines = 0;
-    for _ in 0..rounds {
-        for p in &paras {
-            lines += compose(std::slice::from_ref(p), &st, &set).unwrap().len();
-        }
-    }
-    let el = t.elapsed().as_secs_f64();
-    eprintln!(
-        "{} paragraphs, {} chars x {rounds}: {:.1} ms, {:.2} M chars/s, {} lines",
-        paras.len(),
-        chars,
-        el * 1e3,
-        (chars * rounds) as f64 / el / 1e6,
-        lines / rounds
-    );
-    assert!(lines > 0);
-}
 
 #[test]
 fn no_last_line_of_one_character_and_its_punctuation() {
