@@ -543,7 +543,6 @@ proptest! {
     }
 }
 
-
 #[test]
 fn no_last_line_of_one_character_and_its_punctuation() {
     // "す。" alone on the last line reads as a one-character line: at no width is it left so.
