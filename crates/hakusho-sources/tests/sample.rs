@@ -94,3 +94,52 @@ fn sample_project_loads_cleanly() {
         wb.parts
     );
 }
+
+/// Every row and every value of seed 002's Chapter 1 indicator tables (copied into
+/// tests/fixtures/seed/) is in the model, as printed. Whitespace is ignored on both sides: the
+/// extraction put spaces where the printed cell had line breaks ("通訳・翻訳ボランティア、 防災…").
+#[test]
+fn sample_indicator_values_match_seed_002() {
+    let root = workspace_root();
+    let seed =
+        std::fs::read_to_string(root.join("tests/fixtures/seed/002-chapter1-indicators.tsv"))
+            .expect("seed excerpt");
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (project, _) = hakusho_sources::load_project(&root);
+    let project = project.expect("a model");
+    let table = project.table("indicators").expect("table indicators");
+    let keys: Vec<&str> = table.config.values.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys.len(), 5, "the sample shows five value columns");
+
+    let mut rows = 0;
+    let mut values = 0;
+    let mut mismatches = Vec::new();
+    for line in seed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let name = squeeze(cells[0]);
+        let Some(row) = table.rows.iter().find(|r| squeeze(&r.name) == name) else {
+            mismatches.push(format!("row missing: {name}"));
+            continue;
+        };
+        rows += 1;
+        for (key, printed) in keys.iter().zip(&cells[1..]) {
+            let ours = row
+                .values
+                .get(*key)
+                .map(|v| squeeze(&v.text))
+                .unwrap_or_default();
+            if ours == squeeze(printed) {
+                values += 1;
+            } else {
+                mismatches.push(format!("{name} {key}: seed {printed:?}, model {ours:?}"));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    assert_eq!(rows, CHAPTER1_INDICATOR_ROWS);
+    assert_eq!(values, CHAPTER1_INDICATOR_ROWS * 5);
+    assert_eq!(table.rows.len(), rows, "no row beyond the seed's");
+}
