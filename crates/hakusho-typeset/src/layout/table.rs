@@ -470,16 +470,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                 rules.push((x0, y1, x1, y1, w));
             }
         }
-        let mut items = fills;
-        items.extend(rules.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            width,
-            color: rule_color,
-        }));
-        items.extend(texts);
+        let items = stack_items(fills, rules, texts, rule_color);
         let chunk = Chunk {
             height,
             items,
@@ -511,6 +502,26 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
 /// row never ends a page alone (it goes with the next row, the header with both) and its last
 /// row never starts a page alone. `groups` are chunk ranges (absolute indices) of the body
 /// row groups; `chunks` starts at `start`.
+/// A row's items in painting order: cell fills under the rules, text on top.
+fn stack_items(
+    fills: Vec<Item>,
+    rules: Vec<(f32, f32, f32, f32, f32)>,
+    texts: Vec<Item>,
+    color: Color,
+) -> Vec<Item> {
+    let mut items = fills;
+    items.extend(rules.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
+        x1,
+        y1,
+        x2,
+        y2,
+        width,
+        color,
+    }));
+    items.extend(texts);
+    items
+}
+
 fn keep_rows_together(
     chunks: &mut [Chunk],
     groups: &[std::ops::Range<usize>],
@@ -699,16 +710,7 @@ fn bands(
                 rules.push((x0, h, x1, h, w));
             }
         }
-        let mut items = fills;
-        items.extend(rules.into_iter().map(|(x1, y1, x2, y2, width)| Item::Line {
-            x1,
-            y1,
-            x2,
-            y2,
-            width,
-            color: rule_color,
-        }));
-        items.extend(texts);
+        let items = stack_items(fills, rules, texts, rule_color);
         b.chunks.push(Chunk {
             height: h,
             items,
