@@ -190,14 +190,9 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     }
     let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
     for path in list_dir(&dept_dir) {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        if ignored_name(&name) {
+        let Some(name) = listed_name(&path) else {
             continue;
-        }
+        };
         let display = rel(&["sources", "departments", &name]);
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let is_yaml = has_ext(&path, &["yaml", "yml"]);
@@ -216,14 +211,9 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     let mut by_department: BTreeMap<String, (PathBuf, WorkbookData)> = BTreeMap::new();
     let mut unattached: Vec<(PathBuf, WorkbookData)> = Vec::new();
     for path in list_dir(&wb_dir) {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        if ignored_name(&name) {
+        let Some(name) = listed_name(&path) else {
             continue;
-        }
+        };
         let display = rel(&["sources", "workbooks", &name]);
         if !is_workbook_path(&path) {
             diags.error(
@@ -416,14 +406,9 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     }
     // unknown files directly in sources/
     for path in list_dir(&sources) {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        if ignored_name(&name) || path.is_dir() {
+        let Some(name) = listed_name(&path).filter(|_| !path.is_dir()) else {
             continue;
-        }
+        };
         let known =
             name == "hakusho.yaml" || name == "plan.yaml" || DOCS.iter().any(|(n, _)| *n == name);
         if !known {
@@ -459,6 +444,12 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         inputs,
     };
     (Some(project), diags)
+}
+
+/// The file name of a listed source file, or None for files hakusho leaves alone.
+fn listed_name(path: &Path) -> Option<String> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    (!ignored_name(name)).then(|| name.to_string())
 }
 
 fn ignored_name(name: &str) -> bool {
