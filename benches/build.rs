@@ -174,7 +174,7 @@ fn bench_project(root: &Path, runs: usize) -> String {
         } else {
             layout
         };
-        let (pdf, bytes) = best(runs, || typesetter.write_pdf(&laid));
+        let (pdf, bytes) = best(runs, || typesetter.write_pdf(&laid).expect("PDF written"));
         let (content_direct, content) = best(runs, || content_streams(&laid));
         docs.push(Doc {
             name: job.name.clone(),

@@ -48,7 +48,7 @@ fn main() {
     };
     let t_layout = t1.elapsed();
     let t2 = Instant::now();
-    let pdf = ts.write_pdf(&laid);
+    let pdf = ts.write_pdf(&laid).unwrap();
     let t_pdf = t2.elapsed();
     warnings
         .iter()

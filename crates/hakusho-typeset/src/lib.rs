@@ -90,13 +90,22 @@ impl Typesetter {
     pub fn typeset(&self, markup: &str, source_name: &str) -> Result<Output, Diagnostics> {
         let (laid, warnings) = self.layout(markup, source_name)?;
         Ok(Output {
-            pdf: self.write_pdf(&laid),
+            pdf: self.write_pdf(&laid)?,
             pages: laid.pages.len(),
             warnings,
         })
     }
 
-    pub fn write_pdf(&self, laid: &LaidOutDocument) -> Vec<u8> {
-        pdf::write(laid, &self.pdf_fonts)
+    /// Fails only when a font cannot be subset (a font file the subsetter does not accept).
+    pub fn write_pdf(&self, laid: &LaidOutDocument) -> Result<Vec<u8>, Diagnostics> {
+        pdf::write(laid, &self.pdf_fonts).map_err(|e| {
+            let mut d = Diagnostics::new();
+            d.error(
+                Location::None,
+                format!("PDF にフォントを埋め込めません: {e}"),
+                format!("cannot embed a font in the PDF: {e}"),
+            );
+            d
+        })
     }
 }

@@ -31,7 +31,7 @@ fn build(src: &str) -> (LaidOutDocument, Diagnostics, Vec<Vec<String>>) {
                 .join("\n")
         )
     });
-    let pdf = ts.write_pdf(&laid);
+    let pdf = ts.write_pdf(&laid).unwrap();
     let report = hakusho_pdfcheck::inspect(&pdf).unwrap();
     assert_eq!(report.pages.len(), laid.pages.len());
     (laid, warnings, report.pages)

@@ -38,7 +38,7 @@ fn build(src: &str) -> (LaidOutDocument, Vec<u8>) {
                 .join("\n")
         )
     });
-    let pdf = ts.write_pdf(&laid);
+    let pdf = ts.write_pdf(&laid).unwrap();
     (laid, pdf)
 }
 
@@ -134,6 +134,60 @@ fn every_paragraph_and_cell_comes_back_as_text() {
         }
         assert!(raw.contains("1,134店舗(平成21年)"));
     }
+}
+
+/// The embedded programs hold only the glyphs the document draws (plus .notdef), and the subset
+/// tag is the same on the Type0 font, its CIDFont and the descriptor (ISO 32000-1, 9.6.4).
+#[test]
+fn embedded_fonts_are_real_subsets_with_one_tag() {
+    let (laid, pdf) = build(&fixture());
+    let mut drawn: std::collections::BTreeMap<usize, std::collections::BTreeSet<u16>> =
+        Default::default();
+    for page in &laid.pages {
+        for it in &page.items {
+            if let hakusho_typeset::page::Item::Text(run) = it {
+                drawn
+                    .entry(run.font.0)
+                    .or_default()
+                    .extend(run.glyphs.iter().map(|g| g.glyph_id));
+            }
+        }
+    }
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let mut programs = 0;
+    for (_, obj) in &doc.objects {
+        let Ok(type0) = obj.as_dict() else { continue };
+        if type0.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(&b"Type0"[..]) {
+            continue;
+        }
+        let base = type0.get(b"BaseFont").unwrap().as_name().unwrap().to_vec();
+        assert_eq!(base[6], b'+', "{}", String::from_utf8_lossy(&base));
+        assert!(base[..6].iter().all(u8::is_ascii_uppercase));
+        let kids = type0.get(b"DescendantFonts").unwrap().as_array().unwrap();
+        let cid = match &kids[0] {
+            lopdf::Object::Reference(r) => doc.get_dictionary(*r).unwrap(),
+            o => o.as_dict().unwrap(),
+        };
+        assert_eq!(cid.get(b"BaseFont").unwrap().as_name().unwrap(), &base[..]);
+        let desc = doc
+            .get_dictionary(cid.get(b"FontDescriptor").unwrap().as_reference().unwrap())
+            .unwrap();
+        assert_eq!(desc.get(b"FontName").unwrap().as_name().unwrap(), &base[..]);
+        let file = desc.get(b"FontFile2").unwrap().as_reference().unwrap();
+        let stream = doc.get_object(file).unwrap().as_stream().unwrap();
+        let bytes = stream.decompressed_content().unwrap();
+        let face = ttf_parser::Face::parse(&bytes, 0).unwrap();
+        let glyphs = face.number_of_glyphs() as usize;
+        // Composite glyphs may pull in components; nothing else may be kept.
+        let used = drawn.values().map(|s| s.len()).collect::<Vec<_>>();
+        assert!(
+            used.iter().any(|&n| glyphs >= n + 1 && glyphs <= n + 1 + 16),
+            "{}: {glyphs} glyphs embedded, documents fonts draw {used:?}",
+            String::from_utf8_lossy(&base)
+        );
+        programs += 1;
+    }
+    assert_eq!(programs, drawn.len());
 }
 
 #[test]

@@ -7,6 +7,8 @@
 //! printpdf's output is then patched through lopdf: nested outline, links, /Lang, /Title,
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
+mod subset;
+
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hasher};
 
@@ -20,62 +22,83 @@ use printpdf::{
 use crate::font::FontSet;
 use crate::page::{Color, Item, LaidOutDocument, OutlineEntry};
 
-/// Fonts parsed for printpdf once per build (parsing a 6 MB CJK font is not free) and the
-/// `/W` widths printpdf will write, so our kerning matches them exactly.
+/// What the PDF writer keeps of the fonts for a whole build: the font files (shared with
+/// layout) and the `/W` widths printpdf will write, so our kerning matches them exactly.
+/// Fonts are subset per document ([`subset`]) and only the subset is parsed by printpdf.
 pub struct PdfFonts {
-    parsed: Vec<ParsedFont>,
+    fonts: Vec<(String, std::sync::Arc<Vec<u8>>)>,
     /// Per font: glyph id → advance in 1/1000 em, computed as printpdf computes `/W`.
     widths: Vec<Vec<i64>>,
 }
 
 impl std::fmt::Debug for PdfFonts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PdfFonts({} fonts)", self.parsed.len())
+        write!(f, "PdfFonts({} fonts)", self.fonts.len())
     }
 }
 
 impl PdfFonts {
     pub fn new(fonts: &FontSet) -> Result<PdfFonts, String> {
-        // Each font is parsed on its own thread (a CJK font takes tens of milliseconds).
-        let results: Vec<Result<(ParsedFont, Vec<i64>), String>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..fonts.len())
-                .map(|i| {
-                    let font = fonts.get(crate::font::FontIndex(i));
-                    s.spawn(move || parse_for_pdf(&font.name, &font.data))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err("font parsing panicked".into()))
-                })
-                .collect()
-        });
-        let mut parsed = Vec::new();
-        let mut widths = Vec::new();
-        for r in results {
-            let (pf, w) = r?;
-            parsed.push(pf);
-            widths.push(w);
+        let mut out = PdfFonts {
+            fonts: Vec::new(),
+            widths: Vec::new(),
+        };
+        for i in 0..fonts.len() {
+            let font = fonts.get(crate::font::FontIndex(i));
+            out.widths.push(pdf_widths(&font.name, &font.data)?);
+            out.fonts.push((font.name.clone(), font.data.clone()));
         }
-        Ok(PdfFonts { parsed, widths })
+        Ok(out)
     }
 }
 
-fn parse_for_pdf(name: &str, data: &[u8]) -> Result<(ParsedFont, Vec<i64>), String> {
-    let mut warnings = Vec::new();
-    let pf = ParsedFont::from_bytes(data, 0, &mut warnings)
-        .ok_or_else(|| format!("{name}: printpdf cannot parse the font"))?;
+fn pdf_widths(name: &str, data: &[u8]) -> Result<Vec<i64>, String> {
     let face = ttf_parser::Face::parse(data, 0).map_err(|e| format!("{name}: {e}"))?;
     let upem = face.units_per_em() as f32;
-    let w = (0..face.number_of_glyphs())
+    Ok((0..face.number_of_glyphs())
         .map(|g| {
             let adv = face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0);
             (adv as f32 * 1000.0 / upem) as i64
         })
-        .collect();
-    Ok((pf, w))
+        .collect())
+}
+
+/// The glyphs each font draws in this document: font index → (glyph id → its text).
+fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>> {
+    let mut used = vec![BTreeMap::new(); fonts];
+    for page in &doc.pages {
+        for it in &page.items {
+            if let Item::Text(run) = it {
+                let Some(map) = used.get_mut(run.font.0) else {
+                    continue;
+                };
+                for g in &run.glyphs {
+                    map.entry(g.glyph_id).or_insert_with(|| g.text.clone());
+                }
+            }
+        }
+    }
+    used
+}
+
+/// printpdf's view of one document's fonts: the subsets, parsed, embedded as they are.
+fn subset_fonts(
+    used: &[BTreeMap<u16, String>],
+    cache: &PdfFonts,
+) -> Result<Vec<Option<(subset::Subset, ParsedFont)>>, String> {
+    used.iter()
+        .zip(&cache.fonts)
+        .map(|(glyphs, (name, data))| {
+            if glyphs.is_empty() {
+                return Ok(None);
+            }
+            let sub = subset::subset(name, data, glyphs)?;
+            let mut warnings = Vec::new();
+            let parsed = ParsedFont::from_bytes(&sub.bytes, 0, &mut warnings)
+                .ok_or_else(|| format!("{name}: printpdf cannot parse the subset font"))?;
+            Ok(Some((sub, parsed)))
+        })
+        .collect()
 }
 
 /// Resource name and subset tag: fixed (printpdf would draw them from a process-wide counter,
@@ -90,8 +113,8 @@ fn rgb(c: Color) -> PColor {
     PColor::Rgb(Rgb::new(c.r, c.g, c.b, None))
 }
 
-/// Writes the laid-out document as PDF bytes.
-pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Vec<u8> {
+/// Writes the laid-out document as PDF bytes. Fails only if a font cannot be subset.
+pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
     let lap = |what: &str| {
@@ -102,16 +125,30 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Vec<u8> {
             );
         }
     };
+    let used = used_glyphs(doc, cache.fonts.len());
+    let subsets = subset_fonts(&used, cache)?;
+    lap("fonts subset");
     let mut pdf = PdfDocument::new(&doc.title);
-    for (i, pf) in cache.parsed.iter().enumerate() {
-        pdf.resources
-            .fonts
-            .map
-            .insert(font_id(i), printpdf::PdfFont::new(pf.clone()));
+    for (i, entry) in subsets.iter().enumerate() {
+        if let Some((_, parsed)) = entry {
+            let meta = printpdf::PrintpdfFontMeta {
+                embedding_mode: printpdf::FontEmbeddingMode::Full,
+                requires_subsetting: false,
+                ..Default::default()
+            };
+            pdf.resources
+                .fonts
+                .map
+                .insert(font_id(i), printpdf::PdfFont::with_meta(parsed.clone(), meta));
+        }
     }
-    let pages: Vec<PdfPage> = doc.pages.iter().map(|p| page_ops(p, cache)).collect();
+    let pages: Vec<PdfPage> = doc
+        .pages
+        .iter()
+        .map(|p| page_ops(p, cache, &subsets))
+        .collect();
     pdf.with_pages(pages);
-    lap("fonts cloned, ops built");
+    lap("ops built");
     let mut warnings = Vec::new();
     let opts = PdfSaveOptions {
         optimize: true,
@@ -122,13 +159,70 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Vec<u8> {
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
     lap("printpdf to_lopdf_document (subsetting)");
     patch(&mut lo, doc);
+    tag_subset_fonts(&mut lo);
     compress(&mut lo);
     lap("patched, compressed");
     let mut out = Vec::new();
     // Writing into a Vec cannot fail.
     let _ = lo.save_to(&mut out);
     lap("saved");
-    out
+    Ok(out)
+}
+
+/// Gives every embedded font the `ABCDEF+` subset tag (ISO 32000-1, 9.6.4) on /BaseFont at both
+/// levels and on the descriptor's /FontName: printpdf writes a font it did not subset itself
+/// without one. The tag is the font's resource name (six capitals, fixed per font slot).
+fn tag_subset_fonts(lo: &mut lopdf::Document) {
+    fn tag_name(d: &mut Dictionary, key: &[u8], tag: &[u8]) {
+        if let Ok(Object::Name(name)) = d.get_mut(key) {
+            if !name.contains(&b'+') {
+                let mut tagged = tag.to_vec();
+                tagged.push(b'+');
+                tagged.extend_from_slice(name);
+                *name = tagged;
+            }
+        }
+    }
+    let Some(font_dict) = lo
+        .get_pages()
+        .values()
+        .next()
+        .and_then(|&p| lo.get_dictionary(p).ok())
+        .and_then(|page| page.get(b"Resources").ok())
+        .and_then(|r| lo.dereference(r).ok().map(|(_, o)| o))
+        .and_then(|r| r.as_dict().ok())
+        .and_then(|r| r.get(b"Font").ok())
+        .and_then(|f| lo.dereference(f).ok().map(|(_, o)| o))
+        .and_then(|f| f.as_dict().ok())
+        .cloned()
+    else {
+        return;
+    };
+    for (tag, font_ref) in font_dict.iter() {
+        let Ok(type0_id) = font_ref.as_reference() else {
+            continue;
+        };
+        let mut descriptors = Vec::new();
+        if let Ok(type0) = lo.get_dictionary_mut(type0_id) {
+            tag_name(type0, b"BaseFont", tag);
+            // printpdf writes the descendant CIDFont inline.
+            if let Ok(Object::Array(kids)) = type0.get_mut(b"DescendantFonts") {
+                for kid in kids.iter_mut() {
+                    if let Object::Dictionary(cid) = kid {
+                        tag_name(cid, b"BaseFont", tag);
+                        if let Ok(Object::Reference(d)) = cid.get(b"FontDescriptor") {
+                            descriptors.push(*d);
+                        }
+                    }
+                }
+            }
+        }
+        for d in descriptors {
+            if let Ok(desc) = lo.get_dictionary_mut(d) {
+                tag_name(desc, b"FontName", tag);
+            }
+        }
+    }
 }
 
 /// Flate-compresses every stream not yet filtered. lopdf's own `compress` uses the slowest
@@ -180,7 +274,11 @@ fn compress(lo: &mut lopdf::Document) {
     });
 }
 
-fn page_ops(page: &crate::page::Page, cache: &PdfFonts) -> PdfPage {
+fn page_ops(
+    page: &crate::page::Page,
+    cache: &PdfFonts,
+    subsets: &[Option<(subset::Subset, ParsedFont)>],
+) -> PdfPage {
     let h = page.height;
     let mut ops = Vec::new();
     // Fills first, rules over them, text on top.
@@ -242,6 +340,10 @@ fn page_ops(page: &crate::page::Page, cache: &PdfFonts) -> PdfPage {
     let mut cur_color: Option<Color> = None;
     for it in &page.items {
         let Item::Text(run) = it else { continue };
+        // Every font that draws a glyph has a subset (collected from these same runs).
+        let Some((sub, _)) = subsets.get(run.font.0).and_then(Option::as_ref) else {
+            continue;
+        };
         if run.glyphs.is_empty() {
             continue;
         }
@@ -287,7 +389,7 @@ fn page_ops(page: &crate::page::Page, cache: &PdfFonts) -> PdfPage {
                     0.0
                 };
                 Codepoint {
-                    gid: g.glyph_id,
+                    gid: sub.new_id(g.glyph_id).unwrap_or(0),
                     offset,
                     cid: (!g.text.is_empty()).then(|| g.text.clone()),
                 }
