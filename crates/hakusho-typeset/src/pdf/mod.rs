@@ -142,10 +142,12 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String>
                 .insert(font_id(i), printpdf::PdfFont::with_meta(parsed.clone(), meta));
         }
     }
+    let carriers = text_carriers(doc);
     let pages: Vec<PdfPage> = doc
         .pages
         .iter()
-        .map(|p| page_ops(p, cache, &subsets))
+        .zip(&carriers)
+        .map(|(p, carries)| page_ops(p, cache, &subsets, carries))
         .collect();
     pdf.with_pages(pages);
     lap("ops built");
@@ -274,12 +276,40 @@ fn compress(lo: &mut lopdf::Document) {
     });
 }
 
+/// Which glyphs carry their text to printpdf: per page, one flag per glyph of its text runs in
+/// order, set on the last occurrence of each (font, glyph) in the document.
+///
+/// printpdf builds ToUnicode from the text given with each glyph, the last one winning; a glyph
+/// given without text gets the subset's own cmap reading (the same character for every glyph
+/// with a one-character BMP text). Giving the text once instead of with every glyph saves a
+/// heap string per glyph (two million of them in a 1,000-page white paper).
+fn text_carriers(doc: &LaidOutDocument) -> Vec<Vec<bool>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut flags: Vec<Vec<bool>> = Vec::with_capacity(doc.pages.len());
+    for page in doc.pages.iter().rev() {
+        let mut page_flags = Vec::new();
+        for it in page.items.iter().rev() {
+            if let Item::Text(run) = it {
+                for g in run.glyphs.iter().rev() {
+                    page_flags.push(seen.insert((run.font.0, g.glyph_id)));
+                }
+            }
+        }
+        page_flags.reverse();
+        flags.push(page_flags);
+    }
+    flags.reverse();
+    flags
+}
+
 fn page_ops(
     page: &crate::page::Page,
     cache: &PdfFonts,
     subsets: &[Option<(subset::Subset, ParsedFont)>],
+    carries_text: &[bool],
 ) -> PdfPage {
     let h = page.height;
+    let mut glyph_index = 0usize;
     let mut ops = Vec::new();
     // Fills first, rules over them, text on top.
     for it in &page.items {
@@ -340,6 +370,8 @@ fn page_ops(
     let mut cur_color: Option<Color> = None;
     for it in &page.items {
         let Item::Text(run) = it else { continue };
+        let first_glyph = glyph_index;
+        glyph_index += run.glyphs.len();
         // Every font that draws a glyph has a subset (collected from these same runs).
         let Some((sub, _)) = subsets.get(run.font.0).and_then(Option::as_ref) else {
             continue;
@@ -391,7 +423,8 @@ fn page_ops(
                 Codepoint {
                     gid: sub.new_id(g.glyph_id).unwrap_or(0),
                     offset,
-                    cid: (!g.text.is_empty()).then(|| g.text.clone()),
+                    cid: (carries_text.get(first_glyph + k) == Some(&true) && !g.text.is_empty())
+                        .then(|| g.text.clone()),
                 }
             })
             .collect();
