@@ -334,8 +334,8 @@ def report(info, rows, command, notes):
         keys = ["workbooks", "sources", "fonts", "render", "parse", "layout", "pdf", "total"]
         lines.append(
             "\nStages, one thread, through the library API (`cargo bench --bench build -- DIR`; "
-            "`sources` includes `workbooks`; `fonts` = reading the font files + parsing them for the PDF "
-            "writer; summed over all documents; seconds, best of the runs):\n"
+            "`sources` includes `workbooks`; `fonts` = reading and indexing the font files; `pdf` = "
+            "subsetting, printpdf, lopdf patching and compression; summed over all documents; seconds, best of the runs):\n"
         )
         lines.append("| project | " + " | ".join(keys) + " | largest doc: layout | its layout without TOC passes | its pdf | its content streams written directly |")
         lines.append("|---|" + "---|" * (len(keys) + 4))

@@ -13,11 +13,11 @@
 //! |---|---|
 //! | `workbooks` | `hakusho_sources::workbook::read_workbook` of every department workbook |
 //! | `sources` | `hakusho_sources::load_project`: YAML + workbooks + validation (includes `workbooks`) |
-//! | `fonts` | `Style::load` (reads the font files) + `Typesetter::new` (parses them for the PDF writer) |
+//! | `fonts` | `Style::load` (reads and indexes the font files) + `Typesetter::new` (the PDF writer's width tables) |
 //! | `render` | minijinja: every document's markup (`Renderer::render`) |
 //! | `parse` | `hakusho_typeset::markup::parse` of every document |
 //! | `layout` | `hakusho_typeset::layout::layout`: composition, tables, pagination, TOC passes |
-//! | `pdf` | `Typesetter::write_pdf`: printpdf + lopdf (subsetting, compression) |
+//! | `pdf` | `Typesetter::write_pdf`: subsetting (subsetter), printpdf, lopdf patching, compression |
 //!
 //! plus the total, pages, PDF bytes, and the largest document's layout and PDF times (the critical
 //! path of the parallel build). `bench/run.sh` runs this for every benchmarked project.
