@@ -188,7 +188,15 @@ pub fn layout(
             y,
         })
         .collect();
-    let pages = paginate::finish_pages(paged, style, fonts, &doc.title, &headings);
+    let pages = paginate::finish_pages(
+        paged,
+        chunks,
+        &table_headers,
+        style,
+        fonts,
+        &doc.title,
+        &headings,
+    );
     LaidOutDocument {
         title: doc.title.clone(),
         lang: doc.lang.clone(),

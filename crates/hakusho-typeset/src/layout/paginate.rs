@@ -7,7 +7,9 @@ use crate::page::{Color, Item, Page};
 use crate::style::{RunningStyle, Style};
 
 pub(crate) struct PageBuild {
-    pub items: Vec<Item>,
+    /// What goes on the page, in drawing order. Chunks are referred to, not copied: the TOC
+    /// passes paginate the same chunks several times, and only the final pages get the items.
+    pub items: Vec<Placement>,
     pub cover: bool,
     /// Headings whose top is on this page, in order.
     pub headings: Vec<usize>,
@@ -16,6 +18,17 @@ pub(crate) struct PageBuild {
 pub(crate) struct Paged {
     pub pages: Vec<PageBuild>,
     pub landings: Vec<Landing>,
+}
+
+/// One entry of a page under construction.
+pub(crate) enum Placement {
+    /// The items of chunk `n`, moved down by `dy`.
+    Chunk(usize, f32),
+    /// The header rows of table `n`, repeated on a page the table continues on.
+    TableHeader(usize, f32),
+    /// The label cells of the cut row chunk `n` belongs to: at the top of the part, or centred.
+    BandLabel { chunk: usize, centred: bool, dy: f32 },
+    Item(Item),
 }
 
 struct Placed {
@@ -68,11 +81,7 @@ pub(crate) fn paginate(
             if let (Some(t), false) = (c.table, c.is_table_header) {
                 let continued = i > 0 && chunks[i - 1].table == Some(t);
                 if let (true, Some(Some(h))) = (continued, table_headers.get(t)) {
-                    for it in &h.items {
-                        let mut it = it.clone();
-                        shift(&mut it, y);
-                        cur.items.push(it);
-                    }
+                    cur.items.push(Placement::TableHeader(t, y));
                     y += h.height;
                 }
             }
@@ -108,9 +117,13 @@ pub(crate) fn paginate(
                 (placed.last(), chunks[i - 1].cut_rule, chunks[i].cut_rule)
             {
                 if a.row == b.row {
-                    cur.items.push(a.line(last.bottom));
-                    if let (Some((_, top)), Some(band)) = (part, &chunks[i - 1].band) {
-                        push_shifted(&mut cur.items, &band.label.top, top);
+                    cur.items.push(Placement::Item(a.line(last.bottom)));
+                    if let (Some((_, top)), Some(_)) = (part, &chunks[i - 1].band) {
+                        cur.items.push(Placement::BandLabel {
+                            chunk: i - 1,
+                            centred: false,
+                            dy: top,
+                        });
                     }
                 }
             }
@@ -125,7 +138,7 @@ pub(crate) fn paginate(
             // ... and open it again at the top of the next page.
             if let (Some(a), Some(b)) = (chunks[i - 1].cut_rule, c.cut_rule) {
                 if a.row == b.row {
-                    cur.items.push(b.line(at));
+                    cur.items.push(Placement::Item(b.line(at)));
                 }
             }
         }
@@ -134,11 +147,7 @@ pub(crate) fn paginate(
             items_before: cur.items.len(),
             bottom: at + c.height,
         });
-        for it in &c.items {
-            let mut it = it.clone();
-            shift(&mut it, at);
-            cur.items.push(it);
-        }
+        cur.items.push(Placement::Chunk(i, at));
         for &(h, off) in &c.headings {
             landings[h] = (pages.len(), at + off);
             cur.headings.push(h);
@@ -154,12 +163,11 @@ pub(crate) fn paginate(
             if band.index + 1 == band.count {
                 // The row ends here: labels centred in a whole row, at the top of a last part.
                 let whole = part.is_some_and(|(first, _)| first == 0);
-                let label = if whole {
-                    &band.label.centred
-                } else {
-                    &band.label.top
-                };
-                push_shifted(&mut cur.items, label, top);
+                cur.items.push(Placement::BandLabel {
+                    chunk: i,
+                    centred: whole,
+                    dy: top,
+                });
                 part = None;
             }
         }
@@ -173,12 +181,46 @@ pub(crate) fn paginate(
     Paged { pages, landings }
 }
 
-fn push_shifted(items: &mut Vec<Item>, add: &[Item], dy: f32) {
-    for it in add {
-        let mut it = it.clone();
+fn push_shifted(items: &mut Vec<Item>, add: impl IntoIterator<Item = Item>, dy: f32) {
+    for mut it in add {
         shift(&mut it, dy);
         items.push(it);
     }
+}
+
+/// The items of a page: each chunk's items are moved out of `chunks` (a chunk lands on one
+/// page only); repeated table headers and row labels are copied.
+fn materialize(
+    placements: Vec<Placement>,
+    chunks: &mut [Chunk],
+    table_headers: &[Option<Chunk>],
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for p in placements {
+        match p {
+            Placement::Chunk(n, dy) => {
+                push_shifted(&mut items, std::mem::take(&mut chunks[n].items), dy)
+            }
+            Placement::TableHeader(t, dy) => {
+                if let Some(Some(h)) = table_headers.get(t) {
+                    push_shifted(&mut items, h.items.iter().cloned(), dy);
+                }
+            }
+            Placement::BandLabel { chunk, centred, dy } => {
+                if let Some(band) = &chunks[chunk].band {
+                    let label = if centred {
+                        &band.label.centred
+                    } else {
+                        &band.label.top
+                    };
+                    let label = label.clone();
+                    push_shifted(&mut items, label, dy);
+                }
+            }
+            Placement::Item(it) => items.push(it),
+        }
+    }
+    items
 }
 
 /// After chunks were taken off the page: the cut row part the page now ends in, if any (its
@@ -204,6 +246,8 @@ fn open_part(chunks: &[Chunk], placed: &[Placed]) -> Option<(usize, f32)> {
 /// Adds running headers/footers (`{page}`, `{title}`, `{section}`) to every non-cover page.
 pub(crate) fn finish_pages(
     paged: Paged,
+    mut chunks: Vec<Chunk>,
+    table_headers: &[Option<Chunk>],
     style: &Style,
     fonts: &FontSet,
     title: &str,
@@ -227,7 +271,7 @@ pub(crate) fn finish_pages(
         if let Some(last) = starts.last() {
             section = last.toc_title.clone();
         }
-        let mut items = p.items;
+        let mut items = materialize(p.items, &mut chunks, table_headers);
         if !p.cover {
             let vars = |s: &str| {
                 s.replace("{page}", &(idx + 1).to_string())
