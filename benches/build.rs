@@ -286,7 +286,7 @@ fn content_streams(doc: &hakusho_typeset::LaidOutDocument) -> usize {
         out.extend_from_slice(b"BT\n");
         for it in &page.items {
             let Item::Text(run) = it else { continue };
-            if run.glyphs.is_empty() {
+            if run.glyphs().is_empty() {
                 continue;
             }
             let _ = write!(
@@ -294,12 +294,12 @@ fn content_streams(doc: &hakusho_typeset::LaidOutDocument) -> usize {
                 "/F{} {:.2} Tf 1 0 0 1 {:.2} {:.2} Tm [",
                 run.font.0,
                 run.size,
-                run.x + run.glyphs[0].x,
+                run.x + run.glyphs()[0].x,
                 h - run.y
             );
-            for (k, g) in run.glyphs.iter().enumerate() {
+            for (k, g) in run.glyphs().iter().enumerate() {
                 let _ = write!(out, "<{:04X}>", g.glyph_id);
-                if let Some(next) = run.glyphs.get(k + 1) {
+                if let Some(next) = run.glyphs().get(k + 1) {
                     // Offset against a nominal advance of one em (the probe has no /W widths).
                     let d = ((g.x + run.size - next.x) * 1000.0 / run.size).round() as i32;
                     if d != 0 {

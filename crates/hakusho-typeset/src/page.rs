@@ -20,17 +20,22 @@ impl Color {
     };
 }
 
-/// One glyph placed on a line: its glyph id in the font, its x position relative to the
-/// start of the run, and the source text it stands for (usually one character; empty for
-/// a glyph that carries no text). The text is what ToUnicode maps back, so extraction gives
-/// the source text exactly.
-#[derive(Debug, Clone, PartialEq)]
+/// One glyph placed on a line: its glyph id in the font and its x position relative to the
+/// start of the run. The source text it stands for (usually one character; empty for a glyph
+/// that carries no text) is kept in its run, see [`TextRun::glyph_texts`].
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlacedGlyph {
     pub glyph_id: u16,
     pub x: f32,
-    pub text: String,
+    /// Bytes of the run's text that belong to this glyph.
+    text_len: u32,
 }
 
+/// Glyphs of one font, size and colour on one baseline.
+///
+/// The text the glyphs stand for is what ToUnicode maps back, so extraction gives the source
+/// text exactly. It is stored once per run rather than per glyph: a 1,000-page document has
+/// millions of glyphs, and a string each cost more memory than everything else on the page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextRun {
     pub font: FontIndex,
@@ -40,7 +45,58 @@ pub struct TextRun {
     /// Baseline position on the page.
     pub y: f32,
     pub color: Color,
-    pub glyphs: Vec<PlacedGlyph>,
+    glyphs: Vec<PlacedGlyph>,
+    text: String,
+}
+
+impl TextRun {
+    pub fn new(font: FontIndex, size: f32, x: f32, y: f32, color: Color) -> TextRun {
+        TextRun {
+            font,
+            size,
+            x,
+            y,
+            color,
+            glyphs: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Appends a glyph at `x` (relative to the run) that stands for `text`.
+    pub fn push(&mut self, glyph_id: u16, x: f32, text: &str) {
+        // A glyph's text is a few bytes; a longer one is cut at a character boundary rather
+        // than overflowing the length.
+        let mut len = text.len().min(u32::MAX as usize);
+        while !text.is_char_boundary(len) {
+            len -= 1;
+        }
+        self.text.push_str(&text[..len]);
+        self.glyphs.push(PlacedGlyph {
+            glyph_id,
+            x,
+            text_len: len as u32,
+        });
+    }
+
+    pub fn glyphs(&self) -> &[PlacedGlyph] {
+        &self.glyphs
+    }
+
+    /// The source text of all glyphs, in order.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Each glyph with the source text it stands for.
+    pub fn glyph_texts(&self) -> impl Iterator<Item = (&PlacedGlyph, &str)> + '_ {
+        let mut at = 0;
+        self.glyphs.iter().map(move |g| {
+            let end = at + g.text_len as usize;
+            let t = &self.text[at..end];
+            at = end;
+            (g, t)
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

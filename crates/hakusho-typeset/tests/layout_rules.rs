@@ -181,7 +181,7 @@ fn paragraphs_leave_at_least_two_lines_on_each_page() {
 }
 
 fn run_text(r: &TextRun) -> String {
-    r.glyphs.iter().map(|g| g.text.as_str()).collect()
+    r.text().to_string()
 }
 
 #[test]
@@ -239,9 +239,9 @@ fn typed_list_items_hang_under_their_text() {
             if r.size < 10.0 {
                 continue; // running heads
             }
-            let x = r.x + r.glyphs[0].x;
-            if r.glyphs[0].text == "①" {
-                after_marker = Some(r.x + r.glyphs.get(1).map_or(f32::MAX, |g| g.x));
+            let x = r.x + r.glyphs()[0].x;
+            if r.text().starts_with('①') {
+                after_marker = Some(r.x + r.glyphs().get(1).map_or(f32::MAX, |g| g.x));
             }
             match lines.iter_mut().find(|l| (l.0 - r.y).abs() < 0.1) {
                 Some(l) => l.1 = l.1.min(x),
@@ -302,10 +302,9 @@ fn numbers_with_different_units_line_up_on_the_point() {
             // Numbers with a unit or a point (not the page number).
             if t.starts_with(|c: char| c.is_ascii_digit()) && !t.chars().all(|c| c.is_ascii_digit())
             {
-                let g = r
-                    .glyphs
-                    .iter()
-                    .find(|g| !g.text.starts_with(|c: char| c.is_ascii_digit() || c == ','))
+                let (g, _) = r
+                    .glyph_texts()
+                    .find(|(_, t)| !t.starts_with(|c: char| c.is_ascii_digit() || c == ','))
                     .unwrap();
                 edges.push(r.x + g.x);
             }
@@ -352,8 +351,8 @@ fn a_centred_line_is_centred_on_its_ink() {
         if let Item::Text(r) = it {
             if run_text(r).contains('三') {
                 let size = r.size;
-                let first = r.x + r.glyphs[0].x + size / 2.0; // ink of 「 starts half an em in
-                let last = r.x + r.glyphs.last().unwrap().x + size / 2.0; // 」 ink ends mid-box
+                let first = r.x + r.glyphs()[0].x + size / 2.0; // ink of 「 starts half an em in
+                let last = r.x + r.glyphs().last().unwrap().x + size / 2.0; // 」 ink ends mid-box
                 let mid = (first + last) / 2.0;
                 assert!((mid - centre).abs() < size * 0.2, "{mid} vs {centre}");
             }

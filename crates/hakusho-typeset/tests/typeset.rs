@@ -149,7 +149,7 @@ fn embedded_fonts_are_real_subsets_with_one_tag() {
                 drawn
                     .entry(run.font.0)
                     .or_default()
-                    .extend(run.glyphs.iter().map(|g| g.glyph_id));
+                    .extend(run.glyphs().iter().map(|g| g.glyph_id));
             }
         }
     }
@@ -363,7 +363,7 @@ fn headings_never_end_a_page() {
         let page = &laid.pages[o.page];
         let below = page.items.iter().any(|it| {
             matches!(it, hakusho_typeset::page::Item::Text(r)
-            if r.y > o.y + 30.0 && r.glyphs.first().map(|g| g.text.as_str()) == Some("市"))
+            if r.y > o.y + 30.0 && r.glyph_texts().next().map(|(_, t)| t) == Some("市"))
         });
         assert!(below, "{} ends page {}", o.title, o.page + 1);
     }
@@ -469,12 +469,10 @@ fn numbers_line_up_on_the_decimal_point() {
     let mut edges = Vec::new();
     for it in &laid.pages[0].items {
         if let hakusho_typeset::page::Item::Text(r) = it {
-            let t: String = r.glyphs.iter().map(|g| g.text.as_str()).collect();
-            if t.ends_with('%') {
-                let g = r
-                    .glyphs
-                    .iter()
-                    .find(|g| g.text == "." || g.text == "%")
+            if r.text().ends_with('%') {
+                let (g, _) = r
+                    .glyph_texts()
+                    .find(|&(_, t)| t == "." || t == "%")
                     .unwrap();
                 edges.push(r.x + g.x);
             }

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::classes::Class;
 use super::{Align, Item, Line, Prepared};
-use crate::page::{PlacedGlyph, TextRun};
+use crate::page::TextRun;
 
 pub(crate) struct LineCtx {
     pub indent: f32,
@@ -242,14 +242,7 @@ pub(crate) fn set_line(p: &Prepared, r: Range<usize>, ctx: &LineCtx) -> Line {
         let key = (it.font, it.size.to_bits(), it.color);
         let same = matches!(runs.last(), Some(r) if (r.font, r.size.to_bits(), r.color) == key);
         if !same {
-            runs.push(TextRun {
-                font: it.font,
-                size: it.size,
-                x: 0.0,
-                y: 0.0,
-                color: it.color,
-                glyphs: Vec::new(),
-            });
+            runs.push(TextRun::new(it.font, it.size, 0.0, 0.0, it.color));
         }
         if cur_font != Some((it.font, it.size.to_bits())) {
             cur_font = Some((it.font, it.size.to_bits()));
@@ -258,19 +251,12 @@ pub(crate) fn set_line(p: &Prepared, r: Range<usize>, ctx: &LineCtx) -> Line {
             descent = descent.max(f.1);
         }
         let src = &p.text[it.start..it.end];
-        let text = if src.contains('\n') {
-            src.replace('\n', "")
+        let run = runs.last_mut().expect("run pushed above");
+        if src.contains('\n') {
+            run.push(it.gid, x + shift, &src.replace('\n', ""));
         } else {
-            src.to_string()
-        };
-        runs.last_mut()
-            .expect("run pushed above")
-            .glyphs
-            .push(PlacedGlyph {
-                glyph_id: it.gid,
-                x: x + shift,
-                text,
-            });
+            run.push(it.gid, x + shift, src);
+        }
     }
     if runs.is_empty() {
         ascent = p.empty_ascent;

@@ -386,18 +386,9 @@ pub fn compose(
     if p.items.is_empty() && !text.is_empty() {
         if let (Some(line), Some(span)) = (lines.first_mut(), spans.first()) {
             if let Some((font, g)) = fonts.resolve(span.font, ' ') {
-                line.runs.push(TextRun {
-                    font,
-                    size: span.size,
-                    x: 0.0,
-                    y: 0.0,
-                    color: span.color,
-                    glyphs: vec![crate::page::PlacedGlyph {
-                        glyph_id: g.id,
-                        x: style.first_indent,
-                        text,
-                    }],
-                });
+                let mut run = TextRun::new(font, span.size, 0.0, 0.0, span.color);
+                run.push(g.id, style.first_indent, &text);
+                line.runs.push(run);
             }
         }
     }

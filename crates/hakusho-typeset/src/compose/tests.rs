@@ -62,8 +62,7 @@ fn set(text: &str, st: &ParagraphStyle) -> Vec<Line> {
 fn line_text(l: &Line) -> String {
     l.runs
         .iter()
-        .flat_map(|r| r.glyphs.iter())
-        .map(|g| g.text.as_str())
+        .map(|r| r.text())
         .collect()
 }
 
@@ -76,9 +75,8 @@ fn glyphs(l: &Line) -> Vec<(char, f32)> {
     l.runs
         .iter()
         .flat_map(|r| {
-            r.glyphs
-                .iter()
-                .map(move |g| (g.text.chars().next().unwrap(), r.x + g.x))
+            r.glyph_texts()
+                .map(move |(g, t)| (t.chars().next().unwrap(), r.x + g.x))
         })
         .collect()
 }
@@ -442,7 +440,7 @@ fn natural_and_min_width() {
 fn never_glyph_zero() {
     for l in set(KANKO, &style(20.0, 1.0, Align::Justify)) {
         for r in &l.runs {
-            assert!(r.glyphs.iter().all(|g| g.glyph_id != 0));
+            assert!(r.glyphs().iter().all(|g| g.glyph_id != 0));
         }
     }
 }
@@ -485,7 +483,7 @@ proptest! {
                 }
             }
             for r in &l.runs {
-                prop_assert!(r.glyphs.iter().all(|g| g.glyph_id != 0));
+                prop_assert!(r.glyphs().iter().all(|g| g.glyph_id != 0));
             }
         }
     }

@@ -343,7 +343,7 @@ impl<'a> Builder<'a> {
         let Some(at) = lines[0]
             .runs
             .iter()
-            .flat_map(|r| r.glyphs.iter().map(move |g| r.x + g.x))
+            .flat_map(|r| r.glyphs().iter().map(move |g| r.x + g.x))
             .nth(mark)
         else {
             return lines;
@@ -464,7 +464,7 @@ impl<'a> Builder<'a> {
         let Some(first) = line
             .runs
             .iter()
-            .flat_map(|r| r.glyphs.first().map(|g| r.x + g.x))
+            .flat_map(|r| r.glyphs().first().map(|g| r.x + g.x))
             .reduce(f32::min)
         else {
             return false;

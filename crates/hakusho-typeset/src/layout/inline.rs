@@ -6,7 +6,7 @@ use hakusho_diagnostics::{Diagnostics, Location};
 use crate::compose::{self, Align, Line, ParagraphStyle, Span};
 use crate::font::{FontIndex, FontSet};
 use crate::markup::{collapse_whitespace, Element, Node, Pos};
-use crate::page::{Color, Item, PlacedGlyph, TextRun};
+use crate::page::{Color, Item, TextRun};
 use crate::style::{Resolved, Style, TextAlign};
 
 /// Text with the style it is set in, before font fallback.
@@ -253,27 +253,17 @@ pub(crate) fn simple_run(
     y: f32,
 ) -> TextRun {
     let f = fonts.get(font);
-    let mut glyphs = Vec::new();
+    let mut run = TextRun::new(font, size, x, y, color);
     let mut cx = 0.0;
+    let mut buf = [0u8; 4];
     for c in text.chars() {
         // One run has one font: running heads and markers use characters their font has.
         if let Some(g) = f.glyph(c) {
-            glyphs.push(PlacedGlyph {
-                glyph_id: g.id,
-                x: cx,
-                text: c.to_string(),
-            });
+            run.push(g.id, cx, c.encode_utf8(&mut buf));
             cx += g.advance * size;
         }
     }
-    TextRun {
-        font,
-        size,
-        x,
-        y,
-        color,
-        glyphs,
-    }
+    run
 }
 
 /// Left and right edge of the ink-advance box of a composed line (line coordinates).
@@ -282,9 +272,8 @@ pub(crate) fn extent(line: &Line, fonts: &FontSet) -> Option<(f32, f32)> {
     let mut right = f32::MIN;
     for r in &line.runs {
         let f = fonts.get(r.font);
-        for g in &r.glyphs {
-            let adv = g
-                .text
+        for (g, text) in r.glyph_texts() {
+            let adv = text
                 .chars()
                 .next()
                 .and_then(|c| f.glyph(c))
@@ -316,7 +305,7 @@ pub(crate) fn baseline(lh: f32, size: f32) -> f32 {
 pub(crate) fn line_items(line: &Line, x: f32, top: f32, lh: f32, size: f32, out: &mut Vec<Item>) {
     let base = top + baseline(lh, size);
     for r in &line.runs {
-        if r.glyphs.is_empty() {
+        if r.glyphs().is_empty() {
             continue;
         }
         let mut run = r.clone();

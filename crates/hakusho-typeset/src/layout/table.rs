@@ -906,8 +906,8 @@ fn number_shape(line: &Line, fonts: &crate::font::FontSet) -> Option<(f32, f32)>
     let mut glyphs: Vec<(f32, f32, char)> = Vec::new();
     for r in &line.runs {
         let f = fonts.get(r.font);
-        for g in &r.glyphs {
-            let c = g.text.chars().next()?;
+        for (g, text) in r.glyph_texts() {
+            let c = text.chars().next()?;
             let adv = f.glyph(c).map_or(0.0, |gi| gi.advance * r.size);
             glyphs.push((r.x + g.x, adv, c));
         }

@@ -72,8 +72,8 @@ fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>
                 let Some(map) = used.get_mut(run.font.0) else {
                     continue;
                 };
-                for g in &run.glyphs {
-                    map.entry(g.glyph_id).or_insert_with(|| g.text.clone());
+                for (g, text) in run.glyph_texts() {
+                    map.entry(g.glyph_id).or_insert_with(|| text.to_string());
                 }
             }
         }
@@ -290,7 +290,7 @@ fn text_carriers(doc: &LaidOutDocument) -> Vec<Vec<bool>> {
         let mut page_flags = Vec::new();
         for it in page.items.iter().rev() {
             if let Item::Text(run) = it {
-                for g in run.glyphs.iter().rev() {
+                for g in run.glyphs().iter().rev() {
                     page_flags.push(seen.insert((run.font.0, g.glyph_id)));
                 }
             }
@@ -371,12 +371,12 @@ fn page_ops(
     for it in &page.items {
         let Item::Text(run) = it else { continue };
         let first_glyph = glyph_index;
-        glyph_index += run.glyphs.len();
+        glyph_index += run.glyphs().len();
         // Every font that draws a glyph has a subset (collected from these same runs).
         let Some((sub, _)) = subsets.get(run.font.0).and_then(Option::as_ref) else {
             continue;
         };
-        if run.glyphs.is_empty() {
+        if run.glyphs().is_empty() {
             continue;
         }
         if !in_text {
@@ -396,22 +396,22 @@ fn page_ops(
             });
             cur_color = Some(run.color);
         }
-        let x0 = run.x + run.glyphs[0].x;
+        let x0 = run.x + run.glyphs()[0].x;
         ops.push(Op::SetTextMatrix {
             matrix: TextMatrix::Translate(Pt(x0), Pt(h - run.y)),
         });
         let widths = &cache.widths[run.font.0];
-        let n = run.glyphs.len();
+        let glyphs = run.glyphs();
+        let n = glyphs.len();
         let cps = run
-            .glyphs
-            .iter()
+            .glyph_texts()
             .enumerate()
-            .map(|(k, g)| {
+            .map(|(k, (g, text))| {
                 // TJ offset after this glyph: where the viewer's pen will be (glyph x plus
                 // its /W width) minus where the next glyph must start, in 1/1000 em.
                 let offset = if k + 1 < n {
                     let w = widths.get(g.glyph_id as usize).copied().unwrap_or(0) as f32;
-                    let d = (g.x - run.glyphs[k + 1].x) * 1000.0 / run.size + w;
+                    let d = (g.x - glyphs[k + 1].x) * 1000.0 / run.size + w;
                     if d.abs() < 0.05 {
                         0.0
                     } else {
@@ -423,8 +423,8 @@ fn page_ops(
                 Codepoint {
                     gid: sub.new_id(g.glyph_id).unwrap_or(0),
                     offset,
-                    cid: (carries_text.get(first_glyph + k) == Some(&true) && !g.text.is_empty())
-                        .then(|| g.text.clone()),
+                    cid: (carries_text.get(first_glyph + k) == Some(&true) && !text.is_empty())
+                        .then(|| text.to_string()),
                 }
             })
             .collect();
@@ -435,6 +435,8 @@ fn page_ops(
     if in_text {
         ops.push(Op::EndTextSection);
     }
+    // Every page's ops are held until printpdf writes the document: no spare capacity.
+    ops.shrink_to_fit();
     PdfPage::new(
         Mm(page.width * 25.4 / 72.0),
         Mm(page.height * 25.4 / 72.0),
@@ -666,10 +668,10 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
                     for v in [r.size, r.x, r.y] {
                         feed(&v.to_bits().to_le_bytes());
                     }
-                    for g in &r.glyphs {
+                    for (g, text) in r.glyph_texts() {
                         feed(&g.glyph_id.to_le_bytes());
                         feed(&g.x.to_bits().to_le_bytes());
-                        feed(g.text.as_bytes());
+                        feed(text.as_bytes());
                     }
                 }
                 Item::Line {
