@@ -159,6 +159,8 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String>
         image_optimization: None,
     };
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+    // The ops of every page are in `lo` now as content streams.
+    drop(pdf);
     lap("printpdf to_lopdf_document (subsetting)");
     patch(&mut lo, doc);
     tag_subset_fonts(&mut lo);
