@@ -195,7 +195,20 @@ fn materialize(
     chunks: &mut [Chunk],
     table_headers: &[Option<Chunk>],
 ) -> Vec<Item> {
-    let mut items = Vec::new();
+    let size = |p: &Placement| match p {
+        Placement::Chunk(n, _) => chunks[*n].items.len(),
+        Placement::TableHeader(t, _) => table_headers
+            .get(*t)
+            .and_then(Option::as_ref)
+            .map_or(0, |h| h.items.len()),
+        Placement::BandLabel { chunk, centred, .. } => chunks[*chunk]
+            .band
+            .as_ref()
+            .map_or(0, |b| if *centred { &b.label.centred } else { &b.label.top }.len()),
+        Placement::Item(_) => 1,
+    };
+    // Running heads and the page number follow: a few items more.
+    let mut items = Vec::with_capacity(placements.iter().map(size).sum::<usize>() + 8);
     for p in placements {
         match p {
             Placement::Chunk(n, dy) => {
