@@ -23,7 +23,8 @@
 //!   the sample's transcription (`indicators.tsv`: numbers with Excel number formats such as
 //!   `#,##0"人"` and `0.0%`, annotated text values such as `326事業所 (平成21年)`); the first
 //!   department's workbook also gets the other sheets of the transcription (総合戦略).
-//! - `templates/` and `fonts/`: symbolic links to the repository's (or copies with `--copy-assets`).
+//! - `templates/` and `fonts/`: copies of the repository's (hakusho refuses fonts and templates
+//!   reached through a link that leads outside the project, so links would not build).
 //!
 //! The output is deterministic for a given sample, seed and options. Sizes: the white paper has
 //! roughly two pages per policy when `--action-items` keeps its default (scaled with the policies).
@@ -66,9 +67,6 @@ struct Args {
     /// Repository whose sources/, tools/sample-data/, templates/ and fonts/ are the material.
     #[arg(long)]
     sample: Option<PathBuf>,
-    /// Copy templates/ and fonts/ instead of linking to them.
-    #[arg(long)]
-    copy_assets: bool,
 }
 
 fn main() -> Result<()> {
@@ -156,7 +154,7 @@ fn main() -> Result<()> {
     )?;
 
     for asset in ["templates", "fonts"] {
-        link_or_copy(&repo.join(asset), &args.out.join(asset), args.copy_assets)?;
+        replace_with_copy(&repo.join(asset), &args.out.join(asset))?;
     }
 
     let sentences: usize = sample.sentences.len();
@@ -564,7 +562,7 @@ fn write_yaml(path: &Path, value: &Value) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
-fn link_or_copy(from: &Path, to: &Path, copy: bool) -> Result<()> {
+fn replace_with_copy(from: &Path, to: &Path) -> Result<()> {
     if to.symlink_metadata().is_ok() {
         if to.symlink_metadata()?.file_type().is_symlink() || to.is_file() {
             std::fs::remove_file(to)?;
@@ -574,21 +572,12 @@ fn link_or_copy(from: &Path, to: &Path, copy: bool) -> Result<()> {
     }
     if !from.exists() {
         eprintln!(
-            "warning: {} does not exist (yet); not linked",
+            "warning: {} does not exist (yet); not copied",
             from.display()
         );
         return Ok(());
     }
-    let from = from.canonicalize()?;
-    if copy {
-        copy_dir(&from, to)
-    } else {
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(&from, to)?;
-        #[cfg(not(unix))]
-        copy_dir(&from, to)?;
-        Ok(())
-    }
+    copy_dir(&from.canonicalize()?, to)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
