@@ -133,9 +133,10 @@ def prepare_sample(work):
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    shutil.copytree(REPO / "sources", dest / "sources")
-    for asset in ("templates", "fonts"):
-        os.symlink(REPO / asset, dest / asset)
+    # Copies, not links: hakusho refuses fonts and templates reached through a link that
+    # leads outside the project.
+    for part in ("sources", "templates", "fonts"):
+        shutil.copytree(REPO / part, dest / part)
     return dest
 
 
