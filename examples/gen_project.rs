@@ -535,8 +535,8 @@ fn split_sentences(line: &str) -> Vec<String> {
 /// A sentence that reads on its own: not a note line, not starting with a particle or bracket.
 fn stands_alone(s: &str) -> bool {
     let first = s.chars().next().unwrap_or('、');
-    !(s.starts_with("(注") || s.starts_with("（注") || s.starts_with('※'))
-        && !"はがをにのとでも、。）)」』".contains(first)
+    let note = s.starts_with("(注") || s.starts_with("（注") || s.starts_with('※');
+    !(note || "はがをにのとでも、。）)」』".contains(first))
         && s.chars().count() >= 12
         && s.ends_with('。')
 }
@@ -864,7 +864,7 @@ fn group_digits(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -466,21 +466,19 @@ fn check_ods_cells(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     .unwrap_or(1)
                     .min(1_048_576);
             }
-            b"table-cell" | b"covered-table-cell" => {
-                if attr(tag.attrs, b"value-type").is_some() {
-                    let cols = attr(tag.attrs, b"number-columns-repeated")
-                        .and_then(number)
-                        .unwrap_or(1)
-                        .min(16_384);
-                    total = total.saturating_add(cols.saturating_mul(row_repeat));
-                    if total > limits.max_cells {
-                        return Err(Refusal::limit(
-                            "max_cells",
-                            format!("繰り返し指定により {total} 個以上のセルに値が入ります"),
-                            format!("repeated rows/columns put values in {total} or more cells"),
-                            limits.max_cells,
-                        ));
-                    }
+            b"table-cell" | b"covered-table-cell" if attr(tag.attrs, b"value-type").is_some() => {
+                let cols = attr(tag.attrs, b"number-columns-repeated")
+                    .and_then(number)
+                    .unwrap_or(1)
+                    .min(16_384);
+                total = total.saturating_add(cols.saturating_mul(row_repeat));
+                if total > limits.max_cells {
+                    return Err(Refusal::limit(
+                        "max_cells",
+                        format!("繰り返し指定により {total} 個以上のセルに値が入ります"),
+                        format!("repeated rows/columns put values in {total} or more cells"),
+                        limits.max_cells,
+                    ));
                 }
             }
             _ => {}

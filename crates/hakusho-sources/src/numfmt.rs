@@ -231,7 +231,7 @@ fn group(int_part: &str) -> String {
     let n = int_part.len();
     let mut out = String::with_capacity(n + n / 3);
     for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
+        if i > 0 && (n - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

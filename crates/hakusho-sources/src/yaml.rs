@@ -291,6 +291,21 @@ pub fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
     })
 }
 
+/// Location of a mapping key written as `"2-4-1":` / `2-4-1:` / `'2-4-1':`.
+pub fn locate_mapping_key(display: &Path, text: &str, key: &str) -> Location {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        for q in ["\"", "'", ""] {
+            let k = format!("{q}{key}{q}:");
+            if t.starts_with(&k) {
+                let column = line.chars().count() - t.chars().count() + 1;
+                return Location::text(display, i as u32 + 1, column as u32);
+            }
+        }
+    }
+    Location::file(display)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,19 +356,4 @@ mod tests {
         let (t, _) = read::<T>(&p, Path::new("a.yaml"), &mut d).unwrap();
         assert_eq!(t.label, "2021");
     }
-}
-
-/// Location of a mapping key written as `"2-4-1":` / `2-4-1:` / `'2-4-1':`.
-pub fn locate_mapping_key(display: &Path, text: &str, key: &str) -> Location {
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim_start();
-        for q in ["\"", "'", ""] {
-            let k = format!("{q}{key}{q}:");
-            if t.starts_with(&k) {
-                let column = line.chars().count() - t.chars().count() + 1;
-                return Location::text(display, i as u32 + 1, column as u32);
-            }
-        }
-    }
-    Location::file(display)
 }

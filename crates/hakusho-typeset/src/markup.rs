@@ -440,7 +440,8 @@ pub fn collapse_whitespace(text: &str, before: Option<char>, after: Option<char>
             };
             let between_cjk = matches!((prev, next), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
             // A source line break inside Japanese text is only formatting.
-            if !(newline && between_cjk) && !out.ends_with(' ') {
+            let only_formatting = newline && between_cjk;
+            if !(only_formatting || out.ends_with(' ')) {
                 out.push(' ');
             }
             continue;

@@ -363,7 +363,7 @@ impl Style {
         let mut diags = Diagnostics::new();
         // A style sheet travels with templates from city to city: it must not be able to make
         // the tool read files outside the project.
-        for (_, rel) in &file.fonts {
+        for rel in file.fonts.values() {
             if let Err(why) = confined_path(project_root, rel) {
                 diags.error(
                     key_location(&text, path, rel),
@@ -646,7 +646,7 @@ mod tests {
         let hostile = original.replacen("fonts/BIZUDMincho-Regular.ttf", "/etc/passwd", 1);
         assert_ne!(original, hostile, "the style names the Mincho font file");
         std::fs::write(&style, hostile).unwrap();
-        let err = Style::load(&style, &root).err().expect("refused");
+        let err = Style::load(&style, &root).expect_err("refused");
         let line = err
             .iter()
             .next()

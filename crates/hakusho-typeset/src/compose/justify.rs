@@ -33,10 +33,10 @@ fn punct_priority(it: &Item) -> usize {
 
 /// Whether inter-character stretching may open the gap after `a` (followed by `b`).
 fn stretchable_gap(a: &Item, b: &Item) -> bool {
-    !(a.class.western() && b.class.western())
-        && !(a.class == Class::Inseparable && b.class == Class::Inseparable)
-        && !a.is_space()
-        && !b.is_space()
+    let both_western = a.class.western() && b.class.western();
+    let both_inseparable = a.class == Class::Inseparable && b.class == Class::Inseparable;
+    let at_space = a.is_space() || b.is_space();
+    !(both_western || both_inseparable || at_space)
 }
 
 /// What a line of items offers for adjustment.

@@ -60,10 +60,7 @@ fn set(text: &str, st: &ParagraphStyle) -> Vec<Line> {
 }
 
 fn line_text(l: &Line) -> String {
-    l.runs
-        .iter()
-        .map(|r| r.text())
-        .collect()
+    l.runs.iter().map(|r| r.text()).collect()
 }
 
 fn all_text(lines: &[Line]) -> String {

@@ -121,10 +121,10 @@ impl<'a> Builder<'a> {
         let style = self.style();
         let res = style.resolve("p", &["noindent".to_string()]);
         let pos = run
-            .iter()
-            .find_map(|n| match n {
-                Node::Text(_, p) => Some(*p),
-                Node::Element(e) => Some(e.pos),
+            .first()
+            .map(|n| match n {
+                Node::Text(_, p) => *p,
+                Node::Element(e) => e.pos,
             })
             .unwrap_or(pos);
         let segs = inline::nodes_segments(run, pos, &res, style);

@@ -124,7 +124,7 @@ fn normalize(seg: Segment) -> Segment {
             .iter()
             .rev()
             .find_map(|p: &Piece| p.text.chars().last())
-            .map_or(true, |c| c == ' ');
+            .is_none_or(|c| c == ' ');
         if prev_space && text.starts_with(' ') {
             text.remove(0);
         }

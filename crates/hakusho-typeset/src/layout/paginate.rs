@@ -27,7 +27,11 @@ pub(crate) enum Placement {
     /// The header rows of table `n`, repeated on a page the table continues on.
     TableHeader(usize, f32),
     /// The label cells of the cut row chunk `n` belongs to: at the top of the part, or centred.
-    BandLabel { chunk: usize, centred: bool, dy: f32 },
+    BandLabel {
+        chunk: usize,
+        centred: bool,
+        dy: f32,
+    },
     Item(Item),
 }
 
@@ -201,10 +205,16 @@ fn materialize(
             .get(*t)
             .and_then(Option::as_ref)
             .map_or(0, |h| h.items.len()),
-        Placement::BandLabel { chunk, centred, .. } => chunks[*chunk]
-            .band
-            .as_ref()
-            .map_or(0, |b| if *centred { &b.label.centred } else { &b.label.top }.len()),
+        Placement::BandLabel { chunk, centred, .. } => {
+            chunks[*chunk].band.as_ref().map_or(0, |b| {
+                if *centred {
+                    &b.label.centred
+                } else {
+                    &b.label.top
+                }
+                .len()
+            })
+        }
         Placement::Item(_) => 1,
     };
     // Running heads and the page number follow: a few items more.

@@ -267,13 +267,11 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             };
             let colspan = span("colspan");
             let rowspan = span("rowspan").min(rows.len() - r);
-            for rr in r..r + rowspan {
-                if occupied[rr].len() < col + colspan {
-                    occupied[rr].resize(col + colspan, false);
+            for row in &mut occupied[r..r + rowspan] {
+                if row.len() < col + colspan {
+                    row.resize(col + colspan, false);
                 }
-                for cc in col..col + colspan {
-                    occupied[rr][cc] = true;
-                }
+                row[col..col + colspan].fill(true);
             }
             let header = r < n_header || c.name == "th";
             let block = style.block_over(&base(header), &c.name, &c.classes);
@@ -459,7 +457,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             if cell.col + cell.colspan == ncols {
                 rules.push((x1, y0, x1, y1, ts.outer_rule));
             }
-            if cell.row + cell.rowspan - 1 >= z {
+            if cell.row + cell.rowspan > z {
                 let w = if z == last_row {
                     ts.outer_rule
                 } else if is_header {

@@ -136,10 +136,10 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String>
                 requires_subsetting: false,
                 ..Default::default()
             };
-            pdf.resources
-                .fonts
-                .map
-                .insert(font_id(i), printpdf::PdfFont::with_meta(parsed.clone(), meta));
+            pdf.resources.fonts.map.insert(
+                font_id(i),
+                printpdf::PdfFont::with_meta(parsed.clone(), meta),
+            );
         }
     }
     let carriers = text_carriers(doc);

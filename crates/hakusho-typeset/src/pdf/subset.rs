@@ -136,7 +136,7 @@ fn checksum(bytes: &[u8]) -> u32 {
 /// Writes an sfnt from its tables: sorted directory, 4-byte aligned tables, checksums and the
 /// `head` checksum adjustment.
 fn assemble(version: [u8; 4], mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
-    tables.sort_by(|a, b| a.0.cmp(&b.0));
+    tables.sort_by_key(|a| a.0);
     let n = tables.len() as u16;
     let entry_selector = 15 - n.max(1).leading_zeros() as u16;
     let search_range = 16 * (1u16 << entry_selector);
@@ -192,7 +192,10 @@ mod tests {
 
     #[test]
     fn printpdf_parses_the_subset_and_widths_survive() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fonts/BIZUDMincho-Regular.ttf");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fonts/BIZUDMincho-Regular.ttf"
+        );
         let data = std::fs::read(path).unwrap();
         let face = ttf_parser::Face::parse(&data, 0).unwrap();
         let used: BTreeMap<u16, String> = "市民の暮らし、A1。"
@@ -206,7 +209,10 @@ mod tests {
         let mut warnings = Vec::new();
         let parsed = printpdf::ParsedFont::from_bytes(&sub.bytes, 0, &mut warnings);
         eprintln!("parsed: {:?}", t.elapsed());
-        assert!(parsed.is_some(), "printpdf rejects the subset: {warnings:?}");
+        assert!(
+            parsed.is_some(),
+            "printpdf rejects the subset: {warnings:?}"
+        );
         let small = ttf_parser::Face::parse(&sub.bytes, 0).unwrap();
         assert_eq!(small.number_of_glyphs() as usize, used.len() + 1);
         for (&old, text) in &used {
