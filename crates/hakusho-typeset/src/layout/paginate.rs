@@ -205,16 +205,7 @@ fn materialize(
             .get(*t)
             .and_then(Option::as_ref)
             .map_or(0, |h| h.items.len()),
-        Placement::BandLabel { chunk, centred, .. } => {
-            chunks[*chunk].band.as_ref().map_or(0, |b| {
-                if *centred {
-                    &b.label.centred
-                } else {
-                    &b.label.top
-                }
-                .len()
-            })
-        }
+        Placement::BandLabel { chunk, centred, .. } => band_label(chunks, *chunk, *centred).len(),
         Placement::Item(_) => 1,
     };
     // Running heads and the page number follow: a few items more.
@@ -230,20 +221,22 @@ fn materialize(
                 }
             }
             Placement::BandLabel { chunk, centred, dy } => {
-                if let Some(band) = &chunks[chunk].band {
-                    let label = if centred {
-                        &band.label.centred
-                    } else {
-                        &band.label.top
-                    };
-                    let label = label.clone();
-                    push_shifted(&mut items, label, dy);
-                }
+                let label = band_label(chunks, chunk, centred).to_vec();
+                push_shifted(&mut items, label, dy);
             }
             Placement::Item(it) => items.push(it),
         }
     }
     items
+}
+
+/// The label cells of the cut row `chunk` belongs to (none if it is not a band).
+fn band_label(chunks: &[Chunk], chunk: usize, centred: bool) -> &[Item] {
+    match &chunks[chunk].band {
+        Some(band) if centred => &band.label.centred,
+        Some(band) => &band.label.top,
+        None => &[],
+    }
 }
 
 /// After chunks were taken off the page: the cut row part the page now ends in, if any (its
