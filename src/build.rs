@@ -61,12 +61,7 @@ pub struct Declared {
 /// Whether `name` can name a file directly inside build/: no path separators, no `..`, not
 /// hidden, no control characters.
 pub fn is_safe_output_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && !name.contains("..")
-        && !name.chars().any(|c| {
-            matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()
-        })
+    hakusho_sources::is_safe_file_name(name)
 }
 
 /// Expands the declared documents: `{id}` and `{name}` in a per-department document's name and
@@ -277,7 +272,7 @@ pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(
             template: d.template.clone(),
             title: d.title.clone(),
             each: d.each.map(|_| "department".to_string()),
-            location: Location::file(hakusho_sources::CONFIG_PATH),
+            location: d.location.0.clone(),
         })
         .collect();
     let departments = p

@@ -140,6 +140,40 @@ impl fmt::Display for Location {
     }
 }
 
+/// How many characters of a value a message quotes at most.
+pub const QUOTE_MAX_CHARS: usize = 80;
+
+/// A value as a message quotes it: on one line (line breaks and other control characters shown
+/// as `\n`, `\t`, `\u{..}`) and at most [`QUOTE_MAX_CHARS`] characters; a longer value is cut
+/// with 「…」 and its length is told (「…（全 2000000 文字）」 / "… (2000000 characters)"), so a
+/// 2 MB line typed into a file never becomes a 2 MB message.
+pub fn quote(value: &str, lang: Lang) -> String {
+    let mut out = String::new();
+    let mut shown = 0;
+    let mut total = 0;
+    for c in value.chars() {
+        total += 1;
+        if shown >= QUOTE_MAX_CHARS {
+            continue;
+        }
+        shown += 1;
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    if total > shown {
+        match lang {
+            Lang::Ja => out.push_str(&format!("…（全 {total} 文字）")),
+            Lang::En => out.push_str(&format!("… ({total} characters)")),
+        }
+    }
+    out
+}
+
 /// One problem, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -263,6 +297,25 @@ impl FromIterator<Diagnostic> for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_keeps_short_values_and_cuts_long_ones_on_one_line() {
+        assert_eq!(quote("企画部", Lang::Ja), "企画部");
+        assert_eq!(quote("a\nb\tc\u{7}", Lang::En), "a\\nb\\tc\\u{7}");
+        let long = "あ".repeat(2_000_000);
+        let q = quote(&long, Lang::Ja);
+        assert!(q.starts_with(&"あ".repeat(QUOTE_MAX_CHARS)), "{q}");
+        assert!(q.ends_with("…（全 2000000 文字）"), "{q}");
+        assert_eq!(
+            q.chars().count(),
+            QUOTE_MAX_CHARS + "…（全 2000000 文字）".chars().count()
+        );
+        assert!(quote(&long, Lang::En).ends_with("… (2000000 characters)"));
+        assert_eq!(
+            quote(&"x".repeat(QUOTE_MAX_CHARS), Lang::Ja).len(),
+            QUOTE_MAX_CHARS
+        );
+    }
 
     #[test]
     fn column_letters_roll_over_like_excel() {

@@ -161,6 +161,9 @@ pub struct DocumentDecl {
     /// `department`: one document per department.
     #[serde(default)]
     pub each: Option<Each>,
+    /// Where `name:` is written in hakusho.yaml (for messages about the document).
+    #[serde(skip)]
+    pub location: crate::model::Loc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

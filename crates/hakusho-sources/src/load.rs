@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::validate::{self, list, suggestion};
 use crate::workbook::{self, is_workbook_path, WorkbookData};
-use crate::yaml;
+use crate::yaml::{self, yaml_path};
 
 /// The project configuration, relative to the project directory.
 pub const CONFIG_PATH: &str = "sources/hakusho.yaml";
@@ -47,9 +47,12 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
         );
         return None;
     }
-    let (config, text) =
+    let (mut config, src) =
         yaml::read_limited::<Config>(&real, display, Limits::default().max_yaml_mb, diags)?;
-    validate::config(&config, display, &text, diags);
+    validate::config(&config, &src, diags);
+    for (i, d) in config.documents.iter_mut().enumerate() {
+        d.location = Loc(src.at(yaml_path!["documents", i, "name"]));
+    }
     Some(config)
 }
 
@@ -73,21 +76,23 @@ fn parse_plan(
     config: Option<&Config>,
     diags: &mut Diagnostics,
 ) -> Option<Plan> {
-    let (mut plan, text) = yaml::read_limited::<Plan>(
+    let (mut plan, src) = yaml::read_limited::<Plan>(
         real,
         display,
         config.map_or(Limits::default().max_yaml_mb, |c| c.limits.max_yaml_mb),
         diags,
     )?;
-    for p in plan.parts.iter_mut().flat_map(|p| p.policies.iter_mut()) {
-        p.location = Loc(yaml::locate(display, &text, "code", Some(&p.code)));
-    }
-    if let Some(s) = plan.strategy.as_mut() {
-        for g in &mut s.goals {
-            g.location = Loc(yaml::locate(display, &text, "code", Some(&g.code)));
+    for (i, part) in plan.parts.iter_mut().enumerate() {
+        for (j, p) in part.policies.iter_mut().enumerate() {
+            p.location = Loc(src.at(yaml_path!["parts", i, "policies", j, "code"]));
         }
     }
-    validate::plan(&plan, config, display, &text, diags);
+    if let Some(s) = plan.strategy.as_mut() {
+        for (k, g) in s.goals.iter_mut().enumerate() {
+            g.location = Loc(src.at(yaml_path!["strategy", "goals", k, "code"]));
+        }
+    }
+    validate::plan(&plan, config, &src, diags);
     Some(plan)
 }
 
@@ -132,6 +137,11 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     let mut departments = Vec::new();
     let dept_dir = sources.join("departments");
     for decl in &config.departments {
+        // an id that could name a path outside departments/ is reported by validate::config;
+        // no file is derived from it
+        if !validate::is_ascii_id(&decl.id) {
+            continue;
+        }
         let display = rel(&["sources", "departments", &format!("{}.yaml", decl.id)]);
         let real = root.join(&display);
         let mut dept = Department {
@@ -140,7 +150,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             ..Department::default()
         };
         if real.is_file() {
-            if let Some((file, text)) = yaml::read_limited::<DepartmentFile>(
+            if let Some((file, src)) = yaml::read_limited::<DepartmentFile>(
                 &real,
                 &display,
                 config.limits.max_yaml_mb,
@@ -148,19 +158,12 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             ) {
                 if !file.name.is_empty() && file.name != decl.name {
                     diags.warning(
-                        yaml::locate(&display, &text, "name", None),
+                        src.at(yaml_path!["name"]),
                         format!("部の名前が {CONFIG_PATH} の「{}」と違います（「{}」）。{CONFIG_PATH} の名前を使います", decl.name, file.name),
                         format!("the department name differs from {CONFIG_PATH} (\"{}\" there, \"{}\" here); {CONFIG_PATH}'s is used", decl.name, file.name),
                     );
                 }
-                validate::department(
-                    Some(&decl.id),
-                    &file,
-                    plan.as_ref(),
-                    &display,
-                    &text,
-                    &mut diags,
-                );
+                validate::department(Some(&decl.id), &file, plan.as_ref(), &src, &mut diags);
                 dept.mission = file.mission;
                 dept.resources = file.resources;
                 dept.main_projects = file.main_projects;
@@ -375,8 +378,8 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                     config.limits.max_yaml_mb,
                     &mut diags,
                 )
-                .map(|(v, text)| {
-                    validate::action_plan(&v, &display, &text, &mut diags);
+                .map(|(v, src)| {
+                    validate::action_plan(&v, &src, &mut diags);
                     v
                 })
             }
@@ -387,8 +390,8 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                     config.limits.max_yaml_mb,
                     &mut diags,
                 )
-                .map(|(v, text)| {
-                    validate::plan_summaries(&v, Some(&config), &display, &text, &mut diags);
+                .map(|(v, src)| {
+                    validate::plan_summaries(&v, Some(&config), &src, &mut diags);
                     v
                 })
             }
@@ -772,10 +775,10 @@ fn check_one(
         match name {
             "hakusho.yaml" => {
                 let mut d = Diagnostics::new();
-                if let Some((c, text)) =
+                if let Some((c, src)) =
                     yaml::read_limited::<Config>(&real, &display, config.limits.max_yaml_mb, &mut d)
                 {
-                    validate::config(&c, &display, &text, &mut d);
+                    validate::config(&c, &src, &mut d);
                 }
                 diags.extend(d);
             }
@@ -786,23 +789,23 @@ fn check_one(
                 yaml::read_limited::<WhitePaper>(&real, &display, config.limits.max_yaml_mb, diags);
             }
             "action_plan.yaml" => {
-                if let Some((a, text)) = yaml::read_limited::<ActionPlan>(
+                if let Some((a, src)) = yaml::read_limited::<ActionPlan>(
                     &real,
                     &display,
                     config.limits.max_yaml_mb,
                     diags,
                 ) {
-                    validate::action_plan(&a, &display, &text, diags);
+                    validate::action_plan(&a, &src, diags);
                 }
             }
             "plan_summaries.yaml" => {
-                if let Some((p, text)) = yaml::read_limited::<PlanSummaries>(
+                if let Some((p, src)) = yaml::read_limited::<PlanSummaries>(
                     &real,
                     &display,
                     config.limits.max_yaml_mb,
                     diags,
                 ) {
-                    validate::plan_summaries(&p, Some(config), &display, &text, diags);
+                    validate::plan_summaries(&p, Some(config), &src, diags);
                 }
             }
             "booklet.yaml" => {
@@ -820,13 +823,13 @@ fn check_one(
                         format!("{name} is no department's file (name it <department id>.yaml; {en})"),
                     );
                 }
-                if let Some((f, text)) = yaml::read_limited::<DepartmentFile>(
+                if let Some((f, src)) = yaml::read_limited::<DepartmentFile>(
                     &real,
                     &display,
                     config.limits.max_yaml_mb,
                     diags,
                 ) {
-                    validate::department(id, &f, plan, &display, &text, diags);
+                    validate::department(id, &f, plan, &src, diags);
                 }
             }
             _ => {

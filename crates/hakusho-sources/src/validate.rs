@@ -1,14 +1,12 @@
 //! Cross-checks of the configuration and the YAML files (all problems, never the first only).
 
+use hakusho_diagnostics::{quote, Diagnostics, Lang};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-use hakusho_diagnostics::{Diagnostics, Location};
 
 use crate::config::Config;
 use crate::model::{ActionPlan, DepartmentFile, Plan, PlanSummaries};
 use crate::text::closest;
-use crate::yaml::locate;
+use crate::yaml::{yaml_path, Source};
 
 /// `a, b, c` lists in messages, shortened when long.
 pub fn list(items: &[&str], sep: &str) -> String {
@@ -33,23 +31,27 @@ pub fn suggestion(found: &str, expected: &[&str]) -> (String, String) {
     }
 }
 
-fn is_ascii_id(id: &str) -> bool {
+/// Whether a department id can name files (`departments/<id>.yaml`, `workbooks/<id>.xlsx`,
+/// `build/booklet-<id>.pdf`): lower-case ASCII letters, digits, `-` and `_` only, so it can
+/// neither climb out of its folder nor be absolute.
+pub fn is_ascii_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-pub fn config(c: &Config, display: &Path, text: &str, diags: &mut Diagnostics) {
+pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
     let mut seen = BTreeSet::new();
-    for d in &c.departments {
-        let loc = locate(display, text, "id", Some(&d.id));
+    for (i, d) in c.departments.iter().enumerate() {
+        let loc = src.at(yaml_path!["departments", i, "id"]);
         if !is_ascii_id(&d.id) {
             diags.error(
                 loc.clone(),
-                format!("部の id「{}」には半角英小文字・数字・ハイフンだけを使ってください（ファイル名になります）", d.id),
-                format!("department id \"{}\" must use lower-case ASCII letters, digits and hyphens only (it names files)", d.id),
+                format!("部の id「{}」には半角英小文字・数字・ハイフンだけを使ってください（ファイル名になります）。この部のファイルは読みません", quote(&d.id, Lang::Ja)),
+                format!("department id \"{}\" must use lower-case ASCII letters, digits and hyphens only (it names files); this department's files are not read", quote(&d.id, Lang::En)),
             );
+            continue;
         }
         if !seen.insert(d.id.as_str()) {
             diags.error(
@@ -60,8 +62,8 @@ pub fn config(c: &Config, display: &Path, text: &str, diags: &mut Diagnostics) {
         }
     }
     let mut table_ids = BTreeSet::new();
-    for t in &c.tables {
-        let loc = locate(display, text, "id", Some(&t.id));
+    for (i, t) in c.tables.iter().enumerate() {
+        let loc = src.at(yaml_path!["tables", i, "id"]);
         if !table_ids.insert(t.id.as_str()) {
             diags.error(
                 loc.clone(),
@@ -70,10 +72,10 @@ pub fn config(c: &Config, display: &Path, text: &str, diags: &mut Diagnostics) {
             );
         }
         let mut keys = BTreeSet::new();
-        for v in &t.values {
+        for (j, v) in t.values.iter().enumerate() {
             if !keys.insert(v.key.as_str()) {
                 diags.error(
-                    locate(display, text, "key", Some(&v.key)),
+                    src.at(yaml_path!["tables", i, "values", j, "key"]),
                     format!("表 {} の値の列 key {} が二度あります", t.id, v.key),
                     format!("table {}: value column key {} appears twice", t.id, v.key),
                 );
@@ -106,10 +108,28 @@ pub fn config(c: &Config, display: &Path, text: &str, diags: &mut Diagnostics) {
         }
     }
     let mut names = BTreeSet::new();
-    for d in &c.documents {
+    for (i, d) in c.documents.iter().enumerate() {
+        let loc = src.at(yaml_path!["documents", i, "name"]);
+        // `{id}` and `{name}` are filled in per department (ids are checked above; a name with
+        // a `/` is refused by the build after filling)
+        let bare = d.name.replace("{id}", "id").replace("{name}", "name");
+        if !is_safe_file_name(&bare) {
+            diags.error(
+                loc,
+                format!(
+                    "文書名「{}」は使えません。build/ の中のファイル名になるため、/ \\ .. : などを含めず、. で始めないでください",
+                    quote(&d.name, Lang::Ja)
+                ),
+                format!(
+                    "document name \"{}\" is not allowed: it names a file inside build/, so it must not contain / \\ .. : or similar, nor start with .",
+                    quote(&d.name, Lang::En)
+                ),
+            );
+            continue;
+        }
         if !names.insert(d.name.as_str()) {
             diags.error(
-                locate(display, text, "name", Some(&d.name)),
+                loc,
                 format!("文書名 {} が二度宣言されています", d.name),
                 format!("document name {} is declared twice", d.name),
             );
@@ -117,19 +137,30 @@ pub fn config(c: &Config, display: &Path, text: &str, diags: &mut Diagnostics) {
     }
 }
 
+/// Whether `name` can name a file directly inside a folder: not empty, no path separators, no
+/// `..`, not hidden, no control characters and none of the characters Windows refuses.
+pub fn is_safe_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && !name.chars().any(|c| {
+            matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()
+        })
+}
+
 /// Policy codes unique, departments declared, goal codes unique.
-pub fn plan(
-    p: &Plan,
-    config: Option<&Config>,
-    display: &Path,
-    text: &str,
-    diags: &mut Diagnostics,
-) {
+pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnostics) {
     let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
     let dept_ids: Vec<&str> = config
         .map(|c| c.departments.iter().map(|d| d.id.as_str()).collect())
         .unwrap_or_default();
-    for policy in p.parts.iter().flat_map(|part| &part.policies) {
+    let policies = p.parts.iter().enumerate().flat_map(|(i, part)| {
+        part.policies
+            .iter()
+            .enumerate()
+            .map(move |(j, policy)| (i, j, policy))
+    });
+    for (i, j, policy) in policies {
         let loc = policy.location.0.clone();
         if policy.code.trim().is_empty() {
             diags.error(
@@ -138,10 +169,9 @@ pub fn plan(
                 "policy code is empty",
             );
         } else if seen.insert(policy.code.as_str(), ()).is_some() {
-            let second =
-                nth_location(display, text, "code", &policy.code, 2).unwrap_or(loc.clone());
+            // the policies are visited in file order: this one is the repeat
             diags.error(
-                second,
+                loc.clone(),
                 format!("施策コード {} が重複しています（ワークブックの行がどちらの施策か決められません）", policy.code),
                 format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", policy.code),
             );
@@ -149,7 +179,7 @@ pub fn plan(
         if config.is_some() && !dept_ids.contains(&policy.department.as_str()) {
             let (ja, en) = suggestion(&policy.department, &dept_ids);
             diags.error(
-                locate(display, text, "department", Some(&policy.department)),
+                src.at(yaml_path!["parts", i, "policies", j, "department"]),
                 format!(
                     "施策 {} の担当部 {} は sources/hakusho.yaml の departments にありません（{ja}）",
                     policy.code, policy.department
@@ -175,33 +205,12 @@ pub fn plan(
     }
 }
 
-/// The location of the `n`-th (1-based) `key: value` line.
-fn nth_location(display: &Path, text: &str, key: &str, value: &str, n: usize) -> Option<Location> {
-    let mut offset_lines = 0u32;
-    let mut rest = text;
-    for i in 1..=n {
-        let (line, col) = crate::yaml::find_key(rest, key, Some(value))?;
-        if i == n {
-            return Some(Location::text(display, offset_lines + line, col));
-        }
-        let skip: usize = rest
-            .split_inclusive('\n')
-            .take(line as usize)
-            .map(str::len)
-            .sum();
-        rest = &rest[skip..];
-        offset_lines += line;
-    }
-    None
-}
-
 /// A department file's policies: codes exist and belong to the department.
 pub fn department(
     id: Option<&str>,
     file: &DepartmentFile,
     plan: Option<&Plan>,
-    display: &Path,
-    text: &str,
+    src: &Source,
     diags: &mut Diagnostics,
 ) {
     let Some(plan) = plan else { return };
@@ -212,7 +221,7 @@ pub fn department(
         .map(|p| p.code.as_str())
         .collect();
     for code in file.policies.keys() {
-        let loc = crate::yaml::locate_mapping_key(display, text, code);
+        let loc = src.at(yaml_path!["policies", code]);
         match plan
             .parts
             .iter()
@@ -242,25 +251,31 @@ pub fn department(
     }
 }
 
-pub fn action_plan(a: &ActionPlan, display: &Path, text: &str, diags: &mut Diagnostics) {
+pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
     let numbers: Vec<&str> = a.systems.iter().map(|s| s.number.as_str()).collect();
     let mut ids = BTreeSet::new();
-    for item in a.systems.iter().flat_map(|s| &s.items) {
+    let items = a.systems.iter().enumerate().flat_map(|(i, s)| {
+        s.items
+            .iter()
+            .enumerate()
+            .map(move |(j, item)| (i, j, item))
+    });
+    for (i, j, item) in items {
         if !ids.insert(item.id.as_str()) {
             diags.error(
-                locate(display, text, "id", Some(&item.id)),
+                src.at(yaml_path!["systems", i, "items", j, "id"]),
                 format!("取り組みの id {} が重複しています", item.id),
                 format!("action plan item id {} is used twice", item.id),
             );
         }
     }
     let mut listed: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &a.principles {
-        for s in &p.systems {
+    for (i, p) in a.principles.iter().enumerate() {
+        for (j, s) in p.systems.iter().enumerate() {
             *listed.entry(s.as_str()).or_default() += 1;
             if !numbers.contains(&s.as_str()) {
                 diags.error(
-                    locate(display, text, "title", Some(&p.title)),
+                    src.value_at(yaml_path!["principles", i, "systems", j]),
                     format!("「{}」の体系 {s} は systems にありません", p.title),
                     format!("\"{}\" lists system {s}, which is not in systems", p.title),
                 );
@@ -268,11 +283,11 @@ pub fn action_plan(a: &ActionPlan, display: &Path, text: &str, diags: &mut Diagn
         }
     }
     if !a.principles.is_empty() {
-        for n in &numbers {
+        for (i, n) in numbers.iter().enumerate() {
             let times = listed.get(n).copied().unwrap_or(0);
             if times != 1 {
                 diags.error(
-                    locate(display, text, "number", Some(n)),
+                    src.at(yaml_path!["systems", i, "number"]),
                     format!("体系 {n} は principles に {times} 回書かれています（ちょうど 1 回のはずです）"),
                     format!("system {n} is listed {times} times under principles (exactly once expected)"),
                 );
@@ -284,17 +299,16 @@ pub fn action_plan(a: &ActionPlan, display: &Path, text: &str, diags: &mut Diagn
 pub fn plan_summaries(
     p: &PlanSummaries,
     config: Option<&Config>,
-    display: &Path,
-    text: &str,
+    src: &Source,
     diags: &mut Diagnostics,
 ) {
     let Some(config) = config else { return };
     let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
-    for plan in &p.plans {
+    for (i, plan) in p.plans.iter().enumerate() {
         if !plan.department.is_empty() && !ids.contains(&plan.department.as_str()) {
             let (ja, en) = suggestion(&plan.department, &ids);
             diags.error(
-                locate(display, text, "department", Some(&plan.department)),
+                src.at(yaml_path!["plans", i, "department"]),
                 format!(
                     "計画「{}」の department {} は部の id ではありません（{ja}）",
                     plan.title, plan.department
