@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hakusho_diagnostics::{Diagnostics, Location};
+use hakusho_diagnostics::{quote, Diagnostics, Lang, Location};
 
 use crate::config::{Config, RefersTo};
 use crate::guard::Limits;
@@ -159,8 +159,8 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                 if !file.name.is_empty() && file.name != decl.name {
                     diags.warning(
                         src.at(yaml_path!["name"]),
-                        format!("部の名前が {CONFIG_PATH} の「{}」と違います（「{}」）。{CONFIG_PATH} の名前を使います", decl.name, file.name),
-                        format!("the department name differs from {CONFIG_PATH} (\"{}\" there, \"{}\" here); {CONFIG_PATH}'s is used", decl.name, file.name),
+                        format!("部の名前が {CONFIG_PATH} の「{}」と違います（「{}」）。{CONFIG_PATH} の名前を使います", quote(&decl.name, Lang::Ja), quote(&file.name, Lang::Ja)),
+                        format!("the department name differs from {CONFIG_PATH} (\"{}\" there, \"{}\" here); {CONFIG_PATH}'s is used", quote(&decl.name, Lang::En), quote(&file.name, Lang::En)),
                     );
                 }
                 validate::department(Some(&decl.id), &file, plan.as_ref(), &src, &mut diags);

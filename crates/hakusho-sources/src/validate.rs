@@ -8,6 +8,12 @@ use crate::model::{ActionPlan, DepartmentFile, Plan, PlanSummaries};
 use crate::text::closest;
 use crate::yaml::{yaml_path, Source};
 
+/// A value typed in a file, as the Japanese and the English message quote it (at most
+/// [`hakusho_diagnostics::QUOTE_MAX_CHARS`] characters).
+fn q(value: &str) -> (String, String) {
+    (quote(value, Lang::Ja), quote(value, Lang::En))
+}
+
 /// `a, b, c` lists in messages, shortened when long.
 pub fn list(items: &[&str], sep: &str) -> String {
     if items.len() > 12 {
@@ -19,7 +25,13 @@ pub fn list(items: &[&str], sep: &str) -> String {
 
 /// "…（もしかして 2-4-1）" / " (did you mean 2-4-1?)" or the list of expected values.
 pub fn suggestion(found: &str, expected: &[&str]) -> (String, String) {
-    match closest(found, expected.iter().copied()) {
+    // a value far longer than any id is no typo of one (and not worth an edit distance)
+    let near = if found.len() > 200 {
+        None
+    } else {
+        closest(found, expected.iter().copied())
+    };
+    match near {
         Some(c) => (
             format!("もしかして {c} ではありませんか"),
             format!("did you mean {c}?"),
@@ -56,8 +68,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !seen.insert(d.id.as_str()) {
             diags.error(
                 loc,
-                format!("部の id {} が二度宣言されています", d.id),
-                format!("department id {} is declared twice", d.id),
+                format!("部の id {} が二度宣言されています", q(&d.id).0),
+                format!("department id {} is declared twice", q(&d.id).1),
             );
         }
     }
@@ -67,8 +79,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !table_ids.insert(t.id.as_str()) {
             diags.error(
                 loc.clone(),
-                format!("表の id {} が二度宣言されています", t.id),
-                format!("table id {} is declared twice", t.id),
+                format!("表の id {} が二度宣言されています", q(&t.id).0),
+                format!("table id {} is declared twice", q(&t.id).1),
             );
         }
         let mut keys = BTreeSet::new();
@@ -76,8 +88,16 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
             if !keys.insert(v.key.as_str()) {
                 diags.error(
                     src.at(yaml_path!["tables", i, "values", j, "key"]),
-                    format!("表 {} の値の列 key {} が二度あります", t.id, v.key),
-                    format!("table {}: value column key {} appears twice", t.id, v.key),
+                    format!(
+                        "表 {} の値の列 key {} が二度あります",
+                        q(&t.id).0,
+                        q(&v.key).0
+                    ),
+                    format!(
+                        "table {}: value column key {} appears twice",
+                        q(&t.id).1,
+                        q(&v.key).1
+                    ),
                 );
             }
         }
@@ -130,8 +150,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !names.insert(d.name.as_str()) {
             diags.error(
                 loc,
-                format!("文書名 {} が二度宣言されています", d.name),
-                format!("document name {} is declared twice", d.name),
+                format!("文書名 {} が二度宣言されています", q(&d.name).0),
+                format!("document name {} is declared twice", q(&d.name).1),
             );
         }
     }
@@ -172,8 +192,8 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
             // the policies are visited in file order: this one is the repeat
             diags.error(
                 loc.clone(),
-                format!("施策コード {} が重複しています（ワークブックの行がどちらの施策か決められません）", policy.code),
-                format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", policy.code),
+                format!("施策コード {} が重複しています（ワークブックの行がどちらの施策か決められません）", q(&policy.code).0),
+                format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", q(&policy.code).1),
             );
         }
         if config.is_some() && !dept_ids.contains(&policy.department.as_str()) {
@@ -182,11 +202,13 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
                 src.at(yaml_path!["parts", i, "policies", j, "department"]),
                 format!(
                     "施策 {} の担当部 {} は sources/hakusho.yaml の departments にありません（{ja}）",
-                    policy.code, policy.department
+                    q(&policy.code).0,
+                    q(&policy.department).0
                 ),
                 format!(
                     "policy {}: department {} is not declared in sources/hakusho.yaml departments ({en})",
-                    policy.code, policy.department
+                    q(&policy.code).1,
+                    q(&policy.department).1
                 ),
             );
         }
@@ -197,8 +219,8 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
             if !goals.insert(g.code.as_str()) {
                 diags.error(
                     g.location.0.clone(),
-                    format!("基本目標のコード {} が重複しています", g.code),
-                    format!("strategy goal code {} is used twice", g.code),
+                    format!("基本目標のコード {} が重複しています", q(&g.code).0),
+                    format!("strategy goal code {} is used twice", q(&g.code).1),
                 );
             }
         }
@@ -232,8 +254,8 @@ pub fn department(
                 let (ja, en) = suggestion(code, &codes);
                 diags.error(
                     loc,
-                    format!("施策コード {code} は plan.yaml にありません（{ja}）"),
-                    format!("policy code {code} is not in plan.yaml ({en})"),
+                    format!("施策コード {} は plan.yaml にありません（{ja}）", q(code).0),
+                    format!("policy code {} is not in plan.yaml ({en})", q(code).1),
                 );
             }
             Some(p) => {
@@ -241,8 +263,8 @@ pub fn department(
                     if p.department != id {
                         diags.warning(
                             loc,
-                            format!("施策 {code} の主な担当課は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", p.department, p.department),
-                            format!("policy {code} belongs to {} in plan.yaml; this text is used as that department's", p.department),
+                            format!("施策 {} の主な担当課は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", q(code).0, q(&p.department).0, q(&p.department).0),
+                            format!("policy {} belongs to {} in plan.yaml; this text is used as that department's", q(code).1, q(&p.department).1),
                         );
                     }
                 }
@@ -264,8 +286,8 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
         if !ids.insert(item.id.as_str()) {
             diags.error(
                 src.at(yaml_path!["systems", i, "items", j, "id"]),
-                format!("取り組みの id {} が重複しています", item.id),
-                format!("action plan item id {} is used twice", item.id),
+                format!("取り組みの id {} が重複しています", q(&item.id).0),
+                format!("action plan item id {} is used twice", q(&item.id).1),
             );
         }
     }
@@ -276,8 +298,16 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
             if !numbers.contains(&s.as_str()) {
                 diags.error(
                     src.value_at(yaml_path!["principles", i, "systems", j]),
-                    format!("「{}」の体系 {s} は systems にありません", p.title),
-                    format!("\"{}\" lists system {s}, which is not in systems", p.title),
+                    format!(
+                        "「{}」の体系 {} は systems にありません",
+                        q(&p.title).0,
+                        q(s).0
+                    ),
+                    format!(
+                        "\"{}\" lists system {}, which is not in systems",
+                        q(&p.title).1,
+                        q(s).1
+                    ),
                 );
             }
         }
@@ -288,8 +318,8 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
             if times != 1 {
                 diags.error(
                     src.at(yaml_path!["systems", i, "number"]),
-                    format!("体系 {n} は principles に {times} 回書かれています（ちょうど 1 回のはずです）"),
-                    format!("system {n} is listed {times} times under principles (exactly once expected)"),
+                    format!("体系 {} は principles に {times} 回書かれています（ちょうど 1 回のはずです）", q(n).0),
+                    format!("system {} is listed {times} times under principles (exactly once expected)", q(n).1),
                 );
             }
         }
@@ -311,11 +341,13 @@ pub fn plan_summaries(
                 src.at(yaml_path!["plans", i, "department"]),
                 format!(
                     "計画「{}」の department {} は部の id ではありません（{ja}）",
-                    plan.title, plan.department
+                    q(&plan.title).0,
+                    q(&plan.department).0
                 ),
                 format!(
                     "plan \"{}\": department {} is not a department id ({en})",
-                    plan.title, plan.department
+                    q(&plan.title).1,
+                    q(&plan.department).1
                 ),
             );
         }

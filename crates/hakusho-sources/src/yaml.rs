@@ -110,7 +110,16 @@ fn parse<T: DeserializeOwned>(
             }
             return None;
         }
-        None => None,
+        None => {
+            // The event parser stopped: report libyaml's syntax error for the whole file,
+            // before serde_yaml, deserializing as it parses, names a wrong type for a
+            // bracket that is never closed (`title: [x`).
+            if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(&text) {
+                diags.push(error_diagnostic(&e, display, &text));
+                return None;
+            }
+            None
+        }
     };
     match serde_yaml::from_str::<T>(&text) {
         Ok(v) => Some((
