@@ -127,8 +127,25 @@ pub fn check_file_size(len: u64, is_xls: bool, limits: &Limits) -> Result<(), Re
     Ok(())
 }
 
-/// Inspects a zip workbook's entries; `Ok(kind)` when calamine may read it.
-pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
+/// What the guard learned about a zip workbook calamine may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    pub kind: ZipKind,
+    /// Formula cells saved without their result (`<f>` without a `<v>`, as openpyxl and some
+    /// other tools write them): calamine reads them as empty, so the reader must refuse them.
+    /// (sheet name, row, column), 0-based.
+    pub uncached_formulas: Vec<(String, u32, u32)>,
+}
+
+/// One worksheet part as scanned: its cell bounding box and its formulas without a result.
+struct SheetScan {
+    part: String,
+    bounds: Option<(u64, u64, u64, u64)>,
+    uncached: Vec<(u32, u32)>,
+}
+
+/// Inspects a zip workbook's entries; `Ok` when calamine may read it.
+pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         Refusal::broken(
             format!("ZIP 形式として壊れています（{e}）。Excel で開いて保存し直してください"),
@@ -170,6 +187,8 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
     let entry_limit = limits.max_entry_mb.saturating_mul(MIB);
     let total_limit = limits.max_total_mb.saturating_mul(MIB);
     let mut total: u64 = 0;
+    let mut sheets: Vec<SheetScan> = Vec::new();
+    let (mut workbook_xml, mut workbook_rels) = (Vec::new(), Vec::new());
     for i in 0..archive.len() {
         let mut file = match archive.by_index(i) {
             Ok(f) => f,
@@ -188,7 +207,9 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
         let lower = name.to_ascii_lowercase();
         let scan = lower == "xl/sharedstrings.xml"
             || (lower.starts_with("xl/worksheets/") && lower.ends_with(".xml"))
-            || lower == "content.xml";
+            || lower == "content.xml"
+            || lower == "xl/workbook.xml"
+            || lower == "xl/_rels/workbook.xml.rels";
         let mut buf = Vec::new();
         let mut counter = CountingSink(0);
         let read = if scan {
@@ -253,12 +274,73 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<ZipKind, Refusal> {
                 check_shared_strings(&buf, limits)?;
             } else if lower == "content.xml" {
                 check_ods_cells(&buf, limits)?;
+            } else if lower == "xl/workbook.xml" {
+                workbook_xml = buf;
+            } else if lower == "xl/_rels/workbook.xml.rels" {
+                workbook_rels = buf;
             } else {
-                check_sheet_cells(&name, &buf, limits)?;
+                sheets.push(scan_sheet(name, &buf));
             }
         }
     }
-    Ok(kind)
+    // Sheets are named in messages as the clerk sees them, not by their part in the zip: the
+    // names come from xl/workbook.xml, which may be stored after the sheets.
+    let names = sheet_part_names(&workbook_xml, &workbook_rels);
+    let mut uncached_formulas = Vec::new();
+    for sheet in sheets {
+        let shown = names
+            .iter()
+            .find(|(part, _)| part.eq_ignore_ascii_case(&sheet.part))
+            .map_or(sheet.part.as_str(), |(_, n)| n.as_str());
+        check_sheet_bounds(shown, sheet.bounds, limits)?;
+        uncached_formulas.extend(
+            sheet
+                .uncached
+                .into_iter()
+                .map(|(r, c)| (shown.to_string(), r, c)),
+        );
+    }
+    Ok(Inspection {
+        kind,
+        uncached_formulas,
+    })
+}
+
+/// (part name, sheet name) of each sheet of an xlsx: `<sheet name=".." r:id="rId1"/>` of
+/// xl/workbook.xml, joined with the `Target` of that relationship in its rels.
+fn sheet_part_names(workbook: &[u8], rels: &[u8]) -> Vec<(String, String)> {
+    let targets: Vec<(&[u8], String)> = tags(rels)
+        .filter(|t| t.name == b"Relationship")
+        .filter_map(|t| {
+            let id = attr(t.attrs, b"Id")?;
+            let target = unescape(attr(t.attrs, b"Target")?);
+            // relative to xl/, or absolute within the package
+            let part = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{target}"),
+            };
+            Some((id, part))
+        })
+        .collect();
+    tags(workbook)
+        .filter(|t| t.name == b"sheet")
+        .filter_map(|t| {
+            let name = unescape(attr(t.attrs, b"name")?);
+            let id = attr(t.attrs, b"id")?;
+            let (_, part) = targets.iter().find(|(i, _)| *i == id)?;
+            Some((part.clone(), name))
+        })
+        .collect()
+}
+
+/// The text of an XML attribute value with its predefined entities replaced.
+fn unescape(v: &[u8]) -> String {
+    String::from_utf8_lossy(v)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 struct CountingSink(u64);
@@ -279,11 +361,20 @@ struct Tag<'a> {
     attrs: &'a [u8],
     /// `<c r="A1" s="3"/>`: no content (a styled empty cell holds no value).
     self_closing: bool,
+    /// `</c>`: an end tag (only from [`all_tags`]).
+    closing: bool,
+    /// The byte after the tag's `>`: where its content starts.
+    content: usize,
 }
 
 /// Start tags of an XML document (prefixes dropped), without a full parser: good enough to read
 /// attributes whose values hold no `>`.
 fn tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
+    all_tags(xml).filter(|t| !t.closing)
+}
+
+/// Start and end tags of an XML document (prefixes dropped).
+fn all_tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
     let mut pos = 0;
     std::iter::from_fn(move || loop {
         let start = pos + xml.get(pos..)?.iter().position(|&b| b == b'<')?;
@@ -294,12 +385,11 @@ fn tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
                 .unwrap_or(xml.len() - start);
         pos = end + 1;
         let inner = &xml[start + 1..end.min(xml.len())];
-        if inner
-            .first()
-            .is_some_and(|b| matches!(b, b'/' | b'?' | b'!'))
-        {
+        if inner.first().is_some_and(|b| matches!(b, b'?' | b'!')) {
             continue;
         }
+        let closing = inner.first() == Some(&b'/');
+        let inner = if closing { &inner[1..] } else { inner };
         let name_end = inner
             .iter()
             .position(|b| b.is_ascii_whitespace() || *b == b'/')
@@ -313,6 +403,8 @@ fn tags(xml: &[u8]) -> impl Iterator<Item = Tag<'_>> {
             name,
             attrs: &inner[name_end..],
             self_closing: inner.last() == Some(&b'/'),
+            closing,
+            content: end + 1,
         });
     })
 }
@@ -397,18 +489,33 @@ fn parse_ref(r: &[u8]) -> Option<(u64, u64)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
-fn check_sheet_cells(name: &str, xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+/// Scans one worksheet part: the bounding box of its cells with a value, and its formula cells
+/// saved without a result.
+fn scan_sheet(part: String, xml: &[u8]) -> SheetScan {
     let (mut min_r, mut max_r, mut min_c, mut max_c) = (u64::MAX, 0u64, u64::MAX, 0u64);
     let mut any = false;
     let mut row: u64 = 0;
     let mut col: u64 = 0;
-    for tag in tags(xml) {
+    let mut uncached = Vec::new();
+    // the open `<c>`: position, whether a formula and a non-empty value were seen, and
+    // whether its type is a string result (`t="str"`: an empty cached string is a real result)
+    let mut cell: Option<(u64, u64, bool, bool, bool)> = None;
+    for tag in all_tags(xml) {
+        if tag.closing {
+            if tag.name == b"c" {
+                if let Some((r, c, true, false, false)) = cell.take() {
+                    uncached.push((r.min(u32::MAX as u64) as u32, c.min(u32::MAX as u64) as u32));
+                }
+            }
+            continue;
+        }
         match tag.name {
             b"row" => {
                 row = attr(tag.attrs, b"r")
                     .and_then(number)
                     .map_or(row + 1, |r| r);
                 col = 0;
+                cell = None;
             }
             b"c" => {
                 let (r, c) = match attr(tag.attrs, b"r").and_then(parse_ref) {
@@ -418,33 +525,61 @@ fn check_sheet_cells(name: &str, xml: &[u8], limits: &Limits) -> Result<(), Refu
                 col = c + 1;
                 if tag.self_closing {
                     // formatting only: calamine keeps no value for it
+                    cell = None;
                     continue;
                 }
+                let str_result = attr(tag.attrs, b"t") == Some(&b"str"[..]);
+                cell = Some((r, c, false, false, str_result));
                 any = true;
                 min_r = min_r.min(r);
                 max_r = max_r.max(r);
                 min_c = min_c.min(c);
                 max_c = max_c.max(c);
             }
+            b"f" => {
+                if let Some(open) = cell.as_mut() {
+                    open.2 = true;
+                }
+            }
+            b"v" => {
+                let has_text = !tag.self_closing && xml.get(tag.content).is_some_and(|&b| b != b'<');
+                if let Some(open) = cell.as_mut() {
+                    open.3 |= has_text;
+                }
+            }
             _ => {}
         }
     }
-    if any {
-        let cells = (max_r - min_r + 1).saturating_mul(max_c - min_c + 1);
-        if cells > limits.max_cells {
-            return Err(Refusal::limit(
-                "max_cells",
-                format!(
-                    "シート {name} のセル範囲が {}{}:{}{} で {cells} セルになります（離れたセルに値や書式が入っていないか確認してください）",
-                    letters(min_c), min_r + 1, letters(max_c), max_r + 1
-                ),
-                format!(
-                    "sheet {name} spans {}{}:{}{}, {cells} cells (look for a stray value or format far away)",
-                    letters(min_c), min_r + 1, letters(max_c), max_r + 1
-                ),
-                limits.max_cells,
-            ));
-        }
+    SheetScan {
+        part,
+        bounds: any.then_some((min_r, max_r, min_c, max_c)),
+        uncached,
+    }
+}
+
+/// Refuses a sheet whose bounding box is over `max_cells` (calamine allocates all of it).
+fn check_sheet_bounds(
+    name: &str,
+    bounds: Option<(u64, u64, u64, u64)>,
+    limits: &Limits,
+) -> Result<(), Refusal> {
+    let Some((min_r, max_r, min_c, max_c)) = bounds else {
+        return Ok(());
+    };
+    let cells = (max_r - min_r + 1).saturating_mul(max_c - min_c + 1);
+    if cells > limits.max_cells {
+        return Err(Refusal::limit(
+            "max_cells",
+            format!(
+                "シート {name} のセル範囲が {}{}:{}{} で {cells} セルになります（離れたセルに値や書式が入っていないか確認してください）",
+                letters(min_c), min_r + 1, letters(max_c), max_r + 1
+            ),
+            format!(
+                "sheet {name} spans {}{}:{}{}, {cells} cells (look for a stray value or format far away)",
+                letters(min_c), min_r + 1, letters(max_c), max_r + 1
+            ),
+            limits.max_cells,
+        ));
     }
     Ok(())
 }
@@ -506,11 +641,37 @@ mod tests {
     #[test]
     fn far_cells_are_refused() {
         let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>"#;
-        let e = check_sheet_cells("xl/worksheets/sheet1.xml", xml, &Limits::default()).unwrap_err();
+        let check = |xml: &[u8]| {
+            let scan = scan_sheet("xl/worksheets/sheet1.xml".into(), xml);
+            check_sheet_bounds("目標指標", scan.bounds, &Limits::default())
+        };
+        let e = check(xml).unwrap_err();
         assert!(e.ja.contains("max_cells"), "{}", e.ja);
         assert!(e.en.contains("A1:XFD1048576"), "{}", e.en);
         let ok = br#"<worksheet><sheetData><row r="1"><c r="A1"/><c r="J100"/></row></sheetData></worksheet>"#;
-        assert!(check_sheet_cells("s", ok, &Limits::default()).is_ok());
+        assert!(check(ok).is_ok());
+    }
+
+    // issue 17, point 4
+    #[test]
+    fn formulas_without_a_result_are_found() {
+        let xml = br#"<worksheet><sheetData><row r="2"><c r="A2"><f>SUM(B2:C2)</f><v></v></c><c r="B2"><f>1+1</f><v>2</v></c><c r="C2" t="str"><f>""</f><v></v></c><c r="D2"><f t="shared" si="0"/></c><c r="E2"><v>5</v></c></row></sheetData><extLst><x14:dataValidation><xm:f>Sheet2!A1</xm:f></x14:dataValidation></extLst></worksheet>"#;
+        let scan = scan_sheet("xl/worksheets/sheet1.xml".into(), xml);
+        assert_eq!(scan.uncached, vec![(1, 0), (1, 3)]);
+    }
+
+    // issue 17, point 11: refusals name the sheet, not its part in the zip
+    #[test]
+    fn sheet_parts_are_named() {
+        let wb = r#"<workbook xmlns:r="r"><sheets><sheet name="目標指標 &amp; KPI" sheetId="1" r:id="rId3"/><sheet name="B" sheetId="2" r:id="rId1"/></sheets></workbook>"#.as_bytes();
+        let rels = br#"<Relationships><Relationship Id="rId1" Target="/xl/worksheets/sheet2.xml"/><Relationship Id="rId3" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        assert_eq!(
+            sheet_part_names(wb, rels),
+            vec![
+                ("xl/worksheets/sheet1.xml".to_string(), "目標指標 & KPI".to_string()),
+                ("xl/worksheets/sheet2.xml".to_string(), "B".to_string())
+            ]
+        );
     }
 
     #[test]

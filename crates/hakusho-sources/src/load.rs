@@ -213,6 +213,8 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     let wb_dir = sources.join("workbooks");
     let mut by_department: BTreeMap<String, (PathBuf, WorkbookData)> = BTreeMap::new();
     let mut unattached: Vec<(PathBuf, WorkbookData)> = Vec::new();
+    // departments whose workbook exists but was refused (already reported): not "missing"
+    let mut refused: Vec<String> = Vec::new();
     for path in list_dir(&wb_dir) {
         let Some(name) = listed_name(&path) else {
             continue;
@@ -272,6 +274,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             &config.limits,
             &mut diags,
         ) else {
+            refused.extend(department);
             continue;
         };
         check_workbook_sheets(
@@ -341,7 +344,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                 &mut diags,
             );
         }
-        check_policy_coverage(&config, plan, &departments, &tables, &mut diags);
+        check_policy_coverage(&config, plan, &departments, &tables, &refused, &mut diags);
     }
     inputs.extend(workbook_inputs);
 
@@ -637,12 +640,16 @@ fn check_policy_coverage(
     plan: &Plan,
     departments: &[Department],
     tables: &[Table],
+    refused: &[String],
     diags: &mut Diagnostics,
 ) {
     for p in plan.parts.iter().flat_map(|p| &p.policies) {
         let Some(dept) = departments.iter().find(|d| d.id == p.department) else {
             continue; // reported by validate::plan
         };
+        if refused.contains(&dept.id) {
+            continue; // its workbook was refused with the reason (issue 17, point 11)
+        }
         if dept.workbook.is_none() {
             diags.error(
                 p.location.0.clone(),

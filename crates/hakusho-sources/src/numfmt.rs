@@ -36,14 +36,33 @@ enum Tok {
     At,
 }
 
-/// Formats `value` with the Excel format `code`.
+/// Most digits an Excel number format may show after the decimal point (Excel's own limit).
+pub const MAX_DECIMALS: usize = 30;
+
+/// Why a number cannot be shown with its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unprintable {
+    /// Not a finite number, or one that overflows once the format scales it (`1e308` as `0%`).
+    TooLarge,
+    /// The format asks for this many decimals, over [`MAX_DECIMALS`].
+    TooManyDecimals(usize),
+}
+
+/// Formats `value` with the Excel format `code`; numbers that cannot be shown with it fall
+/// back to `General` (readers of cells use [`try_format_number`] and report them).
 pub fn format_number(value: f64, code: &str) -> Formatted {
+    try_format_number(value, code).unwrap_or_else(|_| general(value))
+}
+
+/// Formats `value` with the Excel format `code`, or says why it would not print as a number
+/// (`inf%`, `NaN%`).
+pub fn try_format_number(value: f64, code: &str) -> Result<Formatted, Unprintable> {
     if !value.is_finite() {
-        return general(value);
+        return Err(Unprintable::TooLarge);
     }
     let sections = split_sections(code);
     let (section, signed) = match sections.len() {
-        0 => return general(value),
+        0 => return Ok(general(value)),
         1 => (sections[0].as_str(), value),
         2 => {
             if value < 0.0 {
@@ -64,14 +83,14 @@ pub fn format_number(value: f64, code: &str) -> Formatted {
     };
     if section.is_empty() && sections.len() > 1 {
         // `;;;` hides the value
-        return Formatted {
+        return Ok(Formatted {
             text: String::new(),
             decimals: 0,
             percent: false,
             grouping: false,
             unit: None,
             date: None,
-        };
+        });
     }
     let toks = tokenize(section);
     if section.trim().eq_ignore_ascii_case("general") || section.trim().is_empty() {
@@ -81,13 +100,13 @@ pub fn format_number(value: f64, code: &str) -> Formatted {
         } else if signed < 0.0 {
             // general in a negative section: Excel shows the absolute value
         }
-        return f;
+        return Ok(f);
     }
     if toks.iter().any(|t| matches!(t, Tok::Date(_))) {
-        return format_date(value, &toks);
+        return Ok(format_date(value, &toks));
     }
     if toks.iter().any(|t| matches!(t, Tok::Exp)) {
-        return general(value);
+        return Ok(general(value));
     }
     if !toks.iter().any(|t| matches!(t, Tok::Digit(_))) {
         // a literal-only section (e.g. the zero section "-"), or "@"
@@ -100,19 +119,19 @@ pub fn format_number(value: f64, code: &str) -> Formatted {
                 _ => {}
             }
         }
-        return Formatted {
+        return Ok(Formatted {
             text,
             decimals: 0,
             percent: false,
             grouping: false,
             unit: None,
             date: None,
-        };
+        });
     }
     format_digits(signed, &toks)
 }
 
-fn format_digits(value: f64, toks: &[Tok]) -> Formatted {
+fn format_digits(value: f64, toks: &[Tok]) -> Result<Formatted, Unprintable> {
     let first = toks
         .iter()
         .position(|t| matches!(t, Tok::Digit(_)))
@@ -163,8 +182,14 @@ fn format_digits(value: f64, toks: &[Tok]) -> Formatted {
         x /= 1000.0;
     }
     let frac_total = frac_digits.len();
+    if frac_total > MAX_DECIMALS {
+        return Err(Unprintable::TooManyDecimals(frac_total));
+    }
     let frac_min = frac_digits.iter().filter(|c| **c == '0').count();
     let rounded = round_half_away(x, frac_total as i32);
+    if !rounded.is_finite() {
+        return Err(Unprintable::TooLarge);
+    }
     let mut s = format!("{:.*}", frac_total, rounded);
     let (mut int_part, mut frac_part) = match s.find('.') {
         Some(p) => (s[..p].to_string(), s[p + 1..].to_string()),
@@ -209,14 +234,14 @@ fn format_digits(value: f64, toks: &[Tok]) -> Formatted {
         }
     }
     let unit = suffix.trim();
-    Formatted {
+    Ok(Formatted {
         text,
         decimals: frac_part.chars().count() as u32,
         percent: percents > 0,
         grouping,
         unit: (!unit.is_empty()).then(|| unit.to_string()),
         date: None,
-    }
+    })
 }
 
 fn round_half_away(x: f64, decimals: i32) -> f64 {
@@ -622,6 +647,27 @@ mod tests {
         assert_eq!(f.unit.as_deref(), Some("人"));
         let f = format_number(0.388, "0.0%");
         assert_eq!((f.decimals, f.percent, f.unit), (1, true, None));
+    }
+
+    // issue 17, point 5
+    #[test]
+    fn numbers_that_would_print_as_inf_or_nan_are_refused() {
+        assert_eq!(
+            try_format_number(1e308, "0.00%"),
+            Err(Unprintable::TooLarge)
+        );
+        let many = format!("0.{}%", "0".repeat(400));
+        assert_eq!(
+            try_format_number(0.5, &many),
+            Err(Unprintable::TooManyDecimals(400))
+        );
+        assert_eq!(
+            try_format_number(f64::INFINITY, "0"),
+            Err(Unprintable::TooLarge)
+        );
+        let thirty = format!("0.{}", "0".repeat(30));
+        assert!(try_format_number(0.5, &thirty).is_ok());
+        assert_eq!(try_format_number(0.356, "0.0%").unwrap().text, "35.6%");
     }
 
     #[test]

@@ -66,6 +66,13 @@ impl Value {
         Value::from_formatted(number, f)
     }
 
+    /// A numeric cell with its format code, or why it would not print as a number (a reader of
+    /// cells reports that at the cell instead of printing `inf%`).
+    pub fn try_from_number(number: f64, format_code: &str) -> Result<Value, numfmt::Unprintable> {
+        let f = numfmt::try_format_number(number, format_code)?;
+        Ok(Value::from_formatted(number, f))
+    }
+
     /// A date cell (Excel serial) with its format code.
     pub fn from_date_serial(serial: f64, format_code: &str) -> Value {
         let f = numfmt::format_date_serial(serial, format_code);

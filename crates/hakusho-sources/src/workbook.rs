@@ -58,7 +58,7 @@ pub fn read_workbook(
     diags: &mut Diagnostics,
 ) -> Option<WorkbookData> {
     let file = Location::file(display);
-    let mut book = open(real, limits)
+    let (mut book, uncached) = open(real, limits)
         .map_err(|(ja, en)| diags.error(file.clone(), ja, en))
         .ok()?;
     let sheets = match catch_unwind(AssertUnwindSafe(|| book.sheet_names())) {
@@ -78,7 +78,18 @@ pub fn read_workbook(
             continue;
         };
         // an unreadable sheet was reported; it still counts as present
-        let rows = read_table(&mut book, sheet, table, display, department, diags);
+        let unreadable: Vec<(u32, u32)> = uncached
+            .iter()
+            .filter(|(s, ..)| s == sheet)
+            .map(|&(_, r, c)| (r, c))
+            .collect();
+        let at = SheetRead {
+            sheet,
+            display,
+            department,
+            uncached: &unreadable,
+        };
+        let rows = read_table(&mut book, &at, table, diags);
         data.tables
             .push((table.id.clone(), rows.unwrap_or_default()));
     }
@@ -88,9 +99,12 @@ pub fn read_workbook(
 const PANIC_JA: &str = "ワークブックの読み込み中に読み取りライブラリが異常終了しました。Excel で開いて .xlsx 形式で保存し直してください";
 const PANIC_EN: &str = "the spreadsheet library failed while reading this workbook; open it in Excel and save it again as .xlsx";
 
+/// Formula cells saved without their result: (sheet, row, column), from the guard.
+type Uncached = Vec<(String, u32, u32)>;
+
 /// Opens a workbook after the guard's checks. The format is told by the content, not the
 /// extension (a `.xls` that is really an `.xlsx` is read; a text file named `.xlsx` is refused).
-fn open(real: &Path, limits: &Limits) -> Result<Book, (String, String)> {
+fn open(real: &Path, limits: &Limits) -> Result<(Book, Uncached), (String, String)> {
     let meta = std::fs::metadata(real).map_err(|e| {
         (
             format!("ファイルを開けません（{e}）"),
@@ -116,10 +130,13 @@ fn open(real: &Path, limits: &Limits) -> Result<Book, (String, String)> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let kind = guard::inspect_zip(&bytes, limits).map_err(|r| (r.ja, r.en))?;
-        match kind {
-            ZipKind::Xlsx => guarded(|| calamine::Xlsx::new(Cursor::new(bytes)).map(Sheets::Xlsx)),
-            ZipKind::Ods => guarded(|| calamine::Ods::new(Cursor::new(bytes)).map(Sheets::Ods)),
+        let found = guard::inspect_zip(&bytes, limits).map_err(|r| (r.ja, r.en))?;
+        let uncached = found.uncached_formulas;
+        match found.kind {
+            ZipKind::Xlsx => guarded(|| calamine::Xlsx::new(Cursor::new(bytes)).map(Sheets::Xlsx))
+                .map(|b| (b, uncached)),
+            ZipKind::Ods => guarded(|| calamine::Ods::new(Cursor::new(bytes)).map(Sheets::Ods))
+                .map(|b| (b, uncached)),
             ZipKind::Xlsb => Err((
                 "バイナリ形式 (.xlsb) のワークブックは読めません。Excel で「Excel ブック (.xlsx)」として保存し直してください".into(),
                 "binary workbooks (.xlsb) are not read; save it in Excel as an Excel Workbook (.xlsx)".into(),
@@ -133,7 +150,9 @@ fn open(real: &Path, limits: &Limits) -> Result<Book, (String, String)> {
         guard::check_file_size(bytes.len() as u64, true, limits).map_err(|r| (r.ja, r.en))?;
         // calamine parses every sheet on open and trusts declared sizes: probe it in a child
         crate::isolate::probe(real, limits).map_err(|r| (r.ja, r.en))?;
-        guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls)).map_err(|(ja, en)| {
+        guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls))
+            .map(|b| (b, Vec::new()))
+            .map_err(|(ja, en)| {
             // an encrypted .xlsx is an OLE file without a Workbook stream
             if en.contains("Workbook stream") || en.to_ascii_lowercase().contains("password") {
                 (
@@ -175,9 +194,10 @@ fn guarded<E: std::fmt::Display>(
 ) -> Result<Book, (String, String)> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(b)) => Ok(b),
+        // the library's English text goes to the English message only
         Ok(Err(e)) => Err((
-            format!("ワークブックとして開けません（{e}）"),
-            format!("cannot open the workbook ({e})"),
+            "ワークブックとして開けません（中身が壊れているか、対応していない形式です）。Excel で開いて .xlsx 形式で保存し直してください".to_string(),
+            format!("cannot open the workbook ({e}); open it in Excel and save it again as .xlsx"),
         )),
         Err(_) => Err((PANIC_JA.into(), PANIC_EN.into())),
     }
@@ -189,7 +209,7 @@ pub fn read_all_sheets(
     real: &Path,
     limits: &Limits,
 ) -> Result<Vec<(String, usize)>, (String, String)> {
-    let mut book = open(real, limits)?;
+    let (mut book, _) = open(real, limits)?;
     let names = catch_unwind(AssertUnwindSafe(|| book.sheet_names()))
         .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
     let mut out = Vec::new();
@@ -200,12 +220,7 @@ pub fn read_all_sheets(
         let _ = merged_regions(&mut book, &name);
         let used = match range {
             Ok(r) => r.used_cells().count(),
-            Err(e) => {
-                return Err((
-                    format!("シート {name} を読めません（{e}）"),
-                    format!("cannot read sheet {name} ({e})"),
-                ))
-            }
+            Err(e) => return Err(unreadable_sheet(&name, &e)),
         };
         out.push((name, used));
     }
@@ -227,9 +242,19 @@ const ERROR_TEXTS: &[&str] = &[
     "#GETTING_DATA",
 ];
 
+/// The message for a sheet calamine cannot read: its English text in the English message only.
+fn unreadable_sheet(sheet: &str, e: &dyn std::fmt::Display) -> (String, String) {
+    (
+        format!("シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"),
+        format!("cannot read sheet {sheet} ({e}); open the file in Excel and save it again"),
+    )
+}
+
 enum Cell {
     Value(Value),
     Error(String),
+    /// A number its format cannot show (`inf%`, hundreds of decimals): (value, format code, why).
+    Unprintable(f64, String, numfmt::Unprintable),
     /// A date/time cell; (year, month, day).
     Date(Value, (i32, u32, u32)),
 }
@@ -260,8 +285,8 @@ fn read_cell(range: &Range<Data>, styles: &StyleRange, pos: (u32, u32)) -> Cell 
                 Cell::Value(Value::from_text(s))
             }
         }
-        Data::Float(f) => Cell::Value(Value::from_number(*f, &format_code(styles, pos))),
-        Data::Int(i) => Cell::Value(Value::from_number(*i as f64, &format_code(styles, pos))),
+        Data::Float(f) => number_cell(*f, format_code(styles, pos)),
+        Data::Int(i) => number_cell(*i as f64, format_code(styles, pos)),
         Data::Bool(b) => Cell::Value(Value::from_text(if *b { "TRUE" } else { "FALSE" })),
         Data::DateTime(dt) => {
             if dt.is_duration() {
@@ -290,6 +315,13 @@ fn read_cell(range: &Range<Data>, styles: &StyleRange, pos: (u32, u32)) -> Cell 
     }
 }
 
+fn number_cell(n: f64, code: String) -> Cell {
+    match Value::try_from_number(n, &code) {
+        Ok(v) => Cell::Value(v),
+        Err(why) => Cell::Unprintable(n, code, why),
+    }
+}
+
 /// Plain text of a cell for heading matching (strings only; numbers as General).
 fn cell_text(range: &Range<Data>, pos: (u32, u32)) -> String {
     match range.get_value(pos) {
@@ -308,23 +340,59 @@ struct Columns {
     last_header_row: u32,
 }
 
+/// At most `max` characters of a value quoted in a message (a format code may be thousands of
+/// characters long).
+fn excerpt(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Which sheet a table is read from, and what the guard found in it.
+struct SheetRead<'a> {
+    sheet: &'a str,
+    display: &'a Path,
+    department: Option<&'a str>,
+    /// Formula cells without a saved result (row, column).
+    uncached: &'a [(u32, u32)],
+}
+
+/// The message for a cell whose value cannot reach the page as typed (issue 17, points 4, 5).
+fn lost_cell_message(addr: &str, cell: &Cell) -> Option<(String, String)> {
+    const RESAVE_JA: &str = "Excel で開いて保存し直してください";
+    match cell {
+        Cell::Unprintable(n, code, why) => {
+            let code = excerpt(code, 80);
+            let shown = numfmt::general(*n).text;
+            Some(match why {
+                numfmt::Unprintable::TooLarge => (
+                    format!("セル {addr} の数値 {shown} は書式「{code}」では大きすぎて数字として印刷できません。値と書式を確かめ、{RESAVE_JA}"),
+                    format!("cell {addr}: the number {shown} is too large to print with the format \"{code}\"; check the value and the format, then open the file in Excel and save it again"),
+                ),
+                numfmt::Unprintable::TooManyDecimals(d) => (
+                    format!("セル {addr} の書式「{code}」は小数点以下 {d} 桁を表示する指定です（上限 {} 桁）。書式の桁数を直し、{RESAVE_JA}", numfmt::MAX_DECIMALS),
+                    format!("cell {addr}: the format \"{code}\" shows {d} decimals (at most {}); fix the format, then open the file in Excel and save it again", numfmt::MAX_DECIMALS),
+                ),
+            })
+        }
+        _ => None,
+    }
+}
+
 fn read_table(
     book: &mut Book,
-    sheet: &str,
+    at: &SheetRead<'_>,
     table: &TableConfig,
-    display: &Path,
-    department: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Option<Vec<Row>> {
+    let (sheet, display, department) = (at.sheet, at.display, at.department);
     let sheet_loc = Location::sheet(display, sheet);
     let range = match catch_unwind(AssertUnwindSafe(|| book.worksheet_range(sheet))) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
-            diags.error(
-                sheet_loc,
-                format!("シート {sheet} を読めません（{e}）"),
-                format!("cannot read sheet {sheet} ({e})"),
-            );
+            let (ja, en) = unreadable_sheet(sheet, &e);
+            diags.error(sheet_loc, ja, en);
             return None;
         }
         Err(_) => {
@@ -364,9 +432,26 @@ fn read_table(
         let cell_loc = |c: u32| Location::cell(display, sheet, r, c);
         let mut errors = false;
         let mut get = |c: u32, diags: &mut Diagnostics| -> (Value, Option<(i32, u32, u32)>) {
-            match read_cell(&range, &styles, (r, c)) {
+            if at.uncached.contains(&(r, c)) {
+                errors = true;
+                let addr = cell_address(r, c);
+                diags.error(
+                    cell_loc(c),
+                    format!("セル {addr} は数式ですが、計算結果が保存されていません（数式を計算せずに保存するツールで作られたファイルです）。このままでは空欄になるため読み込みません。Excel で開いて保存し直してください"),
+                    format!("cell {addr} holds a formula saved without its result (the tool that wrote the file does not calculate); it would print blank, so it is not read. Open the file in Excel and save it again"),
+                );
+                return (Value::empty(), None);
+            }
+            let cell = read_cell(&range, &styles, (r, c));
+            if let Some((ja, en)) = lost_cell_message(&cell_address(r, c), &cell) {
+                errors = true;
+                diags.error(cell_loc(c), ja, en);
+                return (Value::empty(), None);
+            }
+            match cell {
                 Cell::Value(v) => (v, None),
                 Cell::Date(v, ymd) => (v, Some(ymd)),
+                Cell::Unprintable(..) => (Value::empty(), None),
                 Cell::Error(e) => {
                     errors = true;
                     let addr = cell_address(r, c);
