@@ -264,7 +264,8 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hakusho-confined-{name}-{}", std::process::id()));
+        let d =
+            std::env::temp_dir().join(format!("hakusho-confined-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(d.join("p/sources")).unwrap();
         d
@@ -287,7 +288,10 @@ mod tests {
         std::fs::write(d.join("secret"), "password").unwrap();
         std::os::unix::fs::symlink(d.join("secret"), d.join("p/sources/a.yaml")).unwrap();
         let e = read(&d.join("p"), Path::new("sources/a.yaml"), 100).unwrap_err();
-        assert!(e.diagnostic.ja.contains("プロジェクトのフォルダの外"), "{e:?}");
+        assert!(
+            e.diagnostic.ja.contains("プロジェクトのフォルダの外"),
+            "{e:?}"
+        );
         assert!(!e.diagnostic.ja.contains("password") && !e.diagnostic.en.contains("password"));
         let _ = std::fs::remove_dir_all(&d);
     }
@@ -297,11 +301,17 @@ mod tests {
     fn devices_are_refused_even_when_named_explicitly() {
         // issue 17, point 7
         let e = read_named(Path::new("/dev/zero"), Path::new("/dev/zero"), 100).unwrap_err();
-        assert!(e.diagnostic.ja.contains("通常のファイルではありません"), "{e:?}");
+        assert!(
+            e.diagnostic.ja.contains("通常のファイルではありません"),
+            "{e:?}"
+        );
         let d = scratch("dev");
         std::os::unix::fs::symlink("/dev/zero", d.join("p/sources/a.xlsx")).unwrap();
         let e = read(&d.join("p"), Path::new("sources/a.xlsx"), 100).unwrap_err();
-        assert!(e.diagnostic.ja.contains("プロジェクトのフォルダの外"), "{e:?}");
+        assert!(
+            e.diagnostic.ja.contains("プロジェクトのフォルダの外"),
+            "{e:?}"
+        );
         let _ = std::fs::remove_dir_all(&d);
     }
 
@@ -331,7 +341,10 @@ mod tests {
             Some(Path::new("./proj"))
         );
         assert_eq!(project_root_of(real, real), None);
-        assert_eq!(project_root_of(Path::new("/dev/zero"), Path::new("/dev/zero")), None);
+        assert_eq!(
+            project_root_of(Path::new("/dev/zero"), Path::new("/dev/zero")),
+            None
+        );
     }
 
     #[test]
