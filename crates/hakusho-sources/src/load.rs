@@ -149,7 +149,8 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             name: decl.name.clone(),
             ..Department::default()
         };
-        if real.is_file() {
+        // an id that is no plain file name is reported at its line; what it names is not read
+        if plain_file_name(&decl.id) && real.is_file() {
             if let Some((file, src)) = yaml::read_limited::<DepartmentFile>(
                 &real,
                 &display,
@@ -750,6 +751,54 @@ pub fn check_files_with_counts(root: &Path, files: &[PathBuf]) -> (Diagnostics, 
     (diags, counts)
 }
 
+/// Where a file named on the command line is read from and how it is shown: a file inside the
+/// project is `root.join(rel)` shown as `rel` (so the confined reader applies the project's
+/// rules to it, a link out of the project included); a file elsewhere (a clerk's Downloads) is
+/// read where it is, shown as typed.
+fn named_file(root: &Path, file: &Path) -> (PathBuf, PathBuf) {
+    // relative to the project first (as with `git -C`), then to the working directory
+    let in_root = root.join(file);
+    let typed = if file.is_absolute() || std::fs::symlink_metadata(&in_root).is_ok() {
+        in_root
+    } else {
+        file.to_path_buf()
+    };
+    let abs = std::path::absolute(&typed).unwrap_or_else(|_| typed.clone());
+    let roots = [
+        std::path::absolute(root).ok(),
+        std::fs::canonicalize(root).ok(),
+    ];
+    for r in roots.iter().flatten() {
+        if let Ok(rel) = lexical(&abs).strip_prefix(lexical(r)) {
+            if !rel.as_os_str().is_empty() {
+                return (root.join(rel), rel.to_path_buf());
+            }
+        }
+    }
+    (typed, file.to_path_buf())
+}
+
+/// Whether `name` is one file name (no separator, no `..`, not absolute).
+fn plain_file_name(name: &str) -> bool {
+    let mut c = Path::new(name).components();
+    matches!(c.next(), Some(std::path::Component::Normal(_))) && c.next().is_none()
+}
+
+/// `path` with `.` and `..` removed without touching the file system.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn check_one(
     root: &Path,
     config: &Config,
@@ -758,12 +807,7 @@ fn check_one(
     diags: &mut Diagnostics,
     counts: &mut Counts,
 ) {
-    let display = file.to_path_buf();
-    let real = if file.is_absolute() || file.exists() {
-        file.to_path_buf()
-    } else {
-        root.join(file)
-    };
+    let (real, display) = named_file(root, file);
     if !real.exists() {
         diags.error(
             Location::file(&display),

@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use calamine::{Data, Range, Reader, Sheets, StyleRange};
-use hakusho_diagnostics::{cell_address, Diagnostics, Location};
+use hakusho_diagnostics::{cell_address, confined, Diagnostics, Location};
 
 use crate::config::{Headings, TableConfig};
 use crate::guard::{self, Limits, ZipKind};
@@ -58,7 +58,7 @@ pub fn read_workbook(
     diags: &mut Diagnostics,
 ) -> Option<WorkbookData> {
     let file = Location::file(display);
-    let (mut book, uncached) = open(real, limits)
+    let (mut book, uncached) = open(real, display, limits)
         .map_err(|(ja, en)| diags.error(file.clone(), ja, en))
         .ok()?;
     let sheets = match catch_unwind(AssertUnwindSafe(|| book.sheet_names())) {
@@ -104,26 +104,20 @@ type Uncached = Vec<(String, u32, u32)>;
 
 /// Opens a workbook after the guard's checks. The format is told by the content, not the
 /// extension (a `.xls` that is really an `.xlsx` is read; a text file named `.xlsx` is refused).
-fn open(real: &Path, limits: &Limits) -> Result<(Book, Uncached), (String, String)> {
-    let meta = std::fs::metadata(real).map_err(|e| {
-        (
-            format!("ファイルを開けません（{e}）"),
-            format!("cannot open the file ({e})"),
-        )
-    })?;
-    if meta.is_dir() {
-        return Err((
-            "フォルダです。ワークブックのファイルを指定してください".into(),
-            "this is a folder; give a workbook file".into(),
-        ));
-    }
-    guard::check_file_size(meta.len(), false, limits).map_err(|r| (r.ja, r.en))?;
-    let bytes = std::fs::read(real).map_err(|e| {
-        (
-            format!("ファイルを読めません（{e}）"),
-            format!("cannot read the file ({e})"),
-        )
-    })?;
+fn open(real: &Path, display: &Path, limits: &Limits) -> Result<(Book, Uncached), (String, String)> {
+    // one confined, capped reader: a link to /dev/zero or a FIFO is refused before it is opened
+    let split = |e: confined::ReadError| (e.diagnostic.ja, e.diagnostic.en);
+    let resolved = confined::resolve_source(real, display).map_err(split)?;
+    guard::check_file_size(resolved.metadata.len(), false, limits).map_err(|r| (r.ja, r.en))?;
+    let max_bytes = limits.max_file_mb.saturating_mul(1024 * 1024);
+    let bytes =
+        confined::read_resolved(&resolved, display, max_bytes).map_err(|e| match e.too_large {
+            // the file grew since it was measured: the limit's own message
+            Some(len) => guard::check_file_size(len, false, limits)
+                .err()
+                .map_or_else(|| split(e), |r| (r.ja, r.en)),
+            None => split(e),
+        })?;
     let ext = real
         .extension()
         .and_then(|e| e.to_str())
@@ -149,7 +143,7 @@ fn open(real: &Path, limits: &Limits) -> Result<(Book, Uncached), (String, Strin
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         guard::check_file_size(bytes.len() as u64, true, limits).map_err(|r| (r.ja, r.en))?;
         // calamine parses every sheet on open and trusts declared sizes: probe it in a child
-        crate::isolate::probe(real, limits).map_err(|r| (r.ja, r.en))?;
+        crate::isolate::probe(&resolved.real, limits).map_err(|r| (r.ja, r.en))?;
         guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls))
             .map(|b| (b, Vec::new()))
             .map_err(|(ja, en)| {
@@ -209,7 +203,7 @@ pub fn read_all_sheets(
     real: &Path,
     limits: &Limits,
 ) -> Result<Vec<(String, usize)>, (String, String)> {
-    let (mut book, _) = open(real, limits)?;
+    let (mut book, _) = open(real, real, limits)?;
     let names = catch_unwind(AssertUnwindSafe(|| book.sheet_names()))
         .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
     let mut out = Vec::new();

@@ -2,11 +2,10 @@
 
 mod index;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::guard::Limits;
-use hakusho_diagnostics::{quote, Diagnostic, Diagnostics, Lang, Location, QUOTE_MAX_CHARS};
+use hakusho_diagnostics::{confined, quote, Diagnostic, Diagnostics, Lang, Location, QUOTE_MAX_CHARS};
 pub use index::Seg;
 use index::{Duplicate, Index};
 use serde::de::DeserializeOwned;
@@ -37,35 +36,26 @@ pub fn read_limited<T: DeserializeOwned>(
     diags: &mut Diagnostics,
 ) -> Option<(T, Source)> {
     let max_bytes = max_mb.saturating_mul(1024 * 1024);
-    let read = std::fs::File::open(real).and_then(|f| {
-        let mut bytes = Vec::new();
-        f.take(max_bytes.saturating_add(1))
-            .read_to_end(&mut bytes)?;
-        Ok(bytes)
-    });
-    let bytes = match read {
+    // one confined, capped reader: a link out of the project or to a device is refused unread
+    let bytes = match confined::read_source(real, display, max_bytes) {
         Ok(b) => b,
-        Err(e) => {
+        Err(e) if e.too_large.is_some() => {
             diags.error(
                 Location::file(display),
-                format!("ファイルを読めません（{e}）"),
-                format!("cannot read the file ({e})"),
+                format!(
+                    "YAML ファイルが {max_mb} MiB を超えています。上限 max_yaml_mb = {max_mb} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に max_yaml_mb: を書いて上限を上げてください）"
+                ),
+                format!(
+                    "the YAML file is larger than {max_mb} MiB, over the limit max_yaml_mb = {max_mb}; not read (if the file is genuine, raise it with `max_yaml_mb:` under `limits:` in sources/hakusho.yaml)"
+                ),
             );
             return None;
         }
+        Err(e) => {
+            diags.push(e.diagnostic);
+            return None;
+        }
     };
-    if bytes.len() as u64 > max_bytes {
-        diags.error(
-            Location::file(display),
-            format!(
-                "YAML ファイルが {max_mb} MiB を超えています。上限 max_yaml_mb = {max_mb} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に max_yaml_mb: を書いて上限を上げてください）"
-            ),
-            format!(
-                "the YAML file is larger than {max_mb} MiB, over the limit max_yaml_mb = {max_mb}; not read (if the file is genuine, raise it with `max_yaml_mb:` under `limits:` in sources/hakusho.yaml)"
-            ),
-        );
-        return None;
-    }
     if let Some(p) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_col(&bytes, p);
         diags.error(
