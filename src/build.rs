@@ -588,6 +588,16 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
             }
         };
         timing.phase("load style + fonts");
+        // a character no font has is named where it was typed, before layout can only name
+        // the generated markup
+        let uncovered = crate::characters::check(&model, typesetter.fonts(), deps::STYLE_PATH);
+        if uncovered.has_errors() {
+            diags.extend(uncovered);
+            report::print_diagnostics(&diags, lang);
+            failed(lang);
+            return fail(1);
+        }
+        timing.phase("characters");
         let progress = progress::Progress::new(to_typeset.len(), lang);
         let results: Vec<(usize, Typeset)> = to_typeset
             .par_iter()

@@ -28,8 +28,15 @@ pub fn run(project: &Path, files: &[PathBuf], lang: Lang) -> anyhow::Result<Exit
     }
     let config_missing = !project.join(CONFIG_PATH).is_file();
     let (diags, counts) = if files.is_empty() {
-        let (model, diags) = hakusho_sources::load_project(project);
+        let (model, mut diags) = hakusho_sources::load_project(project);
         let counts = model.as_ref().map(Counts::of_project).unwrap_or_default();
+        if let Some(model) = &model {
+            diags.extend(crate::characters::check_project(
+                model,
+                project,
+                crate::build::deps::STYLE_PATH,
+            ));
+        }
         (diags, counts)
     } else {
         hakusho_sources::check_files_with_counts(project, files)

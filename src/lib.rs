@@ -5,6 +5,7 @@
 //! joins them: [`check`] validates sources, [`build`] renders templates and writes PDFs.
 
 pub mod build;
+pub mod characters;
 pub mod check;
 pub mod diff;
 pub mod render;

@@ -451,6 +451,9 @@ pub struct Row {
     /// The group code's cell.
     #[serde(skip)]
     pub group_cell: Location,
+    /// The note's cell, when the table has a note column.
+    #[serde(skip)]
+    pub note_cell: Option<Location>,
     /// Each value's cell, by column key.
     #[serde(skip)]
     pub cells: BTreeMap<String, Location>,

@@ -104,7 +104,11 @@ type Uncached = Vec<(String, u32, u32)>;
 
 /// Opens a workbook after the guard's checks. The format is told by the content, not the
 /// extension (a `.xls` that is really an `.xlsx` is read; a text file named `.xlsx` is refused).
-fn open(real: &Path, display: &Path, limits: &Limits) -> Result<(Book, Uncached), (String, String)> {
+fn open(
+    real: &Path,
+    display: &Path,
+    limits: &Limits,
+) -> Result<(Book, Uncached), (String, String)> {
     // one confined, capped reader: a link to /dev/zero or a FIFO is refused before it is opened
     let split = |e: confined::ReadError| (e.diagnostic.ja, e.diagnostic.en);
     let resolved = confined::resolve_source(real, display).map_err(split)?;
@@ -239,7 +243,9 @@ const ERROR_TEXTS: &[&str] = &[
 /// The message for a sheet calamine cannot read: its English text in the English message only.
 fn unreadable_sheet(sheet: &str, e: &dyn std::fmt::Display) -> (String, String) {
     (
-        format!("シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"),
+        format!(
+            "シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"
+        ),
         format!("cannot read sheet {sheet} ({e}); open the file in Excel and save it again"),
     )
 }
@@ -537,6 +543,7 @@ fn read_table(
             department: department.map(str::to_string),
             location: Loc(cell_loc(name_col)),
             group_cell: cell_loc(group_col),
+            note_cell: cols.note.map(cell_loc),
             cells,
         });
     }

@@ -5,8 +5,10 @@ mod index;
 use std::path::{Path, PathBuf};
 
 use crate::guard::Limits;
-use hakusho_diagnostics::{confined, quote, Diagnostic, Diagnostics, Lang, Location, QUOTE_MAX_CHARS};
-pub use index::Seg;
+use hakusho_diagnostics::{
+    confined, quote, Diagnostic, Diagnostics, Lang, Location, QUOTE_MAX_CHARS,
+};
+pub use index::{scalar_chars, Pos, Seg};
 use index::{Duplicate, Index};
 use serde::de::DeserializeOwned;
 use serde::de::{self, Visitor};

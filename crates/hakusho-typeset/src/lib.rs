@@ -65,6 +65,11 @@ impl Typesetter {
         })
     }
 
+    /// The fonts of the style, main and fallback.
+    pub fn fonts(&self) -> &FontSet {
+        &self.fonts
+    }
+
     pub fn style(&self) -> &Style {
         &self.style
     }
