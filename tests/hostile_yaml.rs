@@ -111,13 +111,6 @@ fn assert_no_english(lines: &[String]) {
     }
 }
 
-fn errors(lines: &[String]) -> Vec<&String> {
-    lines
-        .iter()
-        .filter(|l| !l.contains("警告:") && l.contains(": ") && !l.starts_with("エラー"))
-        .collect()
-}
-
 // ───── point 1: duplicate keys ─────
 
 /// Issue 17, point 1: two `"1-1":` under `policies:` lost the first entry's text silently.

@@ -192,7 +192,13 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         }
         departments.push(dept);
     }
-    let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
+    // (an unsafe id names no file and is no suggestion)
+    let ids: Vec<&str> = config
+        .departments
+        .iter()
+        .map(|d| d.id.as_str())
+        .filter(|id| validate::is_ascii_id(id))
+        .collect();
     for path in list_dir(&dept_dir) {
         let Some(name) = listed_name(&path) else {
             continue;

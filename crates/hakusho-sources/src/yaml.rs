@@ -186,7 +186,7 @@ fn duplicate_diagnostic(d: &Duplicate, display: &Path) -> Diagnostic {
     Diagnostic::error(
         Location::text(display, d.again.line, d.again.column),
         format!(
-            "キー「{}」が同じ場所に二度書かれています（最初は {}行{}列）。後の方だけが使われ、最初の内容が失われるため読み込みません。どちらかを消すか、名前を変えてください",
+            "キー「{}」が同じまとまりの中に二度書かれています（最初は {}行{}列）。後の方だけが使われ、最初の内容が失われるため読み込みません。どちらかを消すか、名前を変えてください",
             quote(&d.key, Lang::Ja),
             d.first.line,
             d.first.column
@@ -429,7 +429,15 @@ fn japanese_syntax(msg: &str, context: &str) -> String {
     } else {
         return format!("YAML の書き方に誤りがあります。{FIX}");
     };
-    format!("YAML の書き方に誤りがあります: {what}。{FIX}")
+    // limits and whole-file problems are not a matter of indentation or quotes
+    let whole_file = ["more than one document", "limit exceeded", "unknown anchor"]
+        .iter()
+        .any(|k| msg.contains(k));
+    if whole_file {
+        format!("YAML の書き方に誤りがあります: {what}")
+    } else {
+        format!("YAML の書き方に誤りがあります: {what}。{FIX}")
+    }
 }
 
 /// serde's "found" half of an invalid type (`string "abc"`, ``integer `3` ``, `sequence`).
@@ -602,5 +610,47 @@ mod tests {
         std::fs::write(&p, "title: x\nlabel: 2021\n").unwrap();
         let (t, _) = read::<T>(&p, Path::new("a.yaml"), &mut d).unwrap();
         assert_eq!(t.label, "2021");
+        // a number is kept as typed, not as the float it reads as (nothing lost)
+        for typed in ["1.50", "007", "1e3", "99999999999999999999", "0x10"] {
+            std::fs::write(&p, format!("title: x\nlabel: {typed}\n")).unwrap();
+            let (t, _) = read::<T>(&p, Path::new("a.yaml"), &mut d).unwrap();
+            assert_eq!(t.label, typed);
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct L {
+        #[serde(deserialize_with = "strings")]
+        items: Vec<String>,
+    }
+
+    #[test]
+    fn string_lists_take_one_value_a_list_or_nothing_and_locate_wrong_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.yaml");
+        let mut d = Diagnostics::new();
+        for (text, want) in [
+            ("items: a\n", vec!["a"]),
+            ("items:\n", vec![]),
+            ("items: [1.50, x, 007]\n", vec!["1.50", "x", "007"]),
+            ("items: 3\n", vec!["3"]),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let (l, _) = read::<L>(&p, Path::new("a.yaml"), &mut d).unwrap();
+            assert_eq!(l.items, want, "{text}");
+        }
+        std::fs::write(&p, "items:\n  a: 1\n").unwrap();
+        assert!(read::<L>(&p, Path::new("a.yaml"), &mut d).is_none());
+        let r = d
+            .iter()
+            .last()
+            .unwrap()
+            .render(hakusho_diagnostics::Lang::Ja);
+        assert!(
+            r.starts_with("a.yaml:2:3: items: 値の種類が違います"),
+            "{r}"
+        );
+        assert!(r.contains("文字列か、文字列のリスト"), "{r}");
     }
 }

@@ -7,11 +7,37 @@
 //! repeated key of every mapping at the repeated key's own position.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use saphyr_parser::{Event, Parser, Span};
 
 /// Deeper documents are left to serde_yaml, which refuses them (its recursion limit is 128).
 const MAX_DEPTH: usize = 256;
+
+/// FNV-1a: the keys hashed here are short and come from the project's own files, so
+/// SipHash's protection against chosen collisions buys nothing and costs most of the pre-pass.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// One step of a path from the document's root.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -77,7 +103,7 @@ pub struct Duplicate {
 pub struct Index {
     nodes: Vec<Node>,
     /// (parent node, step) → child node.
-    children: HashMap<(u32, Seg), u32>,
+    children: FnvMap<(u32, Seg), u32>,
 }
 
 enum Frame {
@@ -91,7 +117,7 @@ enum Frame {
         as_key: bool,
         /// The key whose value comes next; `None` while a key is expected.
         pending: Option<Option<(String, Pos)>>,
-        seen: HashMap<String, Pos>,
+        seen: FnvMap<String, Pos>,
     },
 }
 
@@ -156,7 +182,7 @@ impl Index {
                             node,
                             as_key,
                             pending: None,
-                            seen: HashMap::new(),
+                            seen: FnvMap::default(),
                         }
                     });
                 }
@@ -217,9 +243,11 @@ impl Index {
                 *next += 1;
                 (*node, Some(seg), None)
             }
-            Some(Frame::Map { node, pending, .. }) => match pending.as_ref() {
-                Some(Some((k, at))) => (*node, Some(Seg::Key(k.clone())), Some(*at)),
-                _ => (*node, None, None),
+            // the key moves into the path; `Some(None)` still says a value is under way
+            Some(Frame::Map { node, pending, .. }) => match pending.as_mut().and_then(Option::take)
+            {
+                Some((k, at)) => (*node, Some(Seg::Key(k)), Some(at)),
+                None => (*node, None, None),
             },
         };
         let (Some(parent), Some(seg)) = (parent, seg) else {
