@@ -647,4 +647,62 @@ mod tests {
         assert_eq!(names, vec!["booklet", "summaries"]);
         assert!(refs.files.contains("templates/macros.html"));
     }
+
+    #[test]
+    fn unchanged_size_and_mtime_keep_the_stored_hash_without_reading() {
+        // issue 17, point 8: size+mtime is the first test for every input, small ones too
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("templates")).unwrap();
+        let file = dir.path().join("templates/a.html");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |content: &str| {
+            fs::write(&file, content).unwrap();
+            fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        write("<p>one</p>");
+        let inputs = vec![("templates/a.html".to_string(), Vec::new())];
+        let mut stamps = BTreeMap::new();
+        let first = hash_inputs(dir.path(), &inputs, &mut stamps);
+        // same size, same mtime: not read again (a 2 GB font is not re-read every build)
+        write("<p>two</p>");
+        let second = hash_inputs(dir.path(), &inputs, &mut stamps);
+        assert_eq!(first, second);
+        // another size: read again
+        write("<p>three</p>");
+        let third = hash_inputs(dir.path(), &inputs, &mut stamps);
+        assert_ne!(first, third);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_among_the_inputs_is_refused_unread() {
+        // issue 17, point 8: a stray /dev/zero link was read until memory ran out
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("fonts")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("fonts/z.ttf")).unwrap();
+        let inputs = vec![("fonts/z.ttf".to_string(), Vec::new())];
+        let h = hash_inputs(dir.path(), &inputs, &mut BTreeMap::new());
+        assert_eq!(h["fonts/z.ttf"], "refused");
+    }
+
+    #[test]
+    fn only_the_templates_and_fonts_a_document_uses_are_inputs() {
+        // issue 17, point 8: every file under templates/ and fonts/ was hashed by every build
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let (project, _) = hakusho_sources::load_project(&root);
+        let project = project.expect("the sample project loads");
+        let used = vec!["templates/booklet.html".to_string()];
+        let inputs = all_inputs(&project, &used);
+        let outside_sources: Vec<&str> = inputs
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| !p.starts_with("sources/"))
+            .collect();
+        assert_eq!(outside_sources, vec!["templates/booklet.html"]);
+    }
 }
