@@ -28,14 +28,15 @@ const MIB: u64 = 1024 * 1024;
 /// naming its own limit setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
-    pub diagnostic: Diagnostic,
+    /// Boxed: the error travels in `Result`s that should stay small.
+    pub diagnostic: Box<Diagnostic>,
     /// The file is larger than the cap (its size in bytes, or `max_bytes + 1` when it grew).
     pub too_large: Option<u64>,
 }
 
 impl From<ReadError> for Diagnostic {
     fn from(e: ReadError) -> Diagnostic {
-        e.diagnostic
+        *e.diagnostic
     }
 }
 
@@ -50,7 +51,7 @@ impl std::error::Error for ReadError {}
 impl ReadError {
     fn refused(display: &Path, ja: impl Into<String>, en: impl Into<String>) -> Self {
         ReadError {
-            diagnostic: Diagnostic::error(Location::file(display), ja, en),
+            diagnostic: Box::new(Diagnostic::error(Location::file(display), ja, en)),
             too_large: None,
         }
     }
@@ -227,11 +228,11 @@ fn too_large(display: &Path, len: u64, max_bytes: u64) -> ReadError {
     let mb = len.div_ceil(MIB);
     let max_mb = max_bytes / MIB;
     ReadError {
-        diagnostic: Diagnostic::error(
+        diagnostic: Box::new(Diagnostic::error(
             Location::file(display),
             format!("ファイルが大きすぎます（{mb} MiB、上限 {max_mb} MiB）。読み込みません"),
             format!("the file is too large ({mb} MiB, the limit is {max_mb} MiB); not read"),
-        ),
+        )),
         too_large: Some(len),
     }
 }

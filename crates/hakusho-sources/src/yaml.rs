@@ -47,7 +47,7 @@ pub fn read_limited<T: DeserializeOwned>(
             return None;
         }
         Err(e) => {
-            diags.push(e.diagnostic);
+            diags.push(*e.diagnostic);
             return None;
         }
     };

@@ -341,15 +341,15 @@ impl Style {
         let text = confined::read_source(&real, path, STYLE_MAX_BYTES)
             .and_then(|b| {
                 String::from_utf8(b).map_err(|_| confined::ReadError {
-                    diagnostic: hakusho_diagnostics::Diagnostic::error(
+                    diagnostic: Box::new(hakusho_diagnostics::Diagnostic::error(
                         Location::file(path),
                         "文字コードが UTF-8 ではありません。UTF-8 で保存し直してください",
                         "the file is not UTF-8; save it as UTF-8",
-                    ),
+                    )),
                     too_large: None,
                 })
             })
-            .map_err(|e| Diagnostics::from_iter([e.diagnostic]))?;
+            .map_err(|e| Diagnostics::from_iter([*e.diagnostic]))?;
         let file = Self::parse(&text, &path.display().to_string())?;
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
