@@ -232,14 +232,19 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
     Ok(written)
 }
 
-/// Removes temporary files (`.<name>.<pid>.tmp`) that a build killed while writing left in
-/// `dir`: those whose process is gone. Only where that can be told (Linux: /proc).
-fn remove_stale_temps(dir: &Path) {
+/// Removes temporary files (`.<name>.<pid>.tmp`: PDFs, the manifest) that a killed build left
+/// in `dir`: those whose process is not a running hakusho. Decided by pid rather than under a
+/// build lock: a lock left by a killed build would need the same staleness test, and two builds
+/// of one project (`watch` and a manual `build`) must not delete each other's files in flight
+/// (a running hakusho's temps are kept; a pid reused by another program does not keep them).
+/// Only where processes can be told apart (Linux: /proc); elsewhere the files stay.
+pub fn remove_stale_temps(dir: &Path) {
     let proc = Path::new("/proc/self");
     if !proc.exists() {
         return;
     }
     let Ok(rd) = fs::read_dir(dir) else { return };
+    let own = fs::read(proc.join("comm")).ok();
     for e in rd.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(stem) = name.strip_suffix(".tmp").filter(|_| name.starts_with('.')) else {
@@ -248,7 +253,13 @@ fn remove_stale_temps(dir: &Path) {
         let Some(pid) = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+        if pid == std::process::id() {
+            continue;
+        }
+        let running_hakusho = fs::read(format!("/proc/{pid}/comm"))
+            .ok()
+            .is_some_and(|c| Some(c) == own);
+        if !running_hakusho && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(e.path());
         }
     }
@@ -470,8 +481,15 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
 
     // 3. Fingerprints of the inputs, the previous build's manifest.
     let out_dir = project.join("build");
+    // a killed build's temporary files go now, whether or not this build writes anything
+    remove_stale_temps(&out_dir);
     let fonts = deps::style_fonts(project);
-    let inputs = deps::all_inputs(&model, &fonts);
+    // what each document uses; only those files (and the sources) are hashed
+    let job_deps: Vec<DocDeps> = jobs
+        .iter()
+        .map(|job| deps::of_job(&model, job, &fonts))
+        .collect();
+    let inputs = deps::all_inputs(&model, job_deps.iter().flat_map(|d| &d.files));
     let mut manifest = Manifest::load(&out_dir);
     let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
     let tool = manifest::tool_id();
@@ -501,8 +519,8 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
     let base = context::base(&model);
     let planned: Vec<Planned> = jobs
         .par_iter()
-        .map(|job| {
-            let deps = deps::of_job(&model, job, &fonts);
+        .zip(job_deps)
+        .map(|(job, deps)| {
             let markup = render_one(&renderer, &base, job);
             let fingerprint = match &markup {
                 Ok(m) => {

@@ -67,6 +67,26 @@ fn main() -> ExitCode {
     }
     hakusho_sources::isolate::enable_current_exe();
     let cli = Cli::parse();
+    // every command works on a project: a missing one is a usage error (2), said once here
+    if !cli.project.is_dir() {
+        let shown = cli.project.display();
+        let exists = cli.project.exists();
+        match (cli.lang, exists) {
+            (Lang::Ja, false) => eprintln!(
+                "hakusho: プロジェクトのフォルダ {shown} が見つかりません。-C でプロジェクトのフォルダ（sources/ のあるフォルダ）を指定してください"
+            ),
+            (Lang::Ja, true) => eprintln!(
+                "hakusho: {shown} はフォルダではありません。-C でプロジェクトのフォルダ（sources/ のあるフォルダ）を指定してください"
+            ),
+            (Lang::En, false) => eprintln!(
+                "hakusho: the project directory {shown} does not exist; give the project directory (the one holding sources/) with -C"
+            ),
+            (Lang::En, true) => eprintln!(
+                "hakusho: {shown} is not a directory; give the project directory (the one holding sources/) with -C"
+            ),
+        }
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),
         Command::Build { names, force } => hakusho::build::run(

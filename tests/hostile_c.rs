@@ -296,3 +296,24 @@ fn io_errors_stay_out_of_japanese_messages() {
         r.stderr
     );
 }
+
+#[test]
+fn a_font_linked_to_a_device_is_refused_at_the_style_line() {
+    // issue 17, point 7, fonts: the style's fonts are read through the confined, capped reader
+    let dir = project_copy();
+    replace_with_link(
+        Path::new("/dev/zero"),
+        &dir.path().join("fonts/BIZUDGothic-Bold.ttf"),
+    );
+    let r = run(dir.path(), &["build"]);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.starts_with("templates/style.yaml:")
+                && l.contains("fonts/BIZUDGothic-Bold.ttf")
+                && l.contains("プロジェクトのフォルダの外")),
+        "{}",
+        r.stderr
+    );
+}

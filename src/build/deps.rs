@@ -12,9 +12,9 @@
 //! imports or includes, followed recursively.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
 
+use hakusho_diagnostics::confined;
 use hakusho_sources::Project;
 
 use super::Job;
@@ -164,7 +164,9 @@ fn load(
         return false;
     }
     if !parsed.contains_key(t) {
-        let src = fs::read_to_string(templates_dir.join(t)).unwrap_or_default();
+        // confined and capped like the renderer's loader, which reports what is refused here
+        let src =
+            confined::read_text(templates_dir, Path::new(t), TEXT_MAX_BYTES).unwrap_or_default();
         parsed.insert(t.to_string(), parse_macros(&src));
         refs.files.insert(format!("templates/{t}"));
     }
@@ -482,7 +484,7 @@ pub fn slash(p: &Path) -> String {
 /// The font files the style sheet names (project-relative), in the style's order; empty when
 /// the style cannot be read (typesetting will report that).
 pub fn style_fonts(project: &Path) -> Vec<String> {
-    let Ok(text) = fs::read_to_string(project.join(STYLE_PATH)) else {
+    let Ok(text) = confined::read_text(project, Path::new(STYLE_PATH), TEXT_MAX_BYTES) else {
         return Vec::new();
     };
     match hakusho_typeset::Style::parse(&text, STYLE_PATH) {
@@ -491,56 +493,52 @@ pub fn style_fonts(project: &Path) -> Vec<String> {
     }
 }
 
-/// blake3 of a file's bytes (hex), or `"missing"` when it cannot be read.
-pub fn hash_file(path: &Path) -> String {
-    match fs::read(path) {
-        Ok(bytes) => blake3::hash(&bytes).to_hex().to_string(),
+/// Largest template or style sheet read (their loaders refuse larger ones with a message).
+pub const TEXT_MAX_BYTES: u64 = crate::render::TEMPLATE_MAX_BYTES;
+
+/// blake3 of a project file's bytes (hex), streamed; `"missing"` when it cannot be read and
+/// `"refused"` when it is no regular file inside the project (its reader reports that).
+pub fn hash_file(project: &Path, rel: &str) -> String {
+    let Ok((mut file, _)) = confined::open(project, Path::new(rel)) else {
+        return if project.join(rel).exists() {
+            "refused".into()
+        } else {
+            "missing".into()
+        };
+    };
+    let mut h = blake3::Hasher::new();
+    match std::io::copy(&mut file, &mut h) {
+        Ok(_) => h.finalize().to_hex().to_string(),
         Err(_) => "missing".into(),
     }
 }
 
-/// Every input file of the build with its parts: the sources (from `Project::inputs()`), every
-/// template file under templates/, the style sheet and the fonts.
-pub fn all_inputs(project: &Project, fonts: &[String]) -> Vec<(String, Vec<String>)> {
+/// Every input file of the build with its parts: the sources (from `Project::inputs()`), and
+/// the files the documents use (`used`: templates they reach, the style sheet, the fonts).
+/// Nothing else under templates/ or fonts/ is read: a stray file there costs nothing.
+pub fn all_inputs<'a>(
+    project: &Project,
+    used: impl IntoIterator<Item = &'a String>,
+) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = project
         .inputs()
         .iter()
         .map(|i| (slash(&i.path), i.parts.clone()))
         .collect();
-    let templates = project.root.join("templates");
-    let mut stack = vec![(templates.clone(), String::from("templates"))];
-    while let Some((dir, rel)) = stack.pop() {
-        let Ok(rd) = fs::read_dir(&dir) else { continue };
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let r = format!("{rel}/{name}");
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push((e.path(), r)),
-                Ok(_) => {
-                    if !out.iter().any(|(p, _)| *p == r) {
-                        out.push((r, Vec::new()));
-                    }
-                }
-                Err(_) => {}
-            }
-        }
-    }
-    for f in fonts {
-        if !out.iter().any(|(p, _)| p == f) {
-            out.push((f.clone(), Vec::new()));
-        }
-    }
+    let known: BTreeSet<String> = out.iter().map(|(p, _)| p.clone()).collect();
+    let extra: BTreeSet<&String> = used.into_iter().filter(|f| !known.contains(*f)).collect();
+    out.extend(extra.into_iter().map(|f| (f.clone(), Vec::new())));
     out
 }
 
-/// Files at least this large (fonts) are hashed again only when their size or mtime changed.
-const STAMP_MIN: u64 = 1 << 20;
+/// A stamp is kept only for a file last modified at least this long before it was hashed: a
+/// file system with coarse timestamps (FAT: 2 s) could otherwise show an edit made in the same
+/// tick with the same size as unchanged.
+const RACY_NS: u128 = 3_000_000_000;
 
-/// Hashes the given input files (in parallel). Large files whose size and mtime match their
-/// entry in `stamps` keep the recorded hash; `stamps` is updated.
+/// Hashes the given input files (in parallel). Size and modification time are the first test:
+/// a file whose size and mtime match its entry in `stamps` keeps the recorded hash without
+/// being read; `stamps` is updated.
 pub fn hash_inputs(
     project: &Path,
     inputs: &[(String, Vec<String>)],
@@ -548,11 +546,16 @@ pub fn hash_inputs(
 ) -> BTreeMap<String, String> {
     use rayon::prelude::*;
     let known = &*stamps;
+    let now_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
     let hashed: Vec<(String, String, Option<super::manifest::Stamp>)> = inputs
         .par_iter()
         .map(|(p, _)| {
-            let path = project.join(p);
-            let meta = fs::metadata(&path).ok().filter(|m| m.len() >= STAMP_MIN);
+            // symlinks followed, then confined; a device or FIFO gets no stamp and no read
+            let meta = confined::resolve(project, Path::new(p))
+                .ok()
+                .map(|r| r.metadata);
             let (len, mtime_ns) = meta
                 .as_ref()
                 .map(|m| {
@@ -571,8 +574,9 @@ pub fn hash_inputs(
                     }
                 }
             }
-            let hash = hash_file(&path);
-            let stamp = (meta.is_some() && mtime_ns != 0).then(|| super::manifest::Stamp {
+            let hash = hash_file(project, p);
+            let settled = mtime_ns != 0 && mtime_ns.saturating_add(RACY_NS) < now_ns;
+            let stamp = (meta.is_some() && settled).then(|| super::manifest::Stamp {
                 len,
                 mtime_ns,
                 hash: hash.clone(),
@@ -594,6 +598,7 @@ pub fn hash_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn patterns() {
@@ -641,5 +646,63 @@ mod tests {
         // `rows` is a's parameter, b is called by a, c is never called.
         assert_eq!(names, vec!["booklet", "summaries"]);
         assert!(refs.files.contains("templates/macros.html"));
+    }
+
+    #[test]
+    fn unchanged_size_and_mtime_keep_the_stored_hash_without_reading() {
+        // issue 17, point 8: size+mtime is the first test for every input, small ones too
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("templates")).unwrap();
+        let file = dir.path().join("templates/a.html");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |content: &str| {
+            fs::write(&file, content).unwrap();
+            fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        write("<p>one</p>");
+        let inputs = vec![("templates/a.html".to_string(), Vec::new())];
+        let mut stamps = BTreeMap::new();
+        let first = hash_inputs(dir.path(), &inputs, &mut stamps);
+        // same size, same mtime: not read again (a 2 GB font is not re-read every build)
+        write("<p>two</p>");
+        let second = hash_inputs(dir.path(), &inputs, &mut stamps);
+        assert_eq!(first, second);
+        // another size: read again
+        write("<p>three</p>");
+        let third = hash_inputs(dir.path(), &inputs, &mut stamps);
+        assert_ne!(first, third);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_among_the_inputs_is_refused_unread() {
+        // issue 17, point 8: a stray /dev/zero link was read until memory ran out
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("fonts")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("fonts/z.ttf")).unwrap();
+        let inputs = vec![("fonts/z.ttf".to_string(), Vec::new())];
+        let h = hash_inputs(dir.path(), &inputs, &mut BTreeMap::new());
+        assert_eq!(h["fonts/z.ttf"], "refused");
+    }
+
+    #[test]
+    fn only_the_templates_and_fonts_a_document_uses_are_inputs() {
+        // issue 17, point 8: every file under templates/ and fonts/ was hashed by every build
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let (project, _) = hakusho_sources::load_project(&root);
+        let project = project.expect("the sample project loads");
+        let used = vec!["templates/booklet.html".to_string()];
+        let inputs = all_inputs(&project, &used);
+        let outside_sources: Vec<&str> = inputs
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| !p.starts_with("sources/"))
+            .collect();
+        assert_eq!(outside_sources, vec!["templates/booklet.html"]);
     }
 }

@@ -16,10 +16,9 @@ pub mod filters;
 pub mod narrative;
 
 use std::fs;
-use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use hakusho_diagnostics::{Diagnostic, Location};
+use hakusho_diagnostics::{confined, Diagnostic, Location};
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
 /// A template environment bound to one project's `templates/` directory. Build it once per
@@ -54,35 +53,19 @@ fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
             ),
         ));
     }
-    let path = dir.join(name);
-    let real = match fs::canonicalize(&path) {
-        Ok(p) => p,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(
-                Error::new(ErrorKind::InvalidOperation, "could not read template").with_source(e),
-            )
-        }
-    };
-    let root = fs::canonicalize(dir).map_err(|e| {
-        Error::new(ErrorKind::InvalidOperation, "could not read templates/").with_source(e)
-    })?;
-    if !real.starts_with(&root) {
-        return Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("template '{name}' resolves outside templates/"),
-        ));
-    }
-    if !real.is_file() {
-        return Ok(None);
-    }
-    match fs::read_to_string(&real) {
+    // the one confined, capped reader; its refusal (in both languages) is shown as it is
+    match confined::read_text(dir, Path::new(name), TEMPLATE_MAX_BYTES) {
         Ok(s) => Ok(Some(s)),
+        // nothing at all by that name: minijinja says "not found" at the include
+        Err(_) if fs::symlink_metadata(dir.join(name)).is_err() => Ok(None),
         Err(e) => {
             Err(Error::new(ErrorKind::InvalidOperation, "could not read template").with_source(e))
         }
     }
 }
+
+/// Largest template file read (a template is a page of markup; far larger is a stray file).
+pub const TEMPLATE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Renderer {
     /// An environment loading templates from `templates_dir`.
@@ -151,15 +134,21 @@ impl Renderer {
         }
         let name = best.name().unwrap_or(requested);
         let display_path = Path::new("templates").join(name);
+        if let Some(refused) = read_refusal(err) {
+            return Diagnostic::error(
+                Location::file(Path::new("templates").join(refused.0)),
+                refused.1.diagnostic.ja.clone(),
+                refused.1.diagnostic.en.clone(),
+            );
+        }
         let location = match best.line() {
             Some(line) => {
                 let column = best
                     .range()
                     .and_then(|r| {
-                        let src = best
-                            .template_source()
-                            .map(str::to_string)
-                            .or_else(|| fs::read_to_string(self.dir.join(name)).ok())?;
+                        let src = best.template_source().map(str::to_string).or_else(|| {
+                            confined::read_text(&self.dir, Path::new(name), TEMPLATE_MAX_BYTES).ok()
+                        })?;
                         let before = src.get(..r.start)?;
                         let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
                         Some(before[line_start..].chars().count() as u32 + 1)
@@ -195,6 +184,18 @@ impl Renderer {
         };
         Diagnostic::error(location, ja, en)
     }
+}
+
+/// The confined reader's refusal behind a loader error (its location is the template's name).
+fn read_refusal(err: &Error) -> Option<(PathBuf, &confined::ReadError)> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(r) = e.downcast_ref::<confined::ReadError>() {
+            return Some((r.diagnostic.location.path()?.to_path_buf(), r));
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn kind_names(kind: ErrorKind) -> (&'static str, &'static str) {

@@ -13,7 +13,8 @@
 //!   a clerk checking a file in their Downloads) — still a regular file, still capped.
 //! * [`read_source`]: picks one of the two from a (real path, display path) pair, for the readers
 //!   that are handed `root.join(display)`.
-//! * [`resolve`]: the checks without reading (to hash or stat a file, or hand it to a child).
+//! * [`resolve`]: the checks without reading (to stat a file, or hand it to a child); [`open`]:
+//!   the checks, then a handle to stream (to hash a file).
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read};
@@ -27,21 +28,30 @@ const MIB: u64 = 1024 * 1024;
 /// naming its own limit setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
-    pub diagnostic: Diagnostic,
+    /// Boxed: the error travels in `Result`s that should stay small.
+    pub diagnostic: Box<Diagnostic>,
     /// The file is larger than the cap (its size in bytes, or `max_bytes + 1` when it grew).
     pub too_large: Option<u64>,
 }
 
 impl From<ReadError> for Diagnostic {
     fn from(e: ReadError) -> Diagnostic {
-        e.diagnostic
+        *e.diagnostic
     }
 }
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagnostic.en)
+    }
+}
+
+impl std::error::Error for ReadError {}
 
 impl ReadError {
     fn refused(display: &Path, ja: impl Into<String>, en: impl Into<String>) -> Self {
         ReadError {
-            diagnostic: Diagnostic::error(Location::file(display), ja, en),
+            diagnostic: Box::new(Diagnostic::error(Location::file(display), ja, en)),
             too_large: None,
         }
     }
@@ -218,11 +228,11 @@ fn too_large(display: &Path, len: u64, max_bytes: u64) -> ReadError {
     let mb = len.div_ceil(MIB);
     let max_mb = max_bytes / MIB;
     ReadError {
-        diagnostic: Diagnostic::error(
+        diagnostic: Box::new(Diagnostic::error(
             Location::file(display),
             format!("ファイルが大きすぎます（{mb} MiB、上限 {max_mb} MiB）。読み込みません"),
             format!("the file is too large ({mb} MiB, the limit is {max_mb} MiB); not read"),
-        ),
+        )),
         too_large: Some(len),
     }
 }
@@ -244,6 +254,16 @@ pub fn read_resolved(r: &Resolved, display: &Path, max_bytes: u64) -> Result<Vec
         return Err(too_large(display, bytes.len() as u64, max_bytes));
     }
     Ok(bytes)
+}
+
+/// Opens a project file (see [`resolve`]) for streaming, e.g. to hash it; the caller bounds
+/// what it reads (the handle was checked to be a regular file).
+pub fn open(root: &Path, rel: &Path) -> Result<(File, Resolved), ReadError> {
+    let r = resolve(root, rel)?;
+    let file = open_nonblocking(&r.real).map_err(|e| io_error(rel, &e))?;
+    let m = file.metadata().map_err(|e| io_error(rel, &e))?;
+    check_type(&m, rel)?;
+    Ok((file, r))
 }
 
 /// Opens for reading without blocking: if a FIFO was swapped in after the type check, `open`

@@ -54,7 +54,7 @@ pub fn read_limited<T: DeserializeOwned>(
             return None;
         }
         Err(e) => {
-            diags.push(e.diagnostic);
+            diags.push(*e.diagnostic);
             return None;
         }
     };

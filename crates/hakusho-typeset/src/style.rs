@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hakusho_diagnostics::{Diagnostics, Location};
+use hakusho_diagnostics::{confined, Diagnostics, Location};
 use serde::Deserialize;
 
 use crate::font::{Font, FontIndex, FontSet};
@@ -325,76 +325,62 @@ pub struct Style {
     pub page_height: f32,
 }
 
-/// `rel` joined to `root`, refused when it is absolute, climbs with `..`, or resolves (through
-/// links) to a place outside `root`.
-fn confined_path(root: &Path, rel: &str) -> Result<std::path::PathBuf, &'static str> {
-    use std::path::Component;
-    let relative = Path::new(rel);
-    if relative
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return Err("絶対パスまたは .. / absolute path or ..");
-    }
-    let joined = root.join(relative);
-    if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize()) {
-        if !real.starts_with(&real_root) {
-            return Err("リンク先が外 / a link leads outside");
-        }
-    }
-    Ok(joined)
-}
+/// Largest font file read (a CJK collection is tens of MiB; far larger is a stray file).
+pub const FONT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest style sheet read.
+const STYLE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Style {
     /// Reads `path` and loads the fonts it names (paths relative to `project_root`, which they
     /// cannot leave).
     pub fn load(path: &Path, project_root: &Path) -> Result<(Style, FontSet), Diagnostics> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            let mut d = Diagnostics::new();
-            d.error(
-                Location::file(path),
-                format!("スタイルファイルを読めません: {e}"),
-                format!("cannot read the style file: {e}"),
-            );
-            d
-        })?;
+        // paths in messages are relative to the project
+        let path = path.strip_prefix(project_root).unwrap_or(path);
+        let real = project_root.join(path);
+        let text = confined::read_source(&real, path, STYLE_MAX_BYTES)
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|_| confined::ReadError {
+                    diagnostic: Box::new(hakusho_diagnostics::Diagnostic::error(
+                        Location::file(path),
+                        "文字コードが UTF-8 ではありません。UTF-8 で保存し直してください",
+                        "the file is not UTF-8; save it as UTF-8",
+                    )),
+                    too_large: None,
+                })
+            })
+            .map_err(|e| Diagnostics::from_iter([*e.diagnostic]))?;
         let file = Self::parse(&text, &path.display().to_string())?;
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
-        // A style sheet travels with templates from city to city: it must not be able to make
-        // the tool read files outside the project.
-        for rel in file.fonts.values() {
-            if let Err(why) = confined_path(project_root, rel) {
-                diags.error(
-                    key_location(&text, path, rel),
-                    format!("フォント {rel} はプロジェクトの外を指しています（{why}）。fonts/ などプロジェクト内のファイルを指定してください"),
-                    format!("font {rel} points outside the project ({why}); name a file inside it, e.g. under fonts/"),
-                );
-            }
-        }
-        if diags.has_errors() {
-            return Err(diags);
-        }
         // Fonts are read and indexed on one thread each, added in order.
-        let loaded: Vec<std::io::Result<Result<Font, String>>> = std::thread::scope(|s| {
-            let handles: Vec<_> = file
-                .fonts
-                .iter()
-                .map(|(name, rel)| {
-                    let fpath = project_root.join(rel);
-                    s.spawn(move || std::fs::read(&fpath).map(|b| Font::from_bytes(name, b)))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("font loading panicked")))
-                })
-                .collect()
-        });
+        let loaded: Vec<Result<Result<Font, String>, confined::ReadError>> =
+            std::thread::scope(|s| {
+                let handles: Vec<_> = file
+                    .fonts
+                    .iter()
+                    .map(|(name, rel)| {
+                        // A style sheet travels with templates from city to city: it must not be
+                        // able to make the tool read files outside the project, or a device.
+                        s.spawn(move || {
+                            confined::read(project_root, Path::new(rel), FONT_MAX_BYTES)
+                                .map(|b| Font::from_bytes(name, b))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Ok(Err(
+                                "font loading panicked / フォントの読み込みが異常終了しました"
+                                    .into(),
+                            ))
+                        })
+                    })
+                    .collect()
+            });
         for ((_, rel), result) in file.fonts.iter().zip(loaded) {
-            let fpath = project_root.join(rel);
             match result {
                 Ok(parsed) => match parsed {
                     Ok(f) => {
@@ -408,8 +394,8 @@ impl Style {
                 },
                 Err(e) => diags.error(
                     key_location(&text, path, rel),
-                    format!("フォントファイル {} を開けません: {e}", fpath.display()),
-                    format!("cannot open font file {}: {e}", fpath.display()),
+                    format!("フォントファイル {rel} を読めません: {}", e.diagnostic.ja),
+                    format!("cannot read font file {rel}: {}", e.diagnostic.en),
                 ),
             }
         }
@@ -635,10 +621,11 @@ mod tests {
     #[test]
     fn fonts_outside_the_project_are_refused() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        assert!(confined_path(&root, "fonts/BIZUDMincho-Regular.ttf").is_ok());
-        assert!(confined_path(&root, "/etc/passwd").is_err());
-        assert!(confined_path(&root, "../../../etc/passwd").is_err());
-        assert!(confined_path(&root, "fonts/../../x.ttf").is_err());
+        let resolve = |rel: &str| confined::resolve(&root, Path::new(rel));
+        assert!(resolve("fonts/BIZUDMincho-Regular.ttf").is_ok());
+        assert!(resolve("/etc/passwd").is_err());
+        assert!(resolve("../../../etc/passwd").is_err());
+        assert!(resolve("fonts/../../x.ttf").is_err());
         let dir = std::env::temp_dir().join(format!("hakusho-confine-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let style = dir.join("style.yaml");
