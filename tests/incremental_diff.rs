@@ -4,10 +4,9 @@
 mod common;
 
 use std::fs;
-use std::io::{Read, Write};
 use std::path::Path;
 
-use common::{hakusho, project_copy};
+use common::{edit_xlsx, hakusho, project_copy};
 
 fn run(project: &Path, args: &[&str]) -> String {
     let out = hakusho(project, args);
@@ -18,30 +17,6 @@ fn run(project: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
-}
-
-/// Rewrites one entry of a workbook (an .xlsx is a zip of XML parts) with `edit`.
-fn edit_xlsx(path: &Path, entry: &str, edit: impl Fn(&str) -> String) {
-    let bytes = fs::read(path).unwrap();
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        if name == entry {
-            let text = String::from_utf8(data).unwrap();
-            let edited = edit(&text);
-            assert_ne!(edited, text, "the edit changed nothing in {entry}");
-            data = edited.into_bytes();
-        }
-        out.start_file(name, opts).unwrap();
-        out.write_all(&data).unwrap();
-    }
-    fs::write(path, out.finish().unwrap().into_inner()).unwrap();
 }
 
 #[test]

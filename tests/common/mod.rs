@@ -77,3 +77,28 @@ pub fn contains_text(hay: &str, needle: &str) -> bool {
     }
     false
 }
+
+/// Rewrites one entry of a workbook (an .xlsx is a zip of XML parts) with `edit`.
+pub fn edit_xlsx(path: &Path, entry: &str, edit: impl Fn(&str) -> String) {
+    use std::io::{Read, Write};
+    let bytes = fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == entry {
+            let text = String::from_utf8(data).unwrap();
+            let edited = edit(&text);
+            assert_ne!(edited, text, "the edit changed nothing in {entry}");
+            data = edited.into_bytes();
+        }
+        out.start_file(name, opts).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
