@@ -45,7 +45,10 @@ fn formula_without_a_saved_result_is_an_error_at_its_cell() {
     let err = check_fails(p);
     let line = line_with(&err, "kikaku.xlsx:目標指標!D4:");
     assert!(line.contains("数式"), "{line}");
-    assert!(line.contains("Excel で開いて保存し直してください"), "{line}");
+    assert!(
+        line.contains("Excel で開いて保存し直してください"),
+        "{line}"
+    );
     // the build stops too, instead of printing a blank cell
     let out = hakusho(p, &["build"]);
     assert!(!out.status.success(), "build succeeded:\n{}", stderr(&out));
@@ -129,7 +132,10 @@ fn library_errors_stay_out_of_japanese_messages() {
         .collect();
     assert!(english.is_empty(), "English {english:?} in: {line}");
     let en = stderr(&hakusho(p, &["--lang", "en", "check"]));
-    assert!(line_with(&en, "kikaku.xlsx").contains("cannot read"), "{en}");
+    assert!(
+        line_with(&en, "kikaku.xlsx").contains("cannot read"),
+        "{en}"
+    );
 }
 
 // issue 17, point 9: a document over `max_pages` is refused with the limit's name and how to

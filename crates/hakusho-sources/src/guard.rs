@@ -547,7 +547,8 @@ fn scan_sheet(part: String, xml: &[u8]) -> SheetScan {
                 }
             }
             b"v" => {
-                let has_text = !tag.self_closing && xml.get(tag.content).is_some_and(|&b| b != b'<');
+                let has_text =
+                    !tag.self_closing && xml.get(tag.content).is_some_and(|&b| b != b'<');
                 if let Some(open) = cell.as_mut() {
                     open.3 |= has_text;
                 }
@@ -673,7 +674,10 @@ mod tests {
         assert_eq!(
             sheet_part_names(wb, rels),
             vec![
-                ("xl/worksheets/sheet1.xml".to_string(), "目標指標 & KPI".to_string()),
+                (
+                    "xl/worksheets/sheet1.xml".to_string(),
+                    "目標指標 & KPI".to_string()
+                ),
                 ("xl/worksheets/sheet2.xml".to_string(), "B".to_string())
             ]
         );

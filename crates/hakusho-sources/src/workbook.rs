@@ -245,7 +245,9 @@ const ERROR_TEXTS: &[&str] = &[
 /// The message for a sheet calamine cannot read: its English text in the English message only.
 fn unreadable_sheet(sheet: &str, e: &dyn std::fmt::Display) -> (String, String) {
     (
-        format!("シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"),
+        format!(
+            "シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"
+        ),
         format!("cannot read sheet {sheet} ({e}); open the file in Excel and save it again"),
     )
 }
