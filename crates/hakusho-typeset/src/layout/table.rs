@@ -334,7 +334,9 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         let w = (xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h).max(1.0);
         let mut y = 0.0;
         let mut prev_after: Option<f32> = None;
-        for p in &cell.paras {
+        // a cell's paragraphs are composed once: freed as soon as they are (memory of long
+        // tables, issue 17 point 9)
+        for p in std::mem::take(&mut cell.paras) {
             let lines = b.spans_marked(&p.spans, &p.res, p.pos, w, p.first_indent, p.mark);
             if lines.is_empty() {
                 continue;
@@ -418,12 +420,15 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let band_above = (ts.size * ts.line_height * 6.0 + 2.0 * pad_v).min(page_body - header_h - 1.0);
     let mut body_groups: Vec<std::ops::Range<usize>> = Vec::new();
     for &(a, z) in &groups {
+        // Each cell belongs to one group: its lines are freed once the group's chunks hold
+        // them as items (memory of long tables, issue 17 point 9).
+        let group_cells = cells_of(a, z);
         let is_header = n_header > 0 && a == 0;
         let first_chunk = b.chunks.len();
         if !is_header && a == z && row_h[a] > band_above && row_h[a] > 4.0 * ts.size {
             bands(
                 b,
-                &cells[cells_of(a, a)],
+                &cells[group_cells.clone()],
                 a,
                 row_h[a],
                 &xs,
@@ -434,6 +439,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                 ctx,
             );
             body_groups.push(first_chunk..b.chunks.len());
+            free_lines(&mut cells[group_cells]);
             continue;
         }
         // row_top[k]: the top of row a + k within the group
@@ -445,7 +451,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         let mut fills = Vec::new();
         let mut texts = Vec::new();
         let mut rules = Vec::new();
-        for cell in &cells[cells_of(a, z)] {
+        for cell in &cells[group_cells.clone()] {
             let x0 = xs[cell.col];
             let x1 = xs[cell.col + cell.colspan];
             let y0 = row_top[cell.row - a];
@@ -509,6 +515,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             body_groups.push(first_chunk..first_chunk + 1);
         }
         b.chunks.push(chunk);
+        free_lines(&mut cells[group_cells]);
     }
     keep_rows_together(&mut b.chunks[start..], &body_groups, start, page_body);
     let repeated = repeated_header(b, header_chunk, ctx);
@@ -518,6 +525,12 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     }
     if let Some(c) = b.chunks.last_mut() {
         c.space_after = ts.space_after.resolve(ts.size);
+    }
+}
+
+fn free_lines(cells: &mut [Cell]) {
+    for c in cells {
+        c.lines = Vec::new();
     }
 }
 
