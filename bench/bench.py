@@ -36,6 +36,10 @@ SIZES = {
     "100": dict(departments=15, policies=84, indicators=2),
     "300": dict(departments=30, policies=252, indicators=2),
     "1000": dict(departments=60, policies=840, indicators=2),
+    # One long table (issue 17, point 9): the sample's size with 10,000 / 100,000 extra indicator
+    # rows under the first policy; build time per page should stay flat, memory bounded.
+    "rows10k": {"departments": 10, "policies": 34, "indicators": 2, "big-table": 10000},
+    "rows100k": {"departments": 10, "policies": 34, "indicators": 2, "big-table": 100000},
 }
 
 
@@ -400,7 +404,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hakusho", required=True)
     ap.add_argument("--gen", required=True)
-    ap.add_argument("--sizes", default="100,300,1000", help="generated sizes (pages), comma-separated; '' for none")
+    ap.add_argument("--sizes", default="100,300,1000,rows10k,rows100k", help="generated sizes (pages), comma-separated; '' for none")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-large", type=int, default=1, help="runs for projects of 1,000 pages")
     ap.add_argument("--work", default=os.environ.get("BENCH_DIR", "/tmp/hakusho-bench"))
@@ -429,12 +433,15 @@ def main():
         opts = SIZES.get(size)
         if opts is None:
             sys.exit(f"unknown size {size}; known: {', '.join(SIZES)}")
-        label = f"{size} pages ({opts['departments']} depts, {opts['policies']} policies)"
+        if "big-table" in opts:
+            label = f"{size} (a table of {opts['big-table']:,} rows)"
+        else:
+            label = f"{size} pages ({opts['departments']} depts, {opts['policies']} policies)"
         projects.append((label, generate(args.gen, work, size, opts)))
 
     rows = []
     for label, project in projects:
-        runs = args.runs_large if label.startswith("1000") else args.runs
+        runs = args.runs_large if label.startswith(("1000", "rows100k")) else args.runs
         print(f"== {label}: {project}", file=sys.stderr)
         row = bench_project(label, project, hakusho, runs, typst_ok, has_timings)
         b = row["build"]

@@ -58,6 +58,9 @@ struct Args {
     /// Individual plans in plan_summaries.yaml; default: the sample's count scaled by departments/10.
     #[arg(long)]
     plans: Option<usize>,
+    /// Extra indicator rows for the first policy (one table this long: the scale benchmark).
+    #[arg(long, default_value_t = 0)]
+    big_table: usize,
     /// Seed of the deterministic random choices.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -149,6 +152,7 @@ fn main() -> Result<()> {
         &departments,
         &policies,
         args.indicators,
+        args.big_table,
         &sources,
         &mut rng,
     )?;
@@ -1028,6 +1032,7 @@ fn write_workbooks(
     departments: &[Dept],
     parts: &[Part],
     per_policy: usize,
+    big_table: usize,
     sources: &Path,
     rng: &mut Rng,
 ) -> Result<usize> {
@@ -1062,6 +1067,24 @@ fn write_workbooks(
             }
             if let Some(c) = title_col {
                 row[c] = p.title.clone();
+            }
+            by_dept.entry(p.dept).or_default().push(row);
+            total += 1;
+        }
+    }
+    // One very long table (--big-table): the sample's rows again and again under the first
+    // policy, each name numbered so that names stay distinct.
+    if let Some(p) = parts.iter().flat_map(|p| &p.policies).next() {
+        for i in 0..big_table {
+            let mut row = ind.rows[i % ind.rows.len()].clone();
+            if let Some(c) = code_col {
+                row[c] = p.code.clone();
+            }
+            if let Some(c) = title_col {
+                row[c] = p.title.clone();
+            }
+            if let Some(c) = name_col {
+                row[c] = format!("{}（{}）", row[c], i + 1);
             }
             by_dept.entry(p.dept).or_default().push(row);
             total += 1;

@@ -617,11 +617,12 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
         }
         timing.phase("characters");
         let progress = progress::Progress::new(to_typeset.len(), lang);
+        let max_pages = usize::try_from(model.config.limits.max_pages).unwrap_or(usize::MAX);
         let results: Vec<(usize, Typeset)> = to_typeset
             .par_iter()
             .map(|p| {
                 let markup = p.markup.as_ref().expect("rendered");
-                let r = typeset_one(project, &typesetter, p.job, markup);
+                let r = typeset_one(project, &typesetter, p.job, markup, max_pages);
                 progress.finished(&p.job.name);
                 let idx = planned
                     .iter()
@@ -886,11 +887,12 @@ fn typeset_one(
     typesetter: &hakusho_typeset::Typesetter,
     job: &Job,
     markup: &str,
+    max_pages: usize,
 ) -> Typeset {
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset(markup, &markup_name) {
+    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
         Ok(out) => Ok((
             Built {
                 name: job.name.clone(),

@@ -46,6 +46,10 @@ pub struct Limits {
     pub max_read_seconds: u64,
     /// Largest YAML file in sources/. Default 8 MiB.
     pub max_yaml_mb: u64,
+    /// Most pages of one document: a longer one is refused after its first pagination, before
+    /// its pages and PDF take memory (a table of 100,000 rows is about 5,500 pages). Default
+    /// 10,000.
+    pub max_pages: u64,
 }
 
 impl Default for Limits {
@@ -62,6 +66,7 @@ impl Default for Limits {
             max_read_mb: 1024,
             max_read_seconds: 60,
             max_yaml_mb: 8,
+            max_pages: 10_000,
         }
     }
 }

@@ -650,6 +650,13 @@ fn check_policy_coverage(
     refused: &[String],
     diags: &mut Diagnostics,
 ) {
+    // the groups each policy table has, looked up once per policy (a table may have 100,000
+    // rows: issue 17, point 9)
+    let groups: Vec<(&Table, std::collections::HashSet<&str>)> = tables
+        .iter()
+        .filter(|t| t.config.group.refers_to == RefersTo::Policy)
+        .map(|t| (t, t.rows.iter().map(|r| r.group.as_str()).collect()))
+        .collect();
     for p in plan.parts.iter().flat_map(|p| &p.policies) {
         let Some(dept) = departments.iter().find(|d| d.id == p.department) else {
             continue; // reported by validate::plan
@@ -671,11 +678,8 @@ fn check_policy_coverage(
             );
             continue;
         }
-        for t in tables
-            .iter()
-            .filter(|t| t.config.group.refers_to == RefersTo::Policy)
-        {
-            if !t.rows.iter().any(|r| r.group == p.code) {
+        for (t, present) in &groups {
+            if !present.contains(p.code.as_str()) {
                 diags.warning(
                     p.location.0.clone(),
                     format!(

@@ -80,9 +80,26 @@ impl Typesetter {
         markup: &str,
         source_name: &str,
     ) -> Result<(LaidOutDocument, Diagnostics), Diagnostics> {
+        self.layout_bounded(markup, source_name, usize::MAX)
+    }
+
+    /// [`Typesetter::layout`], refusing a document of more than `max_pages` pages.
+    pub fn layout_bounded(
+        &self,
+        markup: &str,
+        source_name: &str,
+        max_pages: usize,
+    ) -> Result<(LaidOutDocument, Diagnostics), Diagnostics> {
         let doc = markup::parse(markup, source_name)?;
         let mut diags = Diagnostics::new();
-        let laid = layout::layout(&doc, &self.style, &self.fonts, source_name, &mut diags);
+        let laid = layout::layout_bounded(
+            &doc,
+            &self.style,
+            &self.fonts,
+            source_name,
+            &mut diags,
+            max_pages,
+        );
         if diags.has_errors() {
             diags.sort();
             return Err(diags);
@@ -93,7 +110,18 @@ impl Typesetter {
     /// Markup in, PDF out. Errors (bad markup, characters no font has) stop the build and are
     /// all returned.
     pub fn typeset(&self, markup: &str, source_name: &str) -> Result<Output, Diagnostics> {
-        let (laid, warnings) = self.layout(markup, source_name)?;
+        self.typeset_bounded(markup, source_name, usize::MAX)
+    }
+
+    /// [`Typesetter::typeset`], refusing a document of more than `max_pages` pages (the
+    /// `max_pages` limit of hakusho.yaml) before its pages and PDF are made.
+    pub fn typeset_bounded(
+        &self,
+        markup: &str,
+        source_name: &str,
+        max_pages: usize,
+    ) -> Result<Output, Diagnostics> {
+        let (laid, warnings) = self.layout_bounded(markup, source_name, max_pages)?;
         Ok(Output {
             pdf: self.write_pdf(&laid)?,
             pages: laid.pages.len(),

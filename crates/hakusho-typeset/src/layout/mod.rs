@@ -107,6 +107,19 @@ pub(crate) struct HeadingInfo {
     pub pos: Pos,
 }
 
+fn too_many_pages(title: &str, pages: usize, max: usize, diags: &mut Diagnostics) {
+    let key = "max_pages";
+    diags.error(
+        hakusho_diagnostics::Location::None,
+        format!(
+            "文書「{title}」は {pages} ページになります。上限 {key} = {max} を超えるため PDF を作りません（表の行が多すぎないか確かめてください。正しい内容なら sources/hakusho.yaml の limits: に {key}: を書いて上限を上げてください）"
+        ),
+        format!(
+            "document \"{title}\" would have {pages} pages, over the limit {key} = {max}; no PDF is written (check for a table with too many rows; if the content is right, raise it with `{key}:` under `limits:` in sources/hakusho.yaml)"
+        ),
+    );
+}
+
 /// Where a heading landed: page index and y of its top.
 pub(crate) type Landing = (usize, f32);
 
@@ -129,6 +142,20 @@ pub fn layout(
     source_name: &str,
     diags: &mut Diagnostics,
 ) -> LaidOutDocument {
+    layout_bounded(doc, style, fonts, source_name, diags, usize::MAX)
+}
+
+/// [`layout`], refusing (an error in `diags`, no pages) a document of more than `max_pages`
+/// pages as soon as its first pagination counts them: before the table-of-contents passes,
+/// the pages' items and the PDF, which take most of the memory of a huge document.
+pub fn layout_bounded(
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+    max_pages: usize,
+) -> LaidOutDocument {
     let headings = collect_headings(&doc.root, style);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
@@ -138,6 +165,15 @@ pub fn layout(
     let tocs = std::mem::take(&mut b.tocs);
     let (mut chunks, table_headers) = b.finish();
     let mut paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
+    if paged.pages.len() > max_pages {
+        too_many_pages(&doc.title, paged.pages.len(), max_pages, diags);
+        return LaidOutDocument {
+            title: doc.title.clone(),
+            lang: String::new(),
+            pages: Vec::new(),
+            outline: Vec::new(),
+        };
+    }
     for _ in 1..3 {
         if tocs.is_empty() {
             break;

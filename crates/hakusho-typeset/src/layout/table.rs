@@ -334,7 +334,9 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         let w = (xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h).max(1.0);
         let mut y = 0.0;
         let mut prev_after: Option<f32> = None;
-        for p in &cell.paras {
+        // a cell's paragraphs are composed once: freed as soon as they are (memory of long
+        // tables, issue 17 point 9)
+        for p in std::mem::take(&mut cell.paras) {
             let lines = b.spans_marked(&p.spans, &p.res, p.pos, w, p.first_indent, p.mark);
             if lines.is_empty() {
                 continue;
@@ -372,6 +374,21 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         }
     }
 
+    // The cells of each row (cells were placed row by row): every step below looks at the
+    // cells of a few rows, so a table of 100,000 rows costs 100,000 steps, not their square.
+    let mut row_cells: Vec<std::ops::Range<usize>> = vec![0..0; rows.len()];
+    {
+        let mut i = 0;
+        for (r, range) in row_cells.iter_mut().enumerate() {
+            let from = i;
+            while i < cells.len() && cells[i].row == r {
+                i += 1;
+            }
+            *range = from..i;
+        }
+    }
+    let cells_of = |a: usize, z: usize| row_cells[a].start..row_cells[z].end;
+
     // Row groups: rows tied by a rowspan move between pages together.
     let mut groups: Vec<(usize, usize)> = Vec::new();
     if n_header > 0 {
@@ -382,7 +399,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         let mut end = r;
         let mut k = r;
         while k <= end {
-            for c in cells.iter().filter(|c| c.row == k) {
+            for c in &cells[cells_of(k, k)] {
                 end = end.max(c.row + c.rowspan - 1);
             }
             k += 1;
@@ -403,28 +420,42 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let band_above = (ts.size * ts.line_height * 6.0 + 2.0 * pad_v).min(page_body - header_h - 1.0);
     let mut body_groups: Vec<std::ops::Range<usize>> = Vec::new();
     for &(a, z) in &groups {
+        // Each cell belongs to one group: its lines are freed once the group's chunks hold
+        // them as items (memory of long tables, issue 17 point 9).
+        let group_cells = cells_of(a, z);
         let is_header = n_header > 0 && a == 0;
         let first_chunk = b.chunks.len();
         if !is_header && a == z && row_h[a] > band_above && row_h[a] > 4.0 * ts.size {
             bands(
-                b, &cells, a, row_h[a], &xs, ncols, n_header, last_row, table_id, ctx,
+                b,
+                &cells[group_cells.clone()],
+                a,
+                row_h[a],
+                &xs,
+                ncols,
+                n_header,
+                last_row,
+                table_id,
+                ctx,
             );
             body_groups.push(first_chunk..b.chunks.len());
+            free_lines(&mut cells[group_cells]);
             continue;
         }
-        let mut row_top = vec![0.0; rows.len() + 1];
+        // row_top[k]: the top of row a + k within the group
+        let mut row_top = vec![0.0; z - a + 2];
         for rr in a..=z {
-            row_top[rr + 1] = row_top[rr] + row_h[rr];
+            row_top[rr - a + 1] = row_top[rr - a] + row_h[rr];
         }
-        let height = row_top[z + 1];
+        let height = row_top[z - a + 1];
         let mut fills = Vec::new();
         let mut texts = Vec::new();
         let mut rules = Vec::new();
-        for cell in cells.iter().filter(|c| c.row >= a && c.row <= z) {
+        for cell in &cells[group_cells.clone()] {
             let x0 = xs[cell.col];
             let x1 = xs[cell.col + cell.colspan];
-            let y0 = row_top[cell.row];
-            let y1 = row_top[(cell.row + cell.rowspan).min(z + 1)];
+            let y0 = row_top[cell.row - a];
+            let y1 = row_top[(cell.row + cell.rowspan).min(z + 1) - a];
             if cell.header {
                 if let Some(bg) = ts.header_background {
                     fills.push(Item::Rect {
@@ -484,6 +515,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             body_groups.push(first_chunk..first_chunk + 1);
         }
         b.chunks.push(chunk);
+        free_lines(&mut cells[group_cells]);
     }
     keep_rows_together(&mut b.chunks[start..], &body_groups, start, page_body);
     let repeated = repeated_header(b, header_chunk, ctx);
@@ -493,6 +525,12 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     }
     if let Some(c) = b.chunks.last_mut() {
         c.space_after = ts.space_after.resolve(ts.size);
+    }
+}
+
+fn free_lines(cells: &mut [Cell]) {
+    for c in cells {
+        c.lines = Vec::new();
     }
 }
 
@@ -623,6 +661,7 @@ fn bands(
     let pad_v = ts.padding_v.resolve(ts.size);
     let pad_h = ts.padding_h.resolve(ts.size);
     let rule_color = ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK);
+    // `cells` are the cells of this row
     let row_cells: Vec<&Cell> = cells.iter().filter(|c| c.row == row).collect();
     let Some(driver) = row_cells
         .iter()
