@@ -99,8 +99,12 @@ pub fn check(project: &Project, fonts: &FontSet, style_path: &str) -> Diagnostic
 }
 
 /// Loads the style's fonts and runs [`check`]: for `hakusho check`, which typesets nothing.
-/// Problems loading the style itself are returned as they are.
+/// Problems loading the style itself are returned as they are. A project with no style sheet
+/// (sources checked on their own, templates kept elsewhere) has no fonts to check against.
 pub fn check_project(project: &Project, root: &Path, style_rel: &str) -> Diagnostics {
+    if !root.join(style_rel).exists() {
+        return Diagnostics::new();
+    }
     match hakusho_typeset::Style::load(&root.join(style_rel), root) {
         Ok((_, fonts)) => check(project, &fonts, style_rel),
         Err(d) => d,

@@ -156,3 +156,27 @@ fn document_over_max_pages_is_refused_with_the_limit() {
     assert!(line.contains("limits:"), "{line}");
     assert!(!p.join("build/hakusho-2021.pdf").exists());
 }
+
+// issue 17, point 9: a table too long to lay out within the memory a build may take is
+// refused up front — by `check` too, before anything is rendered — naming the limit, the
+// count and the workbooks the rows come from
+#[test]
+fn table_over_max_table_rows_is_refused_before_rendering() {
+    let dir = project_copy();
+    let p = dir.path();
+    let config = p.join("sources/hakusho.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nlimits:\n  max_table_rows: 50\n");
+    std::fs::write(&config, text).unwrap();
+    for command in ["check", "build"] {
+        let out = hakusho(p, &[command]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
+        let line = line_with(&err, "max_table_rows = 50");
+        // the sample's 目標指標 table: 68 rows from the departments' workbooks
+        assert!(line.contains("目標指標 の表が 68 行"), "{line}");
+        assert!(line.contains("sources/workbooks/"), "{line}");
+        assert!(line.contains("limits:"), "{line}");
+    }
+    assert!(!p.join("build/hakusho-2021.pdf").exists());
+}

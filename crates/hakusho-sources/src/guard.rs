@@ -50,6 +50,11 @@ pub struct Limits {
     /// its pages and PDF take memory (a table of 100,000 rows is about 5,500 pages). Default
     /// 10,000.
     pub max_pages: u64,
+    /// Most rows of one workbook table (all departments' workbooks together). Layout keeps
+    /// about 25 KB per table row while a document is paginated, and a table is printed in
+    /// more than one document at once, so this bounds a build's memory before anything is
+    /// rendered: 10,000 rows take about 0.5 GB. Default 15,000.
+    pub max_table_rows: u64,
 }
 
 impl Default for Limits {
@@ -67,6 +72,7 @@ impl Default for Limits {
             max_read_seconds: 60,
             max_yaml_mb: 8,
             max_pages: 10_000,
+            max_table_rows: 15_000,
         }
     }
 }

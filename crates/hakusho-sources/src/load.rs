@@ -340,6 +340,9 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             parts,
         });
     }
+    for t in &tables {
+        check_table_size(t, &config.limits, &mut diags);
+    }
     if let Some(plan) = &plan {
         for t in &tables {
             check_rows(
@@ -555,6 +558,49 @@ fn check_workbook_sheets(
             );
         }
     }
+}
+
+/// A table with more rows than `max_table_rows` is refused before anything is rendered: its
+/// layout would take memory in proportion (see [`crate::guard::Limits::max_table_rows`]).
+fn check_table_size(table: &Table, limits: &crate::guard::Limits, diags: &mut Diagnostics) {
+    let rows = table.rows.len() as u64;
+    let max = limits.max_table_rows;
+    if rows <= max {
+        return;
+    }
+    let key = "max_table_rows";
+    let sheet = &table.config.sheet;
+    // the workbooks that hold the table's rows, largest first, so the message names where
+    // the rows come from
+    let mut by_file: BTreeMap<&Path, usize> = BTreeMap::new();
+    for r in &table.rows {
+        if let Some(path) = r.location.0.path() {
+            *by_file.entry(path).or_default() += 1;
+        }
+    }
+    let mut files: Vec<(&Path, usize)> = by_file.into_iter().collect();
+    files.sort_by(|a, b| b.1.cmp(&a.1));
+    let (where_ja, where_en): (Vec<String>, Vec<String>) = files
+        .iter()
+        .take(3)
+        .map(|(p, n)| {
+            (
+                format!("{} に {n} 行", p.display()),
+                format!("{n} in {}", p.display()),
+            )
+        })
+        .unzip();
+    diags.error(
+        Location::file(CONFIG_PATH),
+        format!(
+            "シート {sheet} の表が {rows} 行あり、上限 {key} = {max} を超えるため文書を作りません（{}）。行が重複していないか確かめてください。正しい内容なら {CONFIG_PATH} の limits: に {key}: を書いて上限を上げてください（1 万行あたり約 0.5 GB のメモリを使います）",
+            where_ja.join("、")
+        ),
+        format!(
+            "the table of sheet {sheet} has {rows} rows, over the limit {key} = {max}; no document is made ({}). Check for duplicated rows; if the content is right, raise it with `{key}:` under `limits:` in {CONFIG_PATH} (about 0.5 GB of memory per 10,000 rows)",
+            where_en.join(", ")
+        ),
+    );
 }
 
 /// Group codes exist; names are unique within a group; rows sit in the responsible
