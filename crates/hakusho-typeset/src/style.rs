@@ -8,7 +8,7 @@ use std::path::Path;
 use hakusho_diagnostics::{Diagnostics, Location};
 use serde::Deserialize;
 
-use crate::font::{Font, FontIndex, FontSet};
+use crate::font::{Font, FontError, FontIndex, FontSet};
 use crate::page::Color;
 
 pub const MM: f32 = 72.0 / 25.4;
@@ -376,13 +376,15 @@ impl Style {
             return Err(diags);
         }
         // Fonts are read and indexed on one thread each, added in order.
-        let loaded: Vec<std::io::Result<Result<Font, String>>> = std::thread::scope(|s| {
+        let loaded: Vec<std::io::Result<Result<Font, FontError>>> = std::thread::scope(|s| {
             let handles: Vec<_> = file
                 .fonts
                 .iter()
                 .map(|(name, rel)| {
                     let fpath = project_root.join(rel);
-                    s.spawn(move || std::fs::read(&fpath).map(|b| Font::from_bytes(name, b)))
+                    s.spawn(move || {
+                        std::fs::read(&fpath).map(|b| Font::from_bytes_checked(name, b))
+                    })
                 })
                 .collect();
             handles
@@ -393,7 +395,7 @@ impl Style {
                 })
                 .collect()
         });
-        for ((_, rel), result) in file.fonts.iter().zip(loaded) {
+        for ((name, rel), result) in file.fonts.iter().zip(loaded) {
             let fpath = project_root.join(rel);
             match result {
                 Ok(parsed) => match parsed {
@@ -402,8 +404,8 @@ impl Style {
                     }
                     Err(e) => diags.error(
                         key_location(&text, path, rel),
-                        format!("フォント {rel} を読み込めません: {e}"),
-                        format!("cannot parse font {rel}: {e}"),
+                        format!("フォントファイル {rel}（{name}）は使えません: {}", e.ja),
+                        format!("font file {rel} ({name}) cannot be used: {}", e.en),
                     ),
                 },
                 Err(e) => diags.error(

@@ -6,6 +6,7 @@
 //! land on, so the whole document is laid out again with the TOC filled until the heading
 //! pages stop changing (at most three passes).
 
+mod account;
 mod blocks;
 mod inline;
 mod paginate;
@@ -121,7 +122,8 @@ pub(crate) fn shift(item: &mut Item, dy: f32) {
     }
 }
 
-/// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`.
+/// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`, and so
+/// is every difference the accounting finds between the source text and the pages.
 pub fn layout(
     doc: &Document,
     style: &Style,
@@ -129,10 +131,29 @@ pub fn layout(
     source_name: &str,
     diags: &mut Diagnostics,
 ) -> LaidOutDocument {
+    let (laid, sources) = layout_unchecked(doc, style, fonts, source_name, diags);
+    // Missing glyphs were replaced by 〓 and already stop the build: account only for a
+    // document that would otherwise be written.
+    if !diags.has_errors() {
+        account::check(&doc.root, &laid.pages, &sources, fonts, source_name, diags);
+    }
+    laid
+}
+
+/// Layout without the accounting, with what the accounting needs.
+pub(crate) fn layout_unchecked(
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+) -> (LaidOutDocument, account::Sources) {
     let headings = collect_headings(&doc.root, style);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
+    let mut sources = account::Sources::default();
     let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None);
+    b.set.sources = Some(&mut sources);
     b.doc_title = &doc.title;
     b.document(&doc.root);
     let tocs = std::mem::take(&mut b.tocs);
@@ -197,12 +218,13 @@ pub fn layout(
         &doc.title,
         &headings,
     );
-    LaidOutDocument {
+    let laid = LaidOutDocument {
         title: doc.title.clone(),
         lang: doc.lang.clone(),
         pages,
         outline,
-    }
+    };
+    (laid, sources)
 }
 
 fn pages_of(l: &[Landing]) -> Vec<usize> {
