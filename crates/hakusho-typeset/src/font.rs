@@ -170,7 +170,7 @@ fn validate(name: &str, data: &[u8]) -> Result<(), FontError> {
     for k in 1..=16u32 {
         let g = (n as u32 * k / 16).min((n as u32).saturating_sub(1)) as u16;
         if g != 0 {
-            sample.entry(g).or_insert_with(String::new);
+            sample.entry(g).or_default();
         }
     }
     crate::pdf::probe_subset(name, data, &sample).map_err(|e| {

@@ -68,7 +68,13 @@ impl Sources {
             }
             // A lone glyph wider than the measure cannot be helped by breaking; anything else
             // past the measure is a composition fault.
-            let glyphs: usize = l.runs.iter().map(|r| r.glyphs().len()).sum();
+            // (Trailing spaces hang past the line end by design: they do not count.)
+            let glyphs = l
+                .runs
+                .iter()
+                .flat_map(|r| r.glyph_texts())
+                .filter(|(_, t)| !t.trim().is_empty())
+                .count();
             if l.width > ps.width + EPS && glyphs > 1 {
                 let t: String = l.runs.iter().map(|r| r.text()).collect();
                 self.overflows.push((id, t, l.width, ps.width));
