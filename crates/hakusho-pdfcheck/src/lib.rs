@@ -42,6 +42,11 @@ pub struct PdfReport {
     pub outline: Vec<OutlineItem>,
     pub title: Option<String>,
     pub lang: Option<String>,
+    /// Each page's media box (x0, y0, x1, y1).
+    pub media_boxes: Vec<[f32; 4]>,
+    /// Each page's shown strings, in content order: for checking that every glyph lies on
+    /// the page.
+    pub runs: Vec<Vec<Run>>,
 }
 
 impl PdfReport {
@@ -71,7 +76,10 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
     let mut fonts: BTreeMap<ObjectId, FontReport> = BTreeMap::new();
     let mut cmaps: HashMap<ObjectId, FontDecoder> = HashMap::new();
     let mut page_texts = Vec::new();
+    let mut page_runs = Vec::new();
+    let mut media_boxes = Vec::new();
     for page_id in pages.values() {
+        media_boxes.push(media_box(&doc, *page_id));
         let page_fonts = doc
             .get_page_fonts(*page_id)
             .map_err(|e| format!("page fonts: {e}"))?;
@@ -90,7 +98,9 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         }
         let content = doc.get_page_content(*page_id);
         let content = Content::decode(&content).map_err(|e| format!("page content: {e}"))?;
-        page_texts.push(page_lines(&content, &by_name, &cmaps));
+        let runs = page_runs_of(&content, &by_name, &cmaps);
+        page_texts.push(page_lines(runs.clone()));
+        page_runs.push(runs);
     }
 
     let catalog = doc.catalog().map_err(|e| format!("catalog: {e}"))?;
@@ -118,7 +128,27 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         outline,
         title,
         lang,
+        media_boxes,
+        runs: page_runs,
     })
+}
+
+/// A page's /MediaBox, inherited from the page tree if need be (A4 if there is none).
+fn media_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
+    let mut id = Some(page_id);
+    for _ in 0..32 {
+        let Some(dict) = id.and_then(|i| doc.get_dictionary(i).ok()) else {
+            break;
+        };
+        if let Ok(a) = dict.get_deref(b"MediaBox", doc).and_then(|o| o.as_array()) {
+            let v: Vec<f32> = a.iter().filter_map(|o| o.as_float().ok()).collect();
+            if v.len() == 4 {
+                return [v[0], v[1], v[2], v[3]];
+            }
+        }
+        id = dict.get(b"Parent").and_then(|o| o.as_reference()).ok();
+    }
+    [0.0, 0.0, 595.28, 841.89]
 }
 
 fn font_references(doc: &Document, page_id: ObjectId) -> HashMap<Vec<u8>, ObjectId> {
@@ -446,19 +476,23 @@ fn parse_to_unicode(cmap: &str, out: &mut HashMap<u32, String>) {
     }
 }
 
-struct Run {
-    x: f32,
-    y: f32,
-    end: f32,
-    size: f32,
-    text: String,
+/// One shown string: where it starts and ends on its baseline (PDF user space, y up), its
+/// size and the text it maps back to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub x: f32,
+    pub y: f32,
+    /// x after the last glyph's advance.
+    pub end: f32,
+    pub size: f32,
+    pub text: String,
 }
 
-fn page_lines(
+fn page_runs_of(
     content: &Content,
     fonts: &HashMap<Vec<u8>, ObjectId>,
     decoders: &HashMap<ObjectId, FontDecoder>,
-) -> Vec<String> {
+) -> Vec<Run> {
     let mut runs: Vec<Run> = Vec::new();
     let (mut tm_x, mut tm_y, mut scale) = (0.0f32, 0.0f32, 1.0f32);
     let (mut line_x, mut line_y) = (0.0f32, 0.0f32);
@@ -537,6 +571,10 @@ fn page_lines(
             _ => {}
         }
     }
+    runs
+}
+
+fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
     // Group runs by baseline (top of page first), then left to right.
     runs.sort_by(|a, b| {
         b.y.partial_cmp(&a.y)

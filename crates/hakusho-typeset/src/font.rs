@@ -68,8 +68,132 @@ impl std::fmt::Debug for Font {
     }
 }
 
+/// Why a font file cannot be used, in both languages (the caller adds the file's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontError {
+    /// What is wrong and what to do, in Japanese, without library text.
+    pub ja: String,
+    /// The same in English, with the library's own words where there are any.
+    pub en: String,
+}
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// What to do about a damaged font, said in every message that finds one.
+const REPLACE_JA: &str = "フォントの配布元から入手した元のファイルに置き換えてください（使えるのは TrueType / OpenType のアウトラインフォント .ttf / .otf です）";
+const REPLACE_EN: &str = "replace it with the original file from the font's distribution (TrueType/OpenType outline fonts, .ttf/.otf, work)";
+
+fn damaged(ja: String, en: String) -> FontError {
+    FontError {
+        ja: format!("{ja}。{REPLACE_JA}"),
+        en: format!("{en}; {REPLACE_EN}"),
+    }
+}
+
+/// Checks, before any glyph is looked up, that a font file is whole and of a kind the layout
+/// and the PDF writer can use. ttf-parser alone accepts a cut-off file (tables past the end
+/// read as absent), which made layout fall back to another font without a word; the
+/// subsetter then failed only when a PDF was written, naming no file.
+fn validate(name: &str, data: &[u8]) -> Result<(), FontError> {
+    let raw = ttf_parser::RawFace::parse(data, 0).map_err(|e| {
+        damaged(
+            "フォントファイルとして読めません（先頭が TrueType / OpenType の形式ではありません）"
+                .to_string(),
+            format!("not a TrueType/OpenType font ({e})"),
+        )
+    })?;
+    let mut tags = Vec::new();
+    for r in raw.table_records {
+        let tag = String::from_utf8_lossy(&r.tag.to_bytes())
+            .trim_end()
+            .to_string();
+        let end = (r.offset as u64) + (r.length as u64);
+        if end > data.len() as u64 {
+            return Err(damaged(
+                format!(
+                    "ファイルが途中で切れています（{tag} 表は {end} バイト目まで続くはずですが、ファイルは {} バイトです）",
+                    data.len()
+                ),
+                format!(
+                    "the file is truncated (table {tag} ends at byte {end}, the file has {} bytes)",
+                    data.len()
+                ),
+            ));
+        }
+        tags.push(tag);
+    }
+    let has = |t: &str| tags.iter().any(|x| x == t);
+    let outlines = (has("glyf") && has("loca")) || has("CFF") || has("CFF2");
+    if let Some(kind) = ["CBDT", "sbix", "COLR", "SVG"].into_iter().find(|t| has(t)) {
+        return Err(FontError {
+            ja: format!("カラー絵文字などのカラーフォント（{kind} 表）は使えません。PDF に埋め込める文字の形がないか、色が失われます。TrueType / OpenType の通常のアウトラインフォント（.ttf / .otf）を指定してください"),
+            en: format!("colour fonts (table {kind}) cannot be used: their glyphs cannot be embedded in the PDF as outlines, or lose their colours; name an ordinary TrueType/OpenType outline font (.ttf/.otf)"),
+        });
+    }
+    let missing: Vec<&str> = ["cmap", "head", "hhea", "hmtx", "maxp"]
+        .into_iter()
+        .filter(|t| !has(t))
+        .collect();
+    if !missing.is_empty() || !outlines {
+        let what = if outlines {
+            missing.join(", ")
+        } else {
+            let mut m = missing.join(", ");
+            if !m.is_empty() {
+                m.push_str(", ");
+            }
+            m + "glyf/CFF"
+        };
+        return Err(damaged(
+            format!("文字を描くのに必要な表（{what}）がありません。アウトラインのないフォント（ビットマップフォントなど）か、壊れたファイルです"),
+            format!("tables needed to draw text are missing ({what}): a font without outlines (a bitmap font) or a damaged file"),
+        ));
+    }
+    let face = ttf_parser::Face::parse(data, 0).map_err(|e| {
+        damaged(
+            "フォントの表が壊れています".to_string(),
+            format!("the font's tables are damaged ({e})"),
+        )
+    })?;
+    // Probe the subsetter (and printpdf behind it) with glyphs from all over the font.
+    let n = face.number_of_glyphs();
+    let mut sample = std::collections::BTreeMap::new();
+    for c in "あ亜一、。Aa0".chars() {
+        if let Some(g) = face.glyph_index(c) {
+            sample.insert(g.0, c.to_string());
+        }
+    }
+    for k in 1..=16u32 {
+        let g = (n as u32 * k / 16).min((n as u32).saturating_sub(1)) as u16;
+        if g != 0 {
+            sample.entry(g).or_default();
+        }
+    }
+    crate::pdf::probe_subset(name, data, &sample).map_err(|e| {
+        damaged(
+            "PDF に埋め込むための切り出し（サブセット化）ができません。ファイルが壊れているか、対応していない形式です".to_string(),
+            format!("the font cannot be subset for embedding in the PDF ({e})"),
+        )
+    })
+}
+
 impl Font {
+    /// Parses a font, refusing a damaged or unusable one with a message in both languages.
+    pub fn from_bytes_checked(name: &str, data: Vec<u8>) -> Result<Font, FontError> {
+        validate(name, &data)?;
+        Font::parse(name, data).map_err(|e| damaged("フォントを読めません".to_string(), e))
+    }
+
+    /// [`Font::from_bytes_checked`] with the English message only.
     pub fn from_bytes(name: &str, data: Vec<u8>) -> Result<Font, String> {
+        Font::from_bytes_checked(name, data).map_err(|e| format!("{name}: {}", e.en))
+    }
+
+    fn parse(name: &str, data: Vec<u8>) -> Result<Font, String> {
         let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{name}: {e}"))?;
         let upem = face.units_per_em();
         if upem == 0 {
@@ -108,6 +232,9 @@ impl Font {
                     }
                 });
             }
+        }
+        if glyph_count == 0 {
+            return Err(format!("{name}: no Unicode character map"));
         }
         let em = upem as f32;
         Ok(Font {
@@ -296,6 +423,82 @@ mod tests {
             assert_eq!(set.resolve(m, c).map(|r| r.0), Some(g));
         }
         assert_eq!(set.resolve(m, 'あ').map(|r| r.0), Some(m));
+    }
+
+    /// An sfnt with the tables of `data` plus `extra` (checksums left 0: parsers ignore them).
+    fn with_table(data: &[u8], extra: (&[u8; 4], Vec<u8>)) -> Vec<u8> {
+        let raw = ttf_parser::RawFace::parse(data, 0).unwrap();
+        let mut tables: Vec<([u8; 4], Vec<u8>)> = raw
+            .table_records
+            .into_iter()
+            .map(|r| {
+                let s = r.offset as usize;
+                (r.tag.to_bytes(), data[s..s + r.length as usize].to_vec())
+            })
+            .collect();
+        tables.push((*extra.0, extra.1));
+        tables.sort_by_key(|t| t.0);
+        let n = tables.len();
+        let mut out = data[..4].to_vec();
+        for v in [n as u16, 16, 0, 0] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        let mut offset = 12 + 16 * n;
+        for (tag, t) in &tables {
+            out.extend_from_slice(tag);
+            out.extend_from_slice(&0u32.to_be_bytes());
+            out.extend_from_slice(&(offset as u32).to_be_bytes());
+            out.extend_from_slice(&(t.len() as u32).to_be_bytes());
+            offset += t.len().div_ceil(4) * 4;
+        }
+        for (_, t) in &tables {
+            out.extend_from_slice(t);
+            out.resize(out.len().div_ceil(4) * 4, 0);
+        }
+        out
+    }
+
+    /// Issue 17, point 3: a cut-off font file is refused when it is loaded (it used to load,
+    /// map no character, and let layout set everything in the fallback font), saying what is
+    /// wrong and what to do, in Japanese without library text.
+    #[test]
+    fn truncated_fonts_are_refused_at_load() {
+        let data = std::fs::read(font_path("BIZUDMincho-Regular.ttf")).unwrap();
+        for cut in [100_000, 3_000_000, data.len() - 1] {
+            let e = Font::from_bytes_checked("mincho", data[..cut].to_vec())
+                .expect_err("a truncated font is refused");
+            assert!(
+                e.ja.contains("途中で切れて") && e.ja.contains("置き換えて"),
+                "{cut}: {}",
+                e.ja
+            );
+            assert!(
+                !e.ja.contains("table") && !e.ja.contains("failed"),
+                "{}",
+                e.ja
+            );
+            assert!(e.en.contains("truncated"), "{}", e.en);
+        }
+        let e = Font::from_bytes_checked("x", b"not a font at all".to_vec()).unwrap_err();
+        assert!(e.ja.contains("TrueType"), "{}", e.ja);
+        assert!(Font::from_bytes_checked("mincho", data).is_ok());
+    }
+
+    /// Issue 17, point 3: a colour (bitmap emoji) font is refused with that reason.
+    #[test]
+    fn colour_bitmap_fonts_are_refused_with_the_reason() {
+        let data = std::fs::read(font_path("BIZUDGothic-Regular.ttf")).unwrap();
+        for tag in [b"CBDT", b"sbix", b"COLR"] {
+            let font = with_table(&data, (tag, vec![0; 8]));
+            let e = Font::from_bytes_checked("emoji", font).unwrap_err();
+            assert!(
+                e.ja.contains("カラー") && e.ja.contains(std::str::from_utf8(tag).unwrap()),
+                "{}",
+                e.ja
+            );
+        }
+        // The assembled copy itself is fine without the colour table.
+        assert!(Font::from_bytes_checked("g", with_table(&data, (b"zzzz", vec![0; 4]))).is_ok());
     }
 
     #[test]

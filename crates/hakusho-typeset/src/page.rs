@@ -45,6 +45,9 @@ pub struct TextRun {
     /// Baseline position on the page.
     pub y: f32,
     pub color: Color,
+    /// Which source paragraph the glyphs set (an index layout's accounting keeps, 1-based),
+    /// or 0 for text layout adds itself: markers, labels, page numbers, running heads, TOC.
+    pub origin: u32,
     glyphs: Vec<PlacedGlyph>,
     text: String,
 }
@@ -57,6 +60,7 @@ impl TextRun {
             x,
             y,
             color,
+            origin: 0,
             glyphs: Vec::new(),
             text: String::new(),
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use hakusho_diagnostics::{confined, Diagnostics, Location};
 use serde::Deserialize;
 
-use crate::font::{Font, FontIndex, FontSet};
+use crate::font::{Font, FontError, FontIndex, FontSet};
 use crate::page::Color;
 
 pub const MM: f32 = 72.0 / 25.4;
@@ -354,7 +354,7 @@ impl Style {
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
         // Fonts are read and indexed on one thread each, added in order.
-        let loaded: Vec<Result<Result<Font, String>, confined::ReadError>> =
+        let loaded: Vec<Result<Result<Font, FontError>, confined::ReadError>> =
             std::thread::scope(|s| {
                 let handles: Vec<_> = file
                     .fonts
@@ -364,7 +364,7 @@ impl Style {
                         // able to make the tool read files outside the project, or a device.
                         s.spawn(move || {
                             confined::read(project_root, Path::new(rel), FONT_MAX_BYTES)
-                                .map(|b| Font::from_bytes(name, b))
+                                .map(|b| Font::from_bytes_checked(name, b))
                         })
                     })
                     .collect();
@@ -372,15 +372,15 @@ impl Style {
                     .into_iter()
                     .map(|h| {
                         h.join().unwrap_or_else(|_| {
-                            Ok(Err(
-                                "font loading panicked / フォントの読み込みが異常終了しました"
-                                    .into(),
-                            ))
+                            Ok(Err(FontError {
+                                ja: "フォントの読み込みが異常終了しました".into(),
+                                en: "font loading panicked".into(),
+                            }))
                         })
                     })
                     .collect()
             });
-        for ((_, rel), result) in file.fonts.iter().zip(loaded) {
+        for ((name, rel), result) in file.fonts.iter().zip(loaded) {
             match result {
                 Ok(parsed) => match parsed {
                     Ok(f) => {
@@ -388,8 +388,8 @@ impl Style {
                     }
                     Err(e) => diags.error(
                         key_location(&text, path, rel),
-                        format!("フォント {rel} を読み込めません: {e}"),
-                        format!("cannot parse font {rel}: {e}"),
+                        format!("フォントファイル {rel}（{name}）は使えません: {}", e.ja),
+                        format!("font file {rel} ({name}) cannot be used: {}", e.en),
                     ),
                 },
                 Err(e) => diags.error(

@@ -30,7 +30,8 @@
 //!    JLREQ 3.8's default). A last line of one character is avoided by breaking the previous line
 //!    one opportunity earlier (the previous line then stretches). A piece longer than the line is
 //!    broken at any boundary the 禁則 guard allows (then only 行頭/行末禁則); if even that is
-//!    impossible the line overflows rather than start with a forbidden character.
+//!    impossible (a run of ー longer than the line) it breaks where the line is full: 禁則
+//!    yields, no character is lost and no line runs past the measure.
 //! 6. Justification ([`Align::Justify`]): every line but the last (and but those ending at `'\n'`)
 //!    ends exactly at `width`. Shrink order: line-end punctuation blank, word spaces (to half),
 //!    和欧間 (to 1/8 em), blanks of ・：；, blanks of brackets/、。 — each step proportionally.
@@ -434,8 +435,10 @@ enum Level {
     Normal,
     /// Any character boundary the full guard allows (inside over-long segmenter pieces).
     Guard,
-    /// Any boundary that keeps 行頭/行末禁則 (breaks words and numbers, as a last resort).
+    /// Any boundary that keeps 行頭/行末禁則 (breaks words and numbers).
     Kinsoku,
+    /// Any boundary not before a space (where nothing else fits: the line must end somewhere).
+    Any,
 }
 
 fn boundary_ok(p: &Prepared, e: usize, last_ns: char, level: Level) -> bool {
@@ -444,6 +447,7 @@ fn boundary_ok(p: &Prepared, e: usize, last_ns: char, level: Level) -> bool {
         Level::Normal => p.allowed[e],
         Level::Guard => breaks::guard_allows(items[e - 1].ch, last_ns, items[e].ch),
         Level::Kinsoku => breaks::kinsoku_allows(last_ns, items[e].ch),
+        Level::Any => !matches!(items[e].ch, ' ' | '\t'),
     }
 }
 
@@ -545,10 +549,12 @@ fn choose_break(p: &Prepared, s: usize, end: usize, avail: f32, justify: bool) -
             }
         }
     }
-    // Nothing fits: overflow by as little as 禁則 permits.
-    scan(p, s, limit, 0.0, justify, Level::Kinsoku)
-        .first
-        .unwrap_or(limit)
+    // No legal break within the line (a run of characters that may neither start nor end a
+    // line, longer than the line): break anyway where the line is full. JLREQ allows breaking
+    // where no break is possible; overflowing instead ran text past the page edge and over
+    // neighbouring table cells. A line holds at least one glyph.
+    let any = scan(p, s, limit, avail, justify, Level::Any);
+    any.best.or(any.first).unwrap_or(limit)
 }
 
 /// ぶら下がりなし: a last line holding one character takes the previous line's last piece.

@@ -466,12 +466,21 @@ proptest! {
         let k = lines.len();
         for (i, l) in lines.iter().enumerate() {
             let t = line_text(l);
-            if i > 0 {
+            // issue 17, point 2: no line runs past the measure (a line holds at least one glyph,
+            // so a glyph wider than the whole measure is the only excuse).
+            let first_glyph = l.runs.first().and_then(|r| r.glyph_texts().next()).map_or(0.0, |(g, _)| g.x);
+            let one_glyph = l.runs.iter().flat_map(|r| r.glyph_texts()).filter(|(_, t)| !t.trim().is_empty()).count() <= 1;
+            prop_assert!(l.width <= st.width + 0.01 || one_glyph,
+                "line {} ({:?}) is {} wide, measure {} (starts at {})", i, t, l.width, st.width, first_glyph);
+            // A line full to the measure with no legal break in it may break 禁則 (JLREQ allows
+            // it when nothing else fits); every other break keeps it.
+            let forced = |l: &Line| l.width >= st.width - 1.5 * EM;
+            if i > 0 && !forced(&lines[i - 1]) {
                 let c = t.chars().next().unwrap();
                 prop_assert!(!no_start(c), "line {} starts with {:?}: {:?}", i, c, lines.iter().map(line_text).collect::<Vec<_>>());
                 prop_assert!(c != ' ', "line {} starts with a space", i);
             }
-            if i + 1 < k {
+            if i + 1 < k && !forced(l) {
                 let c = t.trim_end_matches(' ').chars().last().unwrap();
                 prop_assert!(!no_end(c), "line {} ends with {:?}: {:?}", i, c, lines.iter().map(line_text).collect::<Vec<_>>());
                 // Justified lines are never short; longer only when 禁則 leaves no break.
@@ -524,16 +533,51 @@ proptest! {
         for (i, l) in lines.iter().enumerate() {
             let t = line_text(l);
             let visible = t.chars().find(|c| !classes::zero_width(*c));
-            if i > 0 && !lines[i - 1].last {
+            // issue 17, point 2: nothing past the measure but a lone glyph wider than it.
+            let one_glyph = l.runs.iter().flat_map(|r| r.glyph_texts()).filter(|(_, t)| !t.trim().is_empty()).count() <= 1;
+            prop_assert!(l.width <= width.max(10.0) + 0.01 || one_glyph,
+                "line {} ({:?}) is {} wide, measure {}", i, t, l.width, width);
+            // A full line without a legal break may break 禁則 (the largest em here is 16 pt).
+            let forced = |l: &Line| l.width >= width - 24.0;
+            if i > 0 && !lines[i - 1].last && !forced(&lines[i - 1]) {
                 if let Some(c) = visible {
                     prop_assert!(!no_start(c), "line {} starts with {:?}", i, c);
                 }
             }
-            if !l.last {
+            if !l.last && !forced(l) {
                 let c = t.chars().rev().find(|c| *c != ' ' && *c != '\t' && !classes::zero_width(*c));
                 prop_assert!(c.is_some_and(|c| !no_end(c)), "line {} ends with {:?}", i, c);
             }
             prop_assert!(l.width.is_finite() && l.ascent >= 0.0 && l.descent >= 0.0);
+        }
+    }
+}
+
+/// issue 17, point 2: a run of characters that may neither start nor end a line, longer than
+/// the line, breaks anyway where the line is full; no character is lost and no line overflows.
+#[test]
+fn prohibited_runs_longer_than_a_line_break_at_the_measure_and_keep_every_character() {
+    for (text, n) in [("ー", 60), ("（", 3000), ("。", 45), ("」", 70), ("ッ", 33)] {
+        let run = text.repeat(n);
+        for source in [run.clone(), format!("三鷹{run}市"), format!("{run}です。")] {
+            for align in [Align::Justify, Align::Start, Align::Center] {
+                let st = style(20.0, 1.0, align);
+                let lines = set(&source, &st);
+                assert_eq!(all_text(&lines), source, "{text}×{n} {align:?}");
+                for (i, l) in lines.iter().enumerate() {
+                    assert!(
+                        l.width <= st.width + 0.01,
+                        "{text}×{n} {align:?}: line {i} is {} wide, measure {}",
+                        l.width,
+                        st.width
+                    );
+                    // An opening bracket at a line start is set flush: its glyph box starts
+                    // half an em left of the ink.
+                    for (c, x) in glyphs(l) {
+                        assert!(x >= -EM / 2.0 - 0.01 && x < st.width, "{c} at {x}");
+                    }
+                }
+            }
         }
     }
 }

@@ -49,6 +49,7 @@ impl<'a> Builder<'a> {
                 fonts,
                 source,
                 diags,
+                sources: None,
             },
             headings,
             landings,
@@ -174,7 +175,11 @@ impl<'a> Builder<'a> {
             "toc" => {
                 let n = self.tocs.len();
                 self.tocs.push(ctx);
+                // The TOC is made up by layout (and set again once page numbers are known):
+                // none of it is source text to account for.
+                let sources = self.set.sources.take();
                 super::toc::build(self, ctx, n);
+                self.set.sources = sources;
             }
             "h1" | "h2" | "h3" | "h4" => {
                 self.heading(el, ctx);

@@ -147,6 +147,9 @@ pub(crate) struct Setter<'a> {
     pub fonts: &'a FontSet,
     pub source: &'a str,
     pub diags: &'a mut Diagnostics,
+    /// Where composed source text is registered for the accounting after layout (None while
+    /// only generated text, such as a table of contents, is being set).
+    pub sources: Option<&'a mut super::account::Sources>,
 }
 
 impl Setter<'_> {
@@ -206,7 +209,23 @@ impl Setter<'_> {
 
     /// Composes spans. Compose aligns Start/Center/End lines itself (it knows the punctuation
     /// blanks it trimmed at the line ends), so lines are placed as they come.
+    /// The lines' runs are tagged with the source paragraph they set, for the accounting.
     pub fn compose(&mut self, spans: &[Span], ps: &ParagraphStyle, pos: Pos) -> Vec<Line> {
+        let mut lines = self.compose_generated(spans, ps, pos);
+        if let Some(sources) = self.sources.as_deref_mut() {
+            sources.register(spans, ps, pos, &mut lines);
+        }
+        lines
+    }
+
+    /// As [`Self::compose`] for text layout makes up itself (table of contents entries,
+    /// （続き） labels): not counted as source text.
+    pub fn compose_generated(
+        &mut self,
+        spans: &[Span],
+        ps: &ParagraphStyle,
+        pos: Pos,
+    ) -> Vec<Line> {
         if spans.is_empty() {
             return Vec::new();
         }

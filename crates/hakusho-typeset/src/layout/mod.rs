@@ -6,6 +6,7 @@
 //! land on, so the whole document is laid out again with the TOC filled until the heading
 //! pages stop changing (at most three passes).
 
+mod account;
 mod blocks;
 mod inline;
 mod paginate;
@@ -134,7 +135,8 @@ pub(crate) fn shift(item: &mut Item, dy: f32) {
     }
 }
 
-/// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`.
+/// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`, and so
+/// is every difference the accounting finds between the source text and the pages.
 pub fn layout(
     doc: &Document,
     style: &Style,
@@ -156,10 +158,30 @@ pub fn layout_bounded(
     diags: &mut Diagnostics,
     max_pages: usize,
 ) -> LaidOutDocument {
+    let (laid, sources) = layout_unchecked(doc, style, fonts, source_name, diags, max_pages);
+    // Missing glyphs were replaced by 〓 and already stop the build: account only for a
+    // document that would otherwise be written.
+    if !diags.has_errors() {
+        account::check(&doc.root, &laid.pages, &sources, fonts, source_name, diags);
+    }
+    laid
+}
+
+/// Layout without the accounting, with what the accounting needs.
+pub(crate) fn layout_unchecked(
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+    max_pages: usize,
+) -> (LaidOutDocument, account::Sources) {
     let headings = collect_headings(&doc.root, style);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
+    let mut sources = account::Sources::default();
     let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None);
+    b.set.sources = Some(&mut sources);
     b.doc_title = &doc.title;
     b.document(&doc.root);
     let tocs = std::mem::take(&mut b.tocs);
@@ -167,12 +189,13 @@ pub fn layout_bounded(
     let mut paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
     if paged.pages.len() > max_pages {
         too_many_pages(&doc.title, paged.pages.len(), max_pages, diags);
-        return LaidOutDocument {
+        let refused = LaidOutDocument {
             title: doc.title.clone(),
             lang: String::new(),
             pages: Vec::new(),
             outline: Vec::new(),
         };
+        return (refused, sources);
     }
     for _ in 1..3 {
         if tocs.is_empty() {
@@ -233,12 +256,13 @@ pub fn layout_bounded(
         &doc.title,
         &headings,
     );
-    LaidOutDocument {
+    let laid = LaidOutDocument {
         title: doc.title.clone(),
         lang: doc.lang.clone(),
         pages,
         outline,
-    }
+    };
+    (laid, sources)
 }
 
 fn pages_of(l: &[Landing]) -> Vec<usize> {

@@ -619,7 +619,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
     let mut items = Vec::new();
     for (i, l) in b
         .set
-        .compose(&spans, &ps, Pos::default())
+        .compose_generated(&spans, &ps, Pos::default())
         .iter()
         .enumerate()
     {

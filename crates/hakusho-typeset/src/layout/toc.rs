@@ -80,7 +80,7 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
             rest_indent: size,
             align: crate::compose::Align::Start,
         };
-        let lines = b.set.compose(&spans, &ps, h.pos);
+        let lines = b.set.compose_generated(&spans, &ps, h.pos);
         let lh = size * toc.line_height;
         let x = ctx.left + indent;
         let mut items = Vec::new();

@@ -63,6 +63,23 @@ fn pdf_widths(name: &str, data: &[u8]) -> Result<Vec<i64>, String> {
         .collect())
 }
 
+/// Subsets a sample of a font's glyphs and has printpdf parse the result, as writing a PDF
+/// will: a font the subsetter or printpdf refuses must be found when it is loaded, naming its
+/// file, not when the first document using it is written. The sample (every mapped character
+/// of `probe_chars` plus glyphs spread over the whole glyph range, the last one included)
+/// costs well under a millisecond.
+pub(crate) fn probe_subset(
+    name: &str,
+    data: &[u8],
+    glyphs: &BTreeMap<u16, String>,
+) -> Result<(), String> {
+    let sub = subset::subset(name, data, glyphs)?;
+    let mut warnings = Vec::new();
+    ParsedFont::from_bytes(&sub.bytes, 0, &mut warnings)
+        .map(|_| ())
+        .ok_or_else(|| format!("{name}: printpdf cannot parse the subset font"))
+}
+
 /// The glyphs each font draws in this document: font index → (glyph id → its text).
 fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>> {
     let mut used = vec![BTreeMap::new(); fonts];
