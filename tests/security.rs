@@ -133,7 +133,8 @@ fn a_link_out_of_templates_is_not_followed() {
         let e = r.render("doc.html", context! {}).unwrap_err();
         let en = e.render(Lang::En);
         assert!(
-            !en.contains("SECRET") && en.contains("outside templates/"),
+            // the confined reader's refusal (issue 17, point 10)
+            !en.contains("SECRET") && en.contains("leads outside the project"),
             "{en}"
         );
     }
