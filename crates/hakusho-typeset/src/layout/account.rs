@@ -47,6 +47,9 @@ pub(crate) struct Sources {
     index: BTreeMap<(Pos, String), u32>,
     /// Lines wider than their measure: (paragraph, line text, width, measure).
     overflows: Vec<(u32, String, f32, f32)>,
+    /// Characters layout put into source paragraphs itself (the list markers of a table
+    /// cell's `<li>`, composed with the item's text so that they hang with it).
+    generated: usize,
 }
 
 fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
@@ -54,6 +57,12 @@ fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 impl Sources {
+    /// Counts `n` characters that layout adds to a source paragraph it composes next (a list
+    /// marker in a table cell): they are on the page but not in the markup.
+    pub fn add_generated(&mut self, n: usize) {
+        self.generated += n;
+    }
+
     /// Registers the paragraph `spans` set at `pos` and tags `lines`' runs with it.
     pub fn register(&mut self, spans: &[Span], ps: &ParagraphStyle, pos: Pos, lines: &mut [Line]) {
         let text: String = spans.iter().flat_map(|s| non_ws(&s.text)).collect();
@@ -190,7 +199,12 @@ pub(crate) fn check(
     }
     let mut n_markup = 0;
     markup_chars(&root.children, &mut n_markup);
-    let n_set: usize = sources.entries.iter().map(|e| e.text.chars().count()).sum();
+    let n_set: usize = sources
+        .entries
+        .iter()
+        .map(|e| e.text.chars().count())
+        .sum::<usize>()
+        .saturating_sub(sources.generated);
     if n_markup != n_set {
         diags.error(
             at(root.pos),

@@ -142,6 +142,10 @@ fn block_paras(
                     let mut segs = inline::segments(li, &lres, style);
                     let mark = marker.chars().count();
                     if let Some(first) = segs.first_mut() {
+                        if let Some(sources) = b.set.sources.as_deref_mut() {
+                            let shown = marker.chars().filter(|c| !c.is_whitespace()).count();
+                            sources.add_generated(shown);
+                        }
                         first.insert(
                             0,
                             Piece {
