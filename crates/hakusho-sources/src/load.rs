@@ -579,7 +579,7 @@ fn check_table_size(table: &Table, limits: &crate::guard::Limits, diags: &mut Di
         }
     }
     let mut files: Vec<(&Path, usize)> = by_file.into_iter().collect();
-    files.sort_by(|a, b| b.1.cmp(&a.1));
+    files.sort_by_key(|f| std::cmp::Reverse(f.1));
     let (where_ja, where_en): (Vec<String>, Vec<String>) = files
         .iter()
         .take(3)

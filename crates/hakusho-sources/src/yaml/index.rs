@@ -307,6 +307,52 @@ pub fn second_document(text: &str) -> Option<Pos> {
     None
 }
 
+/// Every character of a scalar's value (a key or a value; never a comment) for which `wanted`
+/// holds, with the position where it is written, in file order. Empty when the text does not
+/// parse (serde_yaml reports that). The character check uses it to name the line:column where
+/// a character no font has was typed.
+///
+/// Positions are found by walking the text from each scalar's start up to the next scalar's:
+/// a scalar's characters appear there in order, and a comment after it comes later (saphyr's
+/// span end for a quoted scalar can reach past a trailing comment, so the end is not used).
+pub fn scalar_chars(text: &str, wanted: impl Fn(char) -> bool) -> Vec<(Pos, char)> {
+    // (start index in characters, the wanted characters of the value in order)
+    let mut scalars: Vec<(usize, Vec<char>)> = Vec::new();
+    for ev in Parser::new_from_str(text) {
+        match ev {
+            Ok((Event::Scalar(value, ..), span)) => {
+                let hits: Vec<char> = value.chars().filter(|&c| wanted(c)).collect();
+                scalars.push((span.start.index(), hits));
+            }
+            Ok((Event::StreamEnd, _)) => break,
+            Ok(_) => {}
+            Err(_) => return Vec::new(),
+        }
+    }
+    scalars.sort_by_key(|(start, _)| *start);
+    let mut found = Vec::new();
+    let (mut line, mut column) = (1u32, 1u32);
+    let mut current = 0usize; // the scalar whose stretch of text `i` is in
+    let mut pending = std::collections::VecDeque::new();
+    for (i, c) in text.chars().enumerate() {
+        while current < scalars.len() && scalars[current].0 <= i {
+            pending = scalars[current].1.iter().copied().collect();
+            current += 1;
+        }
+        if pending.front() == Some(&c) {
+            pending.pop_front();
+            found.push((Pos { line, column }, c));
+        }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,50 +420,4 @@ mod tests {
         assert_eq!(second_document("a: 1\n---\nb: 2\n"), Some(p(2, 1)));
         assert_eq!(second_document("a: 1\n"), None);
     }
-}
-
-/// Every character of a scalar's value (a key or a value; never a comment) for which `wanted`
-/// holds, with the position where it is written, in file order. Empty when the text does not
-/// parse (serde_yaml reports that). The character check uses it to name the line:column where
-/// a character no font has was typed.
-///
-/// Positions are found by walking the text from each scalar's start up to the next scalar's:
-/// a scalar's characters appear there in order, and a comment after it comes later (saphyr's
-/// span end for a quoted scalar can reach past a trailing comment, so the end is not used).
-pub fn scalar_chars(text: &str, wanted: impl Fn(char) -> bool) -> Vec<(Pos, char)> {
-    // (start index in characters, the wanted characters of the value in order)
-    let mut scalars: Vec<(usize, Vec<char>)> = Vec::new();
-    for ev in Parser::new_from_str(text) {
-        match ev {
-            Ok((Event::Scalar(value, ..), span)) => {
-                let hits: Vec<char> = value.chars().filter(|&c| wanted(c)).collect();
-                scalars.push((span.start.index(), hits));
-            }
-            Ok((Event::StreamEnd, _)) => break,
-            Ok(_) => {}
-            Err(_) => return Vec::new(),
-        }
-    }
-    scalars.sort_by_key(|(start, _)| *start);
-    let mut found = Vec::new();
-    let (mut line, mut column) = (1u32, 1u32);
-    let mut current = 0usize; // the scalar whose stretch of text `i` is in
-    let mut pending = std::collections::VecDeque::new();
-    for (i, c) in text.chars().enumerate() {
-        while current < scalars.len() && scalars[current].0 <= i {
-            pending = scalars[current].1.iter().copied().collect();
-            current += 1;
-        }
-        if pending.front() == Some(&c) {
-            pending.pop_front();
-            found.push((Pos { line, column }, c));
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    found
 }

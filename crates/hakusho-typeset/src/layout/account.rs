@@ -221,7 +221,7 @@ pub(crate) fn check(
 /// `got` is `want` one or more times over.
 fn repeats_of(got: &str, want: &str) -> bool {
     !got.is_empty()
-        && got.len() % want.len() == 0
+        && got.len().is_multiple_of(want.len())
         && got
             .as_bytes()
             .chunks(want.len())
@@ -344,7 +344,7 @@ mod tests {
             rest_indent: 0.0,
             align: Align::Start,
         };
-        let mut lines = crate::compose::compose(&[span.clone()], &ps, &fonts).unwrap();
+        let mut lines = crate::compose::compose(std::slice::from_ref(&span), &ps, &fonts).unwrap();
         // As the composer set such a run before issue 17: on one line, past the cell.
         let mut one = lines[0].clone();
         one.runs = lines.iter().flat_map(|l| l.runs.clone()).collect();
