@@ -404,7 +404,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hakusho", required=True)
     ap.add_argument("--gen", required=True)
-    ap.add_argument("--sizes", default="100,300,1000,rows10k,rows100k", help="generated sizes (pages), comma-separated; '' for none")
+    ap.add_argument("--sizes", default="100,300,1000,rows10k", help="generated sizes (pages), comma-separated; '' for none")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--runs-large", type=int, default=1, help="runs for projects of 1,000 pages")
     ap.add_argument("--work", default=os.environ.get("BENCH_DIR", "/tmp/hakusho-bench"))
