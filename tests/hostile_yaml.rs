@@ -426,19 +426,6 @@ fn common_syntax_errors_are_japanese_sentences() {
 
 // ───── point 10: ids that leave the project, huge values ─────
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A project at `<tmp>/a/b/proj`, with `<tmp>/x.yaml` and `<tmp>/secret.yaml` outside it.
 fn nested_project() -> (tempfile::TempDir, PathBuf) {
     let outer = tempfile::tempdir().unwrap();
