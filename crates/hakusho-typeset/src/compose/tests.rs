@@ -478,10 +478,13 @@ proptest! {
             let forced = |l: &Line| l.width >= st.width - 1.5 * EM;
             // A forced break is chosen on natural widths (before end-of-line compression):
             // the next character did not fit after the previous line's characters at full width.
-            let next_did_not_fit = |prev: &Line| {
-                line_text(prev).trim_end().chars().count() as f32 * EM + EM > st.width + 0.01
+            let next_did_not_fit = |prev_index: usize, next: &Line| {
+                let Some(first) = line_text(next).chars().next() else { return false };
+                let both = format!("{}{first}", line_text(&lines[prev_index]));
+                let indent = if prev_index == 0 { st.first_indent } else { st.rest_indent };
+                natural_width(&[span(&both)], &fonts().set) + indent > st.width + 0.01
             };
-            if i > 0 && !forced(&lines[i - 1]) && !next_did_not_fit(&lines[i - 1]) {
+            if i > 0 && !forced(&lines[i - 1]) && !next_did_not_fit(i - 1, l) {
                 let c = t.chars().next().unwrap();
                 prop_assert!(!no_start(c), "line {} starts with {:?}: {:?}", i, c, lines.iter().map(line_text).collect::<Vec<_>>());
                 prop_assert!(c != ' ', "line {} starts with a space", i);
