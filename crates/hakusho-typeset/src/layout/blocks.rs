@@ -391,7 +391,7 @@ impl<'a> Builder<'a> {
                 rest_indent,
                 align: inline::to_align(res.align),
             };
-            out.extend(self.set.compose(sp, &ps, pos));
+            out.extend(self.set.compose(sp, &ps, pos, k));
         }
         out
     }

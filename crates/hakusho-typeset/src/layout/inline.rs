@@ -209,11 +209,18 @@ impl Setter<'_> {
 
     /// Composes spans. Compose aligns Start/Center/End lines itself (it knows the punctuation
     /// blanks it trimmed at the line ends), so lines are placed as they come.
-    /// The lines' runs are tagged with the source paragraph they set, for the accounting.
-    pub fn compose(&mut self, spans: &[Span], ps: &ParagraphStyle, pos: Pos) -> Vec<Line> {
+    /// The lines' runs are tagged with the source paragraph they set, for the accounting;
+    /// `segment` tells the parts of an element split at `<br/>` apart.
+    pub fn compose(
+        &mut self,
+        spans: &[Span],
+        ps: &ParagraphStyle,
+        pos: Pos,
+        segment: usize,
+    ) -> Vec<Line> {
         let mut lines = self.compose_generated(spans, ps, pos);
         if let Some(sources) = self.sources.as_deref_mut() {
-            sources.register(spans, ps, pos, &mut lines);
+            sources.register(spans, ps, (pos, segment), &mut lines);
         }
         lines
     }
