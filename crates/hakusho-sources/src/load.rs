@@ -149,8 +149,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             name: decl.name.clone(),
             ..Department::default()
         };
-        // an id that is no plain file name is reported at its line; what it names is not read
-        if plain_file_name(&decl.id) && real.is_file() {
+        if real.is_file() {
             if let Some((file, src)) = yaml::read_limited::<DepartmentFile>(
                 &real,
                 &display,
@@ -832,12 +831,6 @@ fn named_file(root: &Path, file: &Path) -> (PathBuf, PathBuf) {
         }
     }
     (typed, file.to_path_buf())
-}
-
-/// Whether `name` is one file name (no separator, no `..`, not absolute).
-fn plain_file_name(name: &str) -> bool {
-    let mut c = Path::new(name).components();
-    matches!(c.next(), Some(std::path::Component::Normal(_))) && c.next().is_none()
 }
 
 /// `path` with `.` and `..` removed without touching the file system.

@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 
-use hakusho_diagnostics::{Diagnostics, Location};
+use hakusho_diagnostics::{quote, Diagnostics, Lang, Location};
 
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
@@ -103,15 +103,6 @@ impl Sources {
     }
 }
 
-/// At most ~80 characters of a text, for a message.
-fn quote(s: &str) -> String {
-    let mut out: String = s.chars().take(80).collect();
-    if s.chars().nth(80).is_some() {
-        out.push('…');
-    }
-    out
-}
-
 fn markup_chars(nodes: &[Node], n: &mut usize) {
     for node in nodes {
         match node {
@@ -164,11 +155,11 @@ pub(crate) fn check(
                         at(pos),
                         format!(
                             "{} ページ目の文字「{}」が用紙の外（x = {:.1} pt, y = {:.1} pt、用紙は {:.0} × {:.0} pt）に出ています。組版の不具合です。この文書の元データとともに報告してください",
-                            p + 1, quote(t), x, run.y, page.width, page.height
+                            p + 1, quote(t, Lang::Ja), x, run.y, page.width, page.height
                         ),
                         format!(
                             "page {}: the glyph for \"{}\" lies outside the page (x = {:.1} pt, y = {:.1} pt; the page is {:.0} × {:.0} pt): a layout fault; please report it with this document's sources",
-                            p + 1, quote(t), x, run.y, page.width, page.height
+                            p + 1, quote(t, Lang::En), x, run.y, page.width, page.height
                         ),
                     );
                     break;
@@ -182,11 +173,11 @@ pub(crate) fn check(
             at(pos),
             format!(
                 "行「{}」が枠からはみ出しています（幅 {width:.1} pt、枠 {measure:.1} pt）。表のセルなら隣のセルに重なります。組版の不具合です。この文書の元データとともに報告してください",
-                quote(text)
+                quote(text, Lang::Ja)
             ),
             format!(
                 "the line \"{}\" is wider than its box ({width:.1} pt in {measure:.1} pt); in a table cell it overprints the next cell: a layout fault; please report it with this document's sources",
-                quote(text)
+                quote(text, Lang::En)
             ),
         );
     }
@@ -200,11 +191,11 @@ pub(crate) fn check(
             at(e.pos),
             format!(
                 "段落「{}」の文字がページに正しく載っていません（元の文字数 {n_in}、ページ上 {n_out}）。組版の不具合です。この文書の元データとともに報告してください",
-                quote(&e.text)
+                quote(&e.text, Lang::Ja)
             ),
             format!(
                 "the paragraph \"{}\" did not reach the pages intact ({n_in} characters in, {n_out} on the pages): a layout fault; please report it with this document's sources",
-                quote(&e.text)
+                quote(&e.text, Lang::En)
             ),
         );
     }
