@@ -550,7 +550,20 @@ proptest! {
                 "line {} ({:?}) is {} wide, measure {}", i, t, l.width, width);
             // A full line without a legal break may break 禁則 (the largest em here is 16 pt).
             let forced = |l: &Line| l.width >= width - 24.0;
-            if i > 0 && !lines[i - 1].last && !forced(&lines[i - 1]) {
+            // ... or when the previous line and this line's first character did not fit at
+            // natural width (whitespace such as a tab counted; at the largest size, 16 pt)
+            let next_did_not_fit = |prev: usize| {
+                let Some(first) = visible else { return false };
+                let both = Span {
+                    text: format!("{}{first}", line_text(&lines[prev])),
+                    font: f.mincho,
+                    size: 16.0,
+                    color: Color::BLACK,
+                };
+                let indent = if prev == 0 { st.first_indent } else { st.rest_indent };
+                natural_width(&[both], &f.set) + indent > width + 0.01
+            };
+            if i > 0 && !lines[i - 1].last && !forced(&lines[i - 1]) && !next_did_not_fit(i - 1) {
                 if let Some(c) = visible {
                     prop_assert!(!no_start(c), "line {} starts with {:?}", i, c);
                 }
