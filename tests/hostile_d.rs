@@ -180,3 +180,33 @@ fn table_over_max_table_rows_is_refused_before_rendering() {
     }
     assert!(!p.join("build/hakusho-2021.pdf").exists());
 }
+
+// issue 17, "linear scale": past the limit, rows are checked and counted but not kept, so
+// `check` of a huge workbook takes bounded memory; the message still counts every row, per
+// workbook, as it does when every row is kept
+#[test]
+fn rows_past_max_table_rows_are_counted_though_not_kept() {
+    let dir = project_copy();
+    let p = dir.path();
+    let config = p.join("sources/hakusho.yaml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    let refused_with = |max: u32| {
+        std::fs::write(
+            &config,
+            format!("{original}\nlimits:\n  max_table_rows: {max}\n"),
+        )
+        .unwrap();
+        let out = hakusho(p, &["check"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        let line = line_with(&err, &format!("max_table_rows = {max}")).to_string();
+        // what is said of the rows: the count and the workbooks they come from
+        let counts = line[line.find("の表が").unwrap()..line.find("）").unwrap()].to_string();
+        counts.replace(&format!("上限 max_table_rows = {max} "), "")
+    };
+    // 68 rows in all, the largest workbook holding more than 3: with a limit of 3 most rows
+    // are not kept, yet the counts are the same as when every row is kept
+    let all_kept = refused_with(50);
+    assert!(all_kept.contains("68 行"), "{all_kept}");
+    assert_eq!(refused_with(3), all_kept);
+}

@@ -523,3 +523,44 @@ fn huge_values_are_quoted_short_in_messages() {
         }
     }
 }
+
+// ───── the style sheet is YAML too ─────
+
+/// templates/style.yaml is read like every YAML file of the project: a repeated key is refused
+/// at the repeat (serde_yaml kept the later `size:` silently), and a syntax error is a Japanese
+/// sentence at its position.
+#[test]
+fn style_sheet_duplicate_keys_and_syntax_errors_are_located_in_japanese() {
+    let dir = project_copy();
+    let p = dir.path();
+    let original = read(p, "templates/style.yaml");
+    let doubled = replace_once(&original, "  size: 10.5\n", "  size: 10.5\n  size: 12\n");
+    write(p, "templates/style.yaml", &doubled);
+    let out = hakusho(p, &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    reported_at(
+        &lines,
+        "templates/style.yaml",
+        pos(&doubled, "size: 12", 1),
+        "キー「size」が同じまとまりの中に二度",
+    );
+    assert!(!p.join("build/hakusho-2021.pdf").exists());
+
+    let broken = replace_once(&original, "  color: \"#1A1A1A\"\n", "  color: \"#1A1A1A\n");
+    write(p, "templates/style.yaml", &broken);
+    let out = hakusho(p, &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("templates/style.yaml:")),
+        "{lines:?}"
+    );
+    assert_no_english(&lines);
+}

@@ -159,7 +159,7 @@ struct SheetScan {
 pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         Refusal::broken(
-            format!("ZIP 形式として壊れています（{e}）。Excel で開いて保存し直してください"),
+            "ZIP 形式として壊れています。Excel で開いて保存し直してください".to_string(),
             format!("the file is a broken zip ({e}); open it in Excel and save it again"),
         )
     })?;
@@ -205,8 +205,8 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
             Ok(f) => f,
             Err(e) => {
                 return Err(Refusal::broken(
-                    format!("ZIP の中身 {} 番目が読めません（{e}）", i + 1),
-                    format!("zip entry {} cannot be read ({e})", i + 1),
+                    format!("ZIP の中身 {} 番目が読めません。ファイルが壊れています。Excel で開いて保存し直してください", i + 1),
+                    format!("zip entry {} cannot be read ({e}); the file is damaged: open it in Excel and save it again", i + 1),
                 ))
             }
         };
@@ -235,7 +235,7 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
             Ok(n) => n,
             Err(e) => {
                 return Err(Refusal::broken(
-                    format!("ZIP の中身 {name} が展開できません（{e}）。ファイルが壊れています。Excel で開いて保存し直してください"),
+                    format!("ZIP の中身 {name} が展開できません。ファイルが壊れています。Excel で開いて保存し直してください"),
                     format!("zip entry {name} cannot be decompressed ({e}); the file is damaged: open it in Excel and save it again"),
                 ))
             }

@@ -306,6 +306,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         .map(|t| Table {
             config: t.clone(),
             rows: Vec::new(),
+            not_kept: Vec::new(),
         })
         .collect();
     let mut workbook_inputs: Vec<Input> = Vec::new();
@@ -316,15 +317,18 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         .chain(unattached);
     for (display, data) in ordered {
         let mut parts = Vec::new();
-        for (table_id, rows) in data.tables {
-            if let Some(t) = tables.iter_mut().find(|t| t.config.id == table_id) {
-                for r in &rows {
-                    let part = format!("table:{table_id}:{}", r.group);
+        for read in data.tables {
+            if let Some(t) = tables.iter_mut().find(|t| t.config.id == read.id) {
+                for r in &read.rows {
+                    let part = format!("table:{}:{}", read.id, r.group);
                     if !parts.contains(&part) {
                         parts.push(part);
                     }
                 }
-                t.rows.extend(rows);
+                t.rows.extend(read.rows);
+                if read.not_kept > 0 {
+                    t.not_kept.push((display.clone(), read.not_kept));
+                }
             }
         }
         if let Some(d) = departments
@@ -562,7 +566,8 @@ fn check_workbook_sheets(
 /// A table with more rows than `max_table_rows` is refused before anything is rendered: its
 /// layout would take memory in proportion (see [`crate::guard::Limits::max_table_rows`]).
 fn check_table_size(table: &Table, limits: &crate::guard::Limits, diags: &mut Diagnostics) {
-    let rows = table.rows.len() as u64;
+    let not_kept: usize = table.not_kept.iter().map(|(_, n)| n).sum();
+    let rows = (table.rows.len() + not_kept) as u64;
     let max = limits.max_table_rows;
     if rows <= max {
         return;
@@ -576,6 +581,9 @@ fn check_table_size(table: &Table, limits: &crate::guard::Limits, diags: &mut Di
         if let Some(path) = r.location.0.path() {
             *by_file.entry(path).or_default() += 1;
         }
+    }
+    for (path, n) in &table.not_kept {
+        *by_file.entry(path).or_default() += n;
     }
     let mut files: Vec<(&Path, usize)> = by_file.into_iter().collect();
     files.sort_by_key(|f| std::cmp::Reverse(f.1));
@@ -966,16 +974,16 @@ fn check_one(
         return;
     };
     counts.workbooks += 1;
-    for (table_id, rows) in &data.tables {
-        if let Some(i) = config.tables.iter().position(|t| &t.id == table_id) {
-            counts.rows[i].1 += rows.len();
+    for read in &data.tables {
+        if let Some(i) = config.tables.iter().position(|t| t.id == read.id) {
+            counts.rows[i].1 += read.count();
         }
     }
     check_workbook_sheets(config, &display, department.as_deref(), plan, &data, diags);
     if let Some(plan) = plan {
-        for (table_id, rows) in &data.tables {
-            if let Some(t) = config.table(table_id) {
-                check_rows(config, plan, table_id, t.group.refers_to, rows, diags);
+        for read in &data.tables {
+            if let Some(t) = config.table(&read.id) {
+                check_rows(config, plan, &read.id, t.group.refers_to, &read.rows, diags);
             }
         }
     }

@@ -430,6 +430,10 @@ pub struct Table {
     #[serde(flatten)]
     pub config: TableConfig,
     pub rows: Vec<Row>,
+    /// Rows read but not kept, by workbook: a table over `max_table_rows` is refused, and
+    /// its rows past the limit are only counted (see `workbook::TableRows`).
+    #[serde(skip)]
+    pub not_kept: Vec<(PathBuf, usize)>,
 }
 
 /// One row of a workbook table (one indicator).

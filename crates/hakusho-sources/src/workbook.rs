@@ -27,13 +27,32 @@ pub const HEADER_SEARCH_ROWS: u32 = 20;
 pub struct WorkbookData {
     /// Sheet names in the workbook.
     pub sheets: Vec<String>,
-    /// Rows per table id, for the configured tables whose sheet is in the workbook.
-    pub tables: Vec<(String, Vec<Row>)>,
+    /// The configured tables whose sheet is in the workbook.
+    pub tables: Vec<TableRows>,
+}
+
+/// The rows of one table read from one workbook.
+#[derive(Debug)]
+pub struct TableRows {
+    /// The table id.
+    pub id: String,
+    pub rows: Vec<Row>,
+    /// Rows that were read and checked cell by cell but not kept: past `max_table_rows`
+    /// the table is refused anyway, and keeping them would make `check` of a huge workbook
+    /// take memory in proportion (issue 17).
+    pub not_kept: usize,
+}
+
+impl TableRows {
+    /// Every row read, kept or not.
+    pub fn count(&self) -> usize {
+        self.rows.len() + self.not_kept
+    }
 }
 
 impl WorkbookData {
     pub fn has_table(&self, id: &str) -> bool {
-        self.tables.iter().any(|(t, _)| t == id)
+        self.tables.iter().any(|t| t.id == id)
     }
 }
 
@@ -88,10 +107,16 @@ pub fn read_workbook(
             display,
             department,
             uncached: &unreadable,
+            keep_rows: usize::try_from(limits.max_table_rows)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
         };
-        let rows = read_table(&mut book, &at, table, diags);
-        data.tables
-            .push((table.id.clone(), rows.unwrap_or_default()));
+        let (rows, not_kept) = read_table(&mut book, &at, table, diags).unwrap_or_default();
+        data.tables.push(TableRows {
+            id: table.id.clone(),
+            rows,
+            not_kept,
+        });
     }
     Some(data)
 }
@@ -356,6 +381,9 @@ struct SheetRead<'a> {
     department: Option<&'a str>,
     /// Formula cells without a saved result (row, column).
     uncached: &'a [(u32, u32)],
+    /// Rows kept at most; the rest are checked and counted (one past the table limit is
+    /// enough for the limit's message).
+    keep_rows: usize,
 }
 
 /// The message for a cell whose value cannot reach the page as typed (issue 17, points 4, 5).
@@ -385,7 +413,7 @@ fn read_table(
     at: &SheetRead<'_>,
     table: &TableConfig,
     diags: &mut Diagnostics,
-) -> Option<Vec<Row>> {
+) -> Option<(Vec<Row>, usize)> {
     let (sheet, display, department) = (at.sheet, at.display, at.department);
     let sheet_loc = Location::sheet(display, sheet);
     let range = match catch_unwind(AssertUnwindSafe(|| book.worksheet_range(sheet))) {
@@ -427,6 +455,7 @@ fn read_table(
     let group_heading = table.group.heading.main();
     let name_heading = table.name.heading.main();
     let mut rows = Vec::new();
+    let mut not_kept = 0;
     let mut previous_group: Option<(String, u32)> = None;
     for r in cols.last_header_row + 1..=end.0 {
         let cell_loc = |c: u32| Location::cell(display, sheet, r, c);
@@ -535,6 +564,10 @@ fn read_table(
             }
             continue;
         }
+        if rows.len() >= at.keep_rows {
+            not_kept += 1;
+            continue;
+        }
         rows.push(Row {
             group,
             name: name_v.text.trim().to_string(),
@@ -547,7 +580,7 @@ fn read_table(
             cells,
         });
     }
-    Some(rows)
+    Some((rows, not_kept))
 }
 
 /// A group code as compared with plan.yaml: half-width, without spaces.

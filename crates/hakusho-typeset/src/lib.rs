@@ -53,7 +53,7 @@ impl Typesetter {
             let mut d = Diagnostics::new();
             d.error(
                 Location::None,
-                format!("フォントを PDF 用に読み込めません: {e}"),
+                "templates/style.yaml の fonts: のフォントを PDF 用に読み込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
                 format!("cannot prepare fonts for PDF output: {e}"),
             );
             d
@@ -135,7 +135,7 @@ impl Typesetter {
             let mut d = Diagnostics::new();
             d.error(
                 Location::None,
-                format!("PDF にフォントを埋め込めません: {e}"),
+                "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
                 format!("cannot embed a font in the PDF: {e}"),
             );
             d

@@ -168,7 +168,7 @@ impl Parser<'_> {
                         Err(err) => {
                             self.error(
                                 pos,
-                                format!("<{name}> の属性 {key} の値を読めません: {err}"),
+                                format!("<{name}> の属性 {key} の値を読めません（文字参照 &...; が正しくありません。& そのものは &amp; と書いてください）"),
                                 format!(
                                     "<{name}>: cannot read the value of attribute {key}: {err}"
                                 ),
@@ -201,7 +201,7 @@ impl Parser<'_> {
                 }
                 Err(err) => self.error(
                     pos,
-                    format!("<{name}> の属性が正しくありません: {err}"),
+                    format!("<{name}> の属性が正しくありません（属性は 名前=\"値\" の形で、値を引用符で囲んでください）"),
                     format!("<{name}>: malformed attribute: {err}"),
                 ),
             }
@@ -287,7 +287,7 @@ pub fn parse(src: &str, source_name: &str) -> Result<Document, Diagnostics> {
                     // Report, then keep the raw text so the rest of the paragraph survives.
                     p.error(
                         pos,
-                        format!("文字参照が正しくありません: {err}"),
+                        "文字参照 &...; が正しくありません（& そのものは &amp; と書いてください。テンプレートで値を出すときは escape されます）".to_string(),
                         format!("bad character or entity reference: {err}"),
                     );
                     let raw = String::from_utf8_lossy(&t).into_owned();
@@ -304,7 +304,7 @@ pub fn parse(src: &str, source_name: &str) -> Result<Document, Diagnostics> {
                 let pos = p.index.pos(reader.error_position() as usize);
                 p.error(
                     pos,
-                    format!("マークアップの構文エラー: {err}"),
+                    "マークアップの書き方に誤りがあります（タグの < > や引用符の対応、閉じタグを確かめてください）".to_string(),
                     format!("markup syntax error: {err}"),
                 );
                 break;

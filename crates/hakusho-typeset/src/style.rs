@@ -406,21 +406,15 @@ impl Style {
         Ok((style, fonts))
     }
 
-    /// Parses the YAML only (no fonts); errors carry `source_name:line:column`.
+    /// Parses the YAML only (no fonts); errors carry `source_name:line:column`. Read like every
+    /// YAML file of the project: a repeated key is refused at its line, messages are Japanese.
     pub fn parse(text: &str, source_name: &str) -> Result<StyleFile, Diagnostics> {
-        serde_yaml::from_str::<StyleFile>(text).map_err(|e| {
-            let loc = match e.location() {
-                Some(l) => Location::text(source_name, l.line() as u32, l.column() as u32),
-                None => Location::file(source_name),
-            };
-            let mut d = Diagnostics::new();
-            d.error(
-                loc,
-                format!("スタイルの記述が正しくありません: {e}"),
-                format!("invalid style: {e}"),
-            );
-            d
-        })
+        let mut diags = Diagnostics::new();
+        match hakusho_yaml::parse::<StyleFile>(text.to_string(), Path::new(source_name), &mut diags)
+        {
+            Some((file, _)) => Ok(file),
+            None => Err(diags),
+        }
     }
 
     /// Binds a parsed style to an already loaded `FontSet` (fonts matched by name) and checks that
