@@ -8,6 +8,7 @@ pub mod build;
 pub mod characters;
 pub mod check;
 pub mod diff;
+pub mod guide;
 pub mod render;
 pub mod report;
 pub mod watch;

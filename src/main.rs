@@ -46,6 +46,11 @@ enum Command {
         #[arg(long)]
         last: bool,
     },
+    /// Print how a department fills in its workbook (Japanese Markdown, from the configuration).
+    Guide {
+        /// Department id (or Japanese name).
+        department: String,
+    },
     /// Write a department's workbook for next year's submission (prefilled), or every one.
     Workbook {
         /// Department id (or Japanese name); omit with --all.
@@ -99,6 +104,7 @@ fn main() -> ExitCode {
         ),
         Command::Watch => hakusho::watch::run(&cli.project, cli.lang),
         Command::Diff { last } => hakusho::diff::run(&cli.project, *last, cli.lang),
+        Command::Guide { department } => hakusho::guide::run(&cli.project, department, cli.lang),
         Command::Workbook {
             department,
             all,

@@ -13,8 +13,9 @@
 //! - then one row per indicator as read this year: every value written back as it was (numbers
 //!   as numbers with their number format reconstructed from the [`Value`], text as text).
 //!
-//! The value columns whose label or heading names the project's fiscal year (the results column
-//! that next year's figures replace) are filled yellow. The group column has a list validation
+//! The value columns declared `fill: true` (the results column that next year's figures
+//! replace) are filled yellow; a last sheet, 記入方法, holds the clerk's guide
+//! ([`crate::guide`]). The group column has a list validation
 //! of the department's codes; value columns an input message (any value: they hold numbers and
 //! words such as 維持 / —). Output is deterministic: fixed document properties and dates.
 //!
@@ -274,32 +275,14 @@ fn year_label(year: i32) -> String {
     hakusho_sources::era_label(year, "年度").unwrap_or_else(|| format!("{year}年度"))
 }
 
-/// The years a heading or label names (`令和2(2020)\n年度`, `実績値(令和2年度)`, `平成26年度\n(前期)`).
-fn years_named(text: &str) -> Vec<i32> {
-    let mut pieces = vec![text.to_string()];
-    pieces.extend(
-        text.split(['(', ')', '（', '）', '\n'])
-            .map(str::to_string)
-            .filter(|p| !p.trim().is_empty()),
-    );
-    pieces
-        .iter()
-        .filter_map(|p| hakusho_sources::parse_year(p))
-        .collect()
-}
-
-/// The value columns (indexes into `table.values`) that next year's figures go into: those whose
-/// label or heading names the project's fiscal year (the results column).
-pub fn fill_columns(table: &TableConfig, fiscal_year: i32) -> Vec<usize> {
+/// The value columns (indexes into `table.values`) that next year's figures go into: those
+/// declared `fill: true` in sources/hakusho.yaml.
+pub fn fill_columns(table: &TableConfig) -> Vec<usize> {
     table
         .values
         .iter()
         .enumerate()
-        .filter(|(_, v)| {
-            let mut texts = vec![v.label.as_str()];
-            texts.extend(v.heading.0.iter().map(String::as_str));
-            texts.iter().any(|t| years_named(t).contains(&fiscal_year))
-        })
+        .filter(|(_, v)| v.fill)
         .map(|(i, _)| i)
         .collect()
 }
@@ -393,6 +376,13 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
         )
         .with_context(|| format!("sheet {}", plan.table.sheet))?;
     }
+    if let Some(guide) = crate::guide::for_department(project, department) {
+        let mut name = GUIDE_SHEET.to_string();
+        while used_names.contains(&name) {
+            name.push('2');
+        }
+        write_guide_sheet(workbook.add_worksheet(), &name, &guide)?;
+    }
     // code lists too long for an inline list validation live on hidden sheets
     for (name, codes) in &lists {
         let sheet = workbook.add_worksheet();
@@ -403,6 +393,61 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
         sheet.set_hidden(true);
     }
     Ok(Some(workbook.save_to_buffer()?))
+}
+
+/// The sheet holding the clerk's guide ([`crate::guide`]), after the data sheets.
+pub const GUIDE_SHEET: &str = "記入方法";
+
+/// The guide on a sheet: text lines across three columns, tables in the columns; row heights
+/// follow the length of the text (Excel does not size merged cells itself).
+fn write_guide_sheet(
+    sheet: &mut Worksheet,
+    name: &str,
+    guide: &crate::guide::Guide,
+) -> Result<(), XlsxError> {
+    use crate::guide::SheetLine;
+    // column widths in Excel units (a wide character counts 2)
+    const WIDTHS: [usize; 3] = [28, 76, 8];
+    let total: usize = WIDTHS.iter().sum();
+    sheet.set_name(name)?;
+    for (c, w) in WIDTHS.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w as f64)?;
+    }
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let heading = Format::new().set_bold().set_font_size(12);
+    let cell = layout::text_format().set_align(FormatAlign::Top);
+    let lines_for = |text: &str, width: usize| text_width(text).div_ceil(width.max(1)).max(1);
+    for (r, (kind, cells)) in guide.to_sheet_lines().iter().enumerate() {
+        let r = r as u32;
+        let text = cells.first().map(String::as_str).unwrap_or("");
+        match kind {
+            SheetLine::Title => {
+                layout::write_title(sheet, 2, text)?;
+            }
+            SheetLine::Heading => {
+                sheet.write_string_with_format(r, 0, text, &heading)?;
+            }
+            SheetLine::Text => {
+                sheet.merge_range(r, 0, r, 2, text, &wrap)?;
+                sheet.set_row_height(r, 15.0 * lines_for(text, total) as f64 + 3.0)?;
+            }
+            SheetLine::TableHeader | SheetLine::TableRow => {
+                let format = if *kind == SheetLine::TableHeader {
+                    layout::header_format()
+                } else {
+                    cell.clone()
+                };
+                let mut height = 1;
+                for (c, t) in cells.iter().enumerate().take(3) {
+                    sheet.write_string_with_format(r, c as u16, t, &format)?;
+                    height = height.max(lines_for(t, WIDTHS[c]));
+                }
+                sheet.set_row_height(r, 15.0 * height as f64 + 3.0)?;
+            }
+            SheetLine::Blank => {}
+        }
+    }
+    Ok(())
 }
 
 /// The group codes offered in the group column: the department's policies (plan order) or
@@ -456,7 +501,7 @@ fn write_sheet(
     let table = plan.table;
     let this_year = year_label(project.fiscal_year);
     let next_year = year_label(project.fiscal_year + 1);
-    let fill = fill_columns(table, project.fiscal_year);
+    let fill = fill_columns(table);
 
     // columns: group, title (reference), name, values..., note
     const GROUP: u16 = 0;
@@ -505,11 +550,11 @@ fn write_sheet(
         .collect();
     let legend = if fill.is_empty() {
         format!(
-            "このシートには{this_year}に提出された内容が入っています。変更がある値だけ書き換えてください。指標を加えるときは表の下の行に入力します。"
+            "このシートには{this_year}に提出された内容が入っています。変更がある値だけ書き換えてください。行を加えるときは表の下の行に入力します。"
         )
     } else {
         format!(
-            "黄色の列{}に{next_year}の値を入力してください（いまは{this_year}の値が入っています）。ほかの列は{this_year}に提出された内容です。変更がある場合だけ書き換えてください。指標を加えるときは表の下の行に入力します。",
+            "黄色の列{}に{next_year}の値を入力してください（いまは{this_year}の値が入っています）。ほかの列は{this_year}に提出された内容です。変更がある場合だけ書き換えてください。行を加えるときは表の下の行に入力します。",
             fill_names.join("")
         )
     };
@@ -784,7 +829,7 @@ pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn known_ids(project: &Project, lang: Lang) -> String {
+pub(crate) fn known_ids(project: &Project, lang: Lang) -> String {
     let sep = match lang {
         Lang::Ja => "、",
         Lang::En => ", ",
@@ -867,14 +912,5 @@ mod tests {
             }
         }
         assert_eq!(cell_for(&Value::empty()), CellValue::Empty);
-    }
-
-    #[test]
-    fn years_in_labels() {
-        assert!(years_named("令和2(2020)\n年度").iter().all(|y| *y == 2020));
-        assert!(!years_named("令和2(2020)\n年度").is_empty());
-        assert!(years_named("実績値(令和2年度)").contains(&2020));
-        assert!(years_named("平成26年度\n(前期)").contains(&2014));
-        assert!(years_named("計画策定時").is_empty());
     }
 }

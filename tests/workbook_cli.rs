@@ -154,20 +154,47 @@ fn broken_sources_write_no_workbook() {
 }
 
 #[test]
-fn the_columns_to_fill_are_the_fiscal_years_results() {
+fn the_columns_to_fill_are_the_declared_ones() {
     let (project, _) = hakusho_sources::load_project(&common::repo());
     let project = project.unwrap();
     let fill = |table: &str| {
         let t = project.config.table(table).unwrap();
-        hakusho::workbook::fill_columns(t, project.fiscal_year)
+        hakusho::workbook::fill_columns(t)
             .into_iter()
             .map(|i| t.values[i].key.clone())
             .collect::<Vec<_>>()
     };
-    // 実績 (label 令和2(2020)年度) and 実績値(令和2年度); the 数値目標 has no column for the year
+    // the sample declares 実績 and 実績値(令和2年度) `fill: true`; the 数値目標 none
     assert_eq!(fill("indicators"), vec!["current"]);
     assert_eq!(fill("strategy_kpi"), vec!["current"]);
     assert!(fill("strategy_goals").is_empty());
+}
+
+// issue 11, item 7: the column to fill was guessed from the fiscal year in its label; a city
+// whose columns are 現状値 / 目標値 had its baseline coloured as the column to overwrite
+#[test]
+fn a_column_named_with_the_fiscal_year_is_not_filled_unless_declared() {
+    let dir = project_copy();
+    let config = dir.path().join("sources/hakusho.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    let from = "label: \"令和2(2020)\\n年度\", fill: true }";
+    assert!(text.contains(from), "the sample's 実績 column");
+    let text = text
+        .replacen(from, "label: \"令和2(2020)\\n年度\" }", 1)
+        .replacen(
+            "{ key: target,   heading: 目標,",
+            "{ key: target,   fill: true, heading: 目標,",
+            1,
+        );
+    fs::write(&config, text).unwrap();
+    let (project, diags) = hakusho_sources::load_project(dir.path());
+    let project = project.unwrap_or_else(|| panic!("{diags:?}"));
+    let t = project.config.table("indicators").unwrap();
+    let keys: Vec<&str> = hakusho::workbook::fill_columns(t)
+        .into_iter()
+        .map(|i| t.values[i].key.as_str())
+        .collect();
+    assert_eq!(keys, ["target"]);
 }
 
 #[test]
@@ -203,10 +230,11 @@ fn long_code_lists_live_on_a_hidden_sheet() {
             "目標指標",
             "総合戦略数値目標",
             "総合戦略KPI",
+            hakusho::workbook::GUIDE_SHEET,
             "施策コード一覧"
         ]
     );
-    assert_eq!(sheets[3].1, 65, "5 codes in use + 60 added");
+    assert_eq!(sheets[4].1, 65, "5 codes in use + 60 added");
     let check = hakusho(dir.path(), &["check", path.to_str().unwrap()]);
     assert!(
         check.status.success(),

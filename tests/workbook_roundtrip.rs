@@ -140,7 +140,7 @@ fn filled_in_values_are_printed() {
     // cell formatted #,##0"件", a percentage, and a word.
     let fill = {
         let t = project.table("indicators").unwrap();
-        hakusho::workbook::fill_columns(&t.config, project.fiscal_year)
+        hakusho::workbook::fill_columns(&t.config)
             .into_iter()
             .map(|i| t.config.values[i].key.clone())
             .collect::<Vec<_>>()

@@ -101,6 +101,11 @@ pub struct ValueColumn {
     /// A spanning header this column belongs to (達成値).
     #[serde(default)]
     pub group: Option<String>,
+    /// The departments enter this column's figures for the coming year (`fill: true`):
+    /// `hakusho workbook` colours it and puts the cursor there. Declared, never guessed from a
+    /// year in the heading: 現状値 of one city is the baseline of another.
+    #[serde(default)]
+    pub fill: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
