@@ -74,10 +74,10 @@ fn sample_build_writes_every_document_with_all_the_sources_text() {
     }
     for d in &project.departments {
         for (code, pt) in &d.policies {
-            for para in plain_blocks(&pt.progress) {
+            for para in plain_blocks(pt.text("progress")) {
                 check(&format!("progress of {code}"), &para);
             }
-            for note in &pt.notes {
+            for note in pt.items("notes") {
                 check(&format!("note of {code}"), note);
             }
         }

@@ -23,9 +23,63 @@ pub struct Config {
     pub tables: Vec<TableConfig>,
     #[serde(default)]
     pub documents: Vec<DocumentDecl>,
+    /// The narrative sections a city writes, declared: a template reaches them by name.
+    #[serde(default)]
+    pub sections: Sections,
     /// Limits of the workbook guard (see [`Limits`]).
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// Declared narrative sections, by where they are written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sections {
+    /// Sections of each policy, written in `departments/<id>.yaml` under `policies: <code>:`
+    /// (a `table` section is read from a workbook sheet instead).
+    pub policy: Vec<SectionDecl>,
+}
+
+/// One declared section: `{ name: progress, kind: paragraphs, label: 取り組み状況 }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDecl {
+    /// The key it is written under and the name a template reaches it by.
+    #[serde(deserialize_with = "string")]
+    pub name: String,
+    pub kind: SectionKind,
+    /// A heading templates may print.
+    #[serde(default, deserialize_with = "string")]
+    pub label: String,
+    /// For `kind: table`: the id of the workbook table (`tables:`) whose rows of the policy
+    /// form the section.
+    #[serde(default)]
+    pub table: Option<String>,
+}
+
+/// What a section holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    /// Narrative text (paragraphs split at blank lines; `narrative` filter).
+    Paragraphs,
+    /// A list of items (one string each; one string is a list of one).
+    List,
+    /// Notes printed under a table (a list of strings).
+    Footnotes,
+    /// Rows of a workbook table for the policy.
+    Table,
+}
+
+impl SectionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SectionKind::Paragraphs => "paragraphs",
+            SectionKind::List => "list",
+            SectionKind::Footnotes => "footnotes",
+            SectionKind::Table => "table",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

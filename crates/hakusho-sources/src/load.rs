@@ -164,10 +164,10 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                     );
                 }
                 validate::department(Some(&decl.id), &file, plan.as_ref(), &src, &mut diags);
+                dept.policies = validate::policy_sections(&config, &file, &src, &mut diags);
                 dept.mission = file.mission;
                 dept.resources = file.resources;
                 dept.main_projects = file.main_projects;
-                dept.policies = file.policies;
             }
             dept.location = Loc(Location::file(&display));
             dept.file = Some(display.clone());
@@ -346,6 +346,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
     for t in &tables {
         check_table_size(t, &config.limits, &mut diags);
     }
+    fill_table_sections(&config, &tables, &mut departments);
     if let Some(plan) = &plan {
         for t in &tables {
             check_rows(
@@ -559,6 +560,31 @@ fn check_workbook_sheets(
                     )
                 ),
             );
+        }
+    }
+}
+
+/// The `table` sections of each policy text: the policy's rows of the declared table.
+fn fill_table_sections(config: &Config, tables: &[Table], departments: &mut [Department]) {
+    use crate::config::SectionKind;
+    use crate::model::SectionValue;
+    for decl in config
+        .sections
+        .policy
+        .iter()
+        .filter(|s| s.kind == SectionKind::Table)
+    {
+        let Some(table) = tables
+            .iter()
+            .find(|t| Some(&t.config.id) == decl.table.as_ref())
+        else {
+            continue;
+        };
+        for text in departments.iter_mut().flat_map(|d| d.policies.iter_mut()) {
+            let (code, text) = text;
+            let rows = table.rows.iter().filter(|r| &r.group == code).cloned();
+            text.0
+                .insert(decl.name.clone(), SectionValue::Rows(rows.collect()));
         }
     }
 }
@@ -938,6 +964,7 @@ fn check_one(
                     diags,
                 ) {
                     validate::department(id, &f, plan, &src, diags);
+                    validate::policy_sections(config, &f, &src, diags);
                 }
             }
             _ => {

@@ -126,7 +126,9 @@ pub struct DepartmentFile {
     pub mission: String,
     pub resources: Resources,
     pub main_projects: Vec<MainProject>,
-    pub policies: BTreeMap<String, PolicyText>,
+    /// Each policy's sections as written; checked against the declared sections
+    /// (`sections: policy:` of hakusho.yaml) into [`PolicyText`].
+    pub policies: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -149,13 +151,39 @@ pub struct MainProject {
     pub contact: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct PolicyText {
-    #[serde(deserialize_with = "strings")]
-    pub notes: Vec<String>,
-    #[serde(deserialize_with = "string")]
-    pub progress: String,
+/// A policy's narrative: every declared section by name (templates: `text.progress`).
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(transparent)]
+pub struct PolicyText(pub BTreeMap<String, SectionValue>);
+
+/// The content of one section, by its declared kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum SectionValue {
+    /// `paragraphs`: the text as typed.
+    Text(String),
+    /// `list`, `footnotes`: one string per item.
+    Items(Vec<String>),
+    /// `table`: the workbook rows of the policy.
+    Rows(Vec<Row>),
+}
+
+impl PolicyText {
+    /// The text of a `paragraphs` section ("" when absent or of another kind).
+    pub fn text(&self, name: &str) -> &str {
+        match self.0.get(name) {
+            Some(SectionValue::Text(t)) => t,
+            _ => "",
+        }
+    }
+
+    /// The items of a `list` or `footnotes` section (none when absent or of another kind).
+    pub fn items(&self, name: &str) -> &[String] {
+        match self.0.get(name) {
+            Some(SectionValue::Items(v)) => v,
+            _ => &[],
+        }
+    }
 }
 
 // ───── white_paper.yaml ─────

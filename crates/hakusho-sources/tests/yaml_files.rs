@@ -45,8 +45,18 @@ fn a_typo_in_a_field_name_is_not_ignored() {
         "{}",
         e[0]
     );
-    assert!(e[0].contains("不明な項目 progres"), "{}", e[0]);
-    assert!(e[0].contains("progress"), "{}", e[0]);
+    // the sections a policy may have are declared in hakusho.yaml: the message lists them
+    assert!(
+        e[0].contains("節「progres」は宣言されていません"),
+        "{}",
+        e[0]
+    );
+    assert!(
+        e[0].contains("宣言されている節: notes、progress"),
+        "{}",
+        e[0]
+    );
+    assert!(e[0].contains("もしかして progress"), "{}", e[0]);
 }
 
 #[test]
@@ -173,7 +183,7 @@ fn inputs_list_every_file_with_its_parts() {
         ]
     );
     let k = project.department("kikaku").unwrap();
-    assert_eq!(k.policies["1-1"].notes, vec!["(注) 見本の注です。"]);
+    assert_eq!(k.policies["1-1"].items("notes"), ["(注) 見本の注です。"]);
     assert_eq!(
         k.workbook.as_deref(),
         Some(std::path::Path::new("sources/workbooks/kikaku.xlsx"))

@@ -142,6 +142,27 @@ impl Source {
         }
     }
 
+    /// The text of the plain scalar at `path` exactly as typed (`1.50`, `007`, `true`): what a
+    /// generic `serde_yaml::Value` turns into a number or a boolean. `None` when the path is
+    /// unknown. The scalar ends at the end of its line or at a comment.
+    pub fn plain_scalar_at(&self, path: &[Seg]) -> Option<String> {
+        let pos = self.index.as_ref()?.value(path)?;
+        let line = self.text.lines().nth(pos.line.checked_sub(1)? as usize)?;
+        let rest: String = line
+            .chars()
+            .skip(pos.column.checked_sub(1)? as usize)
+            .collect();
+        let end = rest.find(" #").unwrap_or(rest.len());
+        let scalar = rest[..end].trim_end();
+        // a flow sequence item (`[1.50, 2]`) ends at its comma or bracket
+        let scalar = scalar
+            .split([',', ']', '}'])
+            .next()
+            .unwrap_or(scalar)
+            .trim_end();
+        Some(scalar.to_string())
+    }
+
     /// Where the value at `path` itself starts (`"1-1"` of `code: "1-1"`), else [`Self::at`].
     pub fn value_at(&self, path: &[Seg]) -> Location {
         match self.index.as_ref().and_then(|ix| ix.value(path)) {

@@ -26,6 +26,10 @@ tables:
       - { key: baseline, heading: 計画策定時, label: 平成22年度 }
       - { key: current,  heading: 実績,       label: "令和2(2020)\n年度" }
       - { key: target,   heading: 目標,       label: "令和4(2022)\n年度" }
+sections:
+  policy:
+    - { name: notes, kind: footnotes }
+    - { name: progress, kind: paragraphs }
 documents:
   - name: hakusho
     template: white_paper.html
