@@ -300,8 +300,18 @@ pub fn cell(value: &Value) -> Result<String, Error> {
     })
 }
 
-/// `{{ v|cell_lines }}`: like `cell`, but a value's trailing annotation (`(平成21年)`, `(注2)`)
-/// goes on a line of its own, as printed reports set it in narrow table columns.
+/// Escapes `text` and keeps its line breaks (a clerk's Alt+Enter in a cell) as `<br/>`.
+fn escaped_lines(text: &str) -> String {
+    text.trim_end_matches(['\n', '\r'])
+        .split('\n')
+        .map(|l| narrative::escaped(l.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("<br/>")
+}
+
+/// `{{ v|cell_lines }}`: like `cell`, but the line breaks typed in the cell are kept, and a
+/// value's trailing annotation (`(平成21年)`, `(注2)`) goes on a line of its own, as printed
+/// reports set it in narrow table columns.
 pub fn cell_lines(value: &Value) -> Result<Value, Error> {
     let text = cell(value)?;
     let annotation = match value.kind() {
@@ -319,13 +329,13 @@ pub fn cell_lines(value: &Value) -> Result<Value, Error> {
             if !main.is_empty() {
                 return Ok(Value::from_safe_string(format!(
                     "{}<br/>{}",
-                    narrative::escaped(main),
-                    narrative::escaped(a.trim())
+                    escaped_lines(main),
+                    escaped_lines(a.trim())
                 )));
             }
         }
     }
-    Ok(Value::from_safe_string(narrative::escaped(&text)))
+    Ok(Value::from_safe_string(escaped_lines(&text)))
 }
 
 /// `{{ label|br }}`: escapes text and turns its line breaks into `<br/>` (table header labels
