@@ -4,6 +4,7 @@
 //! Filters: `num`, `percent`, `era`, `narrative`, `cell`, `lines`→`br`, `katakana`, `circled`.
 //! Tests: `blank`.
 
+use hakusho_typeset::ListMarkers;
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Error, ErrorKind, Value};
 
@@ -241,8 +242,13 @@ pub fn era(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
 }
 
 /// `{{ text|narrative }}` → `<p>`/`<ul>`/`<ol>` markup, everything escaped.
-/// `{{ text|narrative("note") }}` puts a class on the paragraphs.
-pub fn narrative(value: &Value, class: Option<String>) -> Result<Value, Error> {
+/// `{{ text|narrative("note") }}` puts a class on the paragraphs. A line starting with one of
+/// `markers` (the style sheet's `lists.markers`) is a list item.
+pub fn narrative(
+    value: &Value,
+    class: Option<String>,
+    markers: &ListMarkers,
+) -> Result<Value, Error> {
     let text = match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
@@ -269,18 +275,21 @@ pub fn narrative(value: &Value, class: Option<String>) -> Result<Value, Error> {
     Ok(Value::from_safe_string(narrative::to_markup(
         &text,
         class.as_deref(),
+        markers,
     )))
 }
 
 /// `{{ text|narrative_inline }}`: narrative text for a table cell: paragraphs and list items
 /// each on its own line (`<br/>` between), everything escaped.
-pub fn narrative_inline(value: &Value) -> Result<Value, Error> {
+pub fn narrative_inline(value: &Value, markers: &ListMarkers) -> Result<Value, Error> {
     let text = match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         _ => cell(value)?,
     };
-    Ok(Value::from_safe_string(narrative::to_inline_markup(&text)))
+    Ok(Value::from_safe_string(narrative::to_inline_markup(
+        &text, markers,
+    )))
 }
 
 /// `{{ v|cell }}`: the text of one of the model's `Value`s exactly as the department typed

@@ -10,7 +10,9 @@
 //! - a formatter that prints only text and numbers: printing a map, a list, none or a
 //!   boolean (which would print as `True`) is an error at the template's line ([`print_value`]), so a serialized structure never
 //!   reaches a page (a model `Value` prints through `cell`, `num`, … instead);
-//! - the helpers of [`filters`].
+//! - the helpers of [`filters`]; `narrative` and `narrative_inline` make list items of the lines
+//!   that start with a marker the style sheet declares (`lists.markers` in
+//!   `templates/style.yaml`, read here once: the typesetter hangs the same set).
 //!
 //! Errors become [`Diagnostic`]s naming the template file and line.
 
@@ -22,6 +24,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use hakusho_diagnostics::{confined, Diagnostic, Location};
+use hakusho_typeset::ListMarkers;
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
 
@@ -68,6 +71,18 @@ fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
     }
 }
 
+/// The list markers the style sheet in `templates_dir` declares (`lists.markers`), or the
+/// default set when it says none. A sheet that cannot be read gives the default here: the
+/// typesetter, which loads the whole sheet, reports why.
+pub fn list_markers(templates_dir: &Path) -> ListMarkers {
+    confined::read_text(templates_dir, Path::new(STYLE_FILE), TEMPLATE_MAX_BYTES)
+        .map(|text| ListMarkers::of_style_text(&text))
+        .unwrap_or_default()
+}
+
+/// The style sheet's name inside `templates/`.
+const STYLE_FILE: &str = "style.yaml";
+
 /// Largest template file read (a template is a page of markup; far larger is a stray file).
 pub const TEMPLATE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -96,8 +111,14 @@ impl Renderer {
         env.add_filter("num", filters::num);
         env.add_filter("percent", filters::percent);
         env.add_filter("era", filters::era);
-        env.add_filter("narrative", filters::narrative);
-        env.add_filter("narrative_inline", filters::narrative_inline);
+        let markers = std::sync::Arc::new(list_markers(&dir));
+        let m = markers.clone();
+        env.add_filter("narrative", move |v: Value, class: Option<String>| {
+            filters::narrative(&v, class, &m)
+        });
+        env.add_filter("narrative_inline", move |v: Value| {
+            filters::narrative_inline(&v, &markers)
+        });
         env.add_filter("cell", filters::cell);
         env.add_filter("cell_lines", filters::cell_lines);
         env.add_filter("br", filters::br);
