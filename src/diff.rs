@@ -256,8 +256,7 @@ pub fn paragraphs(s: &str) -> Vec<String> {
 }
 
 fn is_list_item(t: &str) -> bool {
-    let c = t.chars().next().unwrap_or(' ');
-    ('①'..='⑳').contains(&c) || matches!(c, '・' | '◎' | '○') || t.starts_with("- ")
+    crate::render::narrative::list_item(t, &hakusho_typeset::ListMarkers::default()).is_some()
 }
 
 /// A file's text and the byte offsets its lines start at.

@@ -40,7 +40,8 @@ impl Checker<'_> {
         }
     }
     fn narrative(&mut self, what: &str, s: &str) {
-        for p in plain_blocks(s) {
+        let markers = hakusho::render::list_markers(&common::repo().join("templates"));
+        for p in plain_blocks(s, &markers) {
             self.short(what, &p);
         }
     }

@@ -60,13 +60,14 @@ fn sample_build_writes_every_document_with_all_the_sources_text() {
             }
         }
     }
+    let markers = hakusho::render::list_markers(&dir.path().join("templates"));
     let ap = project.action_plan.as_ref().expect("action plan");
     for s in &ap.systems {
         for item in &s.items {
             check("action item title", &item.title);
-            for para in plain_blocks(&item.summary)
+            for para in plain_blocks(&item.summary, &markers)
                 .iter()
-                .chain(plain_blocks(&item.status).iter())
+                .chain(plain_blocks(&item.status, &markers).iter())
             {
                 check("action item text", para);
             }
@@ -74,7 +75,7 @@ fn sample_build_writes_every_document_with_all_the_sources_text() {
     }
     for d in &project.departments {
         for (code, pt) in &d.policies {
-            for para in plain_blocks(pt.text("progress")) {
+            for para in plain_blocks(pt.text("progress"), &markers) {
                 check(&format!("progress of {code}"), &para);
             }
             for note in pt.items("notes") {

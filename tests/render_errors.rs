@@ -78,3 +78,59 @@ fn templates_cannot_read_outside_templates() {
     let (_d, r) = renderer(&[]);
     assert!(r.render("../secret.txt", context! {}).is_err());
 }
+
+/// A map, a list, none or a boolean printed as it is would put its serialized form on the page
+/// (`{"text": …, "kind": "text", "number": None, …}`, `True`): each is an error at the
+/// template's line.
+#[test]
+fn printing_a_structure_is_an_error_at_its_line() {
+    let target = context! { text => "おおむね8％を超えないこと", kind => "text", number => () };
+    for (expr, ja_word, en_word) in [
+        ("i.target", "項目の組", "is a map"),
+        ("i.list", "一覧", "is a list"),
+        ("i.nothing", "空（none）", "is none"),
+        ("i.flag", "真偽値", "is a boolean"),
+    ] {
+        let src = format!("<doc>\n<table>\n<tr><td>{{{{ {expr} }}}}</td></tr>\n</table>\n</doc>\n");
+        let (_d, r) = renderer(&[("doc.html", &src)]);
+        let d = r
+            .render(
+                "doc.html",
+                context! { i => context! { target => target.clone(), list => vec!["a", "b"], nothing => (), flag => true } },
+            )
+            .unwrap_err();
+        assert_eq!(
+            d.location,
+            Location::text("templates/doc.html", 3, 12),
+            "{}",
+            d.render(Lang::En)
+        );
+        assert!(d.ja.contains(expr) && d.ja.contains(ja_word), "{}", d.ja);
+        assert!(d.en.contains(expr) && d.en.contains(en_word), "{}", d.en);
+        assert!(
+            !d.ja.contains("cannot"),
+            "no English inside the Japanese: {}",
+            d.ja
+        );
+    }
+}
+
+/// What is meant to print still prints: text (escaped), numbers, a model value
+/// through `cell`, and the empty branch of a conditional expression.
+#[test]
+fn text_numbers_and_values_through_filters_still_print() {
+    let (_d, r) = renderer(&[(
+        "doc.html",
+        "<p>{{ s }} {{ n }} {{ \"はい\" if b else \"いいえ\" }} {{ v|cell }} {{ v.text }} [{{ s if false }}] {{ l|join(\"・\") }}</p>",
+    )]);
+    let out = r
+        .render(
+            "doc.html",
+            context! {
+                s => "a<b", n => 1.5, b => true, l => vec!["x", "y"],
+                v => context! { text => "90％台", kind => "text", number => () },
+            },
+        )
+        .unwrap();
+    assert_eq!(out, "<p>a&lt;b 1.5 はい 90％台 90％台 [] x・y</p>");
+}

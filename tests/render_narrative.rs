@@ -31,8 +31,8 @@ fn narrative_escapes_everything_in_the_markup() {
     assert!(!m.contains("INJECTED"));
     assert!(!m.contains("<script>"));
     // List markers stay in the text; a typed "&amp;" is shown as typed.
-    assert!(m.contains(">① 一つ目 &lt;b&gt;</p>"), "{m}");
-    assert!(m.contains(">② 二つ目 &amp;amp;</p>"), "{m}");
+    assert!(m.contains(">①一つ目 &lt;b&gt;</p>"), "{m}");
+    assert!(m.contains(">②二つ目 &amp;amp;</p>"), "{m}");
     // Plain interpolation is escaped too (auto-escaping of .html templates).
     let m = render(
         "<doc title=\"t\" lang=\"ja\"><p>{{ text }}</p></doc>",
@@ -65,4 +65,33 @@ fn narrative_text_survives_into_the_pdf() {
             "{expected} should show twice (paragraph and cell) in: {text}"
         );
     }
+}
+
+/// The filter makes list items of the lines that start with a marker the project's style sheet
+/// declares (`lists.markers` in templates/style.yaml); without the key, the default set.
+#[test]
+fn narrative_lists_follow_the_markers_the_style_sheet_declares() {
+    let typed = "方針\n▶ 施策の方向\n▶施策の展開";
+    let template = "{{ text|narrative }}";
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("t.html"), template).unwrap();
+    fs::write(
+        dir.path().join("style.yaml"),
+        "lists:\n  bullet: \"・\"\n  markers: [▶, ①-⑳]\n",
+    )
+    .unwrap();
+    let m = Renderer::new(dir.path())
+        .render("t.html", context! { text => typed })
+        .unwrap();
+    assert_eq!(
+        m,
+        "<p>方針</p>\n<p class=\"item noindent marked\">▶施策の方向</p>\n<p class=\"item noindent marked\">▶施策の展開</p>\n"
+    );
+    // The bundled sample's style sheet declares ▶ too.
+    assert!(hakusho::render::list_markers(&common::repo().join("templates")).contains('▶'));
+    // No style sheet: the default set, which has no ▶.
+    assert_eq!(
+        render(template, typed),
+        "<p>方針▶ 施策の方向▶施策の展開</p>\n"
+    );
 }

@@ -1,8 +1,10 @@
-//! What templates see. The model is turned into one context per document:
+//! What templates see (documented for template authors in docs/templates.md, which a test
+//! keeps complete). The model is turned into one context per document:
 //!
 //! | name | what |
 //! |---|---|
 //! | `city`, `fiscal_year`, `publication` | from hakusho.yaml |
+//! | `config` | the whole of hakusho.yaml |
 //! | `document` | `{name, title, template, department}` of the document being built |
 //! | `dept` | the department of an `each: department` document (else none) |
 //! | `wp`, `plan`, `action_plan`, `summaries`, `booklet` | white_paper.yaml, plan.yaml, action_plan.yaml, plan_summaries.yaml, booklet.yaml |

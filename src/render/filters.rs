@@ -4,6 +4,7 @@
 //! Filters: `num`, `percent`, `era`, `narrative`, `cell`, `lines`→`br`, `katakana`, `circled`.
 //! Tests: `blank`.
 
+use hakusho_typeset::ListMarkers;
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Error, ErrorKind, Value};
 
@@ -241,8 +242,13 @@ pub fn era(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
 }
 
 /// `{{ text|narrative }}` → `<p>`/`<ul>`/`<ol>` markup, everything escaped.
-/// `{{ text|narrative("note") }}` puts a class on the paragraphs.
-pub fn narrative(value: &Value, class: Option<String>) -> Result<Value, Error> {
+/// `{{ text|narrative("note") }}` puts a class on the paragraphs. A line starting with one of
+/// `markers` (the style sheet's `lists.markers`) is a list item.
+pub fn narrative(
+    value: &Value,
+    class: Option<String>,
+    markers: &ListMarkers,
+) -> Result<Value, Error> {
     let text = match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
@@ -269,18 +275,21 @@ pub fn narrative(value: &Value, class: Option<String>) -> Result<Value, Error> {
     Ok(Value::from_safe_string(narrative::to_markup(
         &text,
         class.as_deref(),
+        markers,
     )))
 }
 
 /// `{{ text|narrative_inline }}`: narrative text for a table cell: paragraphs and list items
 /// each on its own line (`<br/>` between), everything escaped.
-pub fn narrative_inline(value: &Value) -> Result<Value, Error> {
+pub fn narrative_inline(value: &Value, markers: &ListMarkers) -> Result<Value, Error> {
     let text = match value.kind() {
         ValueKind::Undefined | ValueKind::None => String::new(),
         ValueKind::String => value.as_str().unwrap_or_default().to_string(),
         _ => cell(value)?,
     };
-    Ok(Value::from_safe_string(narrative::to_inline_markup(&text)))
+    Ok(Value::from_safe_string(narrative::to_inline_markup(
+        &text, markers,
+    )))
 }
 
 /// `{{ v|cell }}`: the text of one of the model's `Value`s exactly as the department typed
@@ -300,8 +309,18 @@ pub fn cell(value: &Value) -> Result<String, Error> {
     })
 }
 
-/// `{{ v|cell_lines }}`: like `cell`, but a value's trailing annotation (`(平成21年)`, `(注2)`)
-/// goes on a line of its own, as printed reports set it in narrow table columns.
+/// Escapes `text` and keeps its line breaks (a clerk's Alt+Enter in a cell) as `<br/>`.
+fn escaped_lines(text: &str) -> String {
+    text.trim_end_matches(['\n', '\r'])
+        .split('\n')
+        .map(|l| narrative::escaped(l.trim_end_matches('\r')))
+        .collect::<Vec<_>>()
+        .join("<br/>")
+}
+
+/// `{{ v|cell_lines }}`: like `cell`, but the line breaks typed in the cell are kept, and a
+/// value's trailing annotation (`(平成21年)`, `(注2)`) goes on a line of its own, as printed
+/// reports set it in narrow table columns.
 pub fn cell_lines(value: &Value) -> Result<Value, Error> {
     let text = cell(value)?;
     let annotation = match value.kind() {
@@ -319,13 +338,13 @@ pub fn cell_lines(value: &Value) -> Result<Value, Error> {
             if !main.is_empty() {
                 return Ok(Value::from_safe_string(format!(
                     "{}<br/>{}",
-                    narrative::escaped(main),
-                    narrative::escaped(a.trim())
+                    escaped_lines(main),
+                    escaped_lines(a.trim())
                 )));
             }
         }
     }
-    Ok(Value::from_safe_string(narrative::escaped(&text)))
+    Ok(Value::from_safe_string(escaped_lines(&text)))
 }
 
 /// `{{ label|br }}`: escapes text and turns its line breaks into `<br/>` (table header labels

@@ -7,7 +7,12 @@
 //! - HTML auto-escaping for `.html` templates: any text from the sources is escaped unless a
 //!   helper (`narrative`, `br`) produced safe markup from it;
 //! - strict undefined behaviour: a misspelt variable or attribute is an error, never a blank;
-//! - the helpers of [`filters`].
+//! - a formatter that prints only text and numbers: printing a map, a list, none or a
+//!   boolean (which would print as `True`) is an error at the template's line ([`print_value`]), so a serialized structure never
+//!   reaches a page (a model `Value` prints through `cell`, `num`, … instead);
+//! - the helpers of [`filters`]; `narrative` and `narrative_inline` make list items of the lines
+//!   that start with a marker the style sheet declares (`lists.markers` in
+//!   `templates/style.yaml`, read here once: the typesetter hangs the same set).
 //!
 //! Errors become [`Diagnostic`]s naming the template file and line.
 
@@ -19,7 +24,9 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use hakusho_diagnostics::{confined, Diagnostic, Location};
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use hakusho_typeset::ListMarkers;
+use minijinja::value::ValueKind;
+use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
 
 /// A template environment bound to one project's `templates/` directory. Build it once per
 /// build and share it between threads (rendering only borrows it).
@@ -64,6 +71,18 @@ fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
     }
 }
 
+/// The list markers the style sheet in `templates_dir` declares (`lists.markers`), or the
+/// default set when it says none. A sheet that cannot be read gives the default here: the
+/// typesetter, which loads the whole sheet, reports why.
+pub fn list_markers(templates_dir: &Path) -> ListMarkers {
+    confined::read_text(templates_dir, Path::new(STYLE_FILE), TEMPLATE_MAX_BYTES)
+        .map(|text| ListMarkers::of_style_text(&text))
+        .unwrap_or_default()
+}
+
+/// The style sheet's name inside `templates/`.
+const STYLE_FILE: &str = "style.yaml";
+
 /// Largest template file read (a template is a page of markup; far larger is a stray file).
 pub const TEMPLATE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -87,12 +106,19 @@ impl Renderer {
         env.set_lstrip_blocks(true);
         env.set_debug(true);
         env.set_recursion_limit(200);
+        env.set_formatter(print_value);
 
         env.add_filter("num", filters::num);
         env.add_filter("percent", filters::percent);
         env.add_filter("era", filters::era);
-        env.add_filter("narrative", filters::narrative);
-        env.add_filter("narrative_inline", filters::narrative_inline);
+        let markers = std::sync::Arc::new(list_markers(&dir));
+        let m = markers.clone();
+        env.add_filter("narrative", move |v: Value, class: Option<String>| {
+            filters::narrative(&v, class, &m)
+        });
+        env.add_filter("narrative_inline", move |v: Value| {
+            filters::narrative_inline(&v, &markers)
+        });
         env.add_filter("cell", filters::cell);
         env.add_filter("cell_lines", filters::cell_lines);
         env.add_filter("br", filters::br);
@@ -172,6 +198,13 @@ impl Renderer {
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
         let en_detail = ja_detail.clone();
+        if let Some(what) = unprintable_behind(err) {
+            let expr = snippet
+                .as_deref()
+                .map(|s| s.trim_start_matches("{{").trim_end_matches("}}").trim());
+            let (ja, en) = unprintable_message(what, expr);
+            return Diagnostic::error(location, ja, en);
+        }
         let (ja, en) = match snippet {
             Some(s) => (
                 format!("テンプレートの誤り（{ja_kind}）: 「{s}」{ja_detail}"),
@@ -183,6 +216,116 @@ impl Renderer {
             ),
         };
         Diagnostic::error(location, ja, en)
+    }
+}
+
+/// What `{{ … }}` found that it refuses to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unprintable {
+    Map,
+    List,
+    None,
+    Bool,
+}
+
+impl std::fmt::Display for Unprintable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unprintable::Map => "cannot print a map",
+            Unprintable::List => "cannot print a list",
+            Unprintable::None => "cannot print none",
+            Unprintable::Bool => "cannot print a boolean",
+        })
+    }
+}
+
+impl std::error::Error for Unprintable {}
+
+/// The environment's formatter: text and numbers print (escaped as the template's
+/// auto-escaping says); a map, a list or none is an error, because its serialized form
+/// (`{"text": …, "kind": …}`) would otherwise be set on the page as if it were text. An
+/// undefined name never gets here (strict undefined behaviour stops it first), except the
+/// deliberate empty branch of `{{ x if c }}`, which prints nothing.
+pub fn print_value(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    let refused = match value.kind() {
+        ValueKind::Map => Some(Unprintable::Map),
+        ValueKind::Seq | ValueKind::Iterable => Some(Unprintable::List),
+        ValueKind::None => Some(Unprintable::None),
+        ValueKind::Bool => Some(Unprintable::Bool),
+        _ => None,
+    };
+    match refused {
+        Some(what) => {
+            Err(Error::new(ErrorKind::InvalidOperation, what.to_string()).with_source(what))
+        }
+        None => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn unprintable_behind(err: &Error) -> Option<Unprintable> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(u) = e.downcast_ref::<Unprintable>() {
+            return Some(*u);
+        }
+        cur = e.source();
+    }
+    None
+}
+
+/// The message for a refused print of `expr` (the template's words, when known).
+fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String) {
+    let (ja_subject, en_subject) = match expr {
+        Some(e) => (format!("「{{{{ {e} }}}}」の値"), format!("`{{{{ {e} }}}}`")),
+        None => (
+            "印刷しようとした値".to_string(),
+            "the printed value".to_string(),
+        ),
+    };
+    match what {
+        Unprintable::Map => (
+            format!(
+                "テンプレートの誤り: {ja_subject}は項目の組（text、number など）で、\
+                 そのままでは印刷できません。項目を一つ選ぶか（例: 「.text」）、\
+                 フィルタ「cell」「num」などで文字にしてください"
+            ),
+            format!(
+                "template error: {en_subject} is a map (text, number, …) and cannot be printed \
+                 as it is; print one of its fields (e.g. `.text`) or pass it through a filter \
+                 such as `cell` or `num`"
+            ),
+        ),
+        Unprintable::List => (
+            format!(
+                "テンプレートの誤り: {ja_subject}は一覧で、そのままでは印刷できません。\
+                 「{{% for %}}」で一つずつ印刷するか、フィルタ「join」でつないでください"
+            ),
+            format!(
+                "template error: {en_subject} is a list and cannot be printed as it is; print \
+                 its items in a `{{% for %}}` loop or join them with the `join` filter"
+            ),
+        ),
+        Unprintable::None => (
+            format!(
+                "テンプレートの誤り: {ja_subject}は空（none）で、印刷できません。\
+                 「{{% if … is not blank %}}」で囲むか、フィルタ「cell」で空欄として印刷してください"
+            ),
+            format!(
+                "template error: {en_subject} is none and cannot be printed; wrap it in \
+                 `{{% if … is not blank %}}` or print it through the `cell` filter, which prints \
+                 nothing for it"
+            ),
+        ),
+        Unprintable::Bool => (
+            format!(
+                "テンプレートの誤り: {ja_subject}は真偽値（true・false）で、印刷すると英語の\
+                 「True」「False」になります。「{{% if %}}」で印刷する文字を選んでください"
+            ),
+            format!(
+                "template error: {en_subject} is a boolean and would print as `True`/`False`; \
+                 choose the words to print with `{{% if %}}`"
+            ),
+        ),
     }
 }
 

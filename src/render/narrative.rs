@@ -1,12 +1,16 @@
 //! The `narrative` filter: a department's plain text → document markup.
 //!
 //! Rules (DESIGN.md "Narrative text"): paragraphs are separated by a blank line; a line that
-//! starts with `①`–`⑳`, `・`, `◎`, `○` or `- ` is a list item; any other line continues the
-//! paragraph or list item above it. Everything is escaped, so whatever a department typed
+//! starts with a list marker of the style sheet (`lists.markers`: by default `①`–`㊿`, `・`,
+//! `◎`, `○`, `●`, …) or with `- ` is a list item; any other line continues the paragraph or list
+//! item above it. The spaces typed after a marker are dropped, so every item of a list sets its
+//! text at the same distance from its marker. Everything is escaped, so whatever a department typed
 //! (`<script>`, `{{ x }}`, `&`) shows as typed and cannot change the document's structure.
 //! The list markers stay in the item text (they are what the reader sees, and what text
 //! extraction of the PDF gives back, and a ①-list interrupted by a paragraph goes on with ③ as
 //! typed): each item is a `<p class="item noindent circled|bullet|double-circle|circle">`.
+
+use hakusho_typeset::ListMarkers;
 
 /// The kind of list a line's marker starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +23,8 @@ pub enum ListKind {
     DoubleCircle,
     /// ○
     Circle,
+    /// Any other declared marker (●, ▶, …)
+    Marked(char),
 }
 
 impl ListKind {
@@ -28,24 +34,31 @@ impl ListKind {
             ListKind::Bullet => "bullet",
             ListKind::DoubleCircle => "double-circle",
             ListKind::Circle => "circle",
+            ListKind::Marked(_) => "marked",
         }
     }
 }
 
-/// If `line` starts a list item, its kind and the text to show: the marker is kept, except
-/// that the ASCII `- ` input convention is printed as `・` (what a Japanese report prints).
-pub fn list_item(line: &str) -> Option<(ListKind, String)> {
-    let first = line.chars().next()?;
-    match first {
-        '\u{2460}'..='\u{2473}' => Some((ListKind::Circled, line.to_string())),
-        '・' => Some((ListKind::Bullet, line.to_string())),
-        '◎' => Some((ListKind::DoubleCircle, line.to_string())),
-        '○' => Some((ListKind::Circle, line.to_string())),
-        '-' if line.starts_with("- ") => {
-            Some((ListKind::Bullet, format!("・{}", line[2..].trim_start())))
+/// If `line` starts a list item (a marker of `markers`, or the ASCII `- ` input convention,
+/// printed as `・`, what a Japanese report prints), its kind and the text to show: the marker
+/// as typed, directly followed by the text (the spaces typed after it are dropped).
+pub fn list_item(line: &str, markers: &ListMarkers) -> Option<(ListKind, String)> {
+    let (marker, rest) = match line.strip_prefix("- ") {
+        Some(rest) => ('・', rest),
+        None => {
+            let marker = markers.starts(line)?;
+            (marker, &line[marker.len_utf8()..])
         }
-        _ => None,
-    }
+    };
+    let text = rest.trim_start_matches([' ', '\t', '\u{3000}']);
+    let kind = match marker {
+        '①'..='⑳' | '㉑'..='㉟' | '㊱'..='㊿' => ListKind::Circled,
+        '・' => ListKind::Bullet,
+        '◎' => ListKind::DoubleCircle,
+        '○' => ListKind::Circle,
+        other => ListKind::Marked(other),
+    };
+    Some((kind, format!("{marker}{text}")))
 }
 
 /// Escapes text for the markup (element content and attribute values).
@@ -104,7 +117,7 @@ fn is_bracketed(line: &str) -> bool {
 }
 
 /// Splits narrative text into paragraphs and lists.
-fn blocks(text: &str) -> Vec<Block> {
+fn blocks(text: &str, markers: &ListMarkers) -> Vec<Block> {
     let mut out: Vec<Block> = Vec::new();
     // Whether the previous line was blank (a blank line ends whatever was open).
     let mut after_blank = true;
@@ -123,7 +136,7 @@ fn blocks(text: &str) -> Vec<Block> {
             after_blank = true;
             continue;
         }
-        if let Some((kind, item)) = list_item(line) {
+        if let Some((kind, item)) = list_item(line, markers) {
             match out.last_mut() {
                 Some(Block::List(k, items)) if *k == kind && !after_blank => items.push(item),
                 _ => out.push(Block::List(kind, vec![item])),
@@ -145,9 +158,9 @@ fn blocks(text: &str) -> Vec<Block> {
 }
 
 /// Converts narrative text to markup. `class` is put on every `<p>` (e.g. `note`).
-pub fn to_markup(text: &str, class: Option<&str>) -> String {
+pub fn to_markup(text: &str, class: Option<&str>, markers: &ListMarkers) -> String {
     let mut out = String::new();
-    for block in blocks(text) {
+    for block in blocks(text, markers) {
         match block {
             Block::Paragraph(p) => {
                 match class {
@@ -185,9 +198,9 @@ pub fn to_markup(text: &str, class: Option<&str>) -> String {
 
 /// Converts narrative text to inline markup for a table cell (the typesetter lays out only
 /// inline content in cells): every paragraph and list item on its own line, `<br/>` between.
-pub fn to_inline_markup(text: &str) -> String {
+pub fn to_inline_markup(text: &str, markers: &ListMarkers) -> String {
     let mut out = String::new();
-    for (i, line) in plain_blocks(text).iter().enumerate() {
+    for (i, line) in plain_blocks(text, markers).iter().enumerate() {
         if i > 0 {
             out.push_str("<br/>");
         }
@@ -198,9 +211,9 @@ pub fn to_inline_markup(text: &str) -> String {
 
 /// The plain paragraphs/items of narrative text, as the reader sees them (for tests that
 /// compare a document's text with its sources).
-pub fn plain_blocks(text: &str) -> Vec<String> {
+pub fn plain_blocks(text: &str, markers: &ListMarkers) -> Vec<String> {
     let mut v = Vec::new();
-    for b in blocks(text) {
+    for b in blocks(text, markers) {
         match b {
             Block::Paragraph(p) | Block::Bracketed(p) => v.push(p),
             Block::List(_, items) => v.extend(items),
@@ -212,6 +225,14 @@ pub fn plain_blocks(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_markup(text: &str, class: Option<&str>) -> String {
+        super::to_markup(text, class, &ListMarkers::default())
+    }
+
+    fn to_inline_markup(text: &str) -> String {
+        super::to_inline_markup(text, &ListMarkers::default())
+    }
 
     #[test]
     fn paragraphs_split_on_blank_lines() {
@@ -227,7 +248,7 @@ mod tests {
         );
         assert_eq!(
             m,
-            "<p>以下の取組を進める。</p>\n<p class=\"item noindent circled\">① 連携</p>\n<p class=\"item noindent circled\">② 発信続きの行</p>\n<p>終わり。</p>\n"
+            "<p>以下の取組を進める。</p>\n<p class=\"item noindent circled\">①連携</p>\n<p class=\"item noindent circled\">②発信続きの行</p>\n<p>終わり。</p>\n"
         );
     }
 
@@ -243,8 +264,8 @@ mod tests {
     #[test]
     fn different_markers_make_different_lists() {
         let m = to_markup("◎ 一\n◎ 二\n・ 三\n- four", None);
-        assert!(m.contains("<p class=\"item noindent double-circle\">◎ 一</p>\n<p class=\"item noindent double-circle\">◎ 二</p>"));
-        assert!(m.contains("<p class=\"item noindent bullet\">・ 三</p>\n<p class=\"item noindent bullet\">・four</p>"));
+        assert!(m.contains("<p class=\"item noindent double-circle\">◎一</p>\n<p class=\"item noindent double-circle\">◎二</p>"));
+        assert!(m.contains("<p class=\"item noindent bullet\">・三</p>\n<p class=\"item noindent bullet\">・four</p>"));
     }
 
     #[test]
@@ -263,12 +284,29 @@ mod tests {
     fn inline_form_breaks_lines() {
         assert_eq!(
             to_inline_markup("概要。\n\n① a&b\n② <c>"),
-            "概要。<br/>① a&amp;b<br/>② &lt;c&gt;"
+            "概要。<br/>①a&amp;b<br/>②&lt;c&gt;"
         );
     }
 
     #[test]
     fn latin_words_across_lines_get_a_space() {
         assert_eq!(to_markup("AI and\nRPA", None), "<p>AI and RPA</p>\n");
+    }
+
+    #[test]
+    fn declared_markers_make_items_and_the_space_after_them_is_dropped() {
+        let markers: ListMarkers = serde_yaml::from_str("[▶, ・]").unwrap();
+        let m = super::to_markup(
+            "▶ 施策の方向\n▶施策の展開\n▶\u{3000}施策の評価\n続き",
+            None,
+            &markers,
+        );
+        assert_eq!(
+            m,
+            "<p class=\"item noindent marked\">▶施策の方向</p>\n<p class=\"item noindent marked\">▶施策の展開</p>\n<p class=\"item noindent marked\">▶施策の評価続き</p>\n"
+        );
+        // Not declared: a paragraph like any other line (the default set has no ▶).
+        let m = to_markup("前文\n▶ 施策", None);
+        assert_eq!(m, "<p>前文▶ 施策</p>\n");
     }
 }

@@ -38,6 +38,10 @@ pub struct PdfReport {
     /// Text of each page, one string per visual line (runs on one baseline, left to right;
     /// separate runs with a visible gap are joined by a single space).
     pub pages: Vec<Vec<String>>,
+    /// The same lines as pdftotext gives them: a space also where the pen moves right inside a
+    /// shown string by more than a tenth of an em (a 和欧間 quarter em, a stretched gap), so a
+    /// reader's tools see a gap the eye sees.
+    pub spaced_pages: Vec<Vec<String>>,
     pub fonts: Vec<FontReport>,
     pub outline: Vec<OutlineItem>,
     pub title: Option<String>,
@@ -76,6 +80,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
     let mut fonts: BTreeMap<ObjectId, FontReport> = BTreeMap::new();
     let mut cmaps: HashMap<ObjectId, FontDecoder> = HashMap::new();
     let mut page_texts = Vec::new();
+    let mut spaced_texts = Vec::new();
     let mut page_runs = Vec::new();
     let mut media_boxes = Vec::new();
     for page_id in pages.values() {
@@ -99,7 +104,8 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         let content = doc.get_page_content(*page_id);
         let content = Content::decode(&content).map_err(|e| format!("page content: {e}"))?;
         let runs = page_runs_of(&content, &by_name, &cmaps);
-        page_texts.push(page_lines(runs.clone()));
+        page_texts.push(page_lines(runs.clone(), |r| &r.text));
+        spaced_texts.push(page_lines(runs.clone(), |r| &r.spaced));
         page_runs.push(runs);
     }
 
@@ -124,6 +130,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
     }
     Ok(PdfReport {
         pages: page_texts,
+        spaced_pages: spaced_texts,
         fonts: fonts.into_values().collect(),
         outline,
         title,
@@ -486,7 +493,12 @@ pub struct Run {
     pub end: f32,
     pub size: f32,
     pub text: String,
+    /// `text` with a space where a `TJ` offset opens a gap wider than a tenth of an em.
+    pub spaced: String,
 }
+
+/// The gap (in ems) inside a shown string that pdftotext reads as a word space.
+const SPACE_GAP_EM: f32 = 0.1;
 
 fn page_runs_of(
     content: &Content,
@@ -541,6 +553,7 @@ fn page_runs_of(
                 let Some(decoder) = font else { continue };
                 let start = tm_x;
                 let mut text = String::new();
+                let mut spaced = String::new();
                 let items: Vec<&Object> = match args.last() {
                     Some(Object::Array(a)) => a.iter().collect(),
                     Some(o) => vec![o],
@@ -551,11 +564,18 @@ fn page_runs_of(
                         Object::String(bytes, _) => {
                             let (t, adv) = decoder.decode(bytes);
                             text.push_str(&t);
+                            spaced.push_str(&t);
                             tm_x += adv / 1000.0 * size * scale;
                         }
                         other => {
                             if let Ok(n) = other.as_float() {
                                 tm_x -= n / 1000.0 * size * scale;
+                                if -n / 1000.0 > SPACE_GAP_EM
+                                    && !spaced.is_empty()
+                                    && !spaced.ends_with(' ')
+                                {
+                                    spaced.push(' ');
+                                }
                             }
                         }
                     }
@@ -566,6 +586,7 @@ fn page_runs_of(
                     end: tm_x,
                     size: size * scale,
                     text,
+                    spaced,
                 });
             }
             _ => {}
@@ -574,7 +595,7 @@ fn page_runs_of(
     runs
 }
 
-fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
+fn page_lines(mut runs: Vec<Run>, text_of: impl Fn(&Run) -> &String) -> Vec<String> {
     // Group runs by baseline (top of page first), then left to right.
     runs.sort_by(|a, b| {
         b.y.partial_cmp(&a.y)
@@ -600,7 +621,7 @@ fn page_lines(mut runs: Vec<Run>) -> Vec<String> {
                         line.push(' ');
                     }
                 }
-                line.push_str(&run.text);
+                line.push_str(text_of(&run));
                 prev_end = Some(run.end);
             }
             line

@@ -16,6 +16,7 @@
 pub mod compose;
 pub mod font;
 pub mod layout;
+pub mod markers;
 pub mod markup;
 pub mod page;
 pub mod pdf;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use hakusho_diagnostics::{Diagnostics, Location};
 
 pub use font::FontSet;
+pub use markers::ListMarkers;
 pub use page::LaidOutDocument;
 pub use style::Style;
 

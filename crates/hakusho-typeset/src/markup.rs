@@ -392,7 +392,8 @@ fn push_text(stack: &mut [Element], text: String, pos: Pos) {
 }
 
 /// True for characters between which a source line break means nothing (CJK ideographs, kana,
-/// full-width punctuation and forms): Japanese text is written without spaces.
+/// full-width punctuation, forms and symbols): Japanese text is written without spaces. A
+/// question of script, not of which markers hang (that is the style's `lists.markers`).
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FDF      // radicals
@@ -406,10 +407,12 @@ pub fn is_cjk(c: char) -> bool {
         | 0xFE30..=0xFE4F
         | 0xFF00..=0xFFEF    // full-width forms
         | 0x20000..=0x3FFFF
-    ) || matches!(
-        c,
-        '①'..='⓿' | '◎' | '○' | '●' | '■' | '□' | '◇' | '◆' | '※' | '・'
-    )
+        // Symbols set full width in Japanese text (list markers among them): enclosed
+        // alphanumerics ①…, geometric shapes ■□▶◆◇○◎●, miscellaneous symbols ☆★.
+        | 0x2460..=0x24FF
+        | 0x25A0..=0x25FF
+        | 0x2600..=0x26FF
+    ) || c == '※'
 }
 
 /// Collapses ASCII whitespace runs to one space, except that a run holding a line break

@@ -265,6 +265,9 @@ pub struct ListStyle {
     pub gap: Length,
     /// Indent of a nested list relative to its parent item's text.
     pub nest_indent: Length,
+    /// Markers that start a typed list item hanging under its text (default: ①–㊿ ・◎○●◆◇■□☆★).
+    #[serde(default)]
+    pub markers: crate::ListMarkers,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -23,6 +23,12 @@ pub(crate) enum Class {
     OtherPunct,
     /// cl-08 inseparable characters —…‥ (never split between two of them, no 和欧間).
     Inseparable,
+    /// cl-12 full-width prefixed abbreviations ￥＄￡＃…: Japanese to their left, set solid
+    /// against the numeral they precede (JLREQ 3.2.4: no space between them).
+    PrefixedAbbrev,
+    /// cl-13 full-width postfixed abbreviations ％‰℃…: set solid after the numeral they follow
+    /// (JLREQ 3.2.4), Japanese to their right.
+    PostfixedAbbrev,
     /// cl-14 ideographic space.
     IdeoSpace,
     /// Kana, kanji and other full-width characters that take 和欧間 next to Western text
@@ -46,11 +52,17 @@ impl Class {
         matches!(self, Class::Closing | Class::FullStop | Class::Comma)
     }
 
-    /// Takes 和欧間 on its right when a Western character follows.
+    /// Takes 和欧間 on its right when a Western character follows (by classes alone; a numeral
+    /// next to an abbreviation is the exception [`wa_ou_kan`] adds).
     pub(crate) fn glue_after(self, next: Class) -> bool {
         match self {
-            Class::Japanese => matches!(next, Class::Western | Class::WesternOpen),
-            Class::Western | Class::WesternClose => next == Class::Japanese,
+            Class::Japanese | Class::PrefixedAbbrev | Class::PostfixedAbbrev => {
+                matches!(next, Class::Western | Class::WesternOpen)
+            }
+            Class::Western | Class::WesternClose => matches!(
+                next,
+                Class::Japanese | Class::PrefixedAbbrev | Class::PostfixedAbbrev
+            ),
             _ => false,
         }
     }
@@ -99,6 +111,15 @@ pub(crate) fn classify(c: char, adv_em: f32) -> Class {
         }
         '—' | '―' | '…' | '‥' => Class::Inseparable,
         '\u{3000}' => Class::IdeoSpace,
+        // A narrow form of these is Western text (「¥100」「50%」): set solid with the digits.
+        '￥' | '＄' | '￡' | '＃' | '€' | '№' if adv_em > 0.75 => Class::PrefixedAbbrev,
+        '％' | '‰' | '℃' | '°' | '′' | '″' | '￠' | 'ℓ' | '㏋' | '㌃' | '㌍' | '㌔' | '㌘'
+        | '㌢' | '㌣' | '㌦' | '㌧' | '㌫' | '㌶' | '㌻' | '㍉' | '㍊' | '㍍' | '㍑' | '㍗'
+        | '㎜' | '㎝' | '㎞' | '㎡' | '㏄' | '㎎' | '㎏' | '㎖' | '㎗'
+            if adv_em > 0.75 =>
+        {
+            Class::PostfixedAbbrev
+        }
         // Half-width katakana and their punctuation are narrow but Japanese.
         '\u{FF61}'..='\u{FF9F}' => match c {
             '｡' => Class::FullStop,
@@ -113,6 +134,19 @@ pub(crate) fn classify(c: char, adv_em: f32) -> Class {
     }
 }
 
+/// Whether a quarter em of 和欧間 goes between `a` (class `ac`) and the following `b` (class
+/// `bc`): between Japanese and Western text, except between a numeral and the abbreviation
+/// that prefixes or postfixes it (「￥100」「90％」, JLREQ 3.2.4 and its spacing table).
+pub(crate) fn wa_ou_kan(a: char, ac: Class, b: char, bc: Class) -> bool {
+    !numeral_and_abbreviation(a, ac, b, bc) && ac.glue_after(bc)
+}
+
+/// A numeral and the abbreviation prefixing or postfixing it (「￥100」「90％」): set solid,
+/// neither 和欧間 nor justification opens a gap between them.
+pub(crate) fn numeral_and_abbreviation(a: char, ac: Class, b: char, bc: Class) -> bool {
+    (ac == Class::PrefixedAbbrev && is_digit(b)) || (is_digit(a) && bc == Class::PostfixedAbbrev)
+}
+
 /// Zero-width and control characters: no glyph of their own; compose attaches their text to a
 /// neighbouring glyph so extraction still gives the source back.
 pub(crate) fn zero_width(c: char) -> bool {
@@ -123,7 +157,7 @@ pub(crate) fn zero_width(c: char) -> bool {
 }
 
 /// 行頭禁則: characters that must not begin a line (JLREQ cl-02…cl-07, cl-09, cl-10, cl-11,
-/// cl-20 postfixed abbreviations, and their half-width/Western forms).
+/// cl-13 postfixed abbreviations, and their half-width/Western forms).
 pub(crate) fn no_start(c: char) -> bool {
     matches!(
         c,
@@ -143,7 +177,7 @@ pub(crate) fn no_start(c: char) -> bool {
         | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ' | 'ゕ' | 'ゖ'
         | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
         | '\u{31F0}'..='\u{31FF}' | 'ｧ'..='ｯ'
-        // postfixed abbreviations and units (cl-20)
+        // postfixed abbreviations (cl-13) and units
         | '％' | '%' | '‰' | '℃' | '°' | '′' | '″' | '¢' | '￠' | 'ℓ'
         | '㎜' | '㎝' | '㎞' | '㎡' | '㏄' | '㎎' | '㎏' | '㎖' | '㎗' | '㍉' | '㌔' | '㌢' | '㍍'
         | '㌘' | '㌧' | '㌃' | '㌶' | '㍑' | '㍗' | '㌫' | '㌦' | '㍊' | '㍼' | '㍽' | '㍾' | '㍻'
@@ -220,6 +254,19 @@ mod tests {
         assert!(Class::Japanese.glue_after(Class::WesternOpen));
         assert!(!Class::WesternOpen.glue_after(Class::Japanese));
         assert!(!Class::Closing.glue_after(Class::Western));
+        // cl-12 / cl-13: full-width forms are abbreviations, narrow ones Western text.
+        assert_eq!(classify('％', 1.0), Class::PostfixedAbbrev);
+        assert_eq!(classify('℃', 1.0), Class::PostfixedAbbrev);
+        assert_eq!(classify('￥', 1.0), Class::PrefixedAbbrev);
+        assert_eq!(classify('°', 0.4), Class::Western);
+        // Solid against a numeral, 和欧間 against a Latin letter as any Japanese character.
+        let pct = Class::PostfixedAbbrev;
+        let yen = Class::PrefixedAbbrev;
+        assert!(!wa_ou_kan('0', Class::Western, '％', pct));
+        assert!(!wa_ou_kan('￥', yen, '1', Class::Western));
+        assert!(wa_ou_kan('％', pct, 'A', Class::Western));
+        assert!(wa_ou_kan('B', Class::Western, '％', pct));
+        assert!(wa_ou_kan('約', Class::Japanese, '8', Class::Western));
     }
 
     #[test]

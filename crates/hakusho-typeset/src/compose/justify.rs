@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::classes::Class;
+use super::classes::{self, Class};
 use super::{Align, Item, Line, Prepared};
 use crate::page::TextRun;
 
@@ -36,7 +36,8 @@ fn stretchable_gap(a: &Item, b: &Item) -> bool {
     let both_western = a.class.western() && b.class.western();
     let both_inseparable = a.class == Class::Inseparable && b.class == Class::Inseparable;
     let at_space = a.is_space() || b.is_space();
-    !(both_western || both_inseparable || at_space)
+    let abbreviated_number = classes::numeral_and_abbreviation(a.ch, a.class, b.ch, b.class);
+    !(both_western || both_inseparable || at_space || abbreviated_number)
 }
 
 /// What a line of items offers for adjustment.

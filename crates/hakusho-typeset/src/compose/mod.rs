@@ -314,7 +314,7 @@ fn compress_and_glue(items: &mut [Item]) {
         if b == Class::MiddleDot && a == Class::Opening {
             items[i].bb = 0.0;
         }
-        if a.glue_after(b) {
+        if classes::wa_ou_kan(items[i - 1].ch, a, items[i].ch, b) {
             let em = items[i - 1].size.max(items[i].size);
             items[i - 1].glue = em / 4.0;
         }

@@ -206,6 +206,59 @@ fn wa_ou_kan_between_japanese_and_latin() {
     assert!(close(x_of(l, '」') - x_of(l, ')'), EM / 2.0));
 }
 
+/// JLREQ 3.2.4: no space between a numeral and a full-width prefixed (cl-12) or postfixed
+/// (cl-13) abbreviation; 和欧間 stays between the numeral and the Japanese text around it.
+#[test]
+fn numerals_and_abbreviations_are_set_solid() {
+    let q = EM / 4.0;
+    let l = &set("おおむね90％台前半", &style(40.0, 0.0, Align::Start))[0];
+    let nine_to_zero = x_of(l, '0') - x_of(l, '9');
+    assert!(
+        close(x_of(l, '％') - x_of(l, '0'), nine_to_zero),
+        "{:?}",
+        glyphs(l)
+    );
+    assert!(
+        close(x_of(l, '9') - x_of(l, 'ね'), EM + q),
+        "{:?}",
+        glyphs(l)
+    );
+    assert!(close(x_of(l, '台') - x_of(l, '％'), EM), "{:?}", glyphs(l));
+
+    let l = &set(
+        "会費は￥1,000、気温は25℃。",
+        &style(40.0, 0.0, Align::Start),
+    )[0];
+    assert!(close(x_of(l, '1') - x_of(l, '￥'), EM), "{:?}", glyphs(l));
+    assert!(close(x_of(l, '￥') - x_of(l, 'は'), EM), "{:?}", glyphs(l));
+    assert!(
+        close(x_of(l, '℃') - x_of(l, '5'), x_of(l, '5') - x_of(l, '2')),
+        "{:?}",
+        glyphs(l)
+    );
+
+    // Justification spreads the line but never opens the numeral from its ％.
+    let text = "経常収支比率はおおむね90％台前半に抑制し、公債費比率はおおむね8％を超えないこと。";
+    for w in 10..30 {
+        let st = style(w as f32, 0.0, Align::Justify);
+        for l in set(text, &st) {
+            let g = glyphs(&l);
+            for k in 1..g.len() {
+                if g[k].0 == '％' && g[k - 1].0.is_ascii_digit() {
+                    let digit_w = fonts()
+                        .set
+                        .get(fonts().mincho)
+                        .glyph(g[k - 1].0)
+                        .unwrap()
+                        .advance
+                        * SIZE;
+                    assert!(close(g[k].1 - g[k - 1].1, digit_w), "w{w}: {:?}", g);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn wa_ou_kan_never_at_line_start_or_end() {
     // Break right before/after Latin text: no quarter em at either edge.

@@ -6,6 +6,7 @@ use super::inline::{self, Segment, Setter};
 use super::{Chunk, HeadingInfo, Landing};
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
+use crate::markers::ListMarkers;
 use crate::markup::{Element, Node, Pos};
 use crate::page::Item;
 use crate::style::{Resolved, Style};
@@ -190,7 +191,7 @@ impl<'a> Builder<'a> {
                 let segs = inline::segments(el, &res, style);
                 // Notes and typed list items hang under their text: the lines after the first
                 // start where the text after "(注1) " / "※" / "①" / "・" starts.
-                let mark = mark_chars(el, &segs);
+                let mark = mark_chars(el, &segs, &style.file.lists.markers);
                 let mut chunks = self.paragraph_marked(&segs, &res, el.pos, ctx, res.indent, mark);
                 if let Some(c) = chunks.last_mut() {
                     c.keep_with_next |= res.keep_with_next;
@@ -669,9 +670,10 @@ impl<'a> Builder<'a> {
 }
 
 /// Characters of the leading mark a paragraph hangs under, counted with the spaces after it:
-/// a note's `(注)`, `(注1)`, `（注2）`, `※`/`※1`; a typed list item's `①`, `・`, `◎`, `○`, `●`,
-/// `◆`, `◇`, `■`, `□` (class `item`). 0 when the paragraph does not hang.
-pub(crate) fn mark_chars(el: &Element, segs: &[Segment]) -> usize {
+/// a note's `(注)`, `(注1)`, `（注2）`, `※`/`※1`; a typed list item's marker declared in the
+/// style sheet (`lists.markers`: `①`, `・`, `◎`, `▶`, …; class `item`). 0 when the paragraph
+/// does not hang.
+pub(crate) fn mark_chars(el: &Element, segs: &[Segment], markers: &ListMarkers) -> usize {
     let Some(text) = segs
         .first()
         .and_then(|s| s.first())
@@ -691,7 +693,7 @@ pub(crate) fn mark_chars(el: &Element, segs: &[Segment]) -> usize {
         }
     } else if el.has_class("item") {
         match chars.first() {
-            Some(c) if is_item_marker(*c) => 1,
+            Some(c) if markers.contains(*c) => 1,
             _ => return 0,
         }
     } else {
@@ -705,12 +707,6 @@ pub(crate) fn mark_chars(el: &Element, segs: &[Segment]) -> usize {
         .iter()
         .take_while(|&&c| c == ' ' || c == '\u{3000}')
         .count()
-}
-
-/// Markers typed at the start of list items (kept as typed, never renumbered).
-pub(crate) fn is_item_marker(c: char) -> bool {
-    matches!(c, '\u{2460}'..='\u{2473}' | '\u{3251}'..='\u{325F}' | '\u{32B1}'..='\u{32BF}'
-        | '・' | '◎' | '○' | '●' | '◆' | '◇' | '■' | '□' | '☆' | '★')
 }
 
 /// `data-keep="next"` on a block.

@@ -113,7 +113,7 @@ fn block_paras(
             "p" => {
                 let pres = style.resolve_over(block, "p", &e.classes);
                 let segs = inline::segments(e, &pres, style);
-                let mark = blocks::mark_chars(e, &segs);
+                let mark = blocks::mark_chars(e, &segs, &style.file.lists.markers);
                 let indent = pres.indent;
                 out.push(para(b, &segs, pres, indent, mark, e.pos));
                 nested_blocks(b, e, block, res, out);
