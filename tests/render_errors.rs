@@ -1,7 +1,10 @@
 //! Template errors name the template file and line; templates cannot reach outside templates/.
 
+mod common;
+
 use std::fs;
 
+use common::{hakusho, project_copy};
 use hakusho::render::Renderer;
 use hakusho_diagnostics::{Lang, Location};
 use minijinja::context;
@@ -133,4 +136,37 @@ fn text_numbers_and_values_through_filters_still_print() {
         )
         .unwrap();
     assert_eq!(out, "<p>a&lt;b 1.5 はい 90％台 90％台 [] x・y</p>");
+}
+
+// issue 17: our own helpers' errors were English inside the Japanese message
+// (「テンプレートの誤り（処理できない操作）: …: rows(): no table 'x' in hakusho.yaml」)
+#[test]
+fn helper_errors_are_japanese_in_japanese_messages() {
+    let dir = project_copy();
+    let p = dir.path();
+    let path = p.join("templates/plan_summaries.html");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{{{{ rows(\"nosuch\", \"1-1\")|length }}}}\n{text}"),
+    )
+    .unwrap();
+    let ja = hakusho(p, &["build", "plan-summaries"]);
+    assert_eq!(ja.status.code(), Some(1));
+    let ja = String::from_utf8_lossy(&ja.stderr).into_owned();
+    let line = ja
+        .lines()
+        .find(|l| l.starts_with("templates/plan_summaries.html:1:"))
+        .unwrap_or_else(|| panic!("{ja}"));
+    assert!(
+        line.contains("表「nosuch」は hakusho.yaml の tables: にありません"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("no table"),
+        "English inside Japanese: {line}"
+    );
+    let en = hakusho(p, &["--lang", "en", "build", "plan-summaries"]);
+    let en = String::from_utf8_lossy(&en.stderr).into_owned();
+    assert!(en.contains("no table 'nosuch'"), "{en}");
 }

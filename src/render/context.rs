@@ -15,10 +15,10 @@
 //! Functions: `rows(table_id, group)` → the rows of a table for one policy code or goal code;
 //! `department(id)` → a department.
 
-use minijinja::{Error, ErrorKind, State, Value};
+use minijinja::{Error, State, Value};
 
-fn invalid(msg: String) -> Error {
-    Error::new(ErrorKind::InvalidOperation, msg)
+fn invalid(ja: String, en: String) -> Error {
+    super::helper_error(ja, en)
 }
 
 fn key_of(v: &Value) -> String {
@@ -31,19 +31,28 @@ fn key_of(v: &Value) -> String {
 /// `rows("indicators", policy.code)`: the rows of table `table` whose group is `group`, in the
 /// order the workbook has them.
 pub fn rows(state: &State, table: &str, group: &Value) -> Result<Value, Error> {
-    let tables = state
-        .lookup("tables")
-        .ok_or_else(|| invalid("rows(): no tables in this context".into()))?;
+    let tables = state.lookup("tables").ok_or_else(|| {
+        invalid(
+            "rows(): この文書には表がありません".into(),
+            "rows(): no tables in this context".into(),
+        )
+    })?;
     let t = tables.get_attr(table)?;
     if t.is_undefined() || t.is_none() {
         let known: Vec<String> = tables
             .try_iter()
             .map(|it| it.map(|k| key_of(&k)).collect())
             .unwrap_or_default();
-        return Err(invalid(format!(
-            "rows(): no table '{table}' in hakusho.yaml (tables: {})",
-            known.join(", ")
-        )));
+        return Err(invalid(
+            format!(
+                "rows(): 表「{table}」は hakusho.yaml の tables: にありません（ある表: {}）",
+                known.join("、")
+            ),
+            format!(
+                "rows(): no table '{table}' in hakusho.yaml (tables: {})",
+                known.join(", ")
+            ),
+        ));
     }
     let want = key_of(group);
     let mut out = Vec::new();
@@ -57,18 +66,22 @@ pub fn rows(state: &State, table: &str, group: &Value) -> Result<Value, Error> {
 
 /// `department("kikaku")`: the department with that id.
 pub fn department(state: &State, id: &Value) -> Result<Value, Error> {
-    let departments = state
-        .lookup("departments")
-        .ok_or_else(|| invalid("department(): no departments in this context".into()))?;
+    let departments = state.lookup("departments").ok_or_else(|| {
+        invalid(
+            "department(): この文書には部がありません".into(),
+            "department(): no departments in this context".into(),
+        )
+    })?;
     let want = key_of(id);
     for d in departments.try_iter()? {
         if key_of(&d.get_attr("id")?) == want {
             return Ok(d);
         }
     }
-    Err(invalid(format!(
-        "department(): no department '{want}' in hakusho.yaml"
-    )))
+    Err(invalid(
+        format!("department(): 部「{want}」は hakusho.yaml の departments: にありません"),
+        format!("department(): no department '{want}' in hakusho.yaml"),
+    ))
 }
 
 /// The parts of the context every document shares, serialized from the model once per build.

@@ -6,12 +6,12 @@
 
 use hakusho_typeset::ListMarkers;
 use minijinja::value::{Kwargs, ValueKind};
-use minijinja::{Error, ErrorKind, Value};
+use minijinja::{Error, Value};
 
 use super::narrative;
 
-fn invalid(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::InvalidOperation, msg.into())
+fn invalid(ja: impl Into<String>, en: impl Into<String>) -> Error {
+    super::helper_error(ja, en)
 }
 
 /// Groups the integer part of a decimal string with commas: "1234567.5" → "1,234,567.5".
@@ -153,7 +153,7 @@ fn extract(value: &Value) -> Result<Num, Error> {
                 grouping,
             })
         }
-        other => Err(invalid(format!("num: cannot format a {other} as a number"))),
+        other => Err(invalid(format!("フィルタ num は {other} を数として書けません（数か、数を表す文字を渡してください）"), format!("num: cannot format a {other} as a number"))),
     }
 }
 
@@ -227,18 +227,36 @@ pub fn era(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
             .unwrap_or_default()
             .trim()
             .parse()
-            .map_err(|_| invalid(format!("era: '{value}' is not a year")))?,
-        other => return Err(invalid(format!("era: expected a year, got a {other}"))),
+            .map_err(|_| {
+                invalid(
+                    format!("フィルタ era に渡された「{value}」は年ではありません"),
+                    format!("era: '{value}' is not a year"),
+                )
+            })?,
+        other => {
+            return Err(invalid(
+                format!("フィルタ era には年（数）を渡してください（渡されたのは {other}）"),
+                format!("era: expected a year, got a {other}"),
+            ))
+        }
     };
-    let year = i32::try_from(year)
-        .map_err(|_| invalid(format!("era: no Japanese era known for year {year}")))?;
+    let year = i32::try_from(year).map_err(|_| {
+        invalid(
+            format!("フィルタ era: {year} 年の元号がわかりません"),
+            format!("era: no Japanese era known for year {year}"),
+        )
+    })?;
     let with_western = if western {
         format!("({year}){suffix}")
     } else {
         suffix
     };
-    hakusho_sources::era_label(year, &with_western)
-        .ok_or_else(|| invalid(format!("era: no Japanese era known for year {year}")))
+    hakusho_sources::era_label(year, &with_western).ok_or_else(|| {
+        invalid(
+            format!("フィルタ era: {year} 年の元号がわかりません"),
+            format!("era: no Japanese era known for year {year}"),
+        )
+    })
 }
 
 /// `{{ text|narrative }}` → `<p>`/`<ul>`/`<ol>` markup, everything escaped.
@@ -368,7 +386,15 @@ pub fn katakana(n: usize) -> Result<String, Error> {
     n.checked_sub(1)
         .and_then(|i| IROHA.get(i))
         .map(|s| s.to_string())
-        .ok_or_else(|| invalid(format!("katakana: {n} is out of range 1–{}", IROHA.len())))
+        .ok_or_else(|| {
+            invalid(
+                format!(
+                    "フィルタ katakana: {n} は 1〜{} の範囲にありません",
+                    IROHA.len()
+                ),
+                format!("katakana: {n} is out of range 1–{}", IROHA.len()),
+            )
+        })
 }
 
 /// `{{ 3|circled }}` → `③` (1–20).
@@ -376,7 +402,10 @@ pub fn circled(n: u32) -> Result<String, Error> {
     if (1..=20).contains(&n) {
         Ok(char::from_u32(0x2460 + n - 1).unwrap().to_string())
     } else {
-        Err(invalid(format!("circled: {n} is out of range 1–20")))
+        Err(invalid(
+            format!("フィルタ circled: {n} は 1〜20 の範囲にありません"),
+            format!("circled: {n} is out of range 1–20"),
+        ))
     }
 }
 

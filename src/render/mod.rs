@@ -52,8 +52,10 @@ pub fn is_safe_template_name(name: &str) -> bool {
 
 fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
     if !is_safe_template_name(name) {
-        return Err(Error::new(
-            ErrorKind::InvalidOperation,
+        return Err(helper_error(
+            format!(
+                "テンプレート名「{name}」は使えません。テンプレートは templates/ の中から、「..」を含まない相対的な名前で読み込みます"
+            ),
             format!(
                 "template name '{name}' is not allowed: templates are loaded only from \
                  templates/, by a relative name without '..'"
@@ -193,11 +195,16 @@ impl Renderer {
         // says more than the kind.
         let detail = best.detail().map(str::to_string);
         let (ja_kind, en_kind) = kind_names(best.kind());
-        let ja_detail = detail
+        let en_detail = detail
             .as_deref()
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
-        let en_detail = ja_detail.clone();
+        // minijinja's detail is English: the Japanese message says the kind, the place and the
+        // template's words; our own helpers say more in Japanese
+        let ja_detail = match helper_error_behind(err) {
+            Some(h) => format!("。{}", h.ja),
+            None => String::new(),
+        };
         if let Some(what) = unprintable_behind(err) {
             let expr = snippet
                 .as_deref()
@@ -260,6 +267,43 @@ pub fn print_value(out: &mut Output, state: &State, value: &Value) -> Result<(),
         }
         None => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// What our own filters and functions say went wrong, in both languages: carried as the
+/// source of the minijinja error, so the Japanese message is Japanese (minijinja's own
+/// detail, English, goes to the English message only).
+#[derive(Debug)]
+pub struct HelperError {
+    pub ja: String,
+    pub en: String,
+}
+
+impl std::fmt::Display for HelperError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for HelperError {}
+
+/// A template helper's error (`num`, `era`, `rows()`, …) with its Japanese and English text.
+pub fn helper_error(ja: impl Into<String>, en: impl Into<String>) -> Error {
+    let e = HelperError {
+        ja: ja.into(),
+        en: en.into(),
+    };
+    Error::new(ErrorKind::InvalidOperation, e.en.clone()).with_source(e)
+}
+
+fn helper_error_behind(err: &Error) -> Option<&HelperError> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(h) = e.downcast_ref::<HelperError>() {
+            return Some(h);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn unprintable_behind(err: &Error) -> Option<Unprintable> {
