@@ -124,3 +124,71 @@ fn what_is_written_is_checked_against_the_declaration_at_its_line() {
         );
     }
 }
+
+/// A department's own sections are declared the same way (`sections: department:`) and written
+/// under `sections:` of its YAML; a department that writes none still has them (empty).
+#[test]
+fn department_sections_are_declared_written_and_checked() {
+    let dir = project_copy();
+    let p = dir.path();
+    edit(
+        p,
+        "sources/hakusho.yaml",
+        DECLARED,
+        &format!(
+            "{DECLARED}  department:\n    - {{ name: vision, kind: paragraphs, label: 部の将来像 }}\n    - {{ name: my_rows, kind: table, table: indicators }}\n"
+        ),
+    );
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "mission: \"\"\n",
+        "mission: \"\"\nsections:\n  vision: 市民とともに考える企画部をめざす。\n",
+    );
+    edit(
+        p,
+        "templates/booklet.html",
+        "{{ booklet.intro|narrative(\"lead\") }}\n",
+        "{{ booklet.intro|narrative(\"lead\") }}\n{{ dept.sections.vision|narrative }}\n<p>行数：{{ dept.sections.my_rows|length }}</p>\n",
+    );
+    let out = hakusho(p, &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (project, _) = hakusho_sources::load_project(p);
+    let project = project.unwrap();
+    let kikaku_rows = project
+        .tables
+        .iter()
+        .find(|t| t.config.id == "indicators")
+        .unwrap()
+        .rows
+        .iter()
+        .filter(|r| r.department.as_deref() == Some("kikaku"))
+        .count();
+    let pdf = fs::read(p.join("build/booklet-kikaku.pdf")).unwrap();
+    let text = hakusho_pdfcheck::inspect(&pdf)
+        .unwrap()
+        .text_without_whitespace();
+    assert!(text.contains("市民とともに考える企画部をめざす。"));
+    assert!(
+        text.contains(&format!("行数：{kikaku_rows}")),
+        "{kikaku_rows}"
+    );
+
+    // a typo is an error at its line, naming the declared sections
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "  vision:",
+        "  visoin:",
+    );
+    let out = hakusho(p, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (l, c) = position(p, "sources/departments/kikaku.yaml", "visoin:");
+    let prefix = format!("sources/departments/kikaku.yaml:{l}:{c}: ");
+    let err = stderr(&out);
+    assert!(
+        err.lines().any(|line| line.starts_with(&prefix)
+            && line.contains("部の節「visoin」は宣言されていません（宣言されている節: vision、my_rows。もしかして vision ではありませんか）")),
+        "{err}"
+    );
+}

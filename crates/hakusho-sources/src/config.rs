@@ -38,6 +38,9 @@ pub struct Sections {
     /// Sections of each policy, written in `departments/<id>.yaml` under `policies: <code>:`
     /// (a `table` section is read from a workbook sheet instead).
     pub policy: Vec<SectionDecl>,
+    /// Sections of each department, written in `departments/<id>.yaml` under `sections:`
+    /// (a `table` section is the department's rows of the table).
+    pub department: Vec<SectionDecl>,
 }
 
 /// One declared section: `{ name: progress, kind: paragraphs, label: 取り組み状況 }`.

@@ -147,6 +147,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         let mut dept = Department {
             id: decl.id.clone(),
             name: decl.name.clone(),
+            sections: validate::declared_defaults(&config.sections.department),
             ..Department::default()
         };
         if real.is_file() {
@@ -165,6 +166,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                 }
                 validate::department(Some(&decl.id), &file, plan.as_ref(), &src, &mut diags);
                 dept.policies = validate::policy_sections(&config, &file, &src, &mut diags);
+                dept.sections = validate::department_sections(&config, &file, &src, &mut diags);
                 dept.mission = file.mission;
                 dept.resources = file.resources;
                 dept.main_projects = file.main_projects;
@@ -564,10 +566,33 @@ fn check_workbook_sheets(
     }
 }
 
-/// The `table` sections of each policy text: the policy's rows of the declared table.
+/// The `table` sections: a policy's rows of the declared table, a department's rows of it.
 fn fill_table_sections(config: &Config, tables: &[Table], departments: &mut [Department]) {
     use crate::config::SectionKind;
     use crate::model::SectionValue;
+    for decl in config
+        .sections
+        .department
+        .iter()
+        .filter(|s| s.kind == SectionKind::Table)
+    {
+        let Some(table) = tables
+            .iter()
+            .find(|t| Some(&t.config.id) == decl.table.as_ref())
+        else {
+            continue;
+        };
+        for d in departments.iter_mut() {
+            let rows = table
+                .rows
+                .iter()
+                .filter(|r| r.department.as_deref() == Some(d.id.as_str()))
+                .cloned();
+            d.sections
+                .0
+                .insert(decl.name.clone(), SectionValue::Rows(rows.collect()));
+        }
+    }
     for decl in config
         .sections
         .policy
@@ -965,6 +990,7 @@ fn check_one(
                 ) {
                     validate::department(id, &f, plan, &src, diags);
                     validate::policy_sections(config, &f, &src, diags);
+                    validate::department_sections(config, &f, &src, diags);
                 }
             }
             _ => {

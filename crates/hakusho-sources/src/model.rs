@@ -109,7 +109,9 @@ pub struct Department {
     pub resources: Resources,
     pub main_projects: Vec<MainProject>,
     /// Narrative of the policies this department is 主な担当課 of, by policy code.
-    pub policies: BTreeMap<String, PolicyText>,
+    pub policies: BTreeMap<String, SectionTexts>,
+    /// The department's declared sections (`sections: department:`), by name.
+    pub sections: SectionTexts,
     /// `departments/<id>.yaml`, if it exists.
     pub file: Option<PathBuf>,
     /// The department's workbook, if it exists.
@@ -127,8 +129,10 @@ pub struct DepartmentFile {
     pub resources: Resources,
     pub main_projects: Vec<MainProject>,
     /// Each policy's sections as written; checked against the declared sections
-    /// (`sections: policy:` of hakusho.yaml) into [`PolicyText`].
+    /// (`sections: policy:` of hakusho.yaml) into [`SectionTexts`].
     pub policies: BTreeMap<String, BTreeMap<String, serde_yaml::Value>>,
+    /// The department's own sections as written (`sections: department:`).
+    pub sections: BTreeMap<String, serde_yaml::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -151,10 +155,11 @@ pub struct MainProject {
     pub contact: String,
 }
 
-/// A policy's narrative: every declared section by name (templates: `text.progress`).
+/// Declared sections' content by name: a policy's (templates: `text.progress`) or a
+/// department's (`dept.sections.vision`).
 #[derive(Debug, Clone, Serialize, Default)]
 #[serde(transparent)]
-pub struct PolicyText(pub BTreeMap<String, SectionValue>);
+pub struct SectionTexts(pub BTreeMap<String, SectionValue>);
 
 /// The content of one section, by its declared kind.
 #[derive(Debug, Clone, Serialize)]
@@ -168,7 +173,7 @@ pub enum SectionValue {
     Rows(Vec<Row>),
 }
 
-impl PolicyText {
+impl SectionTexts {
     /// The text of a `paragraphs` section ("" when absent or of another kind).
     pub fn text(&self, name: &str) -> &str {
         match self.0.get(name) {

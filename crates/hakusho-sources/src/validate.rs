@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::config::Config;
 use crate::model::{ActionPlan, DepartmentFile, Plan, PlanSummaries};
 use crate::text::closest;
-use crate::yaml::{yaml_path, Source};
+use crate::yaml::{yaml_path, Seg, Source};
 
 /// A value typed in a file, as the Japanese and the English message quote it (at most
 /// [`hakusho_diagnostics::QUOTE_MAX_CHARS`] characters).
@@ -355,33 +355,39 @@ pub fn plan_summaries(
     }
 }
 
-/// The declared sections of `sections: policy:`: names unique, a `table` section names a
-/// policy-grouped table and only it has `table:`.
+/// The declared sections of `sections: policy:` and `sections: department:`: names unique, a
+/// `table` section names a table (grouped by policy for a policy's section) and only it has
+/// `table:`.
 pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
     use crate::config::{RefersTo, SectionKind};
-    let mut seen = BTreeSet::new();
-    for (i, s) in c.sections.policy.iter().enumerate() {
-        let at = |key: &str| src.at(yaml_path!["sections", "policy", i, key]);
-        if s.name.is_empty()
-            || !s
-                .name
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-        {
-            diags.error(
+    let places = [
+        ("policy", &c.sections.policy),
+        ("department", &c.sections.department),
+    ];
+    for (place, declared) in places {
+        let mut seen = BTreeSet::new();
+        for (i, s) in declared.iter().enumerate() {
+            let at = |key: &str| src.at(yaml_path!["sections", place, i, key]);
+            if s.name.is_empty()
+                || !s
+                    .name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+            {
+                diags.error(
                 at("name"),
                 format!("節の名前「{}」には半角英数字と _ だけを使ってください（テンプレートから text.名前 で使います）", q(&s.name).0),
                 format!("section name \"{}\" must use ASCII letters, digits and _ only (templates use it as text.name)", q(&s.name).1),
             );
-        }
-        if !seen.insert(s.name.as_str()) {
-            diags.error(
-                at("name"),
-                format!("節の名前「{}」が二度宣言されています", q(&s.name).0),
-                format!("section name \"{}\" is declared twice", q(&s.name).1),
-            );
-        }
-        match (s.kind, &s.table) {
+            }
+            if !seen.insert(s.name.as_str()) {
+                diags.error(
+                    at("name"),
+                    format!("節の名前「{}」が二度宣言されています", q(&s.name).0),
+                    format!("section name \"{}\" is declared twice", q(&s.name).1),
+                );
+            }
+            match (s.kind, &s.table) {
             (SectionKind::Table, None) => diags.error(
                 at("kind"),
                 format!("節「{}」は kind: table です。読む表の id を table: に書いてください（tables: の id）", q(&s.name).0),
@@ -398,7 +404,7 @@ pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
                             format!("table {} is not in tables: ({en})", q(id).1),
                         );
                     }
-                    Some(t) if t.group.refers_to != RefersTo::Policy => diags.error(
+                    Some(t) if place == "policy" && t.group.refers_to != RefersTo::Policy => diags.error(
                         at("table"),
                         format!("表 {} は施策ごとの表ではありません（group の refers_to が policy の表を指定してください）", q(id).0),
                         format!("table {} is not grouped by policy (name a table whose group refers_to policy)", q(id).1),
@@ -413,142 +419,191 @@ pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
             ),
             (_, None) => {}
         }
+        }
     }
 }
 
-/// A department file's policy sections checked against the declared ones: every key is a
-/// declared section of a kind written in YAML, every value has its kind's shape. Returns the
-/// sections by policy code (declared sections not written get their empty value; `table`
-/// sections are filled from the workbooks by the loader).
+/// A department file's policy sections checked against the declared ones (`sections:
+/// policy:`); see [`section_texts`].
 pub fn policy_sections(
     config: &Config,
     file: &DepartmentFile,
     src: &Source,
     diags: &mut Diagnostics,
-) -> BTreeMap<String, crate::model::PolicyText> {
+) -> BTreeMap<String, crate::model::SectionTexts> {
+    file.policies
+        .iter()
+        .map(|(code, written)| {
+            let place = Place {
+                declared: &config.sections.policy,
+                key: "policy",
+                owner: (
+                    format!("施策 {} の", q(code).0),
+                    format!(" of policy {}", q(code).1),
+                ),
+                base: vec![Seg::from("policies"), Seg::from(code)],
+            };
+            (code.clone(), section_texts(&place, written, src, diags))
+        })
+        .collect()
+}
+
+/// A department file's own sections (under `sections:`) checked against `sections:
+/// department:`; see [`section_texts`].
+pub fn department_sections(
+    config: &Config,
+    file: &DepartmentFile,
+    src: &Source,
+    diags: &mut Diagnostics,
+) -> crate::model::SectionTexts {
+    let place = Place {
+        declared: &config.sections.department,
+        key: "department",
+        owner: ("部の".to_string(), " of the department".to_string()),
+        base: vec![Seg::from("sections")],
+    };
+    section_texts(&place, &file.sections, src, diags)
+}
+
+/// Where sections are written: their declarations, the declaration's key under `sections:`,
+/// whose they are (for messages) and their path in the file.
+struct Place<'a> {
+    declared: &'a [crate::config::SectionDecl],
+    key: &'static str,
+    owner: (String, String),
+    base: Vec<Seg>,
+}
+
+/// Sections as written, checked against their declarations: every key is a declared section
+/// of a kind written in YAML, every value has its kind's shape, each problem at its own line.
+/// Declared sections not written get their empty value; `table` sections are filled from the
+/// workbooks by the loader. A number or a boolean keeps the text typed (`1.50` stays 1.50).
+fn section_texts(
+    place: &Place,
+    written: &BTreeMap<String, serde_yaml::Value>,
+    src: &Source,
+    diags: &mut Diagnostics,
+) -> crate::model::SectionTexts {
     use crate::config::SectionKind;
-    use crate::model::{PolicyText, SectionValue};
+    use crate::model::{SectionTexts, SectionValue};
     use serde_yaml::Value as Y;
-    let declared = &config.sections.policy;
-    let names: Vec<&str> = declared.iter().map(|s| s.name.as_str()).collect();
-    let mut out = BTreeMap::new();
-    for (code, written) in &file.policies {
-        let mut text = PolicyText::default();
-        for (key, value) in written {
-            let at = src.at(yaml_path!["policies", code.as_str(), key.as_str()]);
-            let Some(decl) = declared.iter().find(|s| &s.name == key) else {
-                let (ja, en) = if names.is_empty() {
-                    (
-                        "sources/hakusho.yaml の sections: policy: に節が宣言されていません"
-                            .to_string(),
-                        "sources/hakusho.yaml declares no section under sections: policy:"
-                            .to_string(),
-                    )
-                } else {
-                    let near = closest(key, names.iter().copied());
-                    (
-                        format!(
-                            "宣言されている節: {}{}",
-                            list(&names, "、"),
-                            near.map(|n| format!("。もしかして {n} ではありませんか"))
-                                .unwrap_or_default()
-                        ),
-                        format!(
-                            "declared sections: {}{}",
-                            list(&names, ", "),
-                            near.map(|n| format!("; did you mean {n}?"))
-                                .unwrap_or_default()
-                        ),
-                    )
-                };
+    let key_decl = place.key;
+    let (owner_ja, owner_en) = (&place.owner.0, &place.owner.1);
+    let names: Vec<&str> = place.declared.iter().map(|s| s.name.as_str()).collect();
+    let path = |rest: &[Seg]| -> Vec<Seg> { place.base.iter().chain(rest).cloned().collect() };
+    let mut text = SectionTexts::default();
+    for (key, value) in written {
+        let at = src.at(&path(&[Seg::from(key)]));
+        let Some(decl) = place.declared.iter().find(|s| &s.name == key) else {
+            let (ja, en) = if names.is_empty() {
+                (
+                    format!(
+                        "sources/hakusho.yaml の sections: {key_decl}: に節が宣言されていません"
+                    ),
+                    format!("sources/hakusho.yaml declares no section under sections: {key_decl}:"),
+                )
+            } else {
+                let near = closest(key, names.iter().copied());
+                (
+                    format!(
+                        "宣言されている節: {}{}",
+                        list(&names, "、"),
+                        near.map(|n| format!("。もしかして {n} ではありませんか"))
+                            .unwrap_or_default()
+                    ),
+                    format!(
+                        "declared sections: {}{}",
+                        list(&names, ", "),
+                        near.map(|n| format!("; did you mean {n}?"))
+                            .unwrap_or_default()
+                    ),
+                )
+            };
+            diags.error(
+                at,
+                format!("{owner_ja}節「{}」は宣言されていません（{ja}）。書き間違いでなければ sources/hakusho.yaml の sections: {key_decl}: に宣言してください", q(key).0),
+                format!("section \"{}\"{owner_en} is not declared ({en}); if it is no typo, declare it under sections: {key_decl}: in sources/hakusho.yaml", q(key).1),
+            );
+            continue;
+        };
+        let scalar = |v: &Y, item: Option<usize>| match v {
+            Y::String(s) => Some(s.clone()),
+            Y::Number(_) | Y::Bool(_) => {
+                let mut at = vec![Seg::from(key)];
+                at.extend(item.map(Seg::from));
+                Some(src.plain_scalar_at(&path(&at)).unwrap_or_else(|| match v {
+                    Y::Number(n) => n.to_string(),
+                    _ => v.as_bool().unwrap_or_default().to_string(),
+                }))
+            }
+            Y::Null => Some(String::new()),
+            _ => None,
+        };
+        let converted = match decl.kind {
+            SectionKind::Paragraphs => scalar(value, None).map(SectionValue::Text),
+            SectionKind::List | SectionKind::Footnotes => match value {
+                Y::Sequence(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| scalar(v, Some(j)))
+                    .collect::<Option<Vec<_>>>()
+                    .map(SectionValue::Items),
+                v => scalar(v, None)
+                    .map(|s| SectionValue::Items(if s.is_empty() { vec![] } else { vec![s] })),
+            },
+            SectionKind::Table => {
+                let table = decl.table.as_deref().unwrap_or("");
                 diags.error(
                     at,
-                    format!("施策 {} の節「{}」は宣言されていません（{ja}）。書き間違いでなければ sources/hakusho.yaml の sections: policy: に宣言してください", q(code).0, q(key).0),
-                    format!("section \"{}\" of policy {} is not declared ({en}); if it is no typo, declare it under sections: policy: in sources/hakusho.yaml", q(key).1, q(code).1),
+                    format!("節「{}」は表 {} の行をワークブックから読みます。YAML には書けません", q(key).0, q(table).0),
+                    format!("section \"{}\" is read from the workbooks (table {}); it cannot be written in YAML", q(key).1, q(table).1),
                 );
                 continue;
-            };
-            // a number or a boolean keeps the text typed (`1.50` stays 1.50, never 1.5)
-            let scalar = |v: &Y, item: Option<usize>| match v {
-                Y::String(s) => Some(s.clone()),
-                Y::Number(_) | Y::Bool(_) => {
-                    let typed = match item {
-                        Some(j) => src.plain_scalar_at(yaml_path![
-                            "policies",
-                            code.as_str(),
-                            key.as_str(),
-                            j
-                        ]),
-                        None => {
-                            src.plain_scalar_at(yaml_path!["policies", code.as_str(), key.as_str()])
-                        }
-                    };
-                    Some(typed.unwrap_or_else(|| match v {
-                        Y::Number(n) => n.to_string(),
-                        _ => v.as_bool().unwrap_or_default().to_string(),
-                    }))
-                }
-                Y::Null => Some(String::new()),
-                _ => None,
-            };
-            let converted = match decl.kind {
-                SectionKind::Paragraphs => scalar(value, None).map(SectionValue::Text),
-                SectionKind::List | SectionKind::Footnotes => match value {
-                    Y::Sequence(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(j, v)| scalar(v, Some(j)))
-                        .collect::<Option<Vec<_>>>()
-                        .map(SectionValue::Items),
-                    v => scalar(v, None)
-                        .map(|s| SectionValue::Items(if s.is_empty() { vec![] } else { vec![s] })),
-                },
-                SectionKind::Table => {
-                    let table = decl.table.as_deref().unwrap_or("");
-                    diags.error(
-                        at,
-                        format!("節「{}」は表 {} の行をワークブックから読みます。YAML には書けません", q(key).0, q(table).0),
-                        format!("section \"{}\" is read from the workbooks (table {}); it cannot be written in YAML", q(key).1, q(table).1),
-                    );
-                    continue;
-                }
-            };
-            match converted {
-                Some(v) => {
-                    text.0.insert(key.clone(), v);
-                }
-                None => {
-                    let (ja, en) = match decl.kind {
-                        SectionKind::Paragraphs => ("文章（文字列）", "text (a string)"),
-                        _ => ("項目の一覧（文字列のリスト）", "a list of strings"),
-                    };
-                    diags.error(
-                        src.value_at(yaml_path!["policies", code.as_str(), key.as_str()]),
-                        format!(
-                            "施策 {} の節「{}」（{}）には{ja}を書いてください",
-                            q(code).0,
-                            q(key).0,
-                            decl.kind.name()
-                        ),
-                        format!(
-                            "section \"{}\" of policy {} ({}) takes {en}",
-                            q(key).1,
-                            q(code).1,
-                            decl.kind.name()
-                        ),
-                    );
-                }
+            }
+        };
+        match converted {
+            Some(v) => {
+                text.0.insert(key.clone(), v);
+            }
+            None => {
+                let (ja, en) = match decl.kind {
+                    SectionKind::Paragraphs => ("文章（文字列）", "text (a string)"),
+                    _ => ("項目の一覧（文字列のリスト）", "a list of strings"),
+                };
+                diags.error(
+                    src.value_at(&path(&[Seg::from(key)])),
+                    format!(
+                        "{owner_ja}節「{}」（{}）には{ja}を書いてください",
+                        q(key).0,
+                        decl.kind.name()
+                    ),
+                    format!(
+                        "section \"{}\"{owner_en} ({}) takes {en}",
+                        q(key).1,
+                        decl.kind.name()
+                    ),
+                );
             }
         }
-        for decl in declared {
-            let empty = match decl.kind {
-                SectionKind::Paragraphs => SectionValue::Text(String::new()),
-                SectionKind::List | SectionKind::Footnotes => SectionValue::Items(Vec::new()),
-                SectionKind::Table => SectionValue::Rows(Vec::new()),
-            };
-            text.0.entry(decl.name.clone()).or_insert(empty);
-        }
-        out.insert(code.clone(), text);
     }
-    out
+    for (name, empty) in declared_defaults(place.declared).0 {
+        text.0.entry(name).or_insert(empty);
+    }
+    text
+}
+
+/// Every declared section with its empty value (what a template sees when nothing is written).
+pub fn declared_defaults(declared: &[crate::config::SectionDecl]) -> crate::model::SectionTexts {
+    use crate::config::SectionKind;
+    use crate::model::{SectionTexts, SectionValue};
+    let mut text = SectionTexts::default();
+    for decl in declared {
+        let empty = match decl.kind {
+            SectionKind::Paragraphs => SectionValue::Text(String::new()),
+            SectionKind::List | SectionKind::Footnotes => SectionValue::Items(Vec::new()),
+            SectionKind::Table => SectionValue::Rows(Vec::new()),
+        };
+        text.0.insert(decl.name.clone(), empty);
+    }
+    text
 }
