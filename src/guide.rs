@@ -89,7 +89,7 @@ fn sheet_section(project: &Project, department: &str, table: &TableConfig) -> Se
                 .collect::<Vec<_>>(),
         ),
         RefersTo::StrategyGoal => (
-            "基本目標のコード（下の一覧）",
+            "目標のコード（下の一覧）",
             project
                 .plan
                 .strategy

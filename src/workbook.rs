@@ -2,7 +2,7 @@
 //! workbook for next year's submission (rust_xlsxwriter), prefilled from this year's model.
 //!
 //! For every configured table (`hakusho.yaml` `tables:`) whose rows belong to the department
-//! (and, for tables grouped by policy, every department that is 主な担当課 of a policy), one
+//! (and, for tables grouped by policy, every department responsible for a policy), one
 //! sheet named as configured:
 //!
 //! - row 1: a title (the sheet name, the department's name, the year to report);
@@ -240,7 +240,7 @@ pub struct SheetPlan<'a> {
 }
 
 /// The sheets of `department`'s workbook: every table with rows of the department, and every
-/// policy-grouped table when the department is 主な担当課 of a policy. Empty when the
+/// policy-grouped table when the department is responsible for a policy. Empty when the
 /// department submits no workbook.
 pub fn plan_sheets<'a>(project: &'a Project, department: &str) -> Vec<SheetPlan<'a>> {
     let has_policies = project.policies().any(|p| p.department == department);
@@ -288,7 +288,7 @@ pub fn fill_columns(table: &TableConfig) -> Vec<usize> {
 }
 
 /// The heading of the reference column holding the policy's (goal's) title: the group
-/// heading without a trailing コード, plus 名 (施策コード → 施策名, 基本目標 → 基本目標名); never one of
+/// heading without a trailing コード, plus 名 (ＸＸコード → ＸＸ名, ＹＹ → ＹＹ名); never one of
 /// the table's configured headings.
 fn title_heading(table: &TableConfig) -> String {
     let group = table.group.heading.main();

@@ -52,7 +52,7 @@ pub struct Part {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
-    /// Unique; what workbooks put in the group column (施策コード).
+    /// Unique; what workbooks put in the group column (the policy's code).
     #[serde(deserialize_with = "string")]
     pub code: String,
     #[serde(deserialize_with = "string")]

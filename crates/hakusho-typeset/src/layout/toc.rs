@@ -15,7 +15,7 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
     let mut title = style.resolve("h1", &[]);
     title.page_break_before = false;
     let segs = vec![vec![Piece {
-        // "{title}" is the document's title ("三鷹市自治体経営白書 2021 目次").
+        // "{title}" is the document's title (for example "○○市自治体経営白書 2021 目次").
         text: toc.title.replace("{title}", b.doc_title),
         font: title.font_name.clone(),
         size: title.size,
