@@ -192,3 +192,60 @@ fn department_sections_are_declared_written_and_checked() {
         "{err}"
     );
 }
+
+/// Extra plan fields are declared the same way: `sections: part:` and `sections: plan_policy:`
+/// are written in plan.yaml under a part's or a policy's `sections:`.
+#[test]
+fn plan_fields_are_declared_the_same_way() {
+    let dir = project_copy();
+    let p = dir.path();
+    edit(
+        p,
+        "sources/hakusho.yaml",
+        DECLARED,
+        &format!(
+            "{DECLARED}  part:\n    - {{ name: lead, kind: paragraphs }}\n  plan_policy:\n    - {{ name: goal, kind: paragraphs, label: 施策目標 }}\n"
+        ),
+    );
+    let plan = fs::read_to_string(p.join("sources/plan.yaml")).unwrap();
+    // the first policy of the first part
+    let code_line = plan
+        .lines()
+        .find(|l| l.trim_start().starts_with("- code:"))
+        .unwrap()
+        .to_string();
+    let indent = code_line.len() - code_line.trim_start().len() + 2;
+    let pad = " ".repeat(indent);
+    edit(
+        p,
+        "sources/plan.yaml",
+        &format!("{code_line}\n"),
+        &format!("{code_line}\n{pad}sections:\n{pad}  goal: 世界に開かれたまちをめざす。\n"),
+    );
+    edit(
+        p,
+        "templates/macros.html",
+        "<p class=\"division noindent\">［主な担当課］{{ department_name }}{{ policy.division }}</p>\n",
+        "<p class=\"division noindent\">［主な担当課］{{ department_name }}{{ policy.division }}</p>\n{{ policy.sections.goal|narrative }}\n",
+    );
+    let out = hakusho(p, &["build", "booklet-kikaku"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = fs::read(p.join("build/booklet-kikaku.pdf")).unwrap();
+    let text = hakusho_pdfcheck::inspect(&pdf)
+        .unwrap()
+        .text_without_whitespace();
+    assert!(text.contains("世界に開かれたまちをめざす。"));
+
+    // an undeclared plan field is an error at its line
+    edit(p, "sources/plan.yaml", "  goal: 世界", "  gaol: 世界");
+    let out = hakusho(p, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (l, c) = position(p, "sources/plan.yaml", "gaol:");
+    let prefix = format!("sources/plan.yaml:{l}:{c}: ");
+    let err = stderr(&out);
+    assert!(
+        err.lines().any(|line| line.starts_with(&prefix)
+            && line.contains("節「gaol」は宣言されていません（宣言されている節: goal。もしかして goal ではありませんか）")),
+        "{err}"
+    );
+}

@@ -41,6 +41,12 @@ pub struct Sections {
     /// Sections of each department, written in `departments/<id>.yaml` under `sections:`
     /// (a `table` section is the department's rows of the table).
     pub department: Vec<SectionDecl>,
+    /// Fields of each part (部・章) of the plan, written in plan.yaml under the part's
+    /// `sections:`.
+    pub part: Vec<SectionDecl>,
+    /// Extra fields of each policy of the plan, written in plan.yaml under the policy's
+    /// `sections:` (施策目標 kept with the plan rather than with a department).
+    pub plan_policy: Vec<SectionDecl>,
 }
 
 /// One declared section: `{ name: progress, kind: paragraphs, label: 取り組み状況 }`.

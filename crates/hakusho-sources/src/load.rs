@@ -93,6 +93,9 @@ fn parse_plan(
         }
     }
     validate::plan(&plan, config, &src, diags);
+    if let Some(config) = config {
+        validate::plan_sections(config, &mut plan, &src, diags);
+    }
     Some(plan)
 }
 

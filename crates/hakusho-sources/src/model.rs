@@ -47,6 +47,12 @@ pub struct Part {
     pub title: String,
     #[serde(default)]
     pub policies: Vec<Policy>,
+    /// The part's declared sections as written (`sections: part:` of hakusho.yaml).
+    #[serde(default, rename = "sections", skip_serializing)]
+    pub written_sections: BTreeMap<String, serde_yaml::Value>,
+    /// The part's declared sections, checked (templates: `part.sections.<name>`).
+    #[serde(skip_deserializing)]
+    pub sections: SectionTexts,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -66,6 +72,12 @@ pub struct Policy {
     pub department: String,
     #[serde(default, deserialize_with = "string")]
     pub division: String,
+    /// The policy's declared plan fields as written (`sections: plan_policy:`).
+    #[serde(default, rename = "sections", skip_serializing)]
+    pub written_sections: BTreeMap<String, serde_yaml::Value>,
+    /// The policy's declared plan fields, checked (templates: `policy.sections.<name>`).
+    #[serde(skip_deserializing)]
+    pub sections: SectionTexts,
     #[serde(skip_deserializing)]
     pub location: Loc,
 }

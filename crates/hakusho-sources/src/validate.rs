@@ -387,6 +387,14 @@ pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
                     format!("section name \"{}\" is declared twice", q(&s.name).1),
                 );
             }
+            if s.kind == SectionKind::Table && matches!(place, "part" | "plan_policy") {
+                diags.error(
+                at("kind"),
+                format!("kind: table の節は sections: policy: と sections: department: にだけ書けます（plan.yaml の {place} には表を置けません）"),
+                format!("kind: table sections belong under sections: policy: and sections: department: only (plan.yaml's {place} holds no table)"),
+            );
+                continue;
+            }
             match (s.kind, &s.table) {
             (SectionKind::Table, None) => diags.error(
                 at("kind"),
@@ -463,6 +471,42 @@ pub fn department_sections(
         base: vec![Seg::from("sections")],
     };
     section_texts(&place, &file.sections, src, diags)
+}
+
+/// plan.yaml's declared fields of each part and each policy (`sections: part:`, `sections:
+/// plan_policy:`), written under their `sections:`; see [`section_texts`]. A `table` section
+/// is refused there (tables belong to a policy's or a department's sections).
+pub fn plan_sections(config: &Config, plan: &mut Plan, src: &Source, diags: &mut Diagnostics) {
+    for (i, part) in plan.parts.iter_mut().enumerate() {
+        let place = Place {
+            declared: &config.sections.part,
+            key: "part",
+            owner: (
+                format!("{} の", q(&part.number).0),
+                format!(" of {}", q(&part.number).1),
+            ),
+            base: vec![Seg::from("parts"), Seg::from(i), Seg::from("sections")],
+        };
+        part.sections = section_texts(&place, &part.written_sections, src, diags);
+        for (j, policy) in part.policies.iter_mut().enumerate() {
+            let place = Place {
+                declared: &config.sections.plan_policy,
+                key: "plan_policy",
+                owner: (
+                    format!("施策 {} の", q(&policy.code).0),
+                    format!(" of policy {}", q(&policy.code).1),
+                ),
+                base: vec![
+                    Seg::from("parts"),
+                    Seg::from(i),
+                    Seg::from("policies"),
+                    Seg::from(j),
+                    Seg::from("sections"),
+                ],
+            };
+            policy.sections = section_texts(&place, &policy.written_sections, src, diags);
+        }
+    }
 }
 
 /// Where sections are written: their declarations, the declaration's key under `sections:`,
