@@ -4,6 +4,8 @@
 //! The stages live in their own crates ([`hakusho_sources`], [`hakusho_typeset`]); this crate
 //! joins them: [`check`] validates sources, [`build`] renders templates and writes PDFs.
 
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod characters;
 pub mod check;

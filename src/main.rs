@@ -1,5 +1,7 @@
 //! The `hakusho` command line.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -5,6 +5,9 @@
 //! Every run of the binary is under a memory limit and a time limit, so that a regression fails
 //! the test instead of filling the machine's memory or hanging CI.
 
+// pre_exec + setrlimit and mkfifo: the limits the binary runs under, a FIFO as hostile input
+#![allow(unsafe_code)]
+
 mod common;
 
 use std::fs;
