@@ -26,11 +26,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use hakusho_diagnostics::{Diagnostic, Diagnostics, Lang, Location};
+use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
 use rayon::prelude::*;
 
+use crate::messages::{self, Console};
 use crate::render::{context, Renderer};
-use crate::report;
 
 use deps::DocDeps;
 use manifest::Manifest;
@@ -390,28 +390,8 @@ pub enum Reason {
     Modified,
 }
 
-impl Reason {
-    pub fn describe(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Reason::Forced, _) => "--force".into(),
-            (Reason::New, Lang::Ja) => "新規".into(),
-            (Reason::New, Lang::En) => "new".into(),
-            (Reason::Inputs(v), Lang::Ja) => format!("変更: {}", v.join(", ")),
-            (Reason::Inputs(v), Lang::En) => format!("changed: {}", v.join(", ")),
-            (Reason::Tool, Lang::Ja) => "hakusho が更新されたため".into(),
-            (Reason::Tool, Lang::En) => "hakusho was updated".into(),
-            (Reason::Content, Lang::Ja) => "内容の変更".into(),
-            (Reason::Content, Lang::En) => "content changed".into(),
-            (Reason::Missing, Lang::Ja) => "出力がなかったため".into(),
-            (Reason::Missing, Lang::En) => "the output was missing".into(),
-            (Reason::Modified, Lang::Ja) => "出力が書き換えられていたため".into(),
-            (Reason::Modified, Lang::En) => "the output had been modified".into(),
-        }
-    }
-}
-
-pub fn run(project: &Path, opts: &Options, lang: Lang) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::from(execute(project, opts, lang).code))
+pub fn run(project: &Path, opts: &Options, console: &mut Console) -> anyhow::Result<ExitCode> {
+    Ok(ExitCode::from(execute(project, opts, console)?.code))
 }
 
 /// One selected document on its way through the build.
@@ -427,8 +407,8 @@ struct Planned<'a> {
 }
 
 /// Builds (see the module comment); prints problems to stderr and the summary to stdout.
-pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
-    execute_in(&mut Session::default(), project, opts, lang)
+pub fn execute(project: &Path, opts: &Options, console: &mut Console) -> io::Result<Outcome> {
+    execute_in(&mut Session::default(), project, opts, console)
 }
 
 /// What a long-running caller (`hakusho watch`) keeps between builds: the loaded style and
@@ -439,22 +419,30 @@ pub struct Session {
 }
 
 /// [`execute`], reusing what `session` holds from an earlier build.
-pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: Lang) -> Outcome {
+pub fn execute_in(
+    session: &mut Session,
+    project: &Path,
+    opts: &Options,
+    console: &mut Console,
+) -> io::Result<Outcome> {
+    let lang = console.lang;
     let started = Instant::now();
     let mut timing = Timing::new();
-    let fail = |code: u8| Outcome {
-        ok: false,
-        code,
-        ..Outcome::default()
+    let fail = |code: u8| {
+        Ok(Outcome {
+            ok: false,
+            code,
+            ..Outcome::default()
+        })
     };
 
     // 1. Sources, reported exactly like `hakusho check`.
     let (model, source_diags) = hakusho_sources::load_project(project);
-    let source_errors = report::print_diagnostics(&source_diags, lang);
+    let source_errors = messages::diagnostics_with_count(console.err, lang, &source_diags)?;
     let model = match model {
         Some(m) if !source_errors => m,
         _ => {
-            failed(lang);
+            messages::build_failed(console.err, lang)?;
             return fail(1);
         }
     };
@@ -466,15 +454,15 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
     let jobs = match expand(&declared, &departments) {
         Ok(j) => j,
         Err(d) => {
-            report::print_diagnostics(&d, lang);
-            failed(lang);
+            messages::diagnostics_with_count(console.err, lang, &d)?;
+            messages::build_failed(console.err, lang)?;
             return fail(1);
         }
     };
     let jobs = match select(jobs, &opts.names) {
         Ok(j) => j,
         Err(d) => {
-            eprintln!("{}", d.render(lang));
+            messages::diagnostic(console.err, lang, &d)?;
             return fail(1);
         }
     };
@@ -598,8 +586,8 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
                     }
                     Err(d) => {
                         diags.extend(d);
-                        report::print_diagnostics(&diags, lang);
-                        failed(lang);
+                        messages::diagnostics_with_count(console.err, lang, &diags)?;
+                        messages::build_failed(console.err, lang)?;
                         return fail(1);
                     }
                 }
@@ -611,8 +599,8 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
         let uncovered = crate::characters::check(&model, typesetter.fonts(), deps::STYLE_PATH);
         if uncovered.has_errors() {
             diags.extend(uncovered);
-            report::print_diagnostics(&diags, lang);
-            failed(lang);
+            messages::diagnostics_with_count(console.err, lang, &diags)?;
+            messages::build_failed(console.err, lang)?;
             return fail(1);
         }
         timing.phase("characters");
@@ -643,8 +631,8 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
             }
         }
     }
-    if report::print_diagnostics(&diags, lang) {
-        failed(lang);
+    if messages::diagnostics_with_count(console.err, lang, &diags)? {
+        messages::build_failed(console.err, lang)?;
         return fail(1);
     }
 
@@ -687,14 +675,7 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
         match write_outputs(&out_dir, &to_write) {
             Ok(w) => w,
             Err(e) => {
-                match lang {
-                    Lang::Ja => {
-                        eprintln!("build/ に書き込めませんでした: {e}（以前の出力はそのままです）")
-                    }
-                    Lang::En => eprintln!(
-                        "could not write into build/: {e} (previous outputs are untouched)"
-                    ),
-                }
+                messages::write_failed(console.err, lang, &e)?;
                 return fail(1);
             }
         }
@@ -738,10 +719,7 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
                 c
             }
             Err(e) => {
-                match lang {
-                    Lang::Ja => eprintln!("警告: 校正用の記録を書き込めませんでした: {e}"),
-                    Lang::En => eprintln!("warning: could not write the proofreading record: {e}"),
-                }
+                messages::snapshot_not_written(console.err, lang, &e)?;
                 None
             }
         }
@@ -751,54 +729,36 @@ pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: L
 
     timing.phase("snapshot");
     if let Err(e) = manifest.save(&out_dir, &tool) {
-        match lang {
-            Lang::Ja => eprintln!(
-                "警告: {} を書き込めませんでした: {e}（次回はすべて組版し直します）",
-                manifest::MANIFEST_FILE
-            ),
-            Lang::En => eprintln!(
-                "warning: could not write {}: {e} (the next build typesets everything)",
-                manifest::MANIFEST_FILE
-            ),
-        }
+        messages::manifest_not_written(console.err, lang, manifest::MANIFEST_FILE, &e)?;
     }
 
     // 8. Summary.
     for (path, (reason, pages)) in written.iter().zip(&written_reasons) {
-        let path = display_path(project, path);
-        let why = reason.describe(lang);
-        match lang {
-            Lang::Ja => println!("{path}（{pages}ページ）— {why}"),
-            Lang::En => println!(
-                "{path} ({pages} page{}) — {why}",
-                if *pages == 1 { "" } else { "s" }
-            ),
-        }
+        messages::document_written(
+            console.out,
+            lang,
+            &display_path(project, path),
+            *pages,
+            reason,
+        )?;
     }
     if !unchanged.is_empty() {
-        match lang {
-            Lang::Ja => println!("変更なし: {} 件", unchanged.len()),
-            Lang::En => println!("unchanged: {}", unchanged.len()),
-        }
+        messages::documents_unchanged(console.out, lang, unchanged.len())?;
     }
-    if let Some(c) = &changes {
-        if let Some(line) = c.brief(lang) {
-            println!("{line}");
-        }
+    if let Some(line) = changes
+        .as_ref()
+        .and_then(|c| messages::changes_brief(c, lang))
+    {
+        writeln!(console.out, "{line}")?;
     }
     let secs = started.elapsed().as_secs_f64();
-    match lang {
-        Lang::Ja if written.is_empty() => println!("すべての文書が最新です（{secs:.2}秒）"),
-        Lang::En if written.is_empty() => println!("every document is up to date ({secs:.2}s)"),
-        Lang::Ja => println!("{}件の文書を作成しました（{secs:.2}秒）", written.len()),
-        Lang::En => println!("built {} document(s) in {secs:.2}s", written.len()),
-    }
-    Outcome {
+    messages::build_finished(console.out, lang, written.len(), secs)?;
+    Ok(Outcome {
         ok: true,
         code: 0,
         written: to_write.iter().map(|b| b.name.clone()).collect(),
         unchanged,
-    }
+    })
 }
 
 /// Whether (and why) a document must be typeset again.
@@ -907,15 +867,6 @@ fn typeset_one(
             let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), markup);
             Err(d)
         }
-    }
-}
-
-fn failed(lang: Lang) {
-    match lang {
-        Lang::Ja => {
-            eprintln!("エラーがあるため PDF は作成していません（以前の出力はそのままです）")
-        }
-        Lang::En => eprintln!("no PDF written because of errors (previous outputs are untouched)"),
     }
 }
 

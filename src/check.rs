@@ -6,26 +6,21 @@
 //!   directory (`-C`).
 //!
 //! Problems go to stderr, one per line (`file:sheet!cell: message` / `file:line:column:
-//! message`), sorted, then a count. The summary of a clean check ("問題は見つかりませんでした
-//! （ワークブック 9 件、目標指標 71 行…）") goes to stdout. Exit status: 0 no errors (warnings
-//! may have been printed), 1 errors found, 2 the check could not run (no project
-//! configuration, unreadable project directory).
+//! message`), sorted; then one summary. With errors, their count goes to stderr ("エラー 1 件、
+//! 警告 0 件"); without, one line to stdout: "問題は見つかりませんでした（ワークブック 9 件、
+//! 目標指標 71 行…）", or "エラーはありません。警告 2 件（…）" when only warnings were found.
+//! Exit status: 0 no errors (warnings may have been printed), 1 errors found, 2 the check could
+//! not run (no project configuration).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hakusho_diagnostics::Lang;
 use hakusho_sources::{Counts, CONFIG_PATH};
 
-use crate::report::print_diagnostics;
+use crate::messages::{self, Console};
 
-pub fn run(project: &Path, files: &[PathBuf], lang: Lang) -> anyhow::Result<ExitCode> {
-    if !project.is_dir() {
-        anyhow::bail!(match lang {
-            Lang::Ja => format!("プロジェクトのフォルダ {} がありません", project.display()),
-            Lang::En => format!("no project directory {}", project.display()),
-        });
-    }
+pub fn run(project: &Path, files: &[PathBuf], console: &mut Console) -> anyhow::Result<ExitCode> {
+    let lang = console.lang;
     let config_missing = !project.join(CONFIG_PATH).is_file();
     let (diags, counts) = if files.is_empty() {
         let (model, mut diags) = hakusho_sources::load_project(project);
@@ -41,45 +36,15 @@ pub fn run(project: &Path, files: &[PathBuf], lang: Lang) -> anyhow::Result<Exit
     } else {
         hakusho_sources::check_files_with_counts(project, files)
     };
-    let has_errors = print_diagnostics(&diags, lang);
-    if config_missing {
-        return Ok(ExitCode::from(2));
-    }
-    if has_errors {
-        return Ok(ExitCode::from(1));
-    }
-    println!("{}", summary(&counts, files.len(), lang));
-    Ok(ExitCode::SUCCESS)
-}
-
-/// "問題は見つかりませんでした（ワークブック 9 件、目標指標 71 行、…）".
-pub fn summary(c: &Counts, files: usize, lang: Lang) -> String {
-    let mut parts_ja = Vec::new();
-    let mut parts_en = Vec::new();
-    if c.workbooks > 0 || files == 0 {
-        parts_ja.push(format!("ワークブック {} 件", c.workbooks));
-        parts_en.push(format!(
-            "{} workbook{}",
-            c.workbooks,
-            if c.workbooks == 1 { "" } else { "s" }
-        ));
-    }
-    if files > 0 && c.yaml_files > 0 {
-        parts_ja.push(format!("YAML {} 件", c.yaml_files));
-        parts_en.push(format!(
-            "{} YAML file{}",
-            c.yaml_files,
-            if c.yaml_files == 1 { "" } else { "s" }
-        ));
-    }
-    for (sheet, n) in &c.rows {
-        if *n > 0 || files == 0 {
-            parts_ja.push(format!("{sheet} {n} 行"));
-            parts_en.push(format!("{sheet} {n} row{}", if *n == 1 { "" } else { "s" }));
+    messages::diagnostics(console.err, lang, &diags)?;
+    let (errors, warnings) = messages::severity_counts(&diags);
+    if config_missing || errors > 0 {
+        if errors > 0 || warnings > 0 {
+            messages::check_failed(console.err, lang, errors, warnings)?;
         }
+        return Ok(ExitCode::from(if config_missing { 2 } else { 1 }));
     }
-    match lang {
-        Lang::Ja => format!("問題は見つかりませんでした（{}）", parts_ja.join("、")),
-        Lang::En => format!("no problems found ({})", parts_en.join(", ")),
-    }
+    // one summary: the warnings (if any) are counted in it, never next to "no problems"
+    messages::check_passed(console.out, lang, &counts, files.len(), warnings)?;
+    Ok(ExitCode::SUCCESS)
 }

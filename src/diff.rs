@@ -23,12 +23,11 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use hakusho_diagnostics::Lang;
 use hakusho_sources::Project;
 use serde::{Deserialize, Serialize};
 
 use crate::build::{self, deps::DocDeps, manifest::write_atomic, Job};
-use crate::report;
+use crate::messages::{self, Console, DiffKind};
 
 pub const SNAPSHOT_FILE: &str = ".hakusho-snapshot.json";
 pub const PREVIOUS_FILE: &str = ".hakusho-snapshot.prev.json";
@@ -449,170 +448,58 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty() && self.paragraphs.is_empty()
     }
-
-    /// The build summary's line: "前回のビルドからの変更: 指標の値 1 件、段落 2 件（詳細: hakusho diff --last）".
-    pub fn brief(&self, lang: Lang) -> Option<String> {
-        if self.is_empty() {
-            return None;
-        }
-        Some(match lang {
-            Lang::Ja => format!(
-                "前回のビルドからの変更: {}（詳細: hakusho diff --last）",
-                self.counts(lang)
-            ),
-            Lang::En => format!(
-                "changes since the last build: {} (details: hakusho diff --last)",
-                self.counts(lang)
-            ),
-        })
-    }
-
-    fn counts(&self, lang: Lang) -> String {
-        let (v, p) = (self.values.len(), self.paragraphs.len());
-        let mut parts = Vec::new();
-        match lang {
-            Lang::Ja => {
-                if v > 0 {
-                    parts.push(format!("指標の値 {v} 件"));
-                }
-                if p > 0 {
-                    parts.push(format!("段落 {p} 件"));
-                }
-                parts.join("、")
-            }
-            Lang::En => {
-                if v > 0 {
-                    parts.push(format!(
-                        "{v} indicator value{}",
-                        if v == 1 { "" } else { "s" }
-                    ));
-                }
-                if p > 0 {
-                    parts.push(format!("{p} paragraph{}", if p == 1 { "" } else { "s" }));
-                }
-                parts.join(", ")
-            }
-        }
-    }
-
-    /// The detailed report: per document, every change it shows; then changes no document
-    /// shows.
-    pub fn detailed(&self, docs: &[DocView], lang: Lang) -> String {
-        let mut out = String::new();
-        let mut shown_values = vec![false; self.values.len()];
-        let mut shown_paras = vec![false; self.paragraphs.len()];
-        let mut section = |title: &str, values: Vec<&ValueChange>, paras: Vec<&ParaChange>| {
-            if values.is_empty() && paras.is_empty() {
-                return;
-            }
-            out.push_str(title);
-            out.push('\n');
-            for v in values {
-                out.push_str(&value_line(v, lang));
-            }
-            for p in paras {
-                out.push_str(&para_lines(p, lang));
-            }
-            out.push('\n');
-        };
-        for d in docs {
-            let mut values = Vec::new();
-            for (k, v) in self.values.iter().enumerate() {
-                if d.shows_value(v) {
-                    shown_values[k] = true;
-                    values.push(v);
-                }
-            }
-            let mut paras = Vec::new();
-            for (k, p) in self.paragraphs.iter().enumerate() {
-                if d.shows_paragraph(p) {
-                    shown_paras[k] = true;
-                    paras.push(p);
-                }
-            }
-            section(&format!("build/{}.pdf", d.job.name), values, paras);
-        }
-        let title = match lang {
-            Lang::Ja => "（どの文書にも載らない変更）",
-            Lang::En => "(changes no document shows)",
-        };
-        section(
-            title,
-            self.values
-                .iter()
-                .zip(&shown_values)
-                .filter(|(_, s)| !**s)
-                .map(|(v, _)| v)
-                .collect(),
-            self.paragraphs
-                .iter()
-                .zip(&shown_paras)
-                .filter(|(_, s)| !**s)
-                .map(|(p, _)| p)
-                .collect(),
-        );
-        out.push_str(&match lang {
-            Lang::Ja => format!("変更: {}\n", self.counts(lang)),
-            Lang::En => format!("changes: {}\n", self.counts(lang)),
-        });
-        out
-    }
 }
 
-fn shown_value(v: &Option<String>, lang: Lang) -> String {
-    match (v, lang) {
-        (None, Lang::Ja) => "（行なし）".into(),
-        (None, Lang::En) => "(no row)".into(),
-        (Some(s), Lang::Ja) if s.is_empty() => "（空欄）".into(),
-        (Some(s), Lang::En) if s.is_empty() => "(empty)".into(),
-        (Some(s), _) => s.replace('\n', " "),
-    }
+/// The changes each document shows (documents in order), then those no document shows: what
+/// the detailed report of [`crate::messages::changes_detailed`] walks.
+pub struct Grouped<'a> {
+    /// (document name, values it shows, paragraphs it shows), only documents showing any.
+    pub documents: Vec<(String, Vec<&'a ValueChange>, Vec<&'a ParaChange>)>,
+    pub unshown_values: Vec<&'a ValueChange>,
+    pub unshown_paragraphs: Vec<&'a ParaChange>,
 }
 
-fn value_line(v: &ValueChange, lang: Lang) -> String {
-    let (old, new) = (shown_value(&v.old, lang), shown_value(&v.new, lang));
-    match lang {
-        Lang::Ja => format!(
-            "  {} {}: {old} → {new}（{}）\n",
-            v.location, v.column, v.name
-        ),
-        Lang::En => format!(
-            "  {} {}: {old} → {new} ({})\n",
-            v.location, v.column, v.name
-        ),
-    }
-}
-
-fn para_lines(p: &ParaChange, lang: Lang) -> String {
-    let at = match p.line {
-        Some(l) => format!("{}:{l}", p.file),
-        None => p.file.clone(),
-    };
-    let what = match (p.kind, lang) {
-        (ParaKind::Changed, Lang::Ja) => "段落を変更",
-        (ParaKind::Added, Lang::Ja) => "段落を追加",
-        (ParaKind::Removed, Lang::Ja) => "段落を削除",
-        (ParaKind::Changed, Lang::En) => "paragraph changed",
-        (ParaKind::Added, Lang::En) => "paragraph added",
-        (ParaKind::Removed, Lang::En) => "paragraph removed",
-    };
-    let mut s = match lang {
-        Lang::Ja => format!("  {at}: {what}（{}）\n", p.label),
-        Lang::En => format!("  {at}: {what} ({})\n", p.label),
-    };
-    for (mark, text) in [("-", &p.old), ("+", &p.new)] {
-        if let Some(t) = text {
-            for l in t.lines() {
-                s.push_str(&format!("    {mark} {l}\n"));
+/// Groups `changes` by the documents of `docs` that show them.
+pub fn group_by_document<'a>(changes: &'a Changes, docs: &[DocView]) -> Grouped<'a> {
+    let mut shown_values = vec![false; changes.values.len()];
+    let mut shown_paras = vec![false; changes.paragraphs.len()];
+    let mut documents = Vec::new();
+    for d in docs {
+        let mut values = Vec::new();
+        for (k, v) in changes.values.iter().enumerate() {
+            if d.shows_value(v) {
+                shown_values[k] = true;
+                values.push(v);
             }
         }
-    }
-    if let (Some(old), Some(new)) = (&p.old, &p.new) {
-        if old.chars().count() > 40 {
-            s.push_str(&format!("    ≫ {}\n", inline_change(old, new)));
+        let mut paras = Vec::new();
+        for (k, p) in changes.paragraphs.iter().enumerate() {
+            if d.shows_paragraph(p) {
+                shown_paras[k] = true;
+                paras.push(p);
+            }
+        }
+        if !values.is_empty() || !paras.is_empty() {
+            documents.push((d.job.name.clone(), values, paras));
         }
     }
-    s
+    Grouped {
+        documents,
+        unshown_values: changes
+            .values
+            .iter()
+            .zip(&shown_values)
+            .filter(|(_, s)| !**s)
+            .map(|(v, _)| v)
+            .collect(),
+        unshown_paragraphs: changes
+            .paragraphs
+            .iter()
+            .zip(&shown_paras)
+            .filter(|(_, s)| !**s)
+            .map(|(p, _)| p)
+            .collect(),
+    }
 }
 
 /// Where two versions of a long paragraph differ, with a little context:
@@ -692,82 +579,45 @@ pub fn record(build_dir: &Path, p: &Project) -> io::Result<Option<Changes>> {
 }
 
 /// `hakusho diff [--last]`.
-pub fn run(project: &Path, last: bool, lang: Lang) -> anyhow::Result<ExitCode> {
+pub fn run(project: &Path, last: bool, console: &mut Console) -> anyhow::Result<ExitCode> {
+    let lang = console.lang;
     let build_dir = project.join("build");
     let (model, diags) = hakusho_sources::load_project(project);
-    let errors = report::print_diagnostics(&diags, lang);
+    let errors = messages::diagnostics_with_count(console.err, lang, &diags)?;
     let Some(model) = model.filter(|_| !errors) else {
         return Ok(ExitCode::from(1));
     };
     let docs = match DocView::all(&model) {
         Ok(d) => d,
         Err(d) => {
-            report::print_diagnostics(&d, lang);
+            messages::diagnostics_with_count(console.err, lang, &d)?;
             return Ok(ExitCode::from(1));
         }
     };
-    let (old, new, what) = if last {
+    let (old, new, kind) = if last {
         let Some(new) = load(&build_dir.join(SNAPSHOT_FILE)) else {
-            return Ok(no_record(lang));
+            messages::no_snapshot(console.err, lang, SNAPSHOT_FILE)?;
+            return Ok(ExitCode::from(1));
         };
         let Some(old) = load(&build_dir.join(PREVIOUS_FILE)) else {
-            match lang {
-                Lang::Ja => println!("前回のビルドで変わった指標の値・段落はありません"),
-                Lang::En => println!("the last build changed no indicator value or paragraph"),
-            }
+            messages::no_changes(console.out, lang, DiffKind::Last)?;
             return Ok(ExitCode::SUCCESS);
         };
-        (old, new, Which::Last)
+        (old, new, DiffKind::Last)
     } else {
         let Some(old) = load(&build_dir.join(SNAPSHOT_FILE)) else {
-            return Ok(no_record(lang));
+            messages::no_snapshot(console.err, lang, SNAPSHOT_FILE)?;
+            return Ok(ExitCode::from(1));
         };
-        (old, snapshot(&model), Which::Pending)
+        (old, snapshot(&model), DiffKind::Pending)
     };
     let changes = compare(&old, &new);
     if changes.is_empty() {
-        match (what, lang) {
-            (Which::Pending, Lang::Ja) => println!(
-                "前回のビルドから指標の値・段落の変更はありません（前回のビルドでの変更: hakusho diff --last）"
-            ),
-            (Which::Pending, Lang::En) => println!(
-                "no indicator value or paragraph changed since the last build (what the last build changed: hakusho diff --last)"
-            ),
-            (Which::Last, Lang::Ja) => println!("前回のビルドで変わった指標の値・段落はありません"),
-            (Which::Last, Lang::En) => {
-                println!("the last build changed no indicator value or paragraph")
-            }
-        }
-        return Ok(ExitCode::SUCCESS);
+        messages::no_changes(console.out, lang, kind)?;
+    } else {
+        messages::changes(console.out, lang, kind, &changes, &docs)?;
     }
-    match (what, lang) {
-        (Which::Pending, Lang::Ja) => println!("前回のビルドからの変更（次のビルドで反映）:\n"),
-        (Which::Pending, Lang::En) => {
-            println!("changes since the last build (the next build applies them):\n")
-        }
-        (Which::Last, Lang::Ja) => println!("前回のビルドで反映した変更:\n"),
-        (Which::Last, Lang::En) => println!("changes the last build applied:\n"),
-    }
-    print!("{}", changes.detailed(&docs, lang));
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Clone, Copy)]
-enum Which {
-    Pending,
-    Last,
-}
-
-fn no_record(lang: Lang) -> ExitCode {
-    match lang {
-        Lang::Ja => eprintln!(
-            "前回のビルドの記録（build/{SNAPSHOT_FILE}）がありません。先に hakusho build を実行してください"
-        ),
-        Lang::En => eprintln!(
-            "no record of a previous build (build/{SNAPSHOT_FILE}); run hakusho build first"
-        ),
-    }
-    ExitCode::from(1)
 }
 
 /// A document as `diff` sees it: its dependencies and, when it renders, the text of its markup
@@ -903,7 +753,8 @@ mod tests {
         assert_eq!(changes.values.len(), 1, "{changes:?}");
         assert!(changes.paragraphs.is_empty());
         let docs = DocView::all(&q).unwrap();
-        let report = changes.detailed(&docs, Lang::Ja);
+        let report =
+            crate::messages::changes_detailed(&changes, &docs, hakusho_diagnostics::Lang::Ja);
         let line = format!("{cell} 実績: {old} → 203,000件（{name}）");
         assert!(report.contains(&line), "{line}\n{report}");
         assert!(

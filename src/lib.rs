@@ -10,7 +10,7 @@ pub mod build;
 pub mod characters;
 pub mod check;
 pub mod diff;
+pub mod messages;
 pub mod render;
-pub mod report;
 pub mod watch;
 pub mod workbook;

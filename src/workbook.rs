@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use hakusho_diagnostics::Lang;
 use hakusho_sources::config::{RefersTo, TableConfig};
 use hakusho_sources::{numfmt, Project, Row, Value, ValueKind};
 use rust_xlsxwriter::{
@@ -32,7 +31,7 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use crate::report;
+use crate::messages::{self, Console};
 
 /// Default output directory, relative to the project directory.
 pub const DEFAULT_OUT_DIR: &str = "build/workbooks";
@@ -676,61 +675,36 @@ pub struct Request<'a> {
     pub out: Option<&'a Path>,
 }
 
-pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
+pub fn run(project_dir: &Path, req: &Request, console: &mut Console) -> Result<ExitCode> {
+    let lang = console.lang;
     let (model, diags) = hakusho_sources::load_project(project_dir);
-    let errors = report::print_diagnostics(&diags, lang);
+    let errors = messages::diagnostics_with_count(console.err, lang, &diags)?;
     let project = match model {
         Some(m) if !errors => m,
         _ => {
-            eprintln!(
-                "{}",
-                match lang {
-                    Lang::Ja => "ワークブックを作れませんでした。上の問題を直してから（hakusho check で確かめられます）もう一度実行してください",
-                    Lang::En => "no workbook written; fix the problems above (hakusho check shows them) and run again",
-                }
-            );
+            messages::no_workbook_written(console.err, lang)?;
             return Ok(ExitCode::from(1));
         }
     };
+    let departments: Vec<(String, String)> = project
+        .departments
+        .iter()
+        .map(|d| (d.id.clone(), d.name.clone()))
+        .collect();
     let ids: Vec<String> = if req.all {
-        project.departments.iter().map(|d| d.id.clone()).collect()
+        departments.iter().map(|(id, _)| id.clone()).collect()
     } else {
         let Some(wanted) = req.department else {
-            eprintln!(
-                "{}",
-                match lang {
-                    Lang::Ja => format!(
-                        "部の id を指定するか、--all を付けてください。部の id: {}",
-                        known_ids(&project, lang)
-                    ),
-                    Lang::En => format!(
-                        "give a department id or --all; department ids: {}",
-                        known_ids(&project, lang)
-                    ),
-                }
-            );
+            messages::department_required(console.err, lang, &departments)?;
             return Ok(ExitCode::from(1));
         };
-        match project
-            .departments
+        match departments
             .iter()
-            .find(|d| d.id == wanted || d.name == wanted)
+            .find(|(id, name)| id == wanted || name == wanted)
         {
-            Some(d) => vec![d.id.clone()],
+            Some((id, _)) => vec![id.clone()],
             None => {
-                eprintln!(
-                    "{}",
-                    match lang {
-                        Lang::Ja => format!(
-                            "部「{wanted}」はありません。部の id: {}",
-                            known_ids(&project, lang)
-                        ),
-                        Lang::En => format!(
-                            "no department \"{wanted}\"; department ids: {}",
-                            known_ids(&project, lang)
-                        ),
-                    }
-                );
+                messages::unknown_department(console.err, lang, wanted, &departments)?;
                 return Ok(ExitCode::from(1));
             }
         }
@@ -744,60 +718,23 @@ pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
     for id in &ids {
         let dept = project.department(id).expect("known department");
         match workbook_bytes(&project, id)? {
-            None => println!(
-                "{}",
-                match lang {
-                    Lang::Ja => format!(
-                        "{id}（{}）: 指標の表がないため、ワークブックはありません",
-                        dept.name
-                    ),
-                    Lang::En => format!("{id} ({}): no indicator table, no workbook", dept.name),
-                }
-            ),
+            None => messages::no_indicator_table(console.out, lang, id, &dept.name)?,
             Some(bytes) => {
                 let path = out_dir.join(format!("{id}.xlsx"));
                 write_atomically(&path, &bytes)?;
-                let counts: Vec<String> = plan_sheets(&project, id)
+                let sheets: Vec<(String, usize)> = plan_sheets(&project, id)
                     .iter()
-                    .map(|s| match lang {
-                        Lang::Ja => format!("{} {} 行", s.table.sheet, s.rows.len()),
-                        Lang::En => format!("{} {} rows", s.table.sheet, s.rows.len()),
-                    })
+                    .map(|s| (s.table.sheet.clone(), s.rows.len()))
                     .collect();
-                println!("{}（{}）", path.display(), counts.join("、"));
+                messages::workbook_written(console.out, lang, &path, &sheets)?;
                 written += 1;
             }
         }
     }
     if ids.len() > 1 {
-        println!(
-            "{}",
-            match lang {
-                Lang::Ja => format!(
-                    "ワークブック {written} 件を {} に書きました",
-                    out_dir.display()
-                ),
-                Lang::En => format!("{written} workbooks written to {}", out_dir.display()),
-            }
-        );
+        messages::workbooks_written(console.out, lang, written, &out_dir)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn known_ids(project: &Project, lang: Lang) -> String {
-    let sep = match lang {
-        Lang::Ja => "、",
-        Lang::En => ", ",
-    };
-    project
-        .departments
-        .iter()
-        .map(|d| match lang {
-            Lang::Ja => format!("{}（{}）", d.id, d.name),
-            Lang::En => format!("{} ({})", d.id, d.name),
-        })
-        .collect::<Vec<_>>()
-        .join(sep)
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place.

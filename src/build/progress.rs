@@ -3,6 +3,7 @@
 
 use std::io::IsTerminal;
 
+use crate::messages;
 use hakusho_diagnostics::Lang;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -19,11 +20,7 @@ impl Progress {
         let bar = (total > 0 && std::io::stderr().is_terminal()).then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-            let template = match lang {
-                Lang::Ja => "{spinner} 組版中 [{bar:30}] {pos}/{len} {wide_msg}",
-                Lang::En => "{spinner} typesetting [{bar:30}] {pos}/{len} {wide_msg}",
-            };
-            if let Ok(style) = ProgressStyle::with_template(template) {
+            if let Ok(style) = ProgressStyle::with_template(messages::progress_template(lang)) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -45,10 +42,11 @@ impl Progress {
                 bar.set_message(name.to_string());
                 bar.inc(1);
             }
-            None => match self.lang {
-                Lang::Ja => eprintln!("組版 {n}/{}: {name}", self.total),
-                Lang::En => eprintln!("typeset {n}/{}: {name}", self.total),
-            },
+            None => {
+                // progress is a courtesy: a closed stderr must not stop the build
+                let _ =
+                    messages::progress_line(&mut std::io::stderr(), self.lang, n, self.total, name);
+            }
         }
     }
 
