@@ -1,21 +1,19 @@
 //! `hakusho build`: every document declared in sources/hakusho.yaml (or the named ones) →
 //! build/<name>.pdf, typesetting only what changed.
 //!
-//! Steps: load and validate the sources (reported exactly like `hakusho check`); expand the
-//! declared documents (`each: department` → one per department); render every document (cheap)
-//! and fingerprint what would be typeset — the markup, the style sheet, the fonts and the tool —
-//! with blake3; typeset (in parallel) only the documents whose fingerprint differs from the one
-//! in build/.hakusho-manifest.json, or whose PDF is missing or was changed by hand (`--force`:
-//! all); then, only if every document succeeded, write each new PDF to a temporary file in
-//! build/ (fsync), rename it into place and fsync build/. A build with any error writes no PDF
-//! and leaves the previous outputs (and the manifest) untouched. A PDF whose bytes would not
-//! change is not rewritten (its mtime stays).
+//! The build itself is [`driver::build`] (named steps, a typed [`BuildReport`]); this module
+//! holds what its steps use — the documents to build ([`Job`], [`expand`], [`select`]), the
+//! atomic writing of outputs ([`write_outputs`]), why a document is rebuilt ([`Reason`]) — and
+//! the command, [`run`], which prints the report through [`crate::messages`].
 //!
-//! The summary names each rebuilt document with the inputs that changed for it (see
-//! [`deps`]), counts the unchanged ones, and (for a full build) counts the indicator values and
-//! paragraphs that changed since the last build (`hakusho diff --last` for the details).
+//! A build with any error writes no PDF and leaves the previous outputs (and the manifest)
+//! untouched. A PDF whose bytes would not change is not rewritten (its mtime stays). The
+//! summary names each rebuilt document with the inputs that changed for it (see [`deps`]),
+//! counts the unchanged ones, and (for a full build) counts the indicator values and paragraphs
+//! that changed since the last build (`hakusho diff --last` for the details).
 
 pub mod deps;
+pub mod driver;
 pub mod manifest;
 pub mod progress;
 
@@ -23,8 +21,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
 
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
 use rayon::prelude::*;
@@ -33,7 +29,10 @@ use crate::messages::{self, Console};
 use crate::render::{context, Renderer};
 
 use deps::DocDeps;
-use manifest::Manifest;
+pub use driver::{
+    build, Afterward, BuildReport, DocumentReport, DocumentState, Failure, Observer, Quiet,
+    Session, Step,
+};
 
 /// One document to build, after expanding `each: department`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,13 +264,6 @@ pub fn remove_stale_temps(dir: &Path) {
     }
 }
 
-fn display_path(project: &Path, path: &Path) -> String {
-    path.strip_prefix(project)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 /// The documents hakusho.yaml declares, and the departments (id, name) in order.
 pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(String, String)>) {
     let declared = p
@@ -333,44 +325,6 @@ pub struct Options {
     pub force: bool,
 }
 
-/// How a build went.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    /// Whether it succeeded (every selected document is up to date in build/).
-    pub ok: bool,
-    /// The exit code for the command line.
-    pub code: u8,
-    /// Names of the documents written by this build.
-    pub written: Vec<String>,
-    /// Names of the documents left as they were.
-    pub unchanged: Vec<String>,
-}
-
-/// `HAKUSHO_TIMING=1`: the build's phases on stderr.
-struct Timing {
-    on: bool,
-    last: Instant,
-}
-
-impl Timing {
-    fn new() -> Timing {
-        Timing {
-            on: std::env::var_os("HAKUSHO_TIMING").is_some(),
-            last: Instant::now(),
-        }
-    }
-
-    fn phase(&mut self, name: &str) {
-        if self.on {
-            eprintln!(
-                "timing: {name}: {:.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        self.last = Instant::now();
-    }
-}
-
 /// Why a document is typeset again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
@@ -390,442 +344,12 @@ pub enum Reason {
     Modified,
 }
 
-pub fn run(project: &Path, opts: &Options, console: &mut Console) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::from(execute(project, opts, console)?.code))
-}
-
-/// One selected document on its way through the build.
-struct Planned<'a> {
-    job: &'a Job,
-    deps: DocDeps,
-    markup: Result<String, Diagnostic>,
-    fingerprint: String,
-    /// blake3 of build/<name>.pdf as it is now.
-    existing: Option<String>,
-    /// `None`: up to date.
-    reason: Option<Reason>,
-}
-
-/// Builds (see the module comment); prints problems to stderr and the summary to stdout.
-pub fn execute(project: &Path, opts: &Options, console: &mut Console) -> io::Result<Outcome> {
-    execute_in(&mut Session::default(), project, opts, console)
-}
-
-/// What a long-running caller (`hakusho watch`) keeps between builds: the loaded style and
-/// fonts, reused while the style sheet, the fonts and the tool are unchanged.
-#[derive(Default)]
-pub struct Session {
-    typesetter: Option<(String, Arc<hakusho_typeset::Typesetter>)>,
-}
-
-/// [`execute`], reusing what `session` holds from an earlier build.
-pub fn execute_in(
-    session: &mut Session,
-    project: &Path,
-    opts: &Options,
-    console: &mut Console,
-) -> io::Result<Outcome> {
-    let lang = console.lang;
-    let started = Instant::now();
-    let mut timing = Timing::new();
-    let fail = |code: u8| {
-        Ok(Outcome {
-            ok: false,
-            code,
-            ..Outcome::default()
-        })
-    };
-
-    // 1. Sources, reported exactly like `hakusho check`.
-    let (model, source_diags) = hakusho_sources::load_project(project);
-    let source_errors = messages::diagnostics_with_count(console.err, lang, &source_diags)?;
-    let model = match model {
-        Some(m) if !source_errors => m,
-        _ => {
-            messages::build_failed(console.err, lang)?;
-            return fail(1);
-        }
-    };
-
-    timing.phase("load sources");
-
-    // 2. The documents to build.
-    let (declared, departments) = declared_documents(&model);
-    let jobs = match expand(&declared, &departments) {
-        Ok(j) => j,
-        Err(d) => {
-            messages::diagnostics_with_count(console.err, lang, &d)?;
-            messages::build_failed(console.err, lang)?;
-            return fail(1);
-        }
-    };
-    let jobs = match select(jobs, &opts.names) {
-        Ok(j) => j,
-        Err(d) => {
-            messages::diagnostic(console.err, lang, &d)?;
-            return fail(1);
-        }
-    };
-
-    // 3. Fingerprints of the inputs, the previous build's manifest.
-    let out_dir = project.join("build");
-    // a killed build's temporary files go now, whether or not this build writes anything
-    remove_stale_temps(&out_dir);
-    let fonts = deps::style_fonts(project);
-    // what each document uses; only those files (and the sources) are hashed
-    let job_deps: Vec<DocDeps> = jobs
-        .iter()
-        .map(|job| deps::of_job(&model, job, &fonts))
-        .collect();
-    let inputs = deps::all_inputs(&model, job_deps.iter().flat_map(|d| &d.files));
-    let mut manifest = Manifest::load(&out_dir);
-    let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
-    let tool = manifest::tool_id();
-    let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
-    let setup = {
-        // Everything besides the markup that shapes the PDF.
-        let mut h = blake3::Hasher::new();
-        h.update(tool.as_bytes());
-        h.update(b"\0style\0");
-        h.update(
-            hashes
-                .get(deps::STYLE_PATH)
-                .map_or(b"".as_slice(), |s| s.as_bytes()),
-        );
-        for f in &fonts {
-            h.update(b"\0font\0");
-            h.update(f.as_bytes());
-            h.update(hashes.get(f).map_or(b"".as_slice(), |s| s.as_bytes()));
-        }
-        h.finalize()
-    };
-
-    timing.phase("hash inputs");
-
-    // 4. Render every document (cheap) and decide which ones to typeset.
-    let renderer = Renderer::new(&project.join("templates"));
-    let base = context::base(&model);
-    let planned: Vec<Planned> = jobs
-        .par_iter()
-        .zip(job_deps)
-        .map(|(job, deps)| {
-            let markup = render_one(&renderer, &base, job);
-            let fingerprint = match &markup {
-                Ok(m) => {
-                    let mut h = blake3::Hasher::new();
-                    h.update(setup.as_bytes());
-                    h.update(job.name.as_bytes());
-                    h.update(b"\0");
-                    h.update(m.as_bytes());
-                    h.finalize().to_hex().to_string()
-                }
-                Err(_) => String::new(),
-            };
-            let existing = fs::read(out_dir.join(format!("{}.pdf", job.name)))
-                .ok()
-                .map(|b| blake3::hash(&b).to_hex().to_string());
-            let reason = decide(
-                opts.force,
-                manifest.documents.get(&job.name),
-                &fingerprint,
-                existing.as_deref(),
-                tool_changed,
-                || {
-                    let previous = manifest
-                        .documents
-                        .get(&job.name)
-                        .map(|e| &e.inputs)
-                        .cloned()
-                        .unwrap_or_default();
-                    changed_inputs(&inputs, &hashes, &deps, &previous)
-                },
-            );
-            Planned {
-                job,
-                deps,
-                markup,
-                fingerprint,
-                existing,
-                reason,
-            }
-        })
-        .collect();
-
-    timing.phase("render + fingerprint");
-    let mut diags = Diagnostics::new();
-    for p in &planned {
-        if let Err(d) = &p.markup {
-            diags.push(d.clone());
-        }
-    }
-    let to_typeset: Vec<&Planned> = planned
-        .iter()
-        .filter(|p| p.reason.is_some() && p.markup.is_ok())
-        .collect();
-
-    // 5. Typeset what changed, in parallel; style and fonts loaded once, only when needed.
-    let mut built: Vec<(usize, Built)> = Vec::new();
-    if !to_typeset.is_empty() {
-        let key = setup.to_hex().to_string();
-        let cached = session
-            .typesetter
-            .as_ref()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, t)| t.clone());
-        let typesetter = match cached {
-            Some(t) => t,
-            None => {
-                let style_path = project.join(deps::STYLE_PATH);
-                match hakusho_typeset::Style::load(&style_path, project).and_then(
-                    |(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)),
-                ) {
-                    Ok(t) => {
-                        let t = Arc::new(t);
-                        session.typesetter = Some((key, t.clone()));
-                        t
-                    }
-                    Err(d) => {
-                        diags.extend(d);
-                        messages::diagnostics_with_count(console.err, lang, &diags)?;
-                        messages::build_failed(console.err, lang)?;
-                        return fail(1);
-                    }
-                }
-            }
-        };
-        timing.phase("load style + fonts");
-        // a character no font has is named where it was typed, before layout can only name
-        // the generated markup
-        let uncovered = crate::characters::check(&model, typesetter.fonts(), deps::STYLE_PATH);
-        if uncovered.has_errors() {
-            diags.extend(uncovered);
-            messages::diagnostics_with_count(console.err, lang, &diags)?;
-            messages::build_failed(console.err, lang)?;
-            return fail(1);
-        }
-        timing.phase("characters");
-        let progress = progress::Progress::new(to_typeset.len(), lang);
-        let max_pages = usize::try_from(model.config.limits.max_pages).unwrap_or(usize::MAX);
-        let results: Vec<(usize, Typeset)> = to_typeset
-            .par_iter()
-            .map(|p| {
-                let markup = p.markup.as_ref().expect("rendered");
-                let r = typeset_one(project, &typesetter, p.job, markup, max_pages);
-                progress.finished(&p.job.name);
-                let idx = planned
-                    .iter()
-                    .position(|q| std::ptr::eq(q.job, p.job))
-                    .unwrap_or(0);
-                (idx, r)
-            })
-            .collect();
-        progress.clear();
-        timing.phase("typeset");
-        for (idx, r) in results {
-            match r {
-                Ok((b, w)) => {
-                    diags.extend(w);
-                    built.push((idx, b));
-                }
-                Err(d) => diags.extend(d),
-            }
-        }
-    }
-    if messages::diagnostics_with_count(console.err, lang, &diags)? {
-        messages::build_failed(console.err, lang)?;
-        return fail(1);
-    }
-
-    // 6. Write what differs from build/: temporary files, then rename into place.
-    let mut to_write: Vec<Built> = Vec::new();
-    let mut written_reasons: Vec<(Reason, usize)> = Vec::new();
-    let mut new_entries: Vec<(String, manifest::Entry)> = Vec::new();
-    let mut unchanged: Vec<String> = Vec::new();
-    for (idx, b) in built {
-        let p = &planned[idx];
-        let pdf_hash = blake3::hash(&b.pdf).to_hex().to_string();
-        new_entries.push((
-            b.name.clone(),
-            manifest::Entry {
-                fingerprint: p.fingerprint.clone(),
-                pdf: pdf_hash.clone(),
-                pages: b.pages,
-                inputs: relevant_hashes(&inputs, &hashes, &p.deps),
-            },
-        ));
-        if !opts.force && p.existing.as_deref() == Some(pdf_hash.as_str()) {
-            // Same bytes as the PDF already there: leave it (and its mtime) alone.
-            unchanged.push(b.name.clone());
-        } else {
-            written_reasons.push((p.reason.clone().unwrap_or(Reason::Content), b.pages));
-            to_write.push(b);
-        }
-    }
-    for p in planned.iter().filter(|p| p.reason.is_none()) {
-        unchanged.push(p.job.name.clone());
-        if let Some(e) = manifest.documents.get(&p.job.name) {
-            let mut e = e.clone();
-            e.inputs = relevant_hashes(&inputs, &hashes, &p.deps);
-            new_entries.push((p.job.name.clone(), e));
-        }
-    }
-    let written = if to_write.is_empty() {
-        Vec::new()
-    } else {
-        match write_outputs(&out_dir, &to_write) {
-            Ok(w) => w,
-            Err(e) => {
-                messages::write_failed(console.err, lang, &e)?;
-                return fail(1);
-            }
-        }
-    };
-    for p in &planned {
-        // The markup kept by an earlier failed build of this document is stale now.
-        let _ = fs::remove_file(out_dir.join(format!("{}.markup.html", p.job.name)));
-    }
-    for (name, e) in new_entries {
-        manifest.documents.insert(name, e);
-    }
-    if opts.names.is_empty() {
-        // Documents no longer declared.
-        manifest
-            .documents
-            .retain(|name, _| jobs.iter().any(|j| j.name == *name));
-    }
-    timing.phase("write");
-
-    // 7. The proofreading snapshot (full builds only: a partial build leaves other documents
-    //    as they were, so "changed since the last build" keeps meaning the last full build).
-    //    Skipped when no source file changed since the snapshot was taken.
-    let sources = {
-        let mut h = blake3::Hasher::new();
-        h.update(tool.as_bytes());
-        for i in model.inputs() {
-            let path = deps::slash(&i.path);
-            h.update(path.as_bytes());
-            h.update(b"\0");
-            h.update(hashes.get(&path).map_or(b"".as_slice(), |x| x.as_bytes()));
-            h.update(b"\0");
-        }
-        h.finalize().to_hex().to_string()
-    };
-    let snapshot_current =
-        manifest.sources == sources && out_dir.join(crate::diff::SNAPSHOT_FILE).is_file();
-    let changes = if opts.names.is_empty() && !snapshot_current {
-        match crate::diff::record(&out_dir, &model) {
-            Ok(c) => {
-                manifest.sources = sources;
-                c
-            }
-            Err(e) => {
-                messages::snapshot_not_written(console.err, lang, &e)?;
-                None
-            }
-        }
-    } else {
-        None
-    };
-
-    timing.phase("snapshot");
-    if let Err(e) = manifest.save(&out_dir, &tool) {
-        messages::manifest_not_written(console.err, lang, manifest::MANIFEST_FILE, &e)?;
-    }
-
-    // 8. Summary.
-    for (path, (reason, pages)) in written.iter().zip(&written_reasons) {
-        messages::document_written(
-            console.out,
-            lang,
-            &display_path(project, path),
-            *pages,
-            reason,
-        )?;
-    }
-    if !unchanged.is_empty() {
-        messages::documents_unchanged(console.out, lang, unchanged.len())?;
-    }
-    if let Some(line) = changes
-        .as_ref()
-        .and_then(|c| messages::changes_brief(c, lang))
-    {
-        writeln!(console.out, "{line}")?;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    messages::build_finished(console.out, lang, written.len(), secs)?;
-    Ok(Outcome {
-        ok: true,
-        code: 0,
-        written: to_write.iter().map(|b| b.name.clone()).collect(),
-        unchanged,
-    })
-}
-
-/// Whether (and why) a document must be typeset again.
-fn decide(
-    force: bool,
-    entry: Option<&manifest::Entry>,
-    fingerprint: &str,
-    existing_pdf: Option<&str>,
-    tool_changed: bool,
-    changed: impl FnOnce() -> Vec<String>,
-) -> Option<Reason> {
-    if force {
-        return Some(Reason::Forced);
-    }
-    let Some(entry) = entry else {
-        return Some(Reason::New);
-    };
-    if entry.fingerprint != fingerprint {
-        let changed = changed();
-        return Some(if !changed.is_empty() {
-            Reason::Inputs(changed)
-        } else if tool_changed {
-            Reason::Tool
-        } else {
-            Reason::Content
-        });
-    }
-    match existing_pdf {
-        None => Some(Reason::Missing),
-        Some(h) if h != entry.pdf => Some(Reason::Modified),
-        Some(_) => None,
-    }
-}
-
-/// The inputs `deps` uses whose fingerprint differs from `previous` (added, changed, removed).
-fn changed_inputs(
-    inputs: &[(String, Vec<String>)],
-    hashes: &std::collections::BTreeMap<String, String>,
-    deps: &DocDeps,
-    previous: &std::collections::BTreeMap<String, String>,
-) -> Vec<String> {
-    let now = relevant_hashes(inputs, hashes, deps);
-    let mut changed: Vec<String> = now
-        .iter()
-        .filter(|(p, h)| previous.get(*p) != Some(*h))
-        .map(|(p, _)| p.clone())
-        .collect();
-    changed.extend(previous.keys().filter(|p| !now.contains_key(*p)).cloned());
-    changed.sort();
-    changed
-}
-
-/// The fingerprints of the inputs `deps` uses.
-fn relevant_hashes(
-    inputs: &[(String, Vec<String>)],
-    hashes: &std::collections::BTreeMap<String, String>,
-    deps: &DocDeps,
-) -> std::collections::BTreeMap<String, String> {
-    inputs
-        .iter()
-        .filter(|(p, parts)| deps.uses(p, parts))
-        .filter_map(|(p, _)| hashes.get(p).map(|h| (p.clone(), h.clone())))
-        .collect()
-}
-
 /// Renders one document's template.
-fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<String, Diagnostic> {
+pub(crate) fn render_one(
+    renderer: &Renderer,
+    base: &context::Base,
+    job: &Job,
+) -> Result<String, Diagnostic> {
     let ctx = context::for_document(
         base,
         &context::DocumentInfo {
@@ -838,36 +362,16 @@ fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<St
     renderer.render(&job.template, ctx)
 }
 
-/// A typeset document with its warnings, or its errors.
-type Typeset = Result<(Built, Diagnostics), Diagnostics>;
-
-/// Typesets one document's markup.
-fn typeset_one(
-    project: &Path,
-    typesetter: &hakusho_typeset::Typesetter,
-    job: &Job,
-    markup: &str,
-    max_pages: usize,
-) -> Typeset {
-    // Diagnostics of the typesetter point into the rendered markup; keep it where the template
-    // author can read those lines (build/<name>.markup.html: not a PDF).
-    let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
-        Ok(out) => Ok((
-            Built {
-                name: job.name.clone(),
-                pdf: out.pdf,
-                pages: out.pages,
-            },
-            out.warnings,
-        )),
-        Err(d) => {
-            let dir = project.join("build");
-            let _ = fs::create_dir_all(&dir);
-            let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), markup);
-            Err(d)
-        }
-    }
+/// `hakusho build`: builds through [`driver::build`] and prints its report.
+pub fn run(project: &Path, opts: &Options, console: &mut Console) -> anyhow::Result<ExitCode> {
+    let progress = progress::Progress::new(console.lang);
+    let report = build(&mut Session::default(), project, opts, &progress);
+    messages::build_report(console, &report)?;
+    Ok(if report.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[cfg(test)]

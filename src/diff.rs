@@ -545,22 +545,10 @@ fn load(path: &Path) -> Option<Snapshot> {
 /// previous one (`None` when there was none). When something changed, the previous snapshot
 /// is kept as build/.hakusho-snapshot.prev.json (`hakusho diff --last`).
 pub fn record(build_dir: &Path, p: &Project) -> io::Result<Option<Changes>> {
-    let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
-    let t0 = std::time::Instant::now();
     let new = snapshot(p);
-    let t1 = t0.elapsed();
     let old_path = build_dir.join(SNAPSHOT_FILE);
     let old = load(&old_path);
-    let t2 = t0.elapsed();
     let json = serde_json::to_vec(&new).map_err(io::Error::other)?;
-    if timing {
-        eprintln!(
-            "timing: snapshot: take {:.1} ms, load previous {:.1} ms, serialize {:.1} ms",
-            t1.as_secs_f64() * 1e3,
-            (t2 - t1).as_secs_f64() * 1e3,
-            (t0.elapsed() - t2).as_secs_f64() * 1e3
-        );
-    }
     match old {
         Some(old) if old == new => Ok(Some(Changes::default())),
         Some(old) => {

@@ -15,6 +15,7 @@ use std::path::Path;
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Lang, Severity};
 use hakusho_sources::Counts;
 
+use crate::build::{Afterward, BuildReport, DocumentState, Failure};
 use crate::diff::{Changes, DocView, ParaChange, ParaKind, ValueChange};
 
 /// Where a command prints: `out` for its result, `err` for problems and progress.
@@ -291,6 +292,62 @@ pub fn documents_unchanged(w: &mut dyn Write, lang: Lang, count: usize) -> io::R
         Lang::Ja => writeln!(w, "変更なし: {count} 件"),
         Lang::En => writeln!(w, "unchanged: {count}"),
     }
+}
+
+/// The report of a build: the problems found (stderr, like `hakusho check`), then either why
+/// nothing was written or each written document with its reason, the unchanged count, the
+/// changes since the last build and the time taken (stdout). With `HAKUSHO_TIMING` set, the
+/// time of each step goes to stderr.
+pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<()> {
+    let lang = console.lang;
+    let err = &mut *console.err;
+    diagnostics_with_count(err, lang, &report.source_diagnostics)?;
+    if let Some(Failure::UnknownDocument(d)) = &report.failure {
+        return diagnostic(err, lang, d);
+    }
+    diagnostics_with_count(err, lang, &report.diagnostics)?;
+    match &report.failure {
+        Some(Failure::Output(e)) => return write_failed(err, lang, e),
+        Some(_) => return build_failed(err, lang),
+        None => {}
+    }
+    for a in &report.afterward {
+        match a {
+            Afterward::SnapshotNotWritten(e) => snapshot_not_written(err, lang, e)?,
+            Afterward::ManifestNotWritten(e) => {
+                manifest_not_written(err, lang, crate::build::manifest::MANIFEST_FILE, e)?
+            }
+        }
+    }
+    if std::env::var_os("HAKUSHO_TIMING").is_some() {
+        for (step, took) in &report.timings {
+            writeln!(
+                err,
+                "timing: {}: {:.1} ms",
+                step.name(),
+                took.as_secs_f64() * 1000.0
+            )?;
+        }
+    }
+    let out = &mut *console.out;
+    for d in report.written() {
+        if let DocumentState::Written { reason, pages } = &d.state {
+            document_written(out, lang, &d.path, *pages, reason)?;
+        }
+    }
+    let unchanged = report.unchanged().count();
+    if unchanged > 0 {
+        documents_unchanged(out, lang, unchanged)?;
+    }
+    if let Some(line) = report.changes.as_ref().and_then(|c| changes_brief(c, lang)) {
+        writeln!(out, "{line}")?;
+    }
+    build_finished(
+        out,
+        lang,
+        report.written().count(),
+        report.elapsed.as_secs_f64(),
+    )
 }
 
 /// The last line of a successful build.

@@ -27,7 +27,7 @@ pub fn run(project: &Path, console: &mut Console) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|_| project.to_path_buf());
     let opts = build::Options::default();
     let mut session = build::Session::default();
-    build::execute_in(&mut session, project, &opts, console)?;
+    build_and_report(&mut session, project, &opts, console)?;
 
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |res| {
@@ -61,7 +61,7 @@ pub fn run(project: &Path, console: &mut Console) -> anyhow::Result<ExitCode> {
         }
         let changed: Vec<String> = changed.into_iter().collect();
         messages::change_detected(console.out, lang, &changed)?;
-        build::execute_in(&mut session, project, &opts, console)?;
+        build_and_report(&mut session, project, &opts, console)?;
         messages::watching(console.out, lang, &watched)?;
     }
 }
@@ -103,6 +103,17 @@ fn is_noise(p: &Path) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || name == "4913"
+}
+
+fn build_and_report(
+    session: &mut build::Session,
+    project: &Path,
+    opts: &build::Options,
+    console: &mut Console,
+) -> std::io::Result<()> {
+    let progress = build::progress::Progress::new(console.lang);
+    let report = build::build(session, project, opts, &progress);
+    messages::build_report(console, &report)
 }
 
 #[cfg(test)]

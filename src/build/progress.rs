@@ -2,56 +2,70 @@
 //! per finished document elsewhere (CI, logs, tests).
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
+use super::Observer;
 use crate::messages;
 use hakusho_diagnostics::Lang;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Shows the typesetting of a build: implements the driver's [`Observer`].
 pub struct Progress {
-    bar: Option<ProgressBar>,
-    total: usize,
-    done: std::sync::atomic::AtomicUsize,
     lang: Lang,
+    bar: Mutex<Option<ProgressBar>>,
+    total: AtomicUsize,
+    done: AtomicUsize,
 }
 
 impl Progress {
-    /// Progress over `total` documents to typeset (nothing is shown when `total` is 0).
-    pub fn new(total: usize, lang: Lang) -> Progress {
-        let bar = (total > 0 && std::io::stderr().is_terminal()).then(|| {
-            let bar =
-                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template(messages::progress_template(lang)) {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        });
+    pub fn new(lang: Lang) -> Progress {
         Progress {
-            bar,
-            total,
-            done: std::sync::atomic::AtomicUsize::new(0),
             lang,
+            bar: Mutex::new(None),
+            total: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
         }
     }
 
-    /// A document was typeset (successfully or not).
-    pub fn finished(&self, name: &str) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        match &self.bar {
+    fn bar(&self) -> std::sync::MutexGuard<'_, Option<ProgressBar>> {
+        self.bar.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Observer for Progress {
+    /// Nothing is shown when `total` is 0.
+    fn typesetting(&self, total: usize) {
+        self.total.store(total, Ordering::SeqCst);
+        self.done.store(0, Ordering::SeqCst);
+        if total == 0 || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(messages::progress_template(self.lang)) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        *self.bar() = Some(bar);
+    }
+
+    fn typeset(&self, name: &str) {
+        let n = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        match &*self.bar() {
             Some(bar) => {
                 bar.set_message(name.to_string());
                 bar.inc(1);
             }
             None => {
                 // progress is a courtesy: a closed stderr must not stop the build
-                let _ =
-                    messages::progress_line(&mut std::io::stderr(), self.lang, n, self.total, name);
+                let total = self.total.load(Ordering::SeqCst);
+                let _ = messages::progress_line(&mut std::io::stderr(), self.lang, n, total, name);
             }
         }
     }
 
-    pub fn clear(&self) {
-        if let Some(bar) = &self.bar {
+    fn typeset_all(&self) {
+        if let Some(bar) = self.bar().take() {
             bar.finish_and_clear();
         }
     }
