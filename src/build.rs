@@ -3,8 +3,8 @@
 //!
 //! The build itself is [`driver::build`] (named steps, a typed [`BuildReport`]); this module
 //! holds what its steps use — the documents to build ([`Job`], [`expand`], [`select`]), the
-//! atomic writing of outputs ([`write_outputs`]), why a document is rebuilt ([`Reason`]) — and
-//! the command, [`run`], which prints the report through [`crate::messages`].
+//! atomic writing of outputs ([`write_outputs`]), why a document is rebuilt ([`Reason`]). The
+//! the command ([`crate::cmd::build`]), which prints the report through [`crate::messages`].
 //!
 //! A build with any error writes no PDF and leaves the previous outputs (and the manifest)
 //! untouched. A PDF whose bytes would not change is not rewritten (its mtime stays). The
@@ -15,17 +15,14 @@
 pub mod deps;
 pub mod driver;
 pub mod manifest;
-pub mod progress;
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
 use rayon::prelude::*;
 
-use crate::messages::{self, Console};
 use crate::render::{context, Renderer};
 
 use deps::DocDeps;
@@ -227,7 +224,7 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
         }
         written.push(final_path.clone());
     }
-    manifest::sync_dir(dir);
+    crate::files::sync_dir(dir);
     Ok(written)
 }
 
@@ -360,18 +357,6 @@ pub(crate) fn render_one(
         },
     );
     renderer.render(&job.template, ctx)
-}
-
-/// `hakusho build`: builds through [`driver::build`] and prints its report.
-pub fn run(project: &Path, opts: &Options, console: &mut Console) -> anyhow::Result<ExitCode> {
-    let progress = progress::Progress::new(console.lang);
-    let report = build(&mut Session::default(), project, opts, &progress);
-    messages::build_report(console, &report)?;
-    Ok(if report.succeeded() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 #[cfg(test)]

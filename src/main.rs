@@ -91,8 +91,8 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
     }
     let project = &cli.project;
     match &cli.command {
-        Command::Check { files } => hakusho::check::run(project, files, console),
-        Command::Build { names, force } => hakusho::build::run(
+        Command::Check { files } => hakusho::cmd::check::run(project, files, console),
+        Command::Build { names, force } => hakusho::cmd::build::run(
             project,
             &hakusho::build::Options {
                 names: names.clone(),
@@ -100,15 +100,15 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             },
             console,
         ),
-        Command::Watch => hakusho::watch::run(project, console),
-        Command::Diff { last } => hakusho::diff::run(project, *last, console),
+        Command::Watch => hakusho::cmd::watch::run(project, console),
+        Command::Diff { last } => hakusho::cmd::diff::run(project, *last, console),
         Command::Workbook {
             department,
             all,
             out,
-        } => hakusho::workbook::run(
+        } => hakusho::cmd::workbook::run(
             project,
-            &hakusho::workbook::Request {
+            &hakusho::cmd::workbook::Request {
                 department: department.as_deref(),
                 all: *all,
                 out: out.as_deref(),

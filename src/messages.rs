@@ -16,7 +16,8 @@ use hakusho_diagnostics::{Diagnostic, Diagnostics, Lang, Severity};
 use hakusho_sources::Counts;
 
 use crate::build::{Afterward, BuildReport, DocumentState, Failure};
-use crate::diff::{Changes, DocView, ParaChange, ParaKind, ValueChange};
+use crate::diff::DocView;
+use crate::snapshot::{Changes, ParaChange, ParaKind, ValueChange};
 
 /// Where a command prints: `out` for its result, `err` for problems and progress.
 pub struct Console<'a> {
@@ -598,7 +599,10 @@ fn para_lines(p: &ParaChange, lang: Lang) -> String {
     }
     if let (Some(old), Some(new)) = (&p.old, &p.new) {
         if old.chars().count() > 40 {
-            s.push_str(&format!("    ≫ {}\n", crate::diff::inline_change(old, new)));
+            s.push_str(&format!(
+                "    ≫ {}\n",
+                crate::snapshot::inline_change(old, new)
+            ));
         }
     }
     s

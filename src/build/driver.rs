@@ -1,7 +1,7 @@
 //! The build driver: [`build`] runs the named [`Step`]s of a build, times each, and returns a
 //! [`BuildReport`] (what was written or left unchanged and why, the diagnostics, the changes
 //! since the last build, the timings). It prints nothing: `hakusho build` and `hakusho watch`
-//! print the report through [`crate::messages`].
+//! ([`crate::cmd`]) print the report through [`crate::messages`].
 //!
 //! Steps, in order (a failing step ends the build; nothing is written unless every selected
 //! document typesets):
@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hakusho_diagnostics::{Diagnostic, Diagnostics};
+use hakusho_diagnostics::{confined, Diagnostic, Diagnostics};
 use hakusho_sources::Project;
 use rayon::prelude::*;
 
@@ -29,8 +29,8 @@ use super::deps::{self, DocDeps};
 use super::manifest::{self, Manifest};
 use super::{declared_documents, expand, remove_stale_temps, select, write_outputs};
 use super::{render_one, Built, Job, Options, Reason};
-use crate::diff::Changes;
 use crate::render::{context, Renderer};
+use crate::snapshot::{self, Changes};
 
 /// The named steps of a build, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,7 +237,7 @@ fn run_steps(
     let mut manifest = write(project, &mut plan, built, opts, &all, report)?;
     clock.done(Step::Write);
 
-    snapshot(project, &model, &plan, opts, &mut manifest, report);
+    record_snapshot(project, &model, &plan, opts, &mut manifest, report);
     clock.done(Step::Snapshot);
     Ok(())
 }
@@ -297,7 +297,7 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
         .map(|job| deps::of_job(model, job, &fonts))
         .collect();
     let inputs = deps::all_inputs(model, job_deps.iter().flat_map(|d| &d.files));
-    let mut manifest = Manifest::load(&out_dir);
+    let mut manifest = Manifest::load(project);
     let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
     let tool = manifest::tool_id();
     let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
@@ -321,9 +321,7 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
                 }
                 Err(_) => String::new(),
             };
-            let existing = std::fs::read(out_dir.join(format!("{}.pdf", job.name)))
-                .ok()
-                .map(|b| blake3::hash(&b).to_hex().to_string());
+            let existing = hash_output(project, &job.name);
             let entry = manifest.documents.get(&job.name);
             let reason = decide(
                 force,
@@ -354,6 +352,16 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
         setup,
         tool,
     }
+}
+
+/// blake3 (hex) of build/<name>.pdf as it is now, streamed; `None` when it is absent or no
+/// regular file inside the project (read like every other input).
+fn hash_output(project: &Path, name: &str) -> Option<String> {
+    let rel = Path::new("build").join(format!("{name}.pdf"));
+    let (mut file, _) = confined::open(project, &rel).ok()?;
+    let mut h = blake3::Hasher::new();
+    io::copy(&mut file, &mut h).ok()?;
+    Some(h.finalize().to_hex().to_string())
 }
 
 /// Everything besides the markup that shapes the PDF: the tool, the style sheet, the fonts.
@@ -523,7 +531,7 @@ fn write(
 /// Step 6: the proofreading snapshot (full builds only: a partial build leaves other documents
 /// as they were, so "changed since the last build" keeps meaning the last full build), skipped
 /// when no source file changed since it was taken; then the manifest.
-fn snapshot(
+fn record_snapshot(
     project: &Path,
     model: &Project,
     plan: &Plan,
@@ -549,9 +557,9 @@ fn snapshot(
         h.finalize().to_hex().to_string()
     };
     let snapshot_current =
-        manifest.sources == sources && out_dir.join(crate::diff::SNAPSHOT_FILE).is_file();
+        manifest.sources == sources && out_dir.join(snapshot::SNAPSHOT_FILE).is_file();
     if opts.names.is_empty() && !snapshot_current {
-        match crate::diff::record(&out_dir, model) {
+        match snapshot::record(project, model) {
             Ok(changes) => {
                 manifest.sources = sources;
                 report.changes = changes;

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use super::Observer;
+use crate::build::Observer;
 use crate::messages;
 use hakusho_diagnostics::Lang;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -111,7 +111,7 @@ fn build_and_report(
     opts: &build::Options,
     console: &mut Console,
 ) -> std::io::Result<()> {
-    let progress = build::progress::Progress::new(console.lang);
+    let progress = crate::cmd::progress::Progress::new(console.lang);
     let report = build::build(session, project, opts, &progress);
     messages::build_report(console, &report)
 }
