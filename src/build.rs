@@ -20,7 +20,10 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
+use hakusho_sources::config::{DocumentDecl, Each};
 use rayon::prelude::*;
 
 use crate::render::{context, Renderer};
@@ -44,74 +47,54 @@ pub struct Job {
     pub department: Option<String>,
 }
 
-/// A document declaration as written in hakusho.yaml.
-#[derive(Debug, Clone)]
-pub struct Declared {
-    pub name: String,
-    pub template: String,
-    pub title: String,
-    pub each: Option<String>,
-    pub location: Location,
-}
-
 /// Whether `name` can name a file directly inside build/: no path separators, no `..`, not
 /// hidden, no control characters.
 pub fn is_safe_output_name(name: &str) -> bool {
     hakusho_sources::is_safe_file_name(name)
 }
 
-/// Expands the declared documents: `{id}` and `{name}` in a per-department document's name and
-/// title are replaced by each department's id and Japanese name (`departments` in order).
+/// Expands the documents declared in hakusho.yaml: `{id}` and `{name}` in a per-department
+/// document's name and title are replaced by each department's id and Japanese name
+/// (`departments` in order). Every error points at the `name:` line of the declaration it
+/// comes from; a name given twice also names the line of its first declaration.
 pub fn expand(
-    declared: &[Declared],
+    declared: &[DocumentDecl],
     departments: &[(String, String)],
 ) -> Result<Vec<Job>, Diagnostics> {
-    let mut jobs = Vec::new();
-    let mut diags = Diagnostics::new();
+    // each job with the declaration it comes from
+    let mut jobs: Vec<(Job, &DocumentDecl)> = Vec::new();
     for d in declared {
-        match d.each.as_deref() {
-            None => jobs.push(Job {
-                name: d.name.clone(),
-                template: d.template.clone(),
-                title: d.title.clone(),
-                department: None,
-            }),
-            Some("department") => {
+        match d.each {
+            None => jobs.push((
+                Job {
+                    name: d.name.clone(),
+                    template: d.template.clone(),
+                    title: d.title.clone(),
+                    department: None,
+                },
+                d,
+            )),
+            Some(Each::Department) => {
                 for (id, name) in departments {
                     let fill = |s: &str| s.replace("{id}", id).replace("{name}", name);
-                    jobs.push(Job {
+                    let job = Job {
                         name: fill(&d.name),
                         template: d.template.clone(),
                         title: fill(&d.title),
                         department: Some(id.clone()),
-                    });
+                    };
+                    jobs.push((job, d));
                 }
             }
-            Some(other) => diags.error(
-                d.location.clone(),
-                format!(
-                    "文書「{}」の each: {other} は使えません（department のみ）",
-                    d.name
-                ),
-                format!(
-                    "document '{}': each: {other} is not supported (only department)",
-                    d.name
-                ),
-            ),
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for (job, loc) in jobs.iter().map(|j| {
-        let loc = declared
-            .iter()
-            .find(|d| d.template == j.template)
-            .map(|d| d.location.clone())
-            .unwrap_or(Location::None);
-        (j, loc)
-    }) {
+    let mut diags = Diagnostics::new();
+    let mut first: HashMap<&str, &Location> = HashMap::new();
+    for (job, decl) in &jobs {
+        let at = &decl.location.0;
         if !is_safe_output_name(&job.name) {
             diags.error(
-                loc.clone(),
+                at.clone(),
                 format!(
                     "文書名「{}」は使えません。build/ の中のファイル名になるため、/ \\ .. などを含めないでください",
                     job.name
@@ -121,18 +104,26 @@ pub fn expand(
                     job.name
                 ),
             );
-        } else if !seen.insert(job.name.clone()) {
+        } else if let Some(earlier) = first.get(job.name.as_str()) {
             diags.error(
-                loc,
-                format!("文書名「{}」が重複しています", job.name),
-                format!("document name '{}' is declared twice", job.name),
+                at.clone(),
+                format!(
+                    "文書名「{}」が重複しています（先の宣言: {earlier}）。別の名前にしてください",
+                    job.name
+                ),
+                format!(
+                    "document name '{}' is declared twice (first at {earlier}); give it another name",
+                    job.name
+                ),
             );
+        } else {
+            first.insert(&job.name, at);
         }
     }
     if diags.has_errors() {
         Err(diags)
     } else {
-        Ok(jobs)
+        Ok(jobs.into_iter().map(|(job, _)| job).collect())
     }
 }
 
@@ -262,31 +253,21 @@ pub fn remove_stale_temps(dir: &Path) {
 }
 
 /// The documents hakusho.yaml declares, and the departments (id, name) in order.
-pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(String, String)>) {
-    let declared = p
-        .config
-        .documents
-        .iter()
-        .map(|d| Declared {
-            name: d.name.clone(),
-            template: d.template.clone(),
-            title: d.title.clone(),
-            each: d.each.map(|_| "department".to_string()),
-            location: d.location.0.clone(),
-        })
-        .collect();
+pub fn declared_documents(
+    p: &hakusho_sources::Project,
+) -> (&[DocumentDecl], Vec<(String, String)>) {
     let departments = p
         .departments
         .iter()
         .map(|d| (d.id.clone(), d.name.clone()))
         .collect();
-    (declared, departments)
+    (&p.config.documents, departments)
 }
 
 /// Every document of the project with its dependencies (for `hakusho diff`, `hakusho watch`).
 pub fn documents(p: &hakusho_sources::Project) -> Result<Vec<(Job, DocDeps)>, Diagnostics> {
     let (declared, departments) = declared_documents(p);
-    let jobs = expand(&declared, &departments)?;
+    let jobs = expand(declared, &departments)?;
     let fonts = deps::style_fonts(&p.root);
     Ok(jobs
         .into_iter()
@@ -409,15 +390,24 @@ mod tests {
         assert!(!is_safe_output_name("a\\b"));
     }
 
+    fn decl(name: &str, template: &str, each: Option<Each>, line: u32) -> DocumentDecl {
+        DocumentDecl {
+            name: name.into(),
+            template: template.into(),
+            title: "運営方針 {name}".into(),
+            each,
+            location: hakusho_sources::model::Loc(Location::text("sources/hakusho.yaml", line, 5)),
+        }
+    }
+
     #[test]
     fn each_department_expands() {
-        let declared = vec![Declared {
-            name: "booklet-{id}".into(),
-            template: "booklet.html".into(),
-            title: "運営方針 {name}".into(),
-            each: Some("department".into()),
-            location: Location::None,
-        }];
+        let declared = vec![decl(
+            "booklet-{id}",
+            "booklet.html",
+            Some(Each::Department),
+            3,
+        )];
         let jobs = expand(
             &declared,
             &[
@@ -430,6 +420,32 @@ mod tests {
         assert_eq!(jobs[1].name, "booklet-somu");
         assert_eq!(jobs[1].title, "運営方針 総務部");
         assert_eq!(jobs[1].department.as_deref(), Some("somu"));
+    }
+
+    /// Issue 12: a duplicate name was located at the first declaration using the same template,
+    /// which is the wrong line when two documents share one.
+    #[test]
+    fn a_duplicate_name_points_at_its_own_line() {
+        let declared = vec![
+            decl("summary", "plan.html", None, 3),
+            decl("summary", "plan.html", None, 7),
+        ];
+        let diags = expand(&declared, &[]).unwrap_err();
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.location, Location::text("sources/hakusho.yaml", 7, 5));
+        assert!(
+            d.ja.contains("先の宣言: sources/hakusho.yaml:3"),
+            "{}",
+            d.ja
+        );
+        // one expanded from a per-department declaration points at that declaration
+        let declared = vec![
+            decl("booklet-kikaku", "a.html", None, 3),
+            decl("booklet-{id}", "a.html", Some(Each::Department), 9),
+        ];
+        let diags = expand(&declared, &[("kikaku".into(), "企画部".into())]).unwrap_err();
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.location, Location::text("sources/hakusho.yaml", 9, 5));
     }
 
     #[test]

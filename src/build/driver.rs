@@ -249,7 +249,7 @@ fn expand_documents(
     report: &mut BuildReport,
 ) -> Result<(Vec<Job>, Vec<Job>), Failure> {
     let (declared, departments) = declared_documents(model);
-    let all = match expand(&declared, &departments) {
+    let all = match expand(declared, &departments) {
         Ok(j) => j,
         Err(d) => {
             report.diagnostics.extend(d);
