@@ -302,6 +302,17 @@ pub fn documents_unchanged(w: &mut dyn Write, lang: Lang, count: usize) -> io::R
 pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<()> {
     let lang = console.lang;
     let err = &mut *console.err;
+    // the steps that ran, failed build or not
+    if std::env::var_os("HAKUSHO_TIMING").is_some() {
+        for (step, took) in &report.timings {
+            writeln!(
+                err,
+                "timing: {}: {:.1} ms",
+                step.name(),
+                took.as_secs_f64() * 1000.0
+            )?;
+        }
+    }
     diagnostics_with_count(err, lang, &report.source_diagnostics)?;
     if let Some(Failure::UnknownDocument(d)) = &report.failure {
         return diagnostic(err, lang, d);
@@ -318,16 +329,6 @@ pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<(
             Afterward::ManifestNotWritten(e) => {
                 manifest_not_written(err, lang, crate::build::manifest::MANIFEST_FILE, e)?
             }
-        }
-    }
-    if std::env::var_os("HAKUSHO_TIMING").is_some() {
-        for (step, took) in &report.timings {
-            writeln!(
-                err,
-                "timing: {}: {:.1} ms",
-                step.name(),
-                took.as_secs_f64() * 1000.0
-            )?;
         }
     }
     let out = &mut *console.out;
