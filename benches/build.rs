@@ -135,7 +135,7 @@ fn bench_project(root: &Path, runs: usize) -> String {
     });
 
     let (declared, departments) = declared_documents(&model);
-    let jobs: Vec<Job> = expand(&declared, &departments).unwrap_or_else(|d| fail("documents", &d));
+    let jobs: Vec<Job> = expand(declared, &departments).unwrap_or_else(|d| fail("documents", &d));
     let renderer = Renderer::new(&root.join("templates"));
     let base = context::base(&model);
 

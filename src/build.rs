@@ -1,39 +1,38 @@
 //! `hakusho build`: every document declared in sources/hakusho.yaml (or the named ones) →
 //! build/<name>.pdf, typesetting only what changed.
 //!
-//! Steps: load and validate the sources (reported exactly like `hakusho check`); expand the
-//! declared documents (`each: department` → one per department); render every document (cheap)
-//! and fingerprint what would be typeset — the markup, the style sheet, the fonts and the tool —
-//! with blake3; typeset (in parallel) only the documents whose fingerprint differs from the one
-//! in build/.hakusho-manifest.json, or whose PDF is missing or was changed by hand (`--force`:
-//! all); then, only if every document succeeded, write each new PDF to a temporary file in
-//! build/ (fsync), rename it into place and fsync build/. A build with any error writes no PDF
-//! and leaves the previous outputs (and the manifest) untouched. A PDF whose bytes would not
-//! change is not rewritten (its mtime stays).
+//! The build itself is [`driver::build`] (named steps, a typed [`BuildReport`]); this module
+//! holds what its steps use — the documents to build ([`Job`], [`expand`], [`select`]), the
+//! atomic writing of outputs ([`write_outputs`]), why a document is rebuilt ([`Reason`]). The
+//! the command ([`crate::cmd::build`]), which prints the report through [`crate::messages`].
 //!
-//! The summary names each rebuilt document with the inputs that changed for it (see
-//! [`deps`]), counts the unchanged ones, and (for a full build) counts the indicator values and
-//! paragraphs that changed since the last build (`hakusho diff --last` for the details).
+//! A build with any error writes no PDF and leaves the previous outputs (and the manifest)
+//! untouched. A PDF whose bytes would not change is not rewritten (its mtime stays). The
+//! summary names each rebuilt document with the inputs that changed for it (see [`deps`]),
+//! counts the unchanged ones, and (for a full build) counts the indicator values and paragraphs
+//! that changed since the last build (`hakusho diff --last` for the details).
 
 pub mod deps;
+pub mod driver;
 pub mod manifest;
-pub mod progress;
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Instant;
 
-use hakusho_diagnostics::{Diagnostic, Diagnostics, Lang, Location};
+use std::collections::HashMap;
+
+use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
+use hakusho_sources::config::{DocumentDecl, Each};
 use rayon::prelude::*;
 
 use crate::render::{context, Renderer};
-use crate::report;
 
 use deps::DocDeps;
-use manifest::Manifest;
+pub use driver::{
+    build, Afterward, BuildReport, DocumentReport, DocumentState, Failure, Observer, Quiet,
+    Session, Step,
+};
 
 /// One document to build, after expanding `each: department`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,74 +47,54 @@ pub struct Job {
     pub department: Option<String>,
 }
 
-/// A document declaration as written in hakusho.yaml.
-#[derive(Debug, Clone)]
-pub struct Declared {
-    pub name: String,
-    pub template: String,
-    pub title: String,
-    pub each: Option<String>,
-    pub location: Location,
-}
-
 /// Whether `name` can name a file directly inside build/: no path separators, no `..`, not
 /// hidden, no control characters.
 pub fn is_safe_output_name(name: &str) -> bool {
     hakusho_sources::is_safe_file_name(name)
 }
 
-/// Expands the declared documents: `{id}` and `{name}` in a per-department document's name and
-/// title are replaced by each department's id and Japanese name (`departments` in order).
+/// Expands the documents declared in hakusho.yaml: `{id}` and `{name}` in a per-department
+/// document's name and title are replaced by each department's id and Japanese name
+/// (`departments` in order). Every error points at the `name:` line of the declaration it
+/// comes from; a name given twice also names the line of its first declaration.
 pub fn expand(
-    declared: &[Declared],
+    declared: &[DocumentDecl],
     departments: &[(String, String)],
 ) -> Result<Vec<Job>, Diagnostics> {
-    let mut jobs = Vec::new();
-    let mut diags = Diagnostics::new();
+    // each job with the declaration it comes from
+    let mut jobs: Vec<(Job, &DocumentDecl)> = Vec::new();
     for d in declared {
-        match d.each.as_deref() {
-            None => jobs.push(Job {
-                name: d.name.clone(),
-                template: d.template.clone(),
-                title: d.title.clone(),
-                department: None,
-            }),
-            Some("department") => {
+        match d.each {
+            None => jobs.push((
+                Job {
+                    name: d.name.clone(),
+                    template: d.template.clone(),
+                    title: d.title.clone(),
+                    department: None,
+                },
+                d,
+            )),
+            Some(Each::Department) => {
                 for (id, name) in departments {
                     let fill = |s: &str| s.replace("{id}", id).replace("{name}", name);
-                    jobs.push(Job {
+                    let job = Job {
                         name: fill(&d.name),
                         template: d.template.clone(),
                         title: fill(&d.title),
                         department: Some(id.clone()),
-                    });
+                    };
+                    jobs.push((job, d));
                 }
             }
-            Some(other) => diags.error(
-                d.location.clone(),
-                format!(
-                    "文書「{}」の each: {other} は使えません（department のみ）",
-                    d.name
-                ),
-                format!(
-                    "document '{}': each: {other} is not supported (only department)",
-                    d.name
-                ),
-            ),
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for (job, loc) in jobs.iter().map(|j| {
-        let loc = declared
-            .iter()
-            .find(|d| d.template == j.template)
-            .map(|d| d.location.clone())
-            .unwrap_or(Location::None);
-        (j, loc)
-    }) {
+    let mut diags = Diagnostics::new();
+    let mut first: HashMap<&str, &Location> = HashMap::new();
+    for (job, decl) in &jobs {
+        let at = &decl.location.0;
         if !is_safe_output_name(&job.name) {
             diags.error(
-                loc.clone(),
+                at.clone(),
                 format!(
                     "文書名「{}」は使えません。build/ の中のファイル名になるため、/ \\ .. などを含めないでください",
                     job.name
@@ -125,18 +104,26 @@ pub fn expand(
                     job.name
                 ),
             );
-        } else if !seen.insert(job.name.clone()) {
+        } else if let Some(earlier) = first.get(job.name.as_str()) {
             diags.error(
-                loc,
-                format!("文書名「{}」が重複しています", job.name),
-                format!("document name '{}' is declared twice", job.name),
+                at.clone(),
+                format!(
+                    "文書名「{}」が重複しています（先の宣言: {earlier}）。別の名前にしてください",
+                    job.name
+                ),
+                format!(
+                    "document name '{}' is declared twice (first at {earlier}); give it another name",
+                    job.name
+                ),
             );
+        } else {
+            first.insert(&job.name, at);
         }
     }
     if diags.has_errors() {
         Err(diags)
     } else {
-        Ok(jobs)
+        Ok(jobs.into_iter().map(|(job, _)| job).collect())
     }
 }
 
@@ -228,7 +215,7 @@ pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
         }
         written.push(final_path.clone());
     }
-    manifest::sync_dir(dir);
+    crate::files::sync_dir(dir);
     Ok(written)
 }
 
@@ -265,39 +252,22 @@ pub fn remove_stale_temps(dir: &Path) {
     }
 }
 
-fn display_path(project: &Path, path: &Path) -> String {
-    path.strip_prefix(project)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 /// The documents hakusho.yaml declares, and the departments (id, name) in order.
-pub fn declared_documents(p: &hakusho_sources::Project) -> (Vec<Declared>, Vec<(String, String)>) {
-    let declared = p
-        .config
-        .documents
-        .iter()
-        .map(|d| Declared {
-            name: d.name.clone(),
-            template: d.template.clone(),
-            title: d.title.clone(),
-            each: d.each.map(|_| "department".to_string()),
-            location: d.location.0.clone(),
-        })
-        .collect();
+pub fn declared_documents(
+    p: &hakusho_sources::Project,
+) -> (&[DocumentDecl], Vec<(String, String)>) {
     let departments = p
         .departments
         .iter()
         .map(|d| (d.id.clone(), d.name.clone()))
         .collect();
-    (declared, departments)
+    (&p.config.documents, departments)
 }
 
 /// Every document of the project with its dependencies (for `hakusho diff`, `hakusho watch`).
 pub fn documents(p: &hakusho_sources::Project) -> Result<Vec<(Job, DocDeps)>, Diagnostics> {
     let (declared, departments) = declared_documents(p);
-    let jobs = expand(&declared, &departments)?;
+    let jobs = expand(declared, &departments)?;
     let fonts = deps::style_fonts(&p.root);
     Ok(jobs
         .into_iter()
@@ -333,44 +303,6 @@ pub struct Options {
     pub force: bool,
 }
 
-/// How a build went.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    /// Whether it succeeded (every selected document is up to date in build/).
-    pub ok: bool,
-    /// The exit code for the command line.
-    pub code: u8,
-    /// Names of the documents written by this build.
-    pub written: Vec<String>,
-    /// Names of the documents left as they were.
-    pub unchanged: Vec<String>,
-}
-
-/// `HAKUSHO_TIMING=1`: the build's phases on stderr.
-struct Timing {
-    on: bool,
-    last: Instant,
-}
-
-impl Timing {
-    fn new() -> Timing {
-        Timing {
-            on: std::env::var_os("HAKUSHO_TIMING").is_some(),
-            last: Instant::now(),
-        }
-    }
-
-    fn phase(&mut self, name: &str) {
-        if self.on {
-            eprintln!(
-                "timing: {name}: {:.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        self.last = Instant::now();
-    }
-}
-
 /// Why a document is typeset again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
@@ -390,482 +322,12 @@ pub enum Reason {
     Modified,
 }
 
-impl Reason {
-    pub fn describe(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (Reason::Forced, _) => "--force".into(),
-            (Reason::New, Lang::Ja) => "新規".into(),
-            (Reason::New, Lang::En) => "new".into(),
-            (Reason::Inputs(v), Lang::Ja) => format!("変更: {}", v.join(", ")),
-            (Reason::Inputs(v), Lang::En) => format!("changed: {}", v.join(", ")),
-            (Reason::Tool, Lang::Ja) => "hakusho が更新されたため".into(),
-            (Reason::Tool, Lang::En) => "hakusho was updated".into(),
-            (Reason::Content, Lang::Ja) => "内容の変更".into(),
-            (Reason::Content, Lang::En) => "content changed".into(),
-            (Reason::Missing, Lang::Ja) => "出力がなかったため".into(),
-            (Reason::Missing, Lang::En) => "the output was missing".into(),
-            (Reason::Modified, Lang::Ja) => "出力が書き換えられていたため".into(),
-            (Reason::Modified, Lang::En) => "the output had been modified".into(),
-        }
-    }
-}
-
-pub fn run(project: &Path, opts: &Options, lang: Lang) -> anyhow::Result<ExitCode> {
-    Ok(ExitCode::from(execute(project, opts, lang).code))
-}
-
-/// One selected document on its way through the build.
-struct Planned<'a> {
-    job: &'a Job,
-    deps: DocDeps,
-    markup: Result<String, Diagnostic>,
-    fingerprint: String,
-    /// blake3 of build/<name>.pdf as it is now.
-    existing: Option<String>,
-    /// `None`: up to date.
-    reason: Option<Reason>,
-}
-
-/// Builds (see the module comment); prints problems to stderr and the summary to stdout.
-pub fn execute(project: &Path, opts: &Options, lang: Lang) -> Outcome {
-    execute_in(&mut Session::default(), project, opts, lang)
-}
-
-/// What a long-running caller (`hakusho watch`) keeps between builds: the loaded style and
-/// fonts, reused while the style sheet, the fonts and the tool are unchanged.
-#[derive(Default)]
-pub struct Session {
-    typesetter: Option<(String, Arc<hakusho_typeset::Typesetter>)>,
-}
-
-/// [`execute`], reusing what `session` holds from an earlier build.
-pub fn execute_in(session: &mut Session, project: &Path, opts: &Options, lang: Lang) -> Outcome {
-    let started = Instant::now();
-    let mut timing = Timing::new();
-    let fail = |code: u8| Outcome {
-        ok: false,
-        code,
-        ..Outcome::default()
-    };
-
-    // 1. Sources, reported exactly like `hakusho check`.
-    let (model, source_diags) = hakusho_sources::load_project(project);
-    let source_errors = report::print_diagnostics(&source_diags, lang);
-    let model = match model {
-        Some(m) if !source_errors => m,
-        _ => {
-            failed(lang);
-            return fail(1);
-        }
-    };
-
-    timing.phase("load sources");
-
-    // 2. The documents to build.
-    let (declared, departments) = declared_documents(&model);
-    let jobs = match expand(&declared, &departments) {
-        Ok(j) => j,
-        Err(d) => {
-            report::print_diagnostics(&d, lang);
-            failed(lang);
-            return fail(1);
-        }
-    };
-    let jobs = match select(jobs, &opts.names) {
-        Ok(j) => j,
-        Err(d) => {
-            eprintln!("{}", d.render(lang));
-            return fail(1);
-        }
-    };
-
-    // 3. Fingerprints of the inputs, the previous build's manifest.
-    let out_dir = project.join("build");
-    // a killed build's temporary files go now, whether or not this build writes anything
-    remove_stale_temps(&out_dir);
-    let fonts = deps::style_fonts(project);
-    // what each document uses; only those files (and the sources) are hashed
-    let job_deps: Vec<DocDeps> = jobs
-        .iter()
-        .map(|job| deps::of_job(&model, job, &fonts))
-        .collect();
-    let inputs = deps::all_inputs(&model, job_deps.iter().flat_map(|d| &d.files));
-    let mut manifest = Manifest::load(&out_dir);
-    let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
-    let tool = manifest::tool_id();
-    let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
-    let setup = {
-        // Everything besides the markup that shapes the PDF.
-        let mut h = blake3::Hasher::new();
-        h.update(tool.as_bytes());
-        h.update(b"\0style\0");
-        h.update(
-            hashes
-                .get(deps::STYLE_PATH)
-                .map_or(b"".as_slice(), |s| s.as_bytes()),
-        );
-        for f in &fonts {
-            h.update(b"\0font\0");
-            h.update(f.as_bytes());
-            h.update(hashes.get(f).map_or(b"".as_slice(), |s| s.as_bytes()));
-        }
-        h.finalize()
-    };
-
-    timing.phase("hash inputs");
-
-    // 4. Render every document (cheap) and decide which ones to typeset.
-    let renderer = Renderer::new(&project.join("templates"));
-    let base = context::base(&model);
-    let planned: Vec<Planned> = jobs
-        .par_iter()
-        .zip(job_deps)
-        .map(|(job, deps)| {
-            let markup = render_one(&renderer, &base, job);
-            let fingerprint = match &markup {
-                Ok(m) => {
-                    let mut h = blake3::Hasher::new();
-                    h.update(setup.as_bytes());
-                    h.update(job.name.as_bytes());
-                    h.update(b"\0");
-                    h.update(m.as_bytes());
-                    h.finalize().to_hex().to_string()
-                }
-                Err(_) => String::new(),
-            };
-            let existing = fs::read(out_dir.join(format!("{}.pdf", job.name)))
-                .ok()
-                .map(|b| blake3::hash(&b).to_hex().to_string());
-            let reason = decide(
-                opts.force,
-                manifest.documents.get(&job.name),
-                &fingerprint,
-                existing.as_deref(),
-                tool_changed,
-                || {
-                    let previous = manifest
-                        .documents
-                        .get(&job.name)
-                        .map(|e| &e.inputs)
-                        .cloned()
-                        .unwrap_or_default();
-                    changed_inputs(&inputs, &hashes, &deps, &previous)
-                },
-            );
-            Planned {
-                job,
-                deps,
-                markup,
-                fingerprint,
-                existing,
-                reason,
-            }
-        })
-        .collect();
-
-    timing.phase("render + fingerprint");
-    let mut diags = Diagnostics::new();
-    for p in &planned {
-        if let Err(d) = &p.markup {
-            diags.push(d.clone());
-        }
-    }
-    let to_typeset: Vec<&Planned> = planned
-        .iter()
-        .filter(|p| p.reason.is_some() && p.markup.is_ok())
-        .collect();
-
-    // 5. Typeset what changed, in parallel; style and fonts loaded once, only when needed.
-    let mut built: Vec<(usize, Built)> = Vec::new();
-    if !to_typeset.is_empty() {
-        let key = setup.to_hex().to_string();
-        let cached = session
-            .typesetter
-            .as_ref()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, t)| t.clone());
-        let typesetter = match cached {
-            Some(t) => t,
-            None => {
-                let style_path = project.join(deps::STYLE_PATH);
-                match hakusho_typeset::Style::load(&style_path, project).and_then(
-                    |(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)),
-                ) {
-                    Ok(t) => {
-                        let t = Arc::new(t);
-                        session.typesetter = Some((key, t.clone()));
-                        t
-                    }
-                    Err(d) => {
-                        diags.extend(d);
-                        report::print_diagnostics(&diags, lang);
-                        failed(lang);
-                        return fail(1);
-                    }
-                }
-            }
-        };
-        timing.phase("load style + fonts");
-        // a character no font has is named where it was typed, before layout can only name
-        // the generated markup
-        let uncovered = crate::characters::check(&model, typesetter.fonts(), deps::STYLE_PATH);
-        if uncovered.has_errors() {
-            diags.extend(uncovered);
-            report::print_diagnostics(&diags, lang);
-            failed(lang);
-            return fail(1);
-        }
-        timing.phase("characters");
-        let progress = progress::Progress::new(to_typeset.len(), lang);
-        let max_pages = usize::try_from(model.config.limits.max_pages).unwrap_or(usize::MAX);
-        let results: Vec<(usize, Typeset)> = to_typeset
-            .par_iter()
-            .map(|p| {
-                let markup = p.markup.as_ref().expect("rendered");
-                let r = typeset_one(project, &typesetter, p.job, markup, max_pages);
-                progress.finished(&p.job.name);
-                let idx = planned
-                    .iter()
-                    .position(|q| std::ptr::eq(q.job, p.job))
-                    .unwrap_or(0);
-                (idx, r)
-            })
-            .collect();
-        progress.clear();
-        timing.phase("typeset");
-        for (idx, r) in results {
-            match r {
-                Ok((b, w)) => {
-                    diags.extend(w);
-                    built.push((idx, b));
-                }
-                Err(d) => diags.extend(d),
-            }
-        }
-    }
-    if report::print_diagnostics(&diags, lang) {
-        failed(lang);
-        return fail(1);
-    }
-
-    // 6. Write what differs from build/: temporary files, then rename into place.
-    let mut to_write: Vec<Built> = Vec::new();
-    let mut written_reasons: Vec<(Reason, usize)> = Vec::new();
-    let mut new_entries: Vec<(String, manifest::Entry)> = Vec::new();
-    let mut unchanged: Vec<String> = Vec::new();
-    for (idx, b) in built {
-        let p = &planned[idx];
-        let pdf_hash = blake3::hash(&b.pdf).to_hex().to_string();
-        new_entries.push((
-            b.name.clone(),
-            manifest::Entry {
-                fingerprint: p.fingerprint.clone(),
-                pdf: pdf_hash.clone(),
-                pages: b.pages,
-                inputs: relevant_hashes(&inputs, &hashes, &p.deps),
-            },
-        ));
-        if !opts.force && p.existing.as_deref() == Some(pdf_hash.as_str()) {
-            // Same bytes as the PDF already there: leave it (and its mtime) alone.
-            unchanged.push(b.name.clone());
-        } else {
-            written_reasons.push((p.reason.clone().unwrap_or(Reason::Content), b.pages));
-            to_write.push(b);
-        }
-    }
-    for p in planned.iter().filter(|p| p.reason.is_none()) {
-        unchanged.push(p.job.name.clone());
-        if let Some(e) = manifest.documents.get(&p.job.name) {
-            let mut e = e.clone();
-            e.inputs = relevant_hashes(&inputs, &hashes, &p.deps);
-            new_entries.push((p.job.name.clone(), e));
-        }
-    }
-    let written = if to_write.is_empty() {
-        Vec::new()
-    } else {
-        match write_outputs(&out_dir, &to_write) {
-            Ok(w) => w,
-            Err(e) => {
-                match lang {
-                    Lang::Ja => {
-                        eprintln!("build/ に書き込めませんでした: {e}（以前の出力はそのままです）")
-                    }
-                    Lang::En => eprintln!(
-                        "could not write into build/: {e} (previous outputs are untouched)"
-                    ),
-                }
-                return fail(1);
-            }
-        }
-    };
-    for p in &planned {
-        // The markup kept by an earlier failed build of this document is stale now.
-        let _ = fs::remove_file(out_dir.join(format!("{}.markup.html", p.job.name)));
-    }
-    for (name, e) in new_entries {
-        manifest.documents.insert(name, e);
-    }
-    if opts.names.is_empty() {
-        // Documents no longer declared.
-        manifest
-            .documents
-            .retain(|name, _| jobs.iter().any(|j| j.name == *name));
-    }
-    timing.phase("write");
-
-    // 7. The proofreading snapshot (full builds only: a partial build leaves other documents
-    //    as they were, so "changed since the last build" keeps meaning the last full build).
-    //    Skipped when no source file changed since the snapshot was taken.
-    let sources = {
-        let mut h = blake3::Hasher::new();
-        h.update(tool.as_bytes());
-        for i in model.inputs() {
-            let path = deps::slash(&i.path);
-            h.update(path.as_bytes());
-            h.update(b"\0");
-            h.update(hashes.get(&path).map_or(b"".as_slice(), |x| x.as_bytes()));
-            h.update(b"\0");
-        }
-        h.finalize().to_hex().to_string()
-    };
-    let snapshot_current =
-        manifest.sources == sources && out_dir.join(crate::diff::SNAPSHOT_FILE).is_file();
-    let changes = if opts.names.is_empty() && !snapshot_current {
-        match crate::diff::record(&out_dir, &model) {
-            Ok(c) => {
-                manifest.sources = sources;
-                c
-            }
-            Err(e) => {
-                match lang {
-                    Lang::Ja => eprintln!("警告: 校正用の記録を書き込めませんでした: {e}"),
-                    Lang::En => eprintln!("warning: could not write the proofreading record: {e}"),
-                }
-                None
-            }
-        }
-    } else {
-        None
-    };
-
-    timing.phase("snapshot");
-    if let Err(e) = manifest.save(&out_dir, &tool) {
-        match lang {
-            Lang::Ja => eprintln!(
-                "警告: {} を書き込めませんでした: {e}（次回はすべて組版し直します）",
-                manifest::MANIFEST_FILE
-            ),
-            Lang::En => eprintln!(
-                "warning: could not write {}: {e} (the next build typesets everything)",
-                manifest::MANIFEST_FILE
-            ),
-        }
-    }
-
-    // 8. Summary.
-    for (path, (reason, pages)) in written.iter().zip(&written_reasons) {
-        let path = display_path(project, path);
-        let why = reason.describe(lang);
-        match lang {
-            Lang::Ja => println!("{path}（{pages}ページ）— {why}"),
-            Lang::En => println!(
-                "{path} ({pages} page{}) — {why}",
-                if *pages == 1 { "" } else { "s" }
-            ),
-        }
-    }
-    if !unchanged.is_empty() {
-        match lang {
-            Lang::Ja => println!("変更なし: {} 件", unchanged.len()),
-            Lang::En => println!("unchanged: {}", unchanged.len()),
-        }
-    }
-    if let Some(c) = &changes {
-        if let Some(line) = c.brief(lang) {
-            println!("{line}");
-        }
-    }
-    let secs = started.elapsed().as_secs_f64();
-    match lang {
-        Lang::Ja if written.is_empty() => println!("すべての文書が最新です（{secs:.2}秒）"),
-        Lang::En if written.is_empty() => println!("every document is up to date ({secs:.2}s)"),
-        Lang::Ja => println!("{}件の文書を作成しました（{secs:.2}秒）", written.len()),
-        Lang::En => println!("built {} document(s) in {secs:.2}s", written.len()),
-    }
-    Outcome {
-        ok: true,
-        code: 0,
-        written: to_write.iter().map(|b| b.name.clone()).collect(),
-        unchanged,
-    }
-}
-
-/// Whether (and why) a document must be typeset again.
-fn decide(
-    force: bool,
-    entry: Option<&manifest::Entry>,
-    fingerprint: &str,
-    existing_pdf: Option<&str>,
-    tool_changed: bool,
-    changed: impl FnOnce() -> Vec<String>,
-) -> Option<Reason> {
-    if force {
-        return Some(Reason::Forced);
-    }
-    let Some(entry) = entry else {
-        return Some(Reason::New);
-    };
-    if entry.fingerprint != fingerprint {
-        let changed = changed();
-        return Some(if !changed.is_empty() {
-            Reason::Inputs(changed)
-        } else if tool_changed {
-            Reason::Tool
-        } else {
-            Reason::Content
-        });
-    }
-    match existing_pdf {
-        None => Some(Reason::Missing),
-        Some(h) if h != entry.pdf => Some(Reason::Modified),
-        Some(_) => None,
-    }
-}
-
-/// The inputs `deps` uses whose fingerprint differs from `previous` (added, changed, removed).
-fn changed_inputs(
-    inputs: &[(String, Vec<String>)],
-    hashes: &std::collections::BTreeMap<String, String>,
-    deps: &DocDeps,
-    previous: &std::collections::BTreeMap<String, String>,
-) -> Vec<String> {
-    let now = relevant_hashes(inputs, hashes, deps);
-    let mut changed: Vec<String> = now
-        .iter()
-        .filter(|(p, h)| previous.get(*p) != Some(*h))
-        .map(|(p, _)| p.clone())
-        .collect();
-    changed.extend(previous.keys().filter(|p| !now.contains_key(*p)).cloned());
-    changed.sort();
-    changed
-}
-
-/// The fingerprints of the inputs `deps` uses.
-fn relevant_hashes(
-    inputs: &[(String, Vec<String>)],
-    hashes: &std::collections::BTreeMap<String, String>,
-    deps: &DocDeps,
-) -> std::collections::BTreeMap<String, String> {
-    inputs
-        .iter()
-        .filter(|(p, parts)| deps.uses(p, parts))
-        .filter_map(|(p, _)| hashes.get(p).map(|h| (p.clone(), h.clone())))
-        .collect()
-}
-
 /// Renders one document's template.
-fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<String, Diagnostic> {
+pub(crate) fn render_one(
+    renderer: &Renderer,
+    base: &context::Base,
+    job: &Job,
+) -> Result<String, Diagnostic> {
     let ctx = context::for_document(
         base,
         &context::DocumentInfo {
@@ -876,47 +338,6 @@ fn render_one(renderer: &Renderer, base: &context::Base, job: &Job) -> Result<St
         },
     );
     renderer.render(&job.template, ctx)
-}
-
-/// A typeset document with its warnings, or its errors.
-type Typeset = Result<(Built, Diagnostics), Diagnostics>;
-
-/// Typesets one document's markup.
-fn typeset_one(
-    project: &Path,
-    typesetter: &hakusho_typeset::Typesetter,
-    job: &Job,
-    markup: &str,
-    max_pages: usize,
-) -> Typeset {
-    // Diagnostics of the typesetter point into the rendered markup; keep it where the template
-    // author can read those lines (build/<name>.markup.html: not a PDF).
-    let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
-        Ok(out) => Ok((
-            Built {
-                name: job.name.clone(),
-                pdf: out.pdf,
-                pages: out.pages,
-            },
-            out.warnings,
-        )),
-        Err(d) => {
-            let dir = project.join("build");
-            let _ = fs::create_dir_all(&dir);
-            let _ = fs::write(dir.join(format!("{}.markup.html", job.name)), markup);
-            Err(d)
-        }
-    }
-}
-
-fn failed(lang: Lang) {
-    match lang {
-        Lang::Ja => {
-            eprintln!("エラーがあるため PDF は作成していません（以前の出力はそのままです）")
-        }
-        Lang::En => eprintln!("no PDF written because of errors (previous outputs are untouched)"),
-    }
 }
 
 #[cfg(test)]
@@ -969,15 +390,24 @@ mod tests {
         assert!(!is_safe_output_name("a\\b"));
     }
 
+    fn decl(name: &str, template: &str, each: Option<Each>, line: u32) -> DocumentDecl {
+        DocumentDecl {
+            name: name.into(),
+            template: template.into(),
+            title: "運営方針 {name}".into(),
+            each,
+            location: hakusho_sources::model::Loc(Location::text("sources/hakusho.yaml", line, 5)),
+        }
+    }
+
     #[test]
     fn each_department_expands() {
-        let declared = vec![Declared {
-            name: "booklet-{id}".into(),
-            template: "booklet.html".into(),
-            title: "運営方針 {name}".into(),
-            each: Some("department".into()),
-            location: Location::None,
-        }];
+        let declared = vec![decl(
+            "booklet-{id}",
+            "booklet.html",
+            Some(Each::Department),
+            3,
+        )];
         let jobs = expand(
             &declared,
             &[
@@ -990,6 +420,32 @@ mod tests {
         assert_eq!(jobs[1].name, "booklet-somu");
         assert_eq!(jobs[1].title, "運営方針 総務部");
         assert_eq!(jobs[1].department.as_deref(), Some("somu"));
+    }
+
+    /// Issue 12: a duplicate name was located at the first declaration using the same template,
+    /// which is the wrong line when two documents share one.
+    #[test]
+    fn a_duplicate_name_points_at_its_own_line() {
+        let declared = vec![
+            decl("summary", "plan.html", None, 3),
+            decl("summary", "plan.html", None, 7),
+        ];
+        let diags = expand(&declared, &[]).unwrap_err();
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.location, Location::text("sources/hakusho.yaml", 7, 5));
+        assert!(
+            d.ja.contains("先の宣言: sources/hakusho.yaml:3"),
+            "{}",
+            d.ja
+        );
+        // one expanded from a per-department declaration points at that declaration
+        let declared = vec![
+            decl("booklet-kikaku", "a.html", None, 3),
+            decl("booklet-{id}", "a.html", Some(Each::Department), 9),
+        ];
+        let diags = expand(&declared, &[("kikaku".into(), "企画部".into())]).unwrap_err();
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.location, Location::text("sources/hakusho.yaml", 9, 5));
     }
 
     #[test]

@@ -2,14 +2,20 @@
 //! summaries from department workbooks and YAML narrative.
 //!
 //! The stages live in their own crates ([`hakusho_sources`], [`hakusho_typeset`]); this crate
-//! joins them: [`check`] validates sources, [`build`] renders templates and writes PDFs.
+//! joins them. [`build::driver`] builds a project in named steps and returns a typed report;
+//! [`snapshot`] records what the documents show for `hakusho diff` ([`diff`]); [`workbook`]
+//! writes the submission workbooks. The commands ([`cmd`]) are thin over these and print
+//! through [`messages`], the one place that holds the command line's Japanese and English.
+
+#![forbid(unsafe_code)]
 
 pub mod build;
 pub mod characters;
-pub mod check;
+pub mod cmd;
 pub mod diff;
+pub mod files;
 pub mod guide;
+pub mod messages;
 pub mod render;
-pub mod report;
-pub mod watch;
+pub mod snapshot;
 pub mod workbook;

@@ -1,9 +1,13 @@
 //! The `hakusho` command line.
 
+#![forbid(unsafe_code)]
+
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use hakusho::messages::{self, Console};
 use hakusho_diagnostics::Lang;
 
 #[derive(Parser)]
@@ -72,60 +76,63 @@ fn main() -> ExitCode {
     }
     hakusho_sources::isolate::enable_current_exe();
     let cli = Cli::parse();
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
+    let mut console = Console {
+        lang: cli.lang,
+        out: &mut stdout,
+        err: &mut stderr,
+    };
+    let result = run(&cli, &mut console);
+    finish(result, &mut console)
+}
+
+fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
     // every command works on a project: a missing one is a usage error (2), said once here
     if !cli.project.is_dir() {
-        let shown = cli.project.display();
-        let exists = cli.project.exists();
-        match (cli.lang, exists) {
-            (Lang::Ja, false) => eprintln!(
-                "hakusho: プロジェクトのフォルダ {shown} が見つかりません。-C でプロジェクトのフォルダ（sources/ のあるフォルダ）を指定してください"
-            ),
-            (Lang::Ja, true) => eprintln!(
-                "hakusho: {shown} はフォルダではありません。-C でプロジェクトのフォルダ（sources/ のあるフォルダ）を指定してください"
-            ),
-            (Lang::En, false) => eprintln!(
-                "hakusho: the project directory {shown} does not exist; give the project directory (the one holding sources/) with -C"
-            ),
-            (Lang::En, true) => eprintln!(
-                "hakusho: {shown} is not a directory; give the project directory (the one holding sources/) with -C"
-            ),
-        }
-        return ExitCode::from(2);
+        let shown = cli.project.display().to_string();
+        messages::project_directory_missing(console.err, cli.lang, &shown, cli.project.exists())?;
+        return Ok(ExitCode::from(2));
     }
-    let result = match &cli.command {
-        Command::Check { files } => hakusho::check::run(&cli.project, files, cli.lang),
-        Command::Build { names, force } => hakusho::build::run(
-            &cli.project,
+    let project = &cli.project;
+    match &cli.command {
+        Command::Check { files } => hakusho::cmd::check::run(project, files, console),
+        Command::Build { names, force } => hakusho::cmd::build::run(
+            project,
             &hakusho::build::Options {
                 names: names.clone(),
                 force: *force,
             },
-            cli.lang,
+            console,
         ),
-        Command::Watch => hakusho::watch::run(&cli.project, cli.lang),
-        Command::Diff { last } => hakusho::diff::run(&cli.project, *last, cli.lang),
-        Command::Guide { department } => hakusho::guide::run(&cli.project, department, cli.lang),
+        Command::Watch => hakusho::cmd::watch::run(project, console),
+        Command::Diff { last } => hakusho::cmd::diff::run(project, *last, console),
+        Command::Guide { department } => hakusho::cmd::guide::run(project, department, console),
         Command::Workbook {
             department,
             all,
             out,
-        } => hakusho::workbook::run(
-            &cli.project,
-            &hakusho::workbook::Request {
+        } => hakusho::cmd::workbook::run(
+            project,
+            &hakusho::cmd::workbook::Request {
                 department: department.as_deref(),
                 all: *all,
                 out: out.as_deref(),
             },
-            cli.lang,
+            console,
         ),
-    };
+    }
+}
+
+/// The exit status of a command. A closed pipe (`hakusho diff | head -1`) is success: the reader
+/// has what it wanted (as with ripgrep). Anything else that stopped the command is status 2.
+fn finish(result: anyhow::Result<ExitCode>, console: &mut Console) -> ExitCode {
     match result {
         Ok(code) => code,
+        Err(err) if messages::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            match cli.lang {
-                Lang::Ja => eprintln!("hakusho: 実行できませんでした: {err:#}"),
-                Lang::En => eprintln!("hakusho: could not run: {err:#}"),
-            }
+            // nothing more can be said if stderr itself is gone
+            let _ = messages::could_not_run(console.err, console.lang, &err);
             ExitCode::from(2)
         }
     }

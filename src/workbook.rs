@@ -21,19 +21,15 @@
 //!
 //! [`layout`] and [`cell_for`] are shared with `examples/make_sample_workbooks.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use hakusho_diagnostics::Lang;
 use hakusho_sources::config::{RefersTo, TableConfig};
 use hakusho_sources::{numfmt, Project, Row, Value, ValueKind};
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, ExcelDateTime, Format, FormatAlign, Formula, Note,
     Workbook, Worksheet, XlsxError,
 };
-
-use crate::report;
 
 /// Default output directory, relative to the project directory.
 pub const DEFAULT_OUT_DIR: &str = "build/workbooks";
@@ -714,139 +710,8 @@ fn write_sheet(
     Ok(())
 }
 
-/// What `hakusho workbook` does: which departments, and where to write.
-pub struct Request<'a> {
-    pub department: Option<&'a str>,
-    pub all: bool,
-    pub out: Option<&'a Path>,
-}
-
-pub fn run(project_dir: &Path, req: &Request, lang: Lang) -> Result<ExitCode> {
-    let (model, diags) = hakusho_sources::load_project(project_dir);
-    let errors = report::print_diagnostics(&diags, lang);
-    let project = match model {
-        Some(m) if !errors => m,
-        _ => {
-            eprintln!(
-                "{}",
-                match lang {
-                    Lang::Ja => "ワークブックを作れませんでした。上の問題を直してから（hakusho check で確かめられます）もう一度実行してください",
-                    Lang::En => "no workbook written; fix the problems above (hakusho check shows them) and run again",
-                }
-            );
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let ids: Vec<String> = if req.all {
-        project.departments.iter().map(|d| d.id.clone()).collect()
-    } else {
-        let Some(wanted) = req.department else {
-            eprintln!(
-                "{}",
-                match lang {
-                    Lang::Ja => format!(
-                        "部の id を指定するか、--all を付けてください。部の id: {}",
-                        known_ids(&project, lang)
-                    ),
-                    Lang::En => format!(
-                        "give a department id or --all; department ids: {}",
-                        known_ids(&project, lang)
-                    ),
-                }
-            );
-            return Ok(ExitCode::from(1));
-        };
-        match project
-            .departments
-            .iter()
-            .find(|d| d.id == wanted || d.name == wanted)
-        {
-            Some(d) => vec![d.id.clone()],
-            None => {
-                eprintln!(
-                    "{}",
-                    match lang {
-                        Lang::Ja => format!(
-                            "部「{wanted}」はありません。部の id: {}",
-                            known_ids(&project, lang)
-                        ),
-                        Lang::En => format!(
-                            "no department \"{wanted}\"; department ids: {}",
-                            known_ids(&project, lang)
-                        ),
-                    }
-                );
-                return Ok(ExitCode::from(1));
-            }
-        }
-    };
-    let out_dir: PathBuf = match req.out {
-        Some(o) => o.to_path_buf(),
-        None => project_dir.join(DEFAULT_OUT_DIR),
-    };
-    std::fs::create_dir_all(&out_dir).with_context(|| format!("{}", out_dir.display()))?;
-    let mut written = 0;
-    for id in &ids {
-        let dept = project.department(id).expect("known department");
-        match workbook_bytes(&project, id)? {
-            None => println!(
-                "{}",
-                match lang {
-                    Lang::Ja => format!(
-                        "{id}（{}）: 指標の表がないため、ワークブックはありません",
-                        dept.name
-                    ),
-                    Lang::En => format!("{id} ({}): no indicator table, no workbook", dept.name),
-                }
-            ),
-            Some(bytes) => {
-                let path = out_dir.join(format!("{id}.xlsx"));
-                write_atomically(&path, &bytes)?;
-                let counts: Vec<String> = plan_sheets(&project, id)
-                    .iter()
-                    .map(|s| match lang {
-                        Lang::Ja => format!("{} {} 行", s.table.sheet, s.rows.len()),
-                        Lang::En => format!("{} {} rows", s.table.sheet, s.rows.len()),
-                    })
-                    .collect();
-                println!("{}（{}）", path.display(), counts.join("、"));
-                written += 1;
-            }
-        }
-    }
-    if ids.len() > 1 {
-        println!(
-            "{}",
-            match lang {
-                Lang::Ja => format!(
-                    "ワークブック {written} 件を {} に書きました",
-                    out_dir.display()
-                ),
-                Lang::En => format!("{written} workbooks written to {}", out_dir.display()),
-            }
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub(crate) fn known_ids(project: &Project, lang: Lang) -> String {
-    let sep = match lang {
-        Lang::Ja => "、",
-        Lang::En => ", ",
-    };
-    project
-        .departments
-        .iter()
-        .map(|d| match lang {
-            Lang::Ja => format!("{}（{}）", d.id, d.name),
-            Lang::En => format!("{} ({})", d.id, d.name),
-        })
-        .collect::<Vec<_>>()
-        .join(sep)
-}
-
 /// Writes through a temporary file in the same directory, then renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()

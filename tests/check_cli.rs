@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use common::*;
 use rust_xlsxwriter::Formula;
@@ -103,4 +103,46 @@ fn without_a_project_configuration_exit_2() {
     assert!(text(&out.stderr).contains("プロジェクト設定 sources/hakusho.yaml が見つかりません"));
     let out = check(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Issue 11 item 13: a check that found only warnings said 「問題は見つかりませんでした」 on
+/// stdout and 「エラー 0 件、警告 1 件」 on stderr. Now one summary counts the warnings.
+#[test]
+fn only_warnings_give_one_summary_that_counts_them() {
+    let dir = project();
+    let root = dir.path();
+    clean_workbooks(root);
+    // a declared department without its YAML file is a warning, not an error
+    std::fs::remove_file(root.join("sources/departments/seikatsu.yaml")).unwrap();
+    let out = check(root, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(!stdout.contains("問題は見つかりませんでした"), "{stdout}");
+    assert!(!stderr.contains("エラー 0 件"), "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with("エラーはありません。警告 1 件（ワークブック 2 件"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("seikatsu"), "{stderr}");
+}
+
+/// `hakusho check | head -1`: the reader is gone; the check ends quietly with status 0.
+#[test]
+fn a_closed_pipe_ends_check_quietly() {
+    let dir = project();
+    clean_workbooks(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .arg("-C")
+        .arg(dir.path())
+        .arg("check")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run hakusho");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
 }

@@ -5,6 +5,9 @@
 //! Every run of the binary is under a memory limit and a time limit, so that a regression fails
 //! the test instead of filling the machine's memory or hanging CI.
 
+// pre_exec + setrlimit and mkfifo: the limits the binary runs under, a FIFO as hostile input
+#![allow(unsafe_code)]
+
 mod common;
 
 use std::fs;
@@ -316,4 +319,43 @@ fn a_font_linked_to_a_device_is_refused_at_the_style_line() {
         "{}",
         r.stderr
     );
+}
+
+/// Issue 17's leftover: the files of build/ (manifest, snapshots, the PDF that is hashed) were
+/// read with `fs::read`, so a FIFO there hung `build` and `diff`, and a link to /dev/zero
+/// filled memory. They are read like every other input now: not a regular file inside the
+/// project → as if absent (the build typesets again and writes fresh ones).
+#[test]
+fn files_in_build_that_are_no_regular_files_are_not_read() {
+    let dir = project_copy();
+    let p = dir.path();
+    let first = run(p, &["build"]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let build = p.join("build");
+    mkfifo(&build.join(".hakusho-snapshot.json.fifo"));
+    replace_with_link(
+        &build.join(".hakusho-snapshot.json.fifo"),
+        &build.join(".hakusho-snapshot.json"),
+    );
+    mkfifo(&build.join(".hakusho-snapshot.prev.json"));
+    replace_with_link(
+        Path::new("/dev/zero"),
+        &build.join(".hakusho-manifest.json"),
+    );
+    replace_with_link(Path::new("/dev/zero"), &build.join("plan-summaries.pdf"));
+
+    for args in [&["diff"][..], &["diff", "--last"][..]] {
+        let r = run(p, args);
+        assert_eq!(r.code, Some(1), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("hakusho build"), "{args:?}: {}", r.stderr);
+    }
+    // no manifest to trust: every document is typeset again, as on a first build
+    let r = run(p, &["build"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("build/plan-summaries.pdf"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }

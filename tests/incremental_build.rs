@@ -272,3 +272,102 @@ fn a_failed_incremental_build_changes_nothing_and_the_next_one_catches_up() {
     );
     assert!(squash(&pdf_text(p, "hakusho-2021.pdf")).contains("計9台配置した"));
 }
+
+/// The same story through the library: the build driver's report says which documents were
+/// written and why, which were left unchanged, what changed in the sources, and how long each
+/// step took; a failed build reports its failure and no documents.
+#[test]
+fn the_build_report_names_each_document_and_why() {
+    use hakusho::build::{
+        build as build_project, BuildReport, DocumentState, Failure, Options, Quiet, Reason,
+        Session, Step,
+    };
+    let dir = project_copy();
+    let p = dir.path();
+    let mut session = Session::default();
+    let run = |session: &mut Session, opts: &Options| -> BuildReport {
+        build_project(session, p, opts, &Quiet)
+    };
+    let states = |r: &BuildReport| -> BTreeMap<String, DocumentState> {
+        r.documents
+            .iter()
+            .map(|d| (d.name.clone(), d.state.clone()))
+            .collect()
+    };
+
+    let first = run(&mut session, &Options::default());
+    assert!(first.succeeded(), "{:?}", first.failure);
+    assert_eq!(first.documents.len(), 12);
+    assert!(first.documents.iter().all(|d| matches!(
+        d.state,
+        DocumentState::Written {
+            reason: Reason::New,
+            ..
+        }
+    )));
+    assert_eq!(first.documents[0].path, "build/hakusho-2021.pdf");
+    let steps: Vec<Step> = first.timings.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        steps,
+        [
+            Step::Load,
+            Step::Expand,
+            Step::Plan,
+            Step::Typeset,
+            Step::Write,
+            Step::Snapshot
+        ]
+    );
+
+    let second = run(&mut session, &Options::default());
+    assert_eq!(second.written().count(), 0);
+    assert_eq!(second.unchanged().count(), 12);
+
+    edit(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計7台配置した。",
+        "貸出用を含め計8台配置した。",
+    );
+    let third = run(&mut session, &Options::default());
+    let written: Vec<(&str, &DocumentState)> = third
+        .written()
+        .map(|d| (d.name.as_str(), &d.state))
+        .collect();
+    let edited = Reason::Inputs(vec!["sources/departments/kikaku.yaml".into()]);
+    assert_eq!(written.len(), 2, "{written:?}");
+    for (name, state) in written {
+        assert!(["hakusho-2021", "booklet-kikaku"].contains(&name), "{name}");
+        assert!(
+            matches!(state, DocumentState::Written { reason, .. } if *reason == edited),
+            "{state:?}"
+        );
+    }
+    assert_eq!(states(&third)["booklet-somu"], DocumentState::Unchanged);
+    let changes = third.changes.as_ref().expect("a snapshot was compared");
+    assert_eq!(changes.paragraphs.len(), 1);
+    assert!(changes.values.is_empty());
+
+    // A partial build compares no snapshot; an unknown name fails with no document.
+    let named = Options {
+        names: vec!["booklet-somu".into()],
+        force: true,
+    };
+    let partial = run(&mut session, &named);
+    assert_eq!(partial.documents.len(), 1);
+    assert!(matches!(
+        partial.documents[0].state,
+        DocumentState::Written {
+            reason: Reason::Forced,
+            ..
+        }
+    ));
+    assert!(partial.changes.is_none());
+    let unknown = Options {
+        names: vec!["nope".into()],
+        force: false,
+    };
+    let failed = run(&mut session, &unknown);
+    assert!(matches!(failed.failure, Some(Failure::UnknownDocument(_))));
+    assert!(failed.documents.is_empty());
+}

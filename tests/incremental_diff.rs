@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{edit_xlsx, hakusho, project_copy};
+use common::{edit_xlsx, hakusho, hakusho_into_closed_pipe, project_copy};
 
 fn run(project: &Path, args: &[&str]) -> String {
     let out = hakusho(project, args);
@@ -133,4 +133,19 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
         stdout.contains("1 indicator value, 2 paragraphs"),
         "{stdout}"
     );
+}
+
+/// Issue 11 item 12: `hakusho diff --last | head -1` panicked ("failed printing to stdout:
+/// Broken pipe") with a backtrace; a closed pipe now ends the command quietly with status 0.
+#[test]
+fn a_closed_pipe_ends_diff_quietly() {
+    let dir = project_copy();
+    let p = dir.path();
+    run(p, &["build"]);
+    for args in [&["diff", "--last"][..], &["diff"][..]] {
+        let out = hakusho_into_closed_pipe(p, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
 }

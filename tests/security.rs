@@ -5,9 +5,11 @@
 
 use std::fs;
 
-use hakusho::build::{expand, is_safe_output_name, Declared};
+use hakusho::build::{expand, is_safe_output_name};
 use hakusho::render::Renderer;
 use hakusho_diagnostics::{Lang, Location};
+use hakusho_sources::config::{DocumentDecl, Each};
+use hakusho_sources::model::Loc;
 use minijinja::context;
 
 fn renderer(files: &[(&str, &str)]) -> (tempfile::TempDir, Renderer) {
@@ -176,12 +178,12 @@ fn output_names_cannot_leave_build() {
         assert!(!is_safe_output_name(bad), "{bad:?} accepted");
     }
     // a department id that would make `{id}` leave build/ is refused after expansion
-    let declared = vec![Declared {
+    let declared = vec![DocumentDecl {
         name: "booklet-{id}".into(),
         template: "booklet.html".into(),
         title: "{name}".into(),
-        each: Some("department".into()),
-        location: Location::file("sources/hakusho.yaml"),
+        each: Some(Each::Department),
+        location: Loc(Location::file("sources/hakusho.yaml")),
     }];
     for id in ["../../x", "a/b", "/abs"] {
         let e = expand(&declared, &[(id.to_string(), "部".to_string())]).unwrap_err();

@@ -476,10 +476,7 @@ pub fn of_job(project: &Project, job: &Job, fonts: &[String]) -> DocDeps {
 /// The style sheet, relative to the project directory.
 pub const STYLE_PATH: &str = "templates/style.yaml";
 
-/// A path as shown and stored: forward slashes.
-pub fn slash(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
-}
+pub use crate::files::slash;
 
 /// The font files the style sheet names (project-relative), in the style's order; empty when
 /// the style cannot be read (typesetting will report that).

@@ -5,10 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
+use hakusho_diagnostics::confined;
 use serde::{Deserialize, Serialize};
+
+use crate::files::write_atomic;
 
 pub const MANIFEST_FILE: &str = ".hakusho-manifest.json";
 const VERSION: u32 = 1;
@@ -47,14 +50,23 @@ pub struct Entry {
     pub inputs: BTreeMap<String, String>,
 }
 
+/// Largest manifest read back: far above what the largest benchmark project writes; a bound
+/// against a hostile file, not a budget.
+pub const MANIFEST_MAX_BYTES: u64 = 256 << 20;
+
 impl Manifest {
-    /// The manifest in `build_dir`, or an empty one (absent, unreadable, other version).
-    pub fn load(build_dir: &Path) -> Manifest {
-        fs::read(build_dir.join(MANIFEST_FILE))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-            .filter(|m| m.version == VERSION)
-            .unwrap_or_default()
+    /// The manifest in the project's build/, or an empty one (absent, refused, unreadable,
+    /// other version). Read like every other input: a regular file inside the project, capped.
+    pub fn load(project: &Path) -> Manifest {
+        confined::read(
+            project,
+            &Path::new("build").join(MANIFEST_FILE),
+            MANIFEST_MAX_BYTES,
+        )
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        .filter(|m| m.version == VERSION)
+        .unwrap_or_default()
     }
 
     pub fn save(&mut self, build_dir: &Path, tool: &str) -> io::Result<()> {
@@ -62,43 +74,6 @@ impl Manifest {
         self.tool = tool.to_string();
         let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
         write_atomic(&build_dir.join(MANIFEST_FILE), &json)
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory: write, fsync the
-/// file, rename over `path`, fsync the directory. Readers see the old or the new content, never
-/// a part.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.trim_start_matches('.'),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        sync_dir(dir);
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// fsync a directory so renames inside it survive a crash (best effort: not every platform or
-/// file system can open a directory).
-pub fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 

@@ -42,6 +42,21 @@ pub fn hakusho(project: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs hakusho with its stdout a pipe whose reading end is closed before the program writes
+/// (what `hakusho diff | head -1` does once `head` has its line).
+pub fn hakusho_into_closed_pipe(project: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hakusho"))
+        .arg("-C")
+        .arg(project)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 /// Removes every whitespace character (line breaks, spaces, ideographic spaces).
 pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()

@@ -4,6 +4,8 @@
 //! (`file:sheet!cell` or `file:line:column`) and a message in Japanese and in
 //! English; the command line picks the language (`--lang`).
 
+#![forbid(unsafe_code)]
+
 pub mod confined;
 
 use std::fmt;

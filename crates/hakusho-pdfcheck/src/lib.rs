@@ -5,6 +5,8 @@
 //! hakusho's tests use this instead of poppler's pdftotext/pdffonts so that `cargo test` works on
 //! a machine with only the Rust toolchain. It is deliberately independent of the PDF writer.
 
+#![forbid(unsafe_code)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use lopdf::content::Content;

@@ -45,7 +45,7 @@ pub struct Sections {
     /// `sections:`.
     pub part: Vec<SectionDecl>,
     /// Extra fields of each policy of the plan, written in plan.yaml under the policy's
-    /// `sections:` (施策目標 kept with the plan rather than with a department).
+    /// `sections:` (a policy's goal kept with the plan rather than with a department).
     pub plan_policy: Vec<SectionDecl>,
 }
 
@@ -112,7 +112,7 @@ pub struct TableConfig {
     pub sheet: String,
     /// The column that groups rows (a policy code or a strategy goal code).
     pub group: GroupColumn,
-    /// The column naming each row (指標名).
+    /// The column naming each row.
     pub name: Column,
     /// Optional note column; never required.
     #[serde(default)]
@@ -166,7 +166,7 @@ pub struct ValueColumn {
     pub group: Option<String>,
     /// The departments enter this column's figures for the coming year (`fill: true`):
     /// `hakusho workbook` colours it and puts the cursor there. Declared, never guessed from a
-    /// year in the heading: 現状値 of one city is the baseline of another.
+    /// year in the heading: one city's "current value" column is another's baseline.
     #[serde(default)]
     pub fill: bool,
 }
@@ -184,7 +184,8 @@ fn one() -> u32 {
     1
 }
 
-/// Accepted headings of a column: `heading: 指標名` or `heading: [指標名, 指標]`.
+/// Accepted headings of a column: `heading: 名称` or `heading: [名称, 項目名]` (the first is
+/// the one written into new workbooks).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Headings(pub Vec<String>);

@@ -9,6 +9,8 @@
 pub mod config;
 pub mod era;
 pub mod guard;
+// the only unsafe code of the workspace: setrlimit and sysconf for the `.xls` probe child
+#[allow(unsafe_code)]
 pub mod isolate;
 mod load;
 pub mod model;

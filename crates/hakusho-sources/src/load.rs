@@ -496,7 +496,7 @@ fn list_dir(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// A workbook must hold at least one configured sheet; a department that is 主な担当課 of a
+/// A workbook must hold at least one configured sheet; a department responsible for a
 /// policy must have every `refers_to: policy` table's sheet.
 fn check_workbook_sheets(
     config: &Config,
@@ -701,7 +701,7 @@ fn check_rows(
             let (what_ja, what_en) = match refers_to {
                 RefersTo::Policy => ("plan.yaml の施策", "a policy code of plan.yaml"),
                 RefersTo::StrategyGoal => (
-                    "plan.yaml の総合戦略の基本目標",
+                    "plan.yaml の総合戦略の目標",
                     "a strategy goal code of plan.yaml",
                 ),
             };
@@ -739,7 +739,7 @@ fn check_rows(
                 if &p.department != d {
                     diags.warning(
                         group_loc,
-                        format!("施策 {} の主な担当課は {} です（plan.yaml）が、{} のワークブックにあります", r.group, p.department, d),
+                        format!("施策 {} の担当部は {} です（plan.yaml）が、{} のワークブックにあります", r.group, p.department, d),
                         format!("policy {} belongs to {} in plan.yaml but is in {}'s workbook", r.group, p.department, d),
                     );
                 }
@@ -861,7 +861,7 @@ pub fn check_files_with_counts(root: &Path, files: &[PathBuf]) -> (Diagnostics, 
     if plan.is_none() && !checked_plan && files.iter().any(|f| is_workbook_path(f)) {
         diags.warning(
             Location::file("sources/plan.yaml"),
-            "sources/plan.yaml を読めないため、ワークブックの施策コードは確かめていません",
+            "sources/plan.yaml を読めないため、ワークブックの施策の code は確かめていません",
             "sources/plan.yaml could not be read, so the workbooks' codes were not checked",
         );
     }

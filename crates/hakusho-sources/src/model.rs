@@ -67,7 +67,7 @@ pub struct Policy {
     pub group: Option<String>,
     #[serde(deserialize_with = "string")]
     pub title: String,
-    /// 主な担当課: department id.
+    /// The responsible department: its id.
     #[serde(deserialize_with = "string")]
     pub department: String,
     #[serde(default, deserialize_with = "string")]
@@ -120,7 +120,7 @@ pub struct Department {
     pub mission: String,
     pub resources: Resources,
     pub main_projects: Vec<MainProject>,
-    /// Narrative of the policies this department is 主な担当課 of, by policy code.
+    /// Narrative of the policies this department is responsible for, by policy code.
     pub policies: BTreeMap<String, SectionTexts>,
     /// The department's declared sections (`sections: department:`), by name.
     pub sections: SectionTexts,
@@ -486,7 +486,7 @@ pub struct Table {
 pub struct Row {
     /// The group code as typed, trimmed and half-width (`2-4-1`, `1`).
     pub group: String,
-    /// The name (指標名) as typed.
+    /// The name (the name column) as typed.
     pub name: String,
     /// The note column, `""` when absent.
     pub note: String,

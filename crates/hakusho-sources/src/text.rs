@@ -17,7 +17,7 @@ pub fn half_width(s: &str) -> String {
 }
 
 /// The form in which headings are compared: half-width, without any white space or line
-/// break, ASCII letters lower-cased. `"実績値\n（平成26年度）"` and `"実績値(平成26年度)"` match.
+/// break, ASCII letters lower-cased. `"前年度\n（2024年）"` and `"前年度(2024年)"` match.
 pub fn normalize_heading(s: &str) -> String {
     s.chars()
         .map(half_width_char)

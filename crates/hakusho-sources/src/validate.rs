@@ -184,16 +184,12 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
     for (i, j, policy) in policies {
         let loc = policy.location.0.clone();
         if policy.code.trim().is_empty() {
-            diags.error(
-                loc.clone(),
-                "施策コード (code) が空です",
-                "policy code is empty",
-            );
+            diags.error(loc.clone(), "施策の code が空です", "policy code is empty");
         } else if seen.insert(policy.code.as_str(), ()).is_some() {
             // the policies are visited in file order: this one is the repeat
             diags.error(
                 loc.clone(),
-                format!("施策コード {} が重複しています（ワークブックの行がどちらの施策か決められません）", q(&policy.code).0),
+                format!("施策の code {} が重複しています（ワークブックの行がどちらの施策か決められません）", q(&policy.code).0),
                 format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", q(&policy.code).1),
             );
         }
@@ -220,7 +216,7 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
             if !goals.insert(g.code.as_str()) {
                 diags.error(
                     g.location.0.clone(),
-                    format!("基本目標のコード {} が重複しています", q(&g.code).0),
+                    format!("総合戦略の目標の code {} が重複しています", q(&g.code).0),
                     format!("strategy goal code {} is used twice", q(&g.code).1),
                 );
             }
@@ -255,7 +251,10 @@ pub fn department(
                 let (ja, en) = suggestion(code, &codes);
                 diags.error(
                     loc,
-                    format!("施策コード {} は plan.yaml にありません（{ja}）", q(code).0),
+                    format!(
+                        "施策の code {} は plan.yaml にありません（{ja}）",
+                        q(code).0
+                    ),
                     format!("policy code {} is not in plan.yaml ({en})", q(code).1),
                 );
             }
@@ -264,7 +263,7 @@ pub fn department(
                     if p.department != id {
                         diags.warning(
                             loc,
-                            format!("施策 {} の主な担当課は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", q(code).0, q(&p.department).0, q(&p.department).0),
+                            format!("施策 {} の担当部は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", q(code).0, q(&p.department).0, q(&p.department).0),
                             format!("policy {} belongs to {} in plan.yaml; this text is used as that department's", q(code).1, q(&p.department).1),
                         );
                     }

@@ -72,7 +72,7 @@ fn duplicate_policy_codes_and_unknown_departments() {
     let e = errors(&diags);
     assert!(
         e.iter()
-            .any(|m| m.starts_with("sources/plan.yaml:11:9: 施策コード 1-1 が重複しています")),
+            .any(|m| m.starts_with("sources/plan.yaml:11:9: 施策の code 1-1 が重複しています")),
         "{e:#?}"
     );
     assert!(
@@ -94,7 +94,7 @@ fn department_texts_must_name_existing_policies() {
     std::fs::write(root.join("sources/departments/kikkaku.yaml"), "name: x\n").unwrap();
     let (_, diags) = load_project(root);
     let e = errors(&diags);
-    assert!(e.iter().any(|m| m == "sources/departments/kikaku.yaml:5:3: 施策コード 1-2 は plan.yaml にありません（もしかして 1-1 ではありませんか）"), "{e:#?}");
+    assert!(e.iter().any(|m| m == "sources/departments/kikaku.yaml:5:3: 施策の code 1-2 は plan.yaml にありません（もしかして 1-1 ではありませんか）"), "{e:#?}");
     assert!(
         e.iter().any(|m| m.starts_with(
             "sources/departments/kikkaku.yaml: kikkaku.yaml はどの部のファイルでもありません"

@@ -13,6 +13,8 @@
 //! std::fs::write("t.pdf", &out.pdf).unwrap();
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod compose;
 pub mod font;
 pub mod layout;

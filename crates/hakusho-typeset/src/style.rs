@@ -120,7 +120,7 @@ pub struct BlockStyle {
     /// The block stays on the page of the block after it (subheads, lead-ins).
     pub keep_with_next: Option<bool>,
     /// A one-line paragraph right after a heading is set flush right on the heading's last
-    /// line when there is room ("第1 国際化の推進 … ［主な担当課］企画部企画経営課").
+    /// line when there is room (a policy title, then its department at the right margin).
     pub run_in: Option<bool>,
 }
 

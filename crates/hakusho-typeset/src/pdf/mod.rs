@@ -10,7 +10,6 @@
 mod subset;
 
 use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hasher};
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
@@ -665,17 +664,21 @@ fn build_outline(
     Some(root)
 }
 
-/// A 16-byte /ID derived from the laid-out content (same document → same ID).
+/// A 16-byte /ID derived from the laid-out content (same document → same ID): the first 16
+/// bytes of its blake3 hash. blake3's output is fixed by its specification, so a toolchain or
+/// dependency update cannot change the bytes of a PDF (std's `DefaultHasher` promises no such
+/// thing across Rust releases). Strings are length-prefixed so that fields cannot run together.
 fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
-    let mut a = DefaultHasher::new();
-    let mut b = DefaultHasher::new();
-    b.write_u8(0x5A);
+    let mut hasher = blake3::Hasher::new();
     let mut feed = |bytes: &[u8]| {
-        a.write(bytes);
-        b.write(bytes);
+        hasher.update(bytes);
     };
-    feed(doc.title.as_bytes());
-    feed(doc.lang.as_bytes());
+    let text = |feed: &mut dyn FnMut(&[u8]), s: &str| {
+        feed(&(s.len() as u64).to_le_bytes());
+        feed(s.as_bytes());
+    };
+    text(&mut feed, &doc.title);
+    text(&mut feed, &doc.lang);
     for p in &doc.pages {
         feed(&p.width.to_bits().to_le_bytes());
         feed(&p.height.to_bits().to_le_bytes());
@@ -690,6 +693,7 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
                     for (g, text) in r.glyph_texts() {
                         feed(&g.glyph_id.to_le_bytes());
                         feed(&g.x.to_bits().to_le_bytes());
+                        feed(&(text.len() as u64).to_le_bytes());
                         feed(text.as_bytes());
                     }
                 }
@@ -730,11 +734,52 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
         }
     }
     for e in &doc.outline {
-        feed(e.title.as_bytes());
+        text(&mut feed, &e.title);
         feed(&[e.level]);
         feed(&e.page.to_le_bytes());
     }
-    let mut id = a.finish().to_be_bytes().to_vec();
-    id.extend_from_slice(&b.finish().to_be_bytes());
-    id
+    hasher.finalize().as_bytes()[..16].to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The /ID of a fixed document is pinned: if it changes, every PDF's bytes change, which a
+    /// toolchain update must never do (std's `DefaultHasher` gave no such promise).
+    #[test]
+    fn the_document_id_is_a_stable_content_hash() {
+        let doc = LaidOutDocument {
+            title: "自治体経営白書".into(),
+            lang: "ja".into(),
+            pages: vec![crate::page::Page {
+                width: 595.0,
+                height: 842.0,
+                items: vec![Item::Line {
+                    x1: 10.0,
+                    y1: 20.0,
+                    x2: 30.0,
+                    y2: 20.0,
+                    width: 0.5,
+                    color: Color::BLACK,
+                }],
+            }],
+            outline: vec![OutlineEntry {
+                title: "第1部".into(),
+                level: 1,
+                page: 0,
+                y: 800.0,
+            }],
+        };
+        let hex: String = content_id(&doc)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, "f2359680e929df6976b700a1657701fa");
+        // title and language cannot run together
+        let mut shifted = doc.clone();
+        shifted.title = "自治体経営白書j".into();
+        shifted.lang = "a".into();
+        assert_ne!(content_id(&shifted), content_id(&doc));
+    }
 }

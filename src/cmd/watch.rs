@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use hakusho_diagnostics::Lang;
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::build;
+use crate::messages::{self, Console};
 
 /// How long the file system must be quiet before a build starts.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -20,19 +20,14 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 /// The watched directories, inside the project directory.
 pub const WATCHED: [&str; 3] = ["sources", "templates", "fonts"];
 
-pub fn run(project: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
-    if !project.is_dir() {
-        anyhow::bail!(match lang {
-            Lang::Ja => format!("プロジェクトのフォルダ {} がありません", project.display()),
-            Lang::En => format!("no project directory {}", project.display()),
-        });
-    }
+pub fn run(project: &Path, console: &mut Console) -> anyhow::Result<ExitCode> {
+    let lang = console.lang;
     let root = project
         .canonicalize()
         .unwrap_or_else(|_| project.to_path_buf());
     let opts = build::Options::default();
     let mut session = build::Session::default();
-    build::execute_in(&mut session, project, &opts, lang);
+    build_and_report(&mut session, project, &opts, console)?;
 
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |res| {
@@ -46,17 +41,17 @@ pub fn run(project: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
             watched.push(format!("{sub}/"));
         }
     }
-    waiting(&watched, lang);
+    messages::watching(console.out, lang, &watched)?;
 
     loop {
         let Ok(first) = rx.recv() else {
             return Ok(ExitCode::SUCCESS);
         };
         let mut changed = BTreeSet::new();
-        collect(&root, first, &mut changed);
+        collect(&root, first, &mut changed, console)?;
         loop {
             match rx.recv_timeout(DEBOUNCE) {
-                Ok(ev) => collect(&root, ev, &mut changed),
+                Ok(ev) => collect(&root, ev, &mut changed, console)?,
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return Ok(ExitCode::SUCCESS),
             }
@@ -64,35 +59,27 @@ pub fn run(project: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
         if changed.is_empty() {
             continue;
         }
-        let list = changed.iter().cloned().collect::<Vec<_>>().join(", ");
-        match lang {
-            Lang::Ja => println!("\n変更を検出しました: {list}"),
-            Lang::En => println!("\nchanged: {list}"),
-        }
-        build::execute_in(&mut session, project, &opts, lang);
-        waiting(&watched, lang);
-    }
-}
-
-fn waiting(watched: &[String], lang: Lang) {
-    match lang {
-        Lang::Ja => println!("{} を監視しています（Ctrl-C で終了）", watched.join(" ")),
-        Lang::En => println!("watching {} (Ctrl-C to stop)", watched.join(" ")),
+        let changed: Vec<String> = changed.into_iter().collect();
+        messages::change_detected(console.out, lang, &changed)?;
+        build_and_report(&mut session, project, &opts, console)?;
+        messages::watching(console.out, lang, &watched)?;
     }
 }
 
 /// Adds the project-relative paths of an event that may change a document: not reads, not
 /// editors' hidden, backup or swap files.
-fn collect(root: &Path, ev: notify::Result<notify::Event>, out: &mut BTreeSet<String>) {
+fn collect(
+    root: &Path,
+    ev: notify::Result<notify::Event>,
+    out: &mut BTreeSet<String>,
+    console: &mut Console,
+) -> std::io::Result<()> {
     let ev = match ev {
         Ok(ev) => ev,
-        Err(e) => {
-            eprintln!("watch: {e}");
-            return;
-        }
+        Err(e) => return messages::watch_error(console.err, console.lang, &e),
     };
     if matches!(ev.kind, EventKind::Access(_)) {
-        return;
+        return Ok(());
     }
     for p in ev.paths {
         if is_noise(&p) {
@@ -101,6 +88,7 @@ fn collect(root: &Path, ev: notify::Result<notify::Event>, out: &mut BTreeSet<St
         let rel = p.strip_prefix(root).map(PathBuf::from).unwrap_or(p);
         out.insert(rel.to_string_lossy().replace('\\', "/"));
     }
+    Ok(())
 }
 
 fn is_noise(p: &Path) -> bool {
@@ -115,6 +103,17 @@ fn is_noise(p: &Path) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || name == "4913"
+}
+
+fn build_and_report(
+    session: &mut build::Session,
+    project: &Path,
+    opts: &build::Options,
+    console: &mut Console,
+) -> std::io::Result<()> {
+    let progress = crate::cmd::progress::Progress::new(console.lang);
+    let report = build::build(session, project, opts, &progress);
+    messages::build_report(console, &report)
 }
 
 #[cfg(test)]

@@ -1,0 +1,668 @@
+//! The build driver: [`build`] runs the named [`Step`]s of a build, times each, and returns a
+//! [`BuildReport`] (what was written or left unchanged and why, the diagnostics, the changes
+//! since the last build, the timings). It prints nothing: `hakusho build` and `hakusho watch`
+//! ([`crate::cmd`]) print the report through [`crate::messages`].
+//!
+//! Steps, in order (a failing step ends the build; nothing is written unless every selected
+//! document typesets):
+//! 1. [`Step::Load`]: read and validate the sources.
+//! 2. [`Step::Expand`]: the declared documents (`each: department` → one per department), the
+//!    selected ones.
+//! 3. [`Step::Plan`]: hash the inputs each document uses, render every document (cheap),
+//!    fingerprint what would be typeset, and decide which documents are stale.
+//! 4. [`Step::Typeset`]: typeset the stale documents in parallel (style and fonts loaded once,
+//!    kept in the [`Session`]).
+//! 5. [`Step::Write`]: write the PDFs whose bytes changed (temporary files, then renames).
+//! 6. [`Step::Snapshot`]: the proofreading snapshot (full builds only) and the manifest.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hakusho_diagnostics::{confined, Diagnostic, Diagnostics};
+use hakusho_sources::Project;
+use rayon::prelude::*;
+
+use super::deps::{self, DocDeps};
+use super::manifest::{self, Manifest};
+use super::{declared_documents, expand, remove_stale_temps, select, write_outputs};
+use super::{render_one, Built, Job, Options, Reason};
+use crate::render::{context, Renderer};
+use crate::snapshot::{self, Changes};
+
+/// The named steps of a build, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Load,
+    Expand,
+    Plan,
+    Typeset,
+    Write,
+    Snapshot,
+}
+
+impl Step {
+    /// The step's name in timings (`HAKUSHO_TIMING=1`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Load => "load",
+            Step::Expand => "expand",
+            Step::Plan => "plan",
+            Step::Typeset => "typeset",
+            Step::Write => "write",
+            Step::Snapshot => "snapshot",
+        }
+    }
+}
+
+/// What became of one selected document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentState {
+    /// Typeset and written into build/, for this reason.
+    Written { reason: Reason, pages: usize },
+    /// Left as it was: up to date, or typeset to the very bytes already there.
+    Unchanged,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentReport {
+    pub name: String,
+    /// `build/<name>.pdf`, relative to the project.
+    pub path: String,
+    pub state: DocumentState,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum Failure {
+    /// The sources have errors (in [`BuildReport::source_diagnostics`]).
+    Sources,
+    /// The documents could not be expanded, rendered or typeset (in
+    /// [`BuildReport::diagnostics`]).
+    Documents,
+    /// A document asked for by name is not declared.
+    UnknownDocument(Diagnostic),
+    /// The PDFs could not be written into build/ (the previous outputs are untouched).
+    Output(io::Error),
+}
+
+/// Something that went wrong after the PDFs were written: the build still succeeded.
+#[derive(Debug)]
+pub enum Afterward {
+    /// The proofreading snapshot (`hakusho diff`) could not be written.
+    SnapshotNotWritten(io::Error),
+    /// The manifest could not be written: the next build typesets everything.
+    ManifestNotWritten(io::Error),
+}
+
+/// How a build went.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// `None`: every selected document is up to date in build/.
+    pub failure: Option<Failure>,
+    /// The selected documents in declaration order (empty when the build failed).
+    pub documents: Vec<DocumentReport>,
+    /// What loading the sources found (reported like `hakusho check`).
+    pub source_diagnostics: Diagnostics,
+    /// What expanding, rendering and typesetting the documents found.
+    pub diagnostics: Diagnostics,
+    /// Indicator values and paragraphs changed since the last full build (`None`: no snapshot
+    /// was compared: a partial build, unchanged sources, or the first build).
+    pub changes: Option<Changes>,
+    pub afterward: Vec<Afterward>,
+    /// How long each step that ran took.
+    pub timings: Vec<(Step, Duration)>,
+    pub elapsed: Duration,
+}
+
+impl BuildReport {
+    pub fn succeeded(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// The documents written by this build.
+    pub fn written(&self) -> impl Iterator<Item = &DocumentReport> {
+        self.documents
+            .iter()
+            .filter(|d| matches!(d.state, DocumentState::Written { .. }))
+    }
+
+    /// The documents left as they were.
+    pub fn unchanged(&self) -> impl Iterator<Item = &DocumentReport> {
+        self.documents
+            .iter()
+            .filter(|d| d.state == DocumentState::Unchanged)
+    }
+}
+
+/// Told about typesetting as it goes (a progress bar); the build calls it from several threads.
+pub trait Observer: Sync {
+    /// `total` documents are about to be typeset.
+    fn typesetting(&self, _total: usize) {}
+    /// One document is typeset (successfully or not).
+    fn typeset(&self, _name: &str) {}
+    /// Typesetting is over.
+    fn typeset_all(&self) {}
+}
+
+/// An observer that shows nothing.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// What a long-running caller (`hakusho watch`) keeps between builds: the loaded style and
+/// fonts, reused while the style sheet, the fonts and the tool are unchanged.
+#[derive(Default)]
+pub struct Session {
+    typesetter: Option<(String, Arc<hakusho_typeset::Typesetter>)>,
+}
+
+/// Times the steps of one build.
+struct Clock {
+    started: Instant,
+    last: Instant,
+    timings: Vec<(Step, Duration)>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        let now = Instant::now();
+        Clock {
+            started: now,
+            last: now,
+            timings: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, step: Step) {
+        let now = Instant::now();
+        self.timings.push((step, now - self.last));
+        self.last = now;
+    }
+}
+
+/// Builds the project (see the module comment).
+pub fn build(
+    session: &mut Session,
+    project: &Path,
+    opts: &Options,
+    observer: &dyn Observer,
+) -> BuildReport {
+    let mut clock = Clock::new();
+    let mut report = BuildReport::default();
+    let result = run_steps(session, project, opts, observer, &mut clock, &mut report);
+    if let Err(failure) = result {
+        report.failure = Some(failure);
+        report.documents.clear();
+    }
+    report.timings = clock.timings;
+    report.elapsed = clock.started.elapsed();
+    report
+}
+
+fn run_steps(
+    session: &mut Session,
+    project: &Path,
+    opts: &Options,
+    observer: &dyn Observer,
+    clock: &mut Clock,
+    report: &mut BuildReport,
+) -> Result<(), Failure> {
+    let (model, source_diags) = hakusho_sources::load_project(project);
+    report.source_diagnostics = source_diags;
+    let model = match model {
+        Some(m) if !report.source_diagnostics.has_errors() => m,
+        _ => return Err(Failure::Sources),
+    };
+    clock.done(Step::Load);
+
+    let (all, selected) = expand_documents(&model, opts, report)?;
+    clock.done(Step::Expand);
+
+    let mut plan = plan(project, &model, &selected, opts.force);
+    for p in &plan.documents {
+        if let Err(d) = &p.markup {
+            report.diagnostics.push(d.clone());
+        }
+    }
+    clock.done(Step::Plan);
+
+    let built = typeset(session, project, &model, &plan, observer, report)?;
+    if report.diagnostics.has_errors() {
+        return Err(Failure::Documents);
+    }
+    clock.done(Step::Typeset);
+
+    let mut manifest = write(project, &mut plan, built, opts, &all, report)?;
+    clock.done(Step::Write);
+
+    record_snapshot(project, &model, &plan, opts, &mut manifest, report);
+    clock.done(Step::Snapshot);
+    Ok(())
+}
+
+/// Step 2: the declared documents (all of them), and the selected ones.
+fn expand_documents(
+    model: &Project,
+    opts: &Options,
+    report: &mut BuildReport,
+) -> Result<(Vec<Job>, Vec<Job>), Failure> {
+    let (declared, departments) = declared_documents(model);
+    let all = match expand(declared, &departments) {
+        Ok(j) => j,
+        Err(d) => {
+            report.diagnostics.extend(d);
+            return Err(Failure::Documents);
+        }
+    };
+    let selected = select(all.clone(), &opts.names).map_err(Failure::UnknownDocument)?;
+    Ok((all, selected))
+}
+
+/// One selected document on its way through the build.
+struct Planned {
+    job: Job,
+    deps: DocDeps,
+    markup: Result<String, Diagnostic>,
+    fingerprint: String,
+    /// blake3 of build/<name>.pdf as it is now.
+    existing: Option<String>,
+    /// `None`: up to date.
+    reason: Option<Reason>,
+}
+
+/// What step 3 decided, and what the later steps need of it.
+struct Plan {
+    documents: Vec<Planned>,
+    manifest: Manifest,
+    /// Every input of the selected documents: (project-relative path, model parts).
+    inputs: Vec<(String, Vec<String>)>,
+    hashes: BTreeMap<String, String>,
+    /// Everything besides the markup that shapes a PDF (tool, style sheet, fonts).
+    setup: blake3::Hash,
+    tool: String,
+}
+
+/// Step 3: fingerprints of the inputs, the previous build's manifest; every document rendered
+/// and judged stale or up to date.
+fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
+    let out_dir = project.join("build");
+    // a killed build's temporary files go now, whether or not this build writes anything
+    remove_stale_temps(&out_dir);
+    let fonts = deps::style_fonts(project);
+    // what each document uses; only those files (and the sources) are hashed
+    let job_deps: Vec<DocDeps> = jobs
+        .iter()
+        .map(|job| deps::of_job(model, job, &fonts))
+        .collect();
+    let inputs = deps::all_inputs(model, job_deps.iter().flat_map(|d| &d.files));
+    let mut manifest = Manifest::load(project);
+    let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
+    let tool = manifest::tool_id();
+    let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
+    let setup = setup_hash(&tool, &hashes, &fonts);
+
+    let renderer = Renderer::new(&project.join("templates"));
+    let base = context::base(model);
+    let documents: Vec<Planned> = jobs
+        .par_iter()
+        .zip(job_deps)
+        .map(|(job, deps)| {
+            let markup = render_one(&renderer, &base, job);
+            let fingerprint = match &markup {
+                Ok(m) => {
+                    let mut h = blake3::Hasher::new();
+                    h.update(setup.as_bytes());
+                    h.update(job.name.as_bytes());
+                    h.update(b"\0");
+                    h.update(m.as_bytes());
+                    h.finalize().to_hex().to_string()
+                }
+                Err(_) => String::new(),
+            };
+            let existing = hash_output(project, &job.name);
+            let entry = manifest.documents.get(&job.name);
+            let reason = decide(
+                force,
+                entry,
+                &fingerprint,
+                existing.as_deref(),
+                tool_changed,
+                || {
+                    let previous = entry.map(|e| e.inputs.clone()).unwrap_or_default();
+                    changed_inputs(&inputs, &hashes, &deps, &previous)
+                },
+            );
+            Planned {
+                job: job.clone(),
+                deps,
+                markup,
+                fingerprint,
+                existing,
+                reason,
+            }
+        })
+        .collect();
+    Plan {
+        documents,
+        manifest,
+        inputs,
+        hashes,
+        setup,
+        tool,
+    }
+}
+
+/// blake3 (hex) of build/<name>.pdf as it is now, streamed; `None` when it is absent or no
+/// regular file inside the project (read like every other input).
+fn hash_output(project: &Path, name: &str) -> Option<String> {
+    let rel = Path::new("build").join(format!("{name}.pdf"));
+    let (mut file, _) = confined::open(project, &rel).ok()?;
+    let mut h = blake3::Hasher::new();
+    io::copy(&mut file, &mut h).ok()?;
+    Some(h.finalize().to_hex().to_string())
+}
+
+/// Everything besides the markup that shapes the PDF: the tool, the style sheet, the fonts.
+fn setup_hash(tool: &str, hashes: &BTreeMap<String, String>, fonts: &[String]) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(tool.as_bytes());
+    h.update(b"\0style\0");
+    h.update(
+        hashes
+            .get(deps::STYLE_PATH)
+            .map_or(b"".as_slice(), |s| s.as_bytes()),
+    );
+    for f in fonts {
+        h.update(b"\0font\0");
+        h.update(f.as_bytes());
+        h.update(hashes.get(f).map_or(b"".as_slice(), |s| s.as_bytes()));
+    }
+    h.finalize()
+}
+
+/// Step 4: typesets the stale documents that rendered, in parallel; style and fonts are loaded
+/// once, only when needed, and kept in `session`. Returns (index into the plan, PDF).
+fn typeset(
+    session: &mut Session,
+    project: &Path,
+    model: &Project,
+    plan: &Plan,
+    observer: &dyn Observer,
+    report: &mut BuildReport,
+) -> Result<Vec<(usize, Built)>, Failure> {
+    let stale: Vec<usize> = (0..plan.documents.len())
+        .filter(|&i| plan.documents[i].reason.is_some() && plan.documents[i].markup.is_ok())
+        .collect();
+    if stale.is_empty() {
+        return Ok(Vec::new());
+    }
+    let typesetter = typesetter(session, project, plan.setup, report)?;
+    // a character no font has is named where it was typed, before layout can only name the
+    // generated markup
+    let uncovered = crate::characters::check(model, typesetter.fonts(), deps::STYLE_PATH);
+    if uncovered.has_errors() {
+        report.diagnostics.extend(uncovered);
+        return Err(Failure::Documents);
+    }
+    observer.typesetting(stale.len());
+    let max_pages = usize::try_from(model.config.limits.max_pages).unwrap_or(usize::MAX);
+    let results: Vec<(usize, Typeset)> = stale
+        .par_iter()
+        .map(|&i| {
+            let p = &plan.documents[i];
+            let markup = p.markup.as_ref().map(String::as_str).unwrap_or_default();
+            let r = typeset_one(project, &typesetter, &p.job, markup, max_pages);
+            observer.typeset(&p.job.name);
+            (i, r)
+        })
+        .collect();
+    observer.typeset_all();
+    let mut built = Vec::new();
+    for (i, r) in results {
+        match r {
+            Ok((b, warnings)) => {
+                report.diagnostics.extend(warnings);
+                built.push((i, b));
+            }
+            Err(d) => report.diagnostics.extend(d),
+        }
+    }
+    Ok(built)
+}
+
+/// The typesetter for `setup`: the session's when its style and fonts are the same.
+fn typesetter(
+    session: &mut Session,
+    project: &Path,
+    setup: blake3::Hash,
+    report: &mut BuildReport,
+) -> Result<Arc<hakusho_typeset::Typesetter>, Failure> {
+    let key = setup.to_hex().to_string();
+    if let Some((k, t)) = &session.typesetter {
+        if *k == key {
+            return Ok(t.clone());
+        }
+    }
+    let style_path = project.join(deps::STYLE_PATH);
+    match hakusho_typeset::Style::load(&style_path, project)
+        .and_then(|(style, fonts)| hakusho_typeset::Typesetter::new(style, Arc::new(fonts)))
+    {
+        Ok(t) => {
+            let t = Arc::new(t);
+            session.typesetter = Some((key, t.clone()));
+            Ok(t)
+        }
+        Err(d) => {
+            report.diagnostics.extend(d);
+            Err(Failure::Documents)
+        }
+    }
+}
+
+/// Step 5: writes what differs from build/ (temporary files, then renames into place) and
+/// brings the manifest up to date in memory. A PDF whose bytes would not change is not
+/// rewritten (its mtime stays).
+fn write(
+    project: &Path,
+    plan: &mut Plan,
+    built: Vec<(usize, Built)>,
+    opts: &Options,
+    all: &[Job],
+    report: &mut BuildReport,
+) -> Result<Manifest, Failure> {
+    let out_dir = project.join("build");
+    let mut manifest = std::mem::take(&mut plan.manifest);
+    let mut states: Vec<DocumentState> = vec![DocumentState::Unchanged; plan.documents.len()];
+    let mut to_write: Vec<Built> = Vec::new();
+    for (i, b) in built {
+        let p = &plan.documents[i];
+        let pdf_hash = blake3::hash(&b.pdf).to_hex().to_string();
+        manifest.documents.insert(
+            b.name.clone(),
+            manifest::Entry {
+                fingerprint: p.fingerprint.clone(),
+                pdf: pdf_hash.clone(),
+                pages: b.pages,
+                inputs: relevant_hashes(&plan.inputs, &plan.hashes, &p.deps),
+            },
+        );
+        // Same bytes as the PDF already there: leave it (and its mtime) alone.
+        if opts.force || p.existing.as_deref() != Some(pdf_hash.as_str()) {
+            states[i] = DocumentState::Written {
+                reason: p.reason.clone().unwrap_or(Reason::Content),
+                pages: b.pages,
+            };
+            to_write.push(b);
+        }
+    }
+    for p in plan.documents.iter().filter(|p| p.reason.is_none()) {
+        if let Some(e) = manifest.documents.get_mut(&p.job.name) {
+            e.inputs = relevant_hashes(&plan.inputs, &plan.hashes, &p.deps);
+        }
+    }
+    if !to_write.is_empty() {
+        write_outputs(&out_dir, &to_write).map_err(Failure::Output)?;
+    }
+    for p in &plan.documents {
+        // The markup kept by an earlier failed build of this document is stale now.
+        let _ = std::fs::remove_file(out_dir.join(format!("{}.markup.html", p.job.name)));
+    }
+    if opts.names.is_empty() {
+        // Documents no longer declared.
+        manifest
+            .documents
+            .retain(|name, _| all.iter().any(|j| j.name == *name));
+    }
+    report.documents = plan
+        .documents
+        .iter()
+        .zip(states)
+        .map(|(p, state)| DocumentReport {
+            name: p.job.name.clone(),
+            path: format!("build/{}.pdf", p.job.name),
+            state,
+        })
+        .collect();
+    Ok(manifest)
+}
+
+/// Step 6: the proofreading snapshot (full builds only: a partial build leaves other documents
+/// as they were, so "changed since the last build" keeps meaning the last full build), skipped
+/// when no source file changed since it was taken; then the manifest.
+fn record_snapshot(
+    project: &Path,
+    model: &Project,
+    plan: &Plan,
+    opts: &Options,
+    manifest: &mut Manifest,
+    report: &mut BuildReport,
+) {
+    let out_dir = project.join("build");
+    let sources = {
+        let mut h = blake3::Hasher::new();
+        h.update(plan.tool.as_bytes());
+        for i in model.inputs() {
+            let path = deps::slash(&i.path);
+            h.update(path.as_bytes());
+            h.update(b"\0");
+            h.update(
+                plan.hashes
+                    .get(&path)
+                    .map_or(b"".as_slice(), |x| x.as_bytes()),
+            );
+            h.update(b"\0");
+        }
+        h.finalize().to_hex().to_string()
+    };
+    let snapshot_current =
+        manifest.sources == sources && out_dir.join(snapshot::SNAPSHOT_FILE).is_file();
+    if opts.names.is_empty() && !snapshot_current {
+        match snapshot::record(project, model) {
+            Ok(changes) => {
+                manifest.sources = sources;
+                report.changes = changes;
+            }
+            Err(e) => report.afterward.push(Afterward::SnapshotNotWritten(e)),
+        }
+    }
+    if let Err(e) = manifest.save(&out_dir, &plan.tool) {
+        report.afterward.push(Afterward::ManifestNotWritten(e));
+    }
+}
+
+/// Whether (and why) a document must be typeset again.
+fn decide(
+    force: bool,
+    entry: Option<&manifest::Entry>,
+    fingerprint: &str,
+    existing_pdf: Option<&str>,
+    tool_changed: bool,
+    changed: impl FnOnce() -> Vec<String>,
+) -> Option<Reason> {
+    if force {
+        return Some(Reason::Forced);
+    }
+    let Some(entry) = entry else {
+        return Some(Reason::New);
+    };
+    if entry.fingerprint != fingerprint {
+        let changed = changed();
+        return Some(if !changed.is_empty() {
+            Reason::Inputs(changed)
+        } else if tool_changed {
+            Reason::Tool
+        } else {
+            Reason::Content
+        });
+    }
+    match existing_pdf {
+        None => Some(Reason::Missing),
+        Some(h) if h != entry.pdf => Some(Reason::Modified),
+        Some(_) => None,
+    }
+}
+
+/// The inputs `deps` uses whose fingerprint differs from `previous` (added, changed, removed).
+fn changed_inputs(
+    inputs: &[(String, Vec<String>)],
+    hashes: &BTreeMap<String, String>,
+    deps: &DocDeps,
+    previous: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let now = relevant_hashes(inputs, hashes, deps);
+    let mut changed: Vec<String> = now
+        .iter()
+        .filter(|(p, h)| previous.get(*p) != Some(*h))
+        .map(|(p, _)| p.clone())
+        .collect();
+    changed.extend(previous.keys().filter(|p| !now.contains_key(*p)).cloned());
+    changed.sort();
+    changed
+}
+
+/// The fingerprints of the inputs `deps` uses.
+fn relevant_hashes(
+    inputs: &[(String, Vec<String>)],
+    hashes: &BTreeMap<String, String>,
+    deps: &DocDeps,
+) -> BTreeMap<String, String> {
+    inputs
+        .iter()
+        .filter(|(p, parts)| deps.uses(p, parts))
+        .filter_map(|(p, _)| hashes.get(p).map(|h| (p.clone(), h.clone())))
+        .collect()
+}
+
+/// A typeset document with its warnings, or its errors.
+type Typeset = Result<(Built, Diagnostics), Diagnostics>;
+
+/// Typesets one document's markup.
+fn typeset_one(
+    project: &Path,
+    typesetter: &hakusho_typeset::Typesetter,
+    job: &Job,
+    markup: &str,
+    max_pages: usize,
+) -> Typeset {
+    // Diagnostics of the typesetter point into the rendered markup; keep it where the template
+    // author can read those lines (build/<name>.markup.html: not a PDF).
+    let markup_name = format!("build/{}.markup.html", job.name);
+    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
+        Ok(out) => Ok((
+            Built {
+                name: job.name.clone(),
+                pdf: out.pdf,
+                pages: out.pages,
+            },
+            out.warnings,
+        )),
+        Err(d) => {
+            let dir = project.join("build");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{}.markup.html", job.name)), markup);
+            Err(d)
+        }
+    }
+}
