@@ -254,3 +254,108 @@ fn running(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::layout::flow::PieceOf;
+
+    fn style() -> (Style, FontSet) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        Style::load(&root.join("templates/style.yaml"), &root).unwrap()
+    }
+
+    fn body(style: &Style) -> f32 {
+        let (top, _, bottom, _) = style.margins();
+        style.page_height - top - bottom
+    }
+
+    fn chunk(height: f32, keep_with_next: bool) -> Chunk {
+        Chunk {
+            height,
+            keep_with_next,
+            ..Chunk::default()
+        }
+    }
+
+    fn first_chunks(paged: &Paged) -> Vec<usize> {
+        paged.pages.iter().map(|p| p.placed[0].0).collect()
+    }
+
+    #[test]
+    fn a_keep_chain_that_would_run_past_the_page_goes_to_the_next_page_whole() {
+        let (style, _) = style();
+        let b = body(&style);
+        // After the filler, a third of the page is left; the chain needs half of it.
+        let chunks = vec![
+            chunk(b * 2.0 / 3.0, false),
+            chunk(b / 6.0, true),
+            chunk(b / 6.0, true),
+            chunk(b / 6.0, false),
+        ];
+        let paged = paginate(&chunks, &[], &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_keep_chain_that_starts_a_page_breaks_where_it_must() {
+        let (style, _) = style();
+        let b = body(&style);
+        let chunks: Vec<Chunk> = (0..5).map(|k| chunk(b / 3.0 - 1.0, k < 4)).collect();
+        let paged = paginate(&chunks, &[], &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 3]);
+    }
+
+    /// A block that repeats a 40 pt header and records the parts it is asked to lay out.
+    struct Recorder {
+        parts: Rc<RefCell<Vec<Vec<usize>>>>,
+    }
+
+    impl SplitBlock for Recorder {
+        fn continuation_height(&self) -> Option<f32> {
+            Some(40.0)
+        }
+
+        fn lay_part(
+            &self,
+            part: &[(usize, f32)],
+            _page_top: f32,
+            chunks: &mut [Chunk],
+            out: &mut Vec<Item>,
+        ) {
+            self.parts
+                .borrow_mut()
+                .push(part.iter().map(|&(n, _)| n).collect());
+            for &(n, dy) in part {
+                push_shifted(out, std::mem::take(&mut chunks[n].items), dy);
+            }
+        }
+    }
+
+    #[test]
+    fn a_split_block_gets_room_for_what_it_repeats_and_lays_out_each_part() {
+        let (style, fonts) = style();
+        let b = body(&style);
+        let (top, ..) = style.margins();
+        let mut chunks = vec![chunk(10.0, false)];
+        chunks.extend((0..4).map(|index| Chunk {
+            piece: Some(PieceOf { block: 0, index }),
+            ..chunk(b / 2.0 - 25.0, false)
+        }));
+        chunks.push(chunk(10.0, false));
+        let parts = Rc::new(RefCell::new(Vec::new()));
+        let splits: Vec<Box<dyn SplitBlock>> = vec![Box::new(Recorder {
+            parts: parts.clone(),
+        })];
+        let paged = paginate(&chunks, &splits, &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 3]);
+        // The continuing part starts below the room kept for the repeated header.
+        assert_eq!(paged.pages[1].placed[0], (3, top + 40.0));
+        finish_pages(paged, chunks, &splits, &style, &fonts, "t", &[]);
+        assert_eq!(*parts.borrow(), vec![vec![1, 2], vec![3, 4]]);
+    }
+}
