@@ -8,6 +8,12 @@ use crate::compose::ParagraphStyle;
 use crate::page::Item;
 
 pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
+    title(b, ctx);
+    entries(b, ctx);
+}
+
+/// The TOC's title, set like a chapter heading.
+fn title(b: &mut Builder, ctx: Ctx) {
     let style = b.style();
     let toc = &style.file.toc;
     // Title set like a chapter heading, but not itself a TOC entry or page break.
@@ -42,7 +48,12 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
         c.cover = ctx.cover;
         c
     }));
+}
 
+/// One entry per heading in the TOC: text, leaders, page number, link.
+fn entries(b: &mut Builder, ctx: Ctx) {
+    let style = b.style();
+    let toc = &style.file.toc;
     let color = style
         .file
         .body
