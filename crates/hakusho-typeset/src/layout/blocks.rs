@@ -2,14 +2,14 @@
 
 use hakusho_diagnostics::{Diagnostics, Location};
 
+use super::flow::{self, Chunk, HeadingInfo, Landing, SplitBlock};
 use super::inline::{self, Segment, Setter};
-use super::{Chunk, HeadingInfo, Landing};
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markers::ListMarkers;
 use crate::markup::{Element, Node, Pos};
 use crate::page::Item;
-use crate::style::{Resolved, Style};
+use crate::style::{ListStyle, Resolved, Style};
 
 /// The horizontal band blocks are set in, and whether we are inside a cover.
 #[derive(Debug, Clone, Copy)]
@@ -19,15 +19,26 @@ pub(crate) struct Ctx {
     pub cover: bool,
 }
 
+/// The layouters of blocks that are not this module's own: tables and the table of contents.
+/// The caller hands them in, so that they can use the builder without this module depending
+/// on them.
+#[derive(Clone, Copy)]
+pub(crate) struct Routines {
+    pub table: fn(&mut Builder, &Element, Ctx),
+    pub toc: fn(&mut Builder, Ctx),
+}
+
 pub(crate) struct Builder<'a> {
     pub set: Setter<'a>,
     pub headings: &'a [HeadingInfo],
     pub landings: Option<&'a [Landing]>,
     pub chunks: Vec<Chunk>,
-    /// Header rows of each table (repeated on continuation pages).
-    pub table_headers: Vec<Option<Chunk>>,
-    /// The band each `<toc/>` was set in, by TOC number.
-    pub tocs: Vec<Ctx>,
+    /// The blocks that split themselves (tables), numbered as their chunks' `piece` says.
+    pub splits: Vec<Box<dyn SplitBlock>>,
+    /// Each `<toc/>`: the band it was set in and its chunks (set again once heading pages
+    /// are known).
+    pub tocs: Vec<(Ctx, std::ops::Range<usize>)>,
+    pub routines: Routines,
     /// The document's title (`{title}` in the TOC title).
     pub doc_title: &'a str,
     /// Right edge of the last line of the heading just laid out, and its baseline (relative
@@ -43,6 +54,7 @@ impl<'a> Builder<'a> {
         diags: &'a mut Diagnostics,
         headings: &'a [HeadingInfo],
         landings: Option<&'a [Landing]>,
+        routines: Routines,
     ) -> Self {
         Builder {
             set: Setter {
@@ -55,8 +67,9 @@ impl<'a> Builder<'a> {
             headings,
             landings,
             chunks: Vec::new(),
-            table_headers: Vec::new(),
+            splits: Vec::new(),
             tocs: Vec::new(),
+            routines,
             doc_title: "",
             last_heading_line: None,
         }
@@ -66,8 +79,8 @@ impl<'a> Builder<'a> {
         self.set.style
     }
 
-    pub fn finish(self) -> (Vec<Chunk>, Vec<Option<Chunk>>) {
-        (self.chunks, self.table_headers)
+    pub fn finish(self) -> (Vec<Chunk>, Vec<Box<dyn SplitBlock>>) {
+        (self.chunks, self.splits)
     }
 
     pub fn document(&mut self, root: &Element) {
@@ -95,7 +108,7 @@ impl<'a> Builder<'a> {
                 Node::Element(e) if !inline::is_inline(&e.name) => {
                     self.flush_inline(&mut inline_run, el.pos, ctx);
                     self.block(e, ctx);
-                    if super::heading_level(&e.name).is_some() {
+                    if flow::heading_level(&e.name).is_some() {
                         if let Some((k, p)) = next_element(kids, i + 1) {
                             if p.name == "p" && self.run_in(p, ctx) {
                                 skip = Some(k);
@@ -174,12 +187,12 @@ impl<'a> Builder<'a> {
                 ..Chunk::default()
             }),
             "toc" => {
-                let n = self.tocs.len();
-                self.tocs.push(ctx);
                 // The TOC is made up by layout (and set again once page numbers are known):
                 // none of it is source text to account for.
                 let sources = self.set.sources.take();
-                super::toc::build(self, ctx, n);
+                let from = self.chunks.len();
+                (self.routines.toc)(self, ctx);
+                self.tocs.push((ctx, from..self.chunks.len()));
                 self.set.sources = sources;
             }
             "h1" | "h2" | "h3" | "h4" => {
@@ -200,7 +213,7 @@ impl<'a> Builder<'a> {
                 self.misplaced_blocks(el, ctx);
             }
             "ul" | "ol" => self.list(el, ctx),
-            "table" => super::table::build(self, el, ctx),
+            "table" => (self.routines.table)(self, el, ctx),
             "div" => self.div(el, ctx),
             other => {
                 // Misplaced structure (a <tr> outside a table...): say so, keep the text.
@@ -495,19 +508,7 @@ impl<'a> Builder<'a> {
         let list_res = style.resolve(&el.name, &el.classes);
         let items: Vec<&Element> = el.child_elements().filter(|e| e.name == "li").collect();
         let markers: Vec<String> = (1..=items.len())
-            .map(|n| {
-                if el.name == "ol" {
-                    if el.has_class("circled") {
-                        circled(n)
-                    } else {
-                        lists.number.replace("{n}", &n.to_string())
-                    }
-                } else if el.has_class("double-circle") {
-                    lists.double_circle.clone()
-                } else {
-                    lists.bullet.clone()
-                }
-            })
+            .map(|n| list_marker(el, n, lists))
             .collect();
         let start = self.chunks.len();
         let ctx = Ctx {
@@ -607,7 +608,7 @@ impl<'a> Builder<'a> {
         for c in sub {
             let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
             for mut it in c.items {
-                super::shift(&mut it, y + gap);
+                flow::shift(&mut it, y + gap);
                 content.push(it);
             }
             headings.extend(c.headings.iter().map(|&(h, off)| (h, off + y + gap)));
@@ -737,6 +738,22 @@ fn next_is_note(rest: &[Node]) -> bool {
             Node::Text(..) => None,
         })
         .is_some_and(|e| e.name == "p" && e.has_class("note"))
+}
+
+/// The marker of item `n` (from 1) of the list `list` (`<ul>`, `<ol>`, `ol.circled`,
+/// `ul.double-circle`), as the style configures it: on the page and in table cells alike.
+pub(crate) fn list_marker(list: &Element, n: usize, lists: &ListStyle) -> String {
+    if list.name == "ol" {
+        if list.has_class("circled") {
+            circled(n)
+        } else {
+            lists.number.replace("{n}", &n.to_string())
+        }
+    } else if list.has_class("double-circle") {
+        lists.double_circle.clone()
+    } else {
+        lists.bullet.clone()
+    }
 }
 
 /// ①..⑳, ㉑..㉟, ㊱..㊿, then (n).

@@ -1,112 +1,42 @@
 //! Layout: document tree → pages of positioned glyphs, rules and links, plus the outline.
 //!
-//! Blocks are first cut into [`Chunk`]s — vertical pieces that are never split (a paragraph
-//! line, a heading, a table row group) — carrying keep-with-next and table-header information;
-//! [`paginate`] then fills pages with them. The table of contents needs the pages headings
-//! land on, so the whole document is laid out again with the TOC filled until the heading
-//! pages stop changing (at most three passes).
+//! Blocks are first cut into [`flow::Chunk`]s — vertical pieces that are never split (a
+//! paragraph line, a heading, a table row group) — carrying keep-with-next information; a
+//! table is a block that splits itself ([`flow::SplitBlock`]): its rows are pieces of the
+//! flow, and it lays out the part each page gets. [`paginate`] fills pages with chunks. The
+//! table of contents needs the pages headings land on, so the TOC is set again with the page
+//! numbers and the document paginated again until the heading pages stop changing (at most
+//! three passes).
+//!
+//! Modules depend one way: `flow` and `inline` are leaves; `blocks` lays out blocks and reaches
+//! tables and the TOC through [`blocks::Routines`] given here, so `table` and `toc` can use
+//! the block layouter without a cycle; `paginate` knows chunks and split blocks only.
 
 mod account;
 mod blocks;
+mod flow;
 mod inline;
 mod paginate;
 mod table;
 mod toc;
 
+use std::ops::Range;
+
 use hakusho_diagnostics::Diagnostics;
 
 use crate::font::FontSet;
-use crate::markup::{Document, Element, Pos};
+use crate::markup::{Document, Element};
 
-use crate::page::{Item, LaidOutDocument, OutlineEntry};
+use crate::page::{LaidOutDocument, OutlineEntry};
 use crate::style::Style;
+use blocks::{Ctx, Routines};
+use flow::{heading_level, Chunk, HeadingInfo, Landing};
 
-/// A vertical piece of the flow that is never split across pages.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Chunk {
-    pub height: f32,
-    pub space_before: f32,
-    pub space_after: f32,
-    /// Positions with y relative to the chunk's top; x absolute on the page.
-    pub items: Vec<Item>,
-    /// Must share a page with the chunk after it (headings, first lines, a table's last row
-    /// before its notes).
-    pub keep_with_next: bool,
-    pub page_break_before: bool,
-    /// Part of table `n`: on a new page that table's header rows are repeated first.
-    pub table: Option<usize>,
-    pub is_table_header: bool,
-    /// Made by the `n`th `<toc/>` (recomposed once heading pages are known).
-    pub toc: Option<usize>,
-    /// Headings (document order number) in this chunk, with their top relative to the chunk's.
-    pub headings: Vec<(usize, f32)>,
-    /// Belongs to a cover (or another section without running heads, such as the colophon):
-    /// the page shows no running header, footer or number.
-    pub cover: bool,
-    /// A band of a table row cut into lines: where a page break falls between two bands of
-    /// the same row, a rule closes the table at the page bottom and opens it at the next top.
-    pub cut_rule: Option<CutRule>,
-    /// The chunk is band `index` of `count` of a table row cut into lines.
-    pub band: Option<Band>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Band {
-    pub index: usize,
-    pub count: usize,
-    pub label: std::sync::Arc<BandLabel>,
-}
-
-/// The label cells of a cut row ("概要"), y relative to the top of the row (part).
-#[derive(Debug, Default)]
-pub(crate) struct BandLabel {
-    /// At the top of a part, for a row a page break cuts.
-    pub top: Vec<Item>,
-    /// Centred in the row, for a row that stays whole.
-    pub centred: Vec<Item>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct CutRule {
-    pub x0: f32,
-    pub x1: f32,
-    pub width: f32,
-    pub color: crate::page::Color,
-    /// (table, row) the band belongs to.
-    pub row: (usize, usize),
-}
-
-impl CutRule {
-    fn line(&self, y: f32) -> Item {
-        Item::Line {
-            x1: self.x0,
-            y1: y,
-            x2: self.x1,
-            y2: y,
-            width: self.width,
-            color: self.color,
-        }
-    }
-}
-
-impl Chunk {
-    /// A bare `<pagebreak/>`: nothing to draw, only a break before what follows.
-    pub fn is_break(&self) -> bool {
-        self.page_break_before && self.items.is_empty() && self.height == 0.0
-    }
-}
-
-/// A heading found in the document, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct HeadingInfo {
-    pub level: u8,
-    /// Bookmark title: the full heading text.
-    pub title: String,
-    /// TOC text (`data-short` or the full text).
-    pub toc_title: String,
-    pub in_toc: bool,
-    pub pos: Pos,
-}
+/// The layouters blocks.rs reaches through its builder.
+const ROUTINES: Routines = Routines {
+    table: table::build,
+    toc: toc::build,
+};
 
 fn too_many_pages(title: &str, pages: usize, max: usize, diags: &mut Diagnostics) {
     let key = "max_pages";
@@ -119,20 +49,6 @@ fn too_many_pages(title: &str, pages: usize, max: usize, diags: &mut Diagnostics
             "document \"{title}\" would have {pages} pages, over the limit {key} = {max}; no PDF is written (check for a table with too many rows; if the content is right, raise it with `{key}:` under `limits:` in sources/hakusho.yaml)"
         ),
     );
-}
-
-/// Where a heading landed: page index and y of its top.
-pub(crate) type Landing = (usize, f32);
-
-pub(crate) fn shift(item: &mut Item, dy: f32) {
-    match item {
-        Item::Text(r) => r.y += dy,
-        Item::Line { y1, y2, .. } => {
-            *y1 += dy;
-            *y2 += dy;
-        }
-        Item::Rect { y, .. } | Item::Link { y, .. } => *y += dy,
-    }
 }
 
 /// Lays a parsed document out. Problems (missing glyphs...) are collected in `diags`, and so
@@ -180,13 +96,13 @@ pub(crate) fn layout_unchecked(
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
     let mut sources = account::Sources::default();
-    let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None);
+    let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None, ROUTINES);
     b.set.sources = Some(&mut sources);
     b.doc_title = &doc.title;
     b.document(&doc.root);
-    let tocs = std::mem::take(&mut b.tocs);
-    let (mut chunks, table_headers) = b.finish();
-    let mut paged = paginate::paginate(&chunks, &table_headers, style, headings.len());
+    let mut tocs = std::mem::take(&mut b.tocs);
+    let (mut chunks, splits) = b.finish();
+    let mut paged = paginate::paginate(&chunks, &splits, style, headings.len());
     if paged.pages.len() > max_pages {
         too_many_pages(&doc.title, paged.pages.len(), max_pages, diags);
         let refused = LaidOutDocument {
@@ -203,34 +119,21 @@ pub(crate) fn layout_unchecked(
         }
         let landings = paged.landings.clone();
         let mut scratch = Diagnostics::new();
-        let mut spliced = Vec::with_capacity(chunks.len());
-        let mut k = 0;
-        while k < chunks.len() {
-            match chunks[k].toc {
-                Some(t) => {
-                    let mut tb = blocks::Builder::new(
-                        style,
-                        fonts,
-                        source_name,
-                        &mut scratch,
-                        &headings,
-                        Some(&landings),
-                    );
-                    tb.doc_title = &doc.title;
-                    toc::build(&mut tb, tocs[t], t);
-                    spliced.extend(tb.finish().0);
-                    while k < chunks.len() && chunks[k].toc == Some(t) {
-                        k += 1;
-                    }
-                }
-                None => {
-                    spliced.push(std::mem::take(&mut chunks[k]));
-                    k += 1;
-                }
-            }
-        }
-        chunks = spliced;
-        let next = paginate::paginate(&chunks, &table_headers, style, headings.len());
+        chunks = splice_tocs(chunks, &mut tocs, |ctx| {
+            let mut tb = blocks::Builder::new(
+                style,
+                fonts,
+                source_name,
+                &mut scratch,
+                &headings,
+                Some(&landings),
+                ROUTINES,
+            );
+            tb.doc_title = &doc.title;
+            toc::build(&mut tb, ctx);
+            tb.finish().0
+        });
+        let next = paginate::paginate(&chunks, &splits, style, headings.len());
         let stable = pages_of(&landings) == pages_of(&next.landings);
         paged = next;
         if stable {
@@ -247,15 +150,7 @@ pub(crate) fn layout_unchecked(
             y,
         })
         .collect();
-    let pages = paginate::finish_pages(
-        paged,
-        chunks,
-        &table_headers,
-        style,
-        fonts,
-        &doc.title,
-        &headings,
-    );
+    let pages = paginate::finish_pages(paged, chunks, &splits, style, fonts, &doc.title, &headings);
     let laid = LaidOutDocument {
         title: doc.title.clone(),
         lang: doc.lang.clone(),
@@ -263,6 +158,28 @@ pub(crate) fn layout_unchecked(
         outline,
     };
     (laid, sources)
+}
+
+/// Replaces the chunks of each table of contents (`tocs`: the band each was set in and its
+/// chunks) with the ones `set` makes, keeping the ranges up to date.
+fn splice_tocs(
+    chunks: Vec<Chunk>,
+    tocs: &mut [(Ctx, Range<usize>)],
+    mut set: impl FnMut(Ctx) -> Vec<Chunk>,
+) -> Vec<Chunk> {
+    let mut out = Vec::with_capacity(chunks.len());
+    let mut old = chunks.into_iter().enumerate().peekable();
+    for (ctx, range) in tocs.iter_mut() {
+        while let Some((_, c)) = old.next_if(|(k, _)| *k < range.start) {
+            out.push(c);
+        }
+        while old.next_if(|(k, _)| range.contains(k)).is_some() {}
+        let from = out.len();
+        out.extend(set(*ctx));
+        *range = from..out.len();
+    }
+    out.extend(old.map(|(_, c)| c));
+    out
 }
 
 fn pages_of(l: &[Landing]) -> Vec<usize> {
@@ -297,14 +214,4 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
     let mut out = Vec::new();
     walk(root, &mut out, style.file.toc.depth);
     out
-}
-
-pub(crate) fn heading_level(name: &str) -> Option<u8> {
-    match name {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        _ => None,
-    }
 }

@@ -1,15 +1,17 @@
-//! Pagination: chunks → pages, honouring page breaks, keep-with-next chains and repeated
-//! table headers; then running headers, footers and page numbers.
+//! Pagination: chunks → pages, honouring page breaks and keep-with-next chains; then running
+//! headers, footers and page numbers. A block that splits itself (a table) is seen only through
+//! [`SplitBlock`]: the height its continuing parts start with, and its parts to lay out.
 
-use super::{shift, Chunk, HeadingInfo, Landing};
+use super::flow::{push_shifted, Chunk, HeadingInfo, Landing, SplitBlock};
 use crate::font::FontSet;
 use crate::page::{Color, Item, Page};
 use crate::style::{RunningStyle, Style};
 
 pub(crate) struct PageBuild {
-    /// What goes on the page, in drawing order. Chunks are referred to, not copied: the TOC
-    /// passes paginate the same chunks several times, and only the final pages get the items.
-    pub items: Vec<Placement>,
+    /// The chunks on the page, as (chunk index, top), in order. Chunks are referred to, not
+    /// copied: the TOC passes paginate the same chunks several times, and only the final
+    /// pages get the items.
+    pub placed: Vec<(usize, f32)>,
     pub cover: bool,
     /// Headings whose top is on this page, in order.
     pub headings: Vec<usize>,
@@ -20,31 +22,13 @@ pub(crate) struct Paged {
     pub landings: Vec<Landing>,
 }
 
-/// One entry of a page under construction.
-pub(crate) enum Placement {
-    /// The items of chunk `n`, moved down by `dy`.
-    Chunk(usize, f32),
-    /// The header rows of table `n`, repeated on a page the table continues on.
-    TableHeader(usize, f32),
-    /// The label cells of the cut row chunk `n` belongs to: at the top of the part, or centred.
-    BandLabel {
-        chunk: usize,
-        centred: bool,
-        dy: f32,
-    },
-    Item(Item),
-}
-
-struct Placed {
-    chunk: usize,
-    items_before: usize,
-    /// y of the chunk's bottom edge.
-    bottom: f32,
-}
-
+/// Fills pages with chunks. A chunk that does not fit starts a new page; so does the
+/// keep-with-next chain it ends, unless that chain began the page (a chain longer than a page
+/// breaks where it must). A page that continues a split block first gets room for what the
+/// block repeats there.
 pub(crate) fn paginate(
     chunks: &[Chunk],
-    table_headers: &[Option<Chunk>],
+    splits: &[Box<dyn SplitBlock>],
     style: &Style,
     n_headings: usize,
 ) -> Paged {
@@ -53,22 +37,19 @@ pub(crate) fn paginate(
     let mut pages: Vec<PageBuild> = Vec::new();
     let mut landings: Vec<Landing> = vec![(0, top); n_headings];
     let new_page = || PageBuild {
-        items: Vec::new(),
+        placed: Vec::new(),
         cover: false,
         headings: Vec::new(),
     };
     let mut cur = new_page();
-    let mut placed: Vec<Placed> = Vec::new();
     let mut y = top;
     let mut prev_after = 0.0f32;
-    // The part of a cut table row on this page: (its first band's index, its top y).
-    let mut part: Option<(usize, f32)> = None;
     let mut i = 0;
     while i < chunks.len() {
         let c = &chunks[i];
-        if c.page_break_before && !placed.is_empty() {
+        let empty = cur.placed.is_empty();
+        if c.page_break_before && !empty {
             pages.push(std::mem::replace(&mut cur, new_page()));
-            placed.clear();
             y = top;
             continue;
         }
@@ -79,191 +60,104 @@ pub(crate) fn paginate(
             i += 1;
             continue;
         }
-        if placed.is_empty() {
+        if empty {
             cur.cover = c.cover;
-            // A table continued from the previous page gets its header rows again.
-            if let (Some(t), false) = (c.table, c.is_table_header) {
-                let continued = i > 0 && chunks[i - 1].table == Some(t);
-                if let (true, Some(Some(h))) = (continued, table_headers.get(t)) {
-                    cur.items.push(Placement::TableHeader(t, y));
-                    y += h.height;
-                }
+            if let Some(h) = c
+                .continues_block()
+                .and_then(|b| splits[b].continuation_height())
+            {
+                y += h;
             }
         }
-        let gap = if placed.is_empty() {
+        let gap = if empty {
             0.0
         } else {
             prev_after.max(c.space_before)
         };
-        if !placed.is_empty() && y + gap + c.height > bottom + 0.01 {
-            // Move the keep-with-next chain ending here along, unless it fills the page (a
-            // chain longer than a page breaks where it must).
-            let first = placed[0].chunk;
-            let mut j = i;
-            while j > first && chunks[j - 1].keep_with_next {
-                j -= 1;
-            }
-            if let (true, Some(k)) = (j > first && j < i, placed.iter().position(|p| p.chunk == j))
-            {
-                cur.items.truncate(placed[k].items_before);
-                cur.headings.retain(|h| {
-                    chunks[j..i]
-                        .iter()
-                        .all(|c| c.headings.iter().all(|(id, _)| id != h))
-                });
-                placed.truncate(k);
-                i = j;
-                part = open_part(chunks, &placed);
-            }
-            // A table row cut between two bands: close it at the page bottom, with its
-            // labels at the top of the part on this page.
-            if let (Some(last), Some(a), Some(b)) =
-                (placed.last(), chunks[i - 1].cut_rule, chunks[i].cut_rule)
-            {
-                if a.row == b.row {
-                    cur.items.push(Placement::Item(a.line(last.bottom)));
-                    if let (Some((_, top)), Some(_)) = (part, &chunks[i - 1].band) {
-                        cur.items.push(Placement::BandLabel {
-                            chunk: i - 1,
-                            centred: false,
-                            dy: top,
-                        });
-                    }
-                }
-            }
-            part = None;
+        if !empty
+            && (y + gap + c.height > bottom + 0.01
+                || chain_overflows(chunks, i, y, prev_after, bottom))
+        {
             pages.push(std::mem::replace(&mut cur, new_page()));
-            placed.clear();
             y = top;
             continue;
         }
         let at = y + gap;
-        if placed.is_empty() && i > 0 {
-            // ... and open it again at the top of the next page.
-            if let (Some(a), Some(b)) = (chunks[i - 1].cut_rule, c.cut_rule) {
-                if a.row == b.row {
-                    cur.items.push(Placement::Item(b.line(at)));
-                }
-            }
-        }
-        placed.push(Placed {
-            chunk: i,
-            items_before: cur.items.len(),
-            bottom: at + c.height,
-        });
-        cur.items.push(Placement::Chunk(i, at));
+        cur.placed.push((i, at));
         for &(h, off) in &c.headings {
             landings[h] = (pages.len(), at + off);
             cur.headings.push(h);
-        }
-        if let Some(band) = &c.band {
-            let top = match part {
-                Some((_, top)) => top,
-                None => {
-                    part = Some((band.index, at));
-                    at
-                }
-            };
-            if band.index + 1 == band.count {
-                // The row ends here: labels centred in a whole row, at the top of a last part.
-                let whole = part.is_some_and(|(first, _)| first == 0);
-                cur.items.push(Placement::BandLabel {
-                    chunk: i,
-                    centred: whole,
-                    dy: top,
-                });
-                part = None;
-            }
         }
         y = at + c.height;
         prev_after = c.space_after;
         i += 1;
     }
-    if !placed.is_empty() || pages.is_empty() {
+    if !cur.placed.is_empty() || pages.is_empty() {
         pages.push(cur);
     }
     Paged { pages, landings }
 }
 
-fn push_shifted(items: &mut Vec<Item>, add: impl IntoIterator<Item = Item>, dy: f32) {
-    for mut it in add {
-        shift(&mut it, dy);
-        items.push(it);
+/// Whether the keep-with-next chain that starts at chunk `k` (placed after others on a page
+/// filled down to `y`) runs past the page `bottom`: then it goes to the next page whole.
+fn chain_overflows(chunks: &[Chunk], k: usize, y: f32, prev_after: f32, bottom: f32) -> bool {
+    if !chunks[k].keep_with_next || chunks[k - 1].keep_with_next {
+        return false;
     }
+    let mut y = y;
+    let mut after = prev_after;
+    for c in &chunks[k..] {
+        if c.page_break_before {
+            // A forced break ends the page anyway.
+            return false;
+        }
+        let gap = after.max(c.space_before);
+        if y + gap + c.height > bottom + 0.01 {
+            return true;
+        }
+        if !c.keep_with_next {
+            return false;
+        }
+        y += gap + c.height;
+        after = c.space_after;
+    }
+    false
 }
 
 /// The items of a page: each chunk's items are moved out of `chunks` (a chunk lands on one
-/// page only); repeated table headers and row labels are copied.
+/// page only); the pieces of a split block are laid out by the block, one part per page.
 fn materialize(
-    placements: Vec<Placement>,
+    placed: &[(usize, f32)],
     chunks: &mut [Chunk],
-    table_headers: &[Option<Chunk>],
+    splits: &[Box<dyn SplitBlock>],
+    page_top: f32,
 ) -> Vec<Item> {
-    let size = |p: &Placement| match p {
-        Placement::Chunk(n, _) => chunks[*n].items.len(),
-        Placement::TableHeader(t, _) => table_headers
-            .get(*t)
-            .and_then(Option::as_ref)
-            .map_or(0, |h| h.items.len()),
-        Placement::BandLabel { chunk, centred, .. } => band_label(chunks, *chunk, *centred).len(),
-        Placement::Item(_) => 1,
-    };
     // Running heads and the page number follow: a few items more.
-    let mut items = Vec::with_capacity(placements.iter().map(size).sum::<usize>() + 8);
-    for p in placements {
-        match p {
-            Placement::Chunk(n, dy) => {
-                push_shifted(&mut items, std::mem::take(&mut chunks[n].items), dy)
-            }
-            Placement::TableHeader(t, dy) => {
-                if let Some(Some(h)) = table_headers.get(t) {
-                    push_shifted(&mut items, h.items.iter().cloned(), dy);
-                }
-            }
-            Placement::BandLabel { chunk, centred, dy } => {
-                let label = band_label(chunks, chunk, centred).to_vec();
-                push_shifted(&mut items, label, dy);
-            }
-            Placement::Item(it) => items.push(it),
-        }
+    let size: usize = placed.iter().map(|&(n, _)| chunks[n].items.len()).sum();
+    let mut items = Vec::with_capacity(size + 8);
+    let mut k = 0;
+    while k < placed.len() {
+        let (n, dy) = placed[k];
+        let Some(block) = chunks[n].piece.map(|p| p.block) else {
+            push_shifted(&mut items, std::mem::take(&mut chunks[n].items), dy);
+            k += 1;
+            continue;
+        };
+        let part_len = placed[k..]
+            .iter()
+            .take_while(|&&(m, _)| chunks[m].piece.is_some_and(|p| p.block == block))
+            .count();
+        splits[block].lay_part(&placed[k..k + part_len], page_top, chunks, &mut items);
+        k += part_len;
     }
     items
-}
-
-/// The label cells of the cut row `chunk` belongs to (none if it is not a band).
-fn band_label(chunks: &[Chunk], chunk: usize, centred: bool) -> &[Item] {
-    match &chunks[chunk].band {
-        Some(band) if centred => &band.label.centred,
-        Some(band) => &band.label.top,
-        None => &[],
-    }
-}
-
-/// After chunks were taken off the page: the cut row part the page now ends in, if any (its
-/// first band on the page and that band's top).
-fn open_part(chunks: &[Chunk], placed: &[Placed]) -> Option<(usize, f32)> {
-    let last = placed.last()?;
-    let band = chunks[last.chunk].band.as_ref()?;
-    if band.index + 1 == band.count {
-        return None;
-    }
-    let row = chunks[last.chunk].cut_rule.map(|c| c.row);
-    let mut first = last;
-    for p in placed.iter().rev() {
-        if chunks[p.chunk].band.is_none() || chunks[p.chunk].cut_rule.map(|c| c.row) != row {
-            break;
-        }
-        first = p;
-    }
-    let c = &chunks[first.chunk];
-    Some((c.band.as_ref()?.index, first.bottom - c.height))
 }
 
 /// Adds running headers/footers (`{page}`, `{title}`, `{section}`) to every non-cover page.
 pub(crate) fn finish_pages(
     paged: Paged,
     mut chunks: Vec<Chunk>,
-    table_headers: &[Option<Chunk>],
+    splits: &[Box<dyn SplitBlock>],
     style: &Style,
     fonts: &FontSet,
     title: &str,
@@ -271,6 +165,7 @@ pub(crate) fn finish_pages(
 ) -> Vec<Page> {
     let mut section = String::new();
     let (w, h) = (style.page_width, style.page_height);
+    let (page_top, ..) = style.margins();
     let mut out = Vec::with_capacity(paged.pages.len());
     for (idx, p) in paged.pages.into_iter().enumerate() {
         // The section a page belongs to: the first chapter starting on it, else the running one.
@@ -287,7 +182,7 @@ pub(crate) fn finish_pages(
         if let Some(last) = starts.last() {
             section = last.toc_title.clone();
         }
-        let mut items = materialize(p.items, &mut chunks, table_headers);
+        let mut items = materialize(&p.placed, &mut chunks, splits, page_top);
         if !p.cover {
             let vars = |s: &str| {
                 s.replace("{page}", &(idx + 1).to_string())
@@ -357,5 +252,110 @@ fn running(
             width: rs.rule,
             color,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::layout::flow::PieceOf;
+
+    fn style() -> (Style, FontSet) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        Style::load(&root.join("templates/style.yaml"), &root).unwrap()
+    }
+
+    fn body(style: &Style) -> f32 {
+        let (top, _, bottom, _) = style.margins();
+        style.page_height - top - bottom
+    }
+
+    fn chunk(height: f32, keep_with_next: bool) -> Chunk {
+        Chunk {
+            height,
+            keep_with_next,
+            ..Chunk::default()
+        }
+    }
+
+    fn first_chunks(paged: &Paged) -> Vec<usize> {
+        paged.pages.iter().map(|p| p.placed[0].0).collect()
+    }
+
+    #[test]
+    fn a_keep_chain_that_would_run_past_the_page_goes_to_the_next_page_whole() {
+        let (style, _) = style();
+        let b = body(&style);
+        // After the filler, a third of the page is left; the chain needs half of it.
+        let chunks = vec![
+            chunk(b * 2.0 / 3.0, false),
+            chunk(b / 6.0, true),
+            chunk(b / 6.0, true),
+            chunk(b / 6.0, false),
+        ];
+        let paged = paginate(&chunks, &[], &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_keep_chain_that_starts_a_page_breaks_where_it_must() {
+        let (style, _) = style();
+        let b = body(&style);
+        let chunks: Vec<Chunk> = (0..5).map(|k| chunk(b / 3.0 - 1.0, k < 4)).collect();
+        let paged = paginate(&chunks, &[], &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 3]);
+    }
+
+    /// A block that repeats a 40 pt header and records the parts it is asked to lay out.
+    struct Recorder {
+        parts: Rc<RefCell<Vec<Vec<usize>>>>,
+    }
+
+    impl SplitBlock for Recorder {
+        fn continuation_height(&self) -> Option<f32> {
+            Some(40.0)
+        }
+
+        fn lay_part(
+            &self,
+            part: &[(usize, f32)],
+            _page_top: f32,
+            chunks: &mut [Chunk],
+            out: &mut Vec<Item>,
+        ) {
+            self.parts
+                .borrow_mut()
+                .push(part.iter().map(|&(n, _)| n).collect());
+            for &(n, dy) in part {
+                push_shifted(out, std::mem::take(&mut chunks[n].items), dy);
+            }
+        }
+    }
+
+    #[test]
+    fn a_split_block_gets_room_for_what_it_repeats_and_lays_out_each_part() {
+        let (style, fonts) = style();
+        let b = body(&style);
+        let (top, ..) = style.margins();
+        let mut chunks = vec![chunk(10.0, false)];
+        chunks.extend((0..4).map(|index| Chunk {
+            piece: Some(PieceOf { block: 0, index }),
+            ..chunk(b / 2.0 - 25.0, false)
+        }));
+        chunks.push(chunk(10.0, false));
+        let parts = Rc::new(RefCell::new(Vec::new()));
+        let splits: Vec<Box<dyn SplitBlock>> = vec![Box::new(Recorder {
+            parts: parts.clone(),
+        })];
+        let paged = paginate(&chunks, &splits, &style, 0);
+        assert_eq!(first_chunks(&paged), vec![0, 3]);
+        // The continuing part starts below the room kept for the repeated header.
+        assert_eq!(paged.pages[1].placed[0], (3, top + 40.0));
+        finish_pages(paged, chunks, &splits, &style, &fonts, "t", &[]);
+        assert_eq!(*parts.borrow(), vec![vec![1, 2], vec![3, 4]]);
     }
 }

@@ -9,13 +9,16 @@
 
 use hakusho_diagnostics::Location;
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use super::blocks::{self, Builder, Ctx};
+use super::flow::{push_shifted, Chunk, PieceOf, SplitBlock};
 use super::inline::{self, Piece, Segment};
-use super::Chunk;
 use crate::compose::{self, Line, Span};
 use crate::markup::{Element, Node, Pos};
 use crate::page::{Color, Item};
-use crate::style::{parse_length, BlockStyle, Length, Resolved};
+use crate::style::{parse_length, BlockStyle, Length, Resolved, TableStyle};
 
 /// One paragraph of a cell.
 struct CellPara {
@@ -121,17 +124,7 @@ fn block_paras(
             "ul" | "ol" => {
                 let lists = &style.file.lists;
                 for (n, li) in e.child_elements().filter(|x| x.name == "li").enumerate() {
-                    let marker = if e.name == "ol" {
-                        if e.has_class("circled") {
-                            blocks::circled(n + 1)
-                        } else {
-                            lists.number.replace("{n}", &(n + 1).to_string())
-                        }
-                    } else if e.has_class("double-circle") {
-                        lists.double_circle.clone()
-                    } else {
-                        lists.bullet.clone()
-                    };
+                    let marker = blocks::list_marker(e, n + 1, lists);
                     // Latin markers ("(1)") need a space before the text; ①・◎ do not.
                     let marker = if marker.ends_with(|c: char| c.is_ascii()) {
                         format!("{marker} ")
@@ -209,13 +202,126 @@ fn nested_blocks(
     block_paras(b, &only_blocks, block, res, out);
 }
 
-pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
-    let style = b.style();
-    let ts = &style.file.table;
-    let pad_h = ts.padding_h.resolve(ts.size);
-    let pad_v = ts.padding_v.resolve(ts.size);
+/// A band of a row cut into lines: band `index` of `count`.
+#[derive(Debug)]
+struct BandOf {
+    index: usize,
+    count: usize,
+    label: Arc<BandLabel>,
+}
 
-    // Rows in order, header rows first (a <thead> written after <tbody> still heads the table).
+/// The label cells of a cut row ("概要"), y relative to the top of the row (part).
+#[derive(Debug, Default)]
+struct BandLabel {
+    /// At the top of a part, for a row a page break cuts.
+    top: Vec<Item>,
+    /// Centred in the row, for a row that stays whole.
+    centred: Vec<Item>,
+}
+
+/// A table as the flow sees it: its rows are pieces of the flow (one chunk per row group, or
+/// per band of a cut row); it lays out the part of itself each page gets.
+struct Table {
+    /// What a continuing part starts with: the header rows, with the continued label.
+    header: Option<Chunk>,
+    /// For each piece, the band of a cut row it is, if it is one.
+    bands: Vec<Option<BandOf>>,
+    /// The rule that closes a cut row at a page bottom and opens it at the next top.
+    cut: CutRule,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CutRule {
+    x0: f32,
+    x1: f32,
+    width: f32,
+    color: Color,
+}
+
+impl CutRule {
+    fn line(&self, y: f32) -> Item {
+        Item::Line {
+            x1: self.x0,
+            y1: y,
+            x2: self.x1,
+            y2: y,
+            width: self.width,
+            color: self.color,
+        }
+    }
+}
+
+impl SplitBlock for Table {
+    fn continuation_height(&self) -> Option<f32> {
+        self.header.as_ref().map(|h| h.height)
+    }
+
+    /// The header rows again on a continuing part; a row cut by a page break is closed by a
+    /// rule at the bottom of one part and opened at the top of the next, its labels at the
+    /// top of each part (centred in a row that stays whole).
+    fn lay_part(
+        &self,
+        part: &[(usize, f32)],
+        page_top: f32,
+        chunks: &mut [Chunk],
+        out: &mut Vec<Item>,
+    ) {
+        let piece = |c: &Chunk| c.piece.map_or(0, |p| p.index);
+        let Some(&(first, _)) = part.first() else {
+            return;
+        };
+        if piece(&chunks[first]) > 0 {
+            if let Some(h) = &self.header {
+                push_shifted(out, h.items.iter().cloned(), page_top);
+            }
+        }
+        // The cut row part being laid out: its first band's index and its top.
+        let mut open: Option<(usize, f32)> = None;
+        for &(n, dy) in part {
+            let band = self.bands[piece(&chunks[n])].as_ref();
+            if let (true, Some(band)) = (n == first, band) {
+                if band.index > 0 {
+                    out.push(self.cut.line(dy));
+                }
+            }
+            push_shifted(out, std::mem::take(&mut chunks[n].items), dy);
+            let Some(band) = band else {
+                continue;
+            };
+            let (first_band, top) = *open.get_or_insert((band.index, dy));
+            if band.index + 1 == band.count {
+                let label = if first_band == 0 {
+                    &band.label.centred
+                } else {
+                    &band.label.top
+                };
+                push_shifted(out, label.iter().cloned(), top);
+                open = None;
+            }
+        }
+        let Some(&(last, dy)) = part.last() else {
+            return;
+        };
+        if let Some(band) = &self.bands[piece(&chunks[last])] {
+            if band.index + 1 < band.count {
+                out.push(self.cut.line(dy + chunks[last].height));
+                if let Some((_, top)) = open {
+                    push_shifted(out, band.label.top.iter().cloned(), top);
+                }
+            }
+        }
+    }
+}
+
+/// The rows of a table, header rows first (a `<thead>` written after `<tbody>` still heads
+/// the table), and its `<col>` widths.
+struct Rows<'e> {
+    rows: Vec<&'e Element>,
+    n_header: usize,
+    col_specs: Vec<Option<String>>,
+}
+
+fn rows_of(el: &Element) -> Rows<'_> {
     let mut header_rows: Vec<&Element> = Vec::new();
     let mut body_rows: Vec<&Element> = Vec::new();
     let mut col_specs: Vec<Option<String>> = Vec::new();
@@ -234,11 +340,82 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         }
     }
     let n_header = header_rows.len();
-    let rows: Vec<&Element> = header_rows.into_iter().chain(body_rows).collect();
-    if rows.is_empty() {
-        return;
+    Rows {
+        rows: header_rows.into_iter().chain(body_rows).collect(),
+        n_header,
+        col_specs,
+    }
+}
+
+/// A table's geometry once its columns and rows are sized.
+struct Grid {
+    /// Column edges, absolute.
+    xs: Vec<f32>,
+    ncols: usize,
+    n_header: usize,
+    row_h: Vec<f32>,
+    /// The cells of each row (cells are placed row by row): every step looks at the cells of
+    /// a few rows, so a table of 100,000 rows costs 100,000 steps, not their square.
+    row_cells: Vec<Range<usize>>,
+    pad_h: f32,
+    pad_v: f32,
+    rule_color: Color,
+    cover: bool,
+}
+
+impl Grid {
+    fn cells_of(&self, a: usize, z: usize) -> Range<usize> {
+        self.row_cells[a].start..self.row_cells[z].end
     }
 
+    fn last_row(&self) -> usize {
+        self.row_h.len() - 1
+    }
+
+    /// The rule above row `row`.
+    fn top_rule(&self, ts: &TableStyle, row: usize) -> f32 {
+        if row == 0 {
+            ts.outer_rule
+        } else if row == self.n_header && self.n_header > 0 {
+            ts.header_rule
+        } else {
+            ts.rule
+        }
+    }
+}
+
+pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
+    let rows = rows_of(el);
+    if rows.rows.is_empty() {
+        return;
+    }
+    let (mut cells, ncols) = place_cells(b, &rows);
+    // Rows not in the markup's own rows (a header row without cells, say) are harmless;
+    // other children of <table>/<tr> are reported.
+    report_strays(b, el);
+    let grid = size_grid(b, &mut cells, &rows, ncols, ctx);
+    let block = b.splits.len();
+    let start = b.chunks.len();
+    let (header, bands) = lay_rows(b, &mut cells, &grid, ctx);
+    for (index, c) in b.chunks[start..].iter_mut().enumerate() {
+        c.piece = Some(PieceOf { block, index });
+    }
+    let ts = &b.style().file.table;
+    let cut = CutRule {
+        x0: grid.xs[0],
+        x1: grid.xs[grid.ncols],
+        width: ts.rule,
+        color: grid.rule_color,
+    };
+    b.splits.push(Box::new(Table { header, bands, cut }));
+}
+
+/// Places the cells on the grid (colspan, rowspan) and measures their content; returns them
+/// in row order with the number of columns.
+fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>) -> (Vec<Cell<'e>>, usize) {
+    let style = b.style();
+    let ts = &style.file.table;
+    let pad_h = ts.padding_h.resolve(ts.size);
     let base = |header: bool| BlockStyle {
         font: Some(if header {
             ts.header_font.clone().unwrap_or(ts.font.clone())
@@ -250,11 +427,10 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         color: style.file.body.color,
         ..BlockStyle::default()
     };
-
-    // Place cells on the grid.
-    let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); rows.len()];
+    let n_rows = rows.rows.len();
+    let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); n_rows];
     let mut cells: Vec<Cell> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
+    for (r, row) in rows.rows.iter().enumerate() {
         let mut col = 0;
         for c in row
             .child_elements()
@@ -270,14 +446,14 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
                     .clamp(1, 1000)
             };
             let colspan = span("colspan");
-            let rowspan = span("rowspan").min(rows.len() - r);
+            let rowspan = span("rowspan").min(n_rows - r);
             for row in &mut occupied[r..r + rowspan] {
                 if row.len() < col + colspan {
                     row.resize(col + colspan, false);
                 }
                 row[col..col + colspan].fill(true);
             }
-            let header = r < n_header || c.name == "th";
+            let header = r < rows.n_header || c.name == "th";
             let block = style.block_over(&base(header), &c.name, &c.classes);
             let res = style.resolve_over(&base(header), &c.name, &c.classes);
             let paras = cell_paras(b, c, &block, &res);
@@ -306,13 +482,19 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             col += colspan;
         }
     }
-    // Rows not in the markup's own rows (a header row without cells, say) are harmless;
-    // other children of <table>/<tr> are reported.
-    report_strays(b, el);
     let ncols = occupied.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    (cells, ncols)
+}
+
+/// Sizes the columns, composes each cell's text in its column and sizes the rows.
+fn size_grid(b: &mut Builder, cells: &mut [Cell], rows: &Rows, ncols: usize, ctx: Ctx) -> Grid {
+    let style = b.style();
+    let ts = &style.file.table;
+    let pad_h = ts.padding_h.resolve(ts.size);
+    let pad_v = ts.padding_v.resolve(ts.size);
     let fixed: Vec<Option<f32>> = (0..ncols)
         .map(|i| {
-            col_specs
+            rows.col_specs
                 .get(i)
                 .cloned()
                 .flatten()
@@ -331,40 +513,17 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         }))
         .map(|x| x + ctx.left)
         .collect();
-
-    // Compose cell text and size the rows.
-    let mut row_h: Vec<f32> = vec![0.0; rows.len()];
-    for cell in &mut cells {
+    let n_rows = rows.rows.len();
+    let mut row_h: Vec<f32> = vec![0.0; n_rows];
+    for cell in cells.iter_mut() {
         let w = (xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h).max(1.0);
-        let mut y = 0.0;
-        let mut prev_after: Option<f32> = None;
-        // a cell's paragraphs are composed once: freed as soon as they are (memory of long
-        // tables, issue 17 point 9)
-        for p in std::mem::take(&mut cell.paras) {
-            let lines = b.spans_marked(&p.spans, &p.res, p.pos, w, p.first_indent, p.mark);
-            if lines.is_empty() {
-                continue;
-            }
-            y += prev_after.map_or(0.0, |a| a.max(p.res.space_before));
-            let lh = p.res.size * p.res.line_height;
-            for line in lines {
-                cell.lines.push(CellLine {
-                    line,
-                    top: y,
-                    lh,
-                    size: p.res.size,
-                });
-                y += lh;
-            }
-            prev_after = Some(p.res.space_after);
-        }
-        cell.content_h = y.max(cell.res.size * cell.res.line_height);
+        compose_cell(b, cell, w);
         let need = cell.content_h + 2.0 * pad_v;
         if cell.rowspan == 1 {
             row_h[cell.row] = row_h[cell.row].max(need);
         }
     }
-    align_decimals(&mut cells, ncols, b.set.fonts);
+    align_decimals(cells, ncols, b.set.fonts);
     for h in row_h.iter_mut() {
         if *h == 0.0 {
             *h = ts.size * ts.line_height + 2.0 * pad_v;
@@ -377,33 +536,68 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
             row_h[cell.row + cell.rowspan - 1] += need - have;
         }
     }
-
-    // The cells of each row (cells were placed row by row): every step below looks at the
-    // cells of a few rows, so a table of 100,000 rows costs 100,000 steps, not their square.
-    let mut row_cells: Vec<std::ops::Range<usize>> = vec![0..0; rows.len()];
-    {
-        let mut i = 0;
-        for (r, range) in row_cells.iter_mut().enumerate() {
-            let from = i;
-            while i < cells.len() && cells[i].row == r {
-                i += 1;
-            }
-            *range = from..i;
+    let mut row_cells: Vec<Range<usize>> = vec![0..0; n_rows];
+    let mut i = 0;
+    for (r, range) in row_cells.iter_mut().enumerate() {
+        let from = i;
+        while i < cells.len() && cells[i].row == r {
+            i += 1;
         }
+        *range = from..i;
     }
-    let cells_of = |a: usize, z: usize| row_cells[a].start..row_cells[z].end;
+    Grid {
+        xs,
+        ncols,
+        n_header: rows.n_header,
+        row_h,
+        row_cells,
+        pad_h,
+        pad_v,
+        rule_color: ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK),
+        cover: ctx.cover,
+    }
+}
 
-    // Row groups: rows tied by a rowspan move between pages together.
+/// Composes a cell's paragraphs into lines `width` wide, one under the other.
+fn compose_cell(b: &mut Builder, cell: &mut Cell, width: f32) {
+    let mut y = 0.0;
+    let mut prev_after: Option<f32> = None;
+    // a cell's paragraphs are composed once: freed as soon as they are (memory of long
+    // tables, issue 17 point 9)
+    for p in std::mem::take(&mut cell.paras) {
+        let lines = b.spans_marked(&p.spans, &p.res, p.pos, width, p.first_indent, p.mark);
+        if lines.is_empty() {
+            continue;
+        }
+        y += prev_after.map_or(0.0, |a| a.max(p.res.space_before));
+        let lh = p.res.size * p.res.line_height;
+        for line in lines {
+            cell.lines.push(CellLine {
+                line,
+                top: y,
+                lh,
+                size: p.res.size,
+            });
+            y += lh;
+        }
+        prev_after = Some(p.res.space_after);
+    }
+    cell.content_h = y.max(cell.res.size * cell.res.line_height);
+}
+
+/// Row groups: rows tied by a rowspan move between pages together; the header rows are one.
+fn row_groups(cells: &[Cell], grid: &Grid) -> Vec<(usize, usize)> {
+    let n_header = grid.n_header;
     let mut groups: Vec<(usize, usize)> = Vec::new();
     if n_header > 0 {
         groups.push((0, n_header - 1));
     }
     let mut r = n_header;
-    while r < rows.len() {
+    while r < grid.row_h.len() {
         let mut end = r;
         let mut k = r;
         while k <= end {
-            for c in &cells[cells_of(k, k)] {
+            for c in &cells[grid.cells_of(k, k)] {
                 end = end.max(c.row + c.rowspan - 1);
             }
             k += 1;
@@ -411,125 +605,233 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
         groups.push((r, end));
         r = end + 1;
     }
+    groups
+}
 
-    let table_id = b.table_headers.len();
-    let rule_color = ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK);
-    let last_row = rows.len() - 1;
+/// Lays the rows out as chunks of the flow, one per row group (a tall row: one per band of
+/// lines); returns the header to repeat and the band of each chunk.
+fn lay_rows(
+    b: &mut Builder,
+    cells: &mut [Cell],
+    grid: &Grid,
+    ctx: Ctx,
+) -> (Option<Chunk>, Vec<Option<BandOf>>) {
+    let style = b.style();
+    let ts = &style.file.table;
+    let n_header = grid.n_header;
     let mut header_chunk = None;
+    let mut bands = Vec::new();
     let start = b.chunks.len();
     let (m_top, _, m_bottom, _) = style.margins();
     let page_body = style.page_height - m_top - m_bottom;
-    let header_h: f32 = row_h[..n_header].iter().sum();
+    let header_h: f32 = grid.row_h[..n_header].iter().sum();
     // A row taller than this is cut into bands of lines so a page can break inside it.
-    let band_above = (ts.size * ts.line_height * 6.0 + 2.0 * pad_v).min(page_body - header_h - 1.0);
-    let mut body_groups: Vec<std::ops::Range<usize>> = Vec::new();
-    for &(a, z) in &groups {
+    let band_above =
+        (ts.size * ts.line_height * 6.0 + 2.0 * grid.pad_v).min(page_body - header_h - 1.0);
+    let mut body_groups: Vec<Range<usize>> = Vec::new();
+    for (a, z) in row_groups(cells, grid) {
         // Each cell belongs to one group: its lines are freed once the group's chunks hold
         // them as items (memory of long tables, issue 17 point 9).
-        let group_cells = cells_of(a, z);
+        let group_cells = grid.cells_of(a, z);
         let is_header = n_header > 0 && a == 0;
         let first_chunk = b.chunks.len();
-        if !is_header && a == z && row_h[a] > band_above && row_h[a] > 4.0 * ts.size {
-            bands(
-                b,
-                &cells[group_cells.clone()],
-                a,
-                row_h[a],
-                &xs,
-                ncols,
-                n_header,
-                last_row,
-                table_id,
-                ctx,
-            );
+        let row_h = grid.row_h[a];
+        if !is_header && a == z && row_h > band_above && row_h > 4.0 * ts.size {
+            for (chunk, band) in cut_row(ts, &cells[group_cells.clone()], a, grid) {
+                b.chunks.push(chunk);
+                bands.push(Some(band));
+            }
             body_groups.push(first_chunk..b.chunks.len());
             free_lines(&mut cells[group_cells]);
             continue;
         }
-        // row_top[k]: the top of row a + k within the group
-        let mut row_top = vec![0.0; z - a + 2];
-        for rr in a..=z {
-            row_top[rr - a + 1] = row_top[rr - a] + row_h[rr];
-        }
-        let height = row_top[z - a + 1];
-        let mut fills = Vec::new();
-        let mut texts = Vec::new();
-        let mut rules = Vec::new();
-        for cell in &cells[group_cells.clone()] {
-            let x0 = xs[cell.col];
-            let x1 = xs[cell.col + cell.colspan];
-            let y0 = row_top[cell.row - a];
-            let y1 = row_top[(cell.row + cell.rowspan).min(z + 1) - a];
-            if cell.header {
-                if let Some(bg) = ts.header_background {
-                    fills.push(Item::Rect {
-                        x: x0,
-                        y: y0,
-                        width: x1 - x0,
-                        height: y1 - y0,
-                        fill: bg.0,
-                    });
-                }
-            }
-            let top = y0 + ((y1 - y0) - cell.content_h) / 2.0;
-            for l in &cell.lines {
-                inline::line_items(&l.line, x0 + pad_h, top + l.top, l.lh, l.size, &mut texts);
-            }
-            let top_w = if cell.row == 0 {
-                ts.outer_rule
-            } else if cell.row == n_header && n_header > 0 {
-                ts.header_rule
-            } else {
-                ts.rule
-            };
-            let left_w = if cell.col == 0 {
-                ts.outer_rule
-            } else {
-                ts.rule
-            };
-            rules.push((x0, y0, x1, y0, top_w));
-            rules.push((x0, y0, x0, y1, left_w));
-            if cell.col + cell.colspan == ncols {
-                rules.push((x1, y0, x1, y1, ts.outer_rule));
-            }
-            if cell.row + cell.rowspan > z {
-                let w = if z == last_row {
-                    ts.outer_rule
-                } else if is_header {
-                    ts.header_rule
-                } else {
-                    ts.rule
-                };
-                rules.push((x0, y1, x1, y1, w));
-            }
-        }
-        let items = stack_items(fills, rules, texts, rule_color);
-        let chunk = Chunk {
-            height,
-            items,
-            keep_with_next: is_header,
-            table: Some(table_id),
-            is_table_header: is_header,
-            cover: ctx.cover,
-            ..Chunk::default()
-        };
+        let chunk = group_chunk(ts, &cells[group_cells.clone()], a, z, grid);
         if is_header {
             header_chunk = Some(chunk.clone());
         } else {
             body_groups.push(first_chunk..first_chunk + 1);
         }
         b.chunks.push(chunk);
+        bands.push(None);
         free_lines(&mut cells[group_cells]);
     }
     keep_rows_together(&mut b.chunks[start..], &body_groups, start, page_body);
     let repeated = repeated_header(b, header_chunk, ctx);
-    b.table_headers.push(repeated);
     if let Some(c) = b.chunks.get_mut(start) {
         c.space_before = ts.space_before.resolve(ts.size);
     }
     if let Some(c) = b.chunks.last_mut() {
         c.space_after = ts.space_after.resolve(ts.size);
     }
+    (repeated, bands)
+}
+
+/// The chunk of the row group `a..=z` (its cells `cells`): fills, rules and vertically
+/// centred text.
+fn group_chunk(ts: &TableStyle, cells: &[Cell], a: usize, z: usize, grid: &Grid) -> Chunk {
+    let is_header = grid.n_header > 0 && a == 0;
+    // row_top[k]: the top of row a + k within the group
+    let mut row_top = vec![0.0; z - a + 2];
+    for rr in a..=z {
+        row_top[rr - a + 1] = row_top[rr - a] + grid.row_h[rr];
+    }
+    let height = row_top[z - a + 1];
+    let mut fills = Vec::new();
+    let mut texts = Vec::new();
+    let mut rules = Vec::new();
+    for cell in cells {
+        let x0 = grid.xs[cell.col];
+        let x1 = grid.xs[cell.col + cell.colspan];
+        let y0 = row_top[cell.row - a];
+        let y1 = row_top[(cell.row + cell.rowspan).min(z + 1) - a];
+        if cell.header {
+            if let Some(bg) = ts.header_background {
+                fills.push(Item::Rect {
+                    x: x0,
+                    y: y0,
+                    width: x1 - x0,
+                    height: y1 - y0,
+                    fill: bg.0,
+                });
+            }
+        }
+        let top = y0 + ((y1 - y0) - cell.content_h) / 2.0;
+        for l in &cell.lines {
+            let x = x0 + grid.pad_h;
+            inline::line_items(&l.line, x, top + l.top, l.lh, l.size, &mut texts);
+        }
+        let left_w = if cell.col == 0 {
+            ts.outer_rule
+        } else {
+            ts.rule
+        };
+        rules.push((x0, y0, x1, y0, grid.top_rule(ts, cell.row)));
+        rules.push((x0, y0, x0, y1, left_w));
+        if cell.col + cell.colspan == grid.ncols {
+            rules.push((x1, y0, x1, y1, ts.outer_rule));
+        }
+        if cell.row + cell.rowspan > z {
+            let w = if z == grid.last_row() {
+                ts.outer_rule
+            } else if is_header {
+                ts.header_rule
+            } else {
+                ts.rule
+            };
+            rules.push((x0, y1, x1, y1, w));
+        }
+    }
+    Chunk {
+        height,
+        items: stack_items(fills, rules, texts, grid.rule_color),
+        keep_with_next: is_header,
+        cover: grid.cover,
+        ..Chunk::default()
+    }
+}
+
+/// Cuts a tall row into one chunk per line band of its tallest cell, so that a page can break
+/// between its lines. Cells are top-aligned; each band draws its part of the vertical rules,
+/// the first band the row's top rule, the last its bottom rule.
+fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chunk, BandOf)> {
+    let height = grid.row_h[row];
+    let (pad_v, pad_h) = (grid.pad_v, grid.pad_h);
+    let Some(driver) = cells
+        .iter()
+        .max_by(|x, y| x.content_h.total_cmp(&y.content_h))
+    else {
+        return Vec::new();
+    };
+    // Band edges: the row top, then the top of each of the driver's lines after the first.
+    let mut edges: Vec<f32> = vec![0.0];
+    edges.extend(driver.lines.iter().skip(1).map(|l| pad_v + l.top));
+    edges.push(height);
+    let n = edges.len() - 1;
+    // Row labels (th cells other than the tallest one: "概要") are placed by the table's
+    // parts: centred in the row when it stays whole, at the top of each part when a page
+    // break cuts it, so no part loses its first column.
+    let is_label = |c: &Cell| c.header && !std::ptr::eq(c, driver);
+    let (mut top_items, mut centred_items) = (Vec::new(), Vec::new());
+    for c in cells.iter().filter(|c| is_label(c)) {
+        let x0 = grid.xs[c.col];
+        let centre_top = (height - c.content_h) / 2.0;
+        for l in &c.lines {
+            let (x, lh, size) = (x0 + pad_h, l.lh, l.size);
+            inline::line_items(&l.line, x, pad_v + l.top, lh, size, &mut top_items);
+            inline::line_items(&l.line, x, centre_top + l.top, lh, size, &mut centred_items);
+        }
+    }
+    let label = Arc::new(BandLabel {
+        top: top_items,
+        centred: centred_items,
+    });
+    let mut made = Vec::with_capacity(n);
+    for k in 0..n {
+        let (y0, y1) = (edges[k], edges[k + 1]);
+        let h = y1 - y0;
+        let mut fills = Vec::new();
+        let mut rules = Vec::new();
+        let mut texts = Vec::new();
+        for c in cells {
+            let (x0, x1) = (grid.xs[c.col], grid.xs[c.col + c.colspan]);
+            if c.header {
+                if let Some(bg) = ts.header_background {
+                    fills.push(Item::Rect {
+                        x: x0,
+                        y: 0.0,
+                        width: x1 - x0,
+                        height: h,
+                        fill: bg.0,
+                    });
+                }
+            }
+            if is_label(c) {
+                continue;
+            }
+            for l in &c.lines {
+                let top = pad_v + l.top;
+                let in_band =
+                    top >= y0 - 0.01 && (top < y1 - 0.01 || (k + 1 == n && top < y1 + 0.01));
+                if in_band {
+                    inline::line_items(&l.line, x0 + pad_h, top - y0, l.lh, l.size, &mut texts);
+                }
+            }
+            let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
+            rules.push((x0, 0.0, x0, h, left_w));
+            if c.col + c.colspan == grid.ncols {
+                rules.push((x1, 0.0, x1, h, ts.outer_rule));
+            }
+            if k == 0 {
+                rules.push((x0, 0.0, x1, 0.0, grid.top_rule(ts, row)));
+            }
+            if k + 1 == n {
+                let w = if row == grid.last_row() {
+                    ts.outer_rule
+                } else {
+                    ts.rule
+                };
+                rules.push((x0, h, x1, h, w));
+            }
+        }
+        let chunk = Chunk {
+            height: h,
+            items: stack_items(fills, rules, texts, grid.rule_color),
+            cover: grid.cover,
+            ..Chunk::default()
+        };
+        let band = BandOf {
+            index: k,
+            count: n,
+            label: label.clone(),
+        };
+        made.push((chunk, band));
+    }
+    // At least two lines of the row on each side of a page break.
+    if n >= 2 {
+        made[0].0.keep_with_next = true;
+        made[n - 2].0.keep_with_next = true;
+    }
+    made
 }
 
 fn free_lines(cells: &mut [Cell]) {
@@ -632,7 +934,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
     let mut height = lh;
     if let Some(h) = header {
         for mut it in h.items {
-            super::shift(&mut it, lh);
+            super::flow::shift(&mut it, lh);
             items.push(it);
         }
         height += h.height;
@@ -642,144 +944,6 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
         items,
         ..Chunk::default()
     })
-}
-
-/// Cuts a tall row into one chunk per line band of its tallest cell, so that a page can break
-/// between its lines. Cells are top-aligned; each band draws its part of the vertical rules,
-/// the first band the row's top rule, the last its bottom rule.
-#[allow(clippy::too_many_arguments)]
-fn bands(
-    b: &mut Builder,
-    cells: &[Cell],
-    row: usize,
-    height: f32,
-    xs: &[f32],
-    ncols: usize,
-    n_header: usize,
-    last_row: usize,
-    table_id: usize,
-    ctx: Ctx,
-) {
-    let style = b.style();
-    let ts = &style.file.table;
-    let pad_v = ts.padding_v.resolve(ts.size);
-    let pad_h = ts.padding_h.resolve(ts.size);
-    let rule_color = ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK);
-    // `cells` are the cells of this row
-    let row_cells: Vec<&Cell> = cells.iter().filter(|c| c.row == row).collect();
-    let Some(driver) = row_cells
-        .iter()
-        .max_by(|x, y| x.content_h.total_cmp(&y.content_h))
-    else {
-        return;
-    };
-    // Band edges: the row top, then the top of each of the driver's lines after the first.
-    let mut edges: Vec<f32> = vec![0.0];
-    edges.extend(driver.lines.iter().skip(1).map(|l| pad_v + l.top));
-    edges.push(height);
-    let n = edges.len() - 1;
-    let first_chunk = b.chunks.len();
-    // Row labels (th cells other than the tallest one: "概要") are placed by paginate: centred
-    // in the row when it stays whole, at the top of each part when a page break cuts it, so
-    // no part loses its first column.
-    let is_label = |c: &Cell| c.header && !std::ptr::eq(c, *driver);
-    let (mut top_items, mut centred_items) = (Vec::new(), Vec::new());
-    for c in row_cells.iter().filter(|c| is_label(c)) {
-        let x0 = xs[c.col];
-        let centre_top = (height - c.content_h) / 2.0;
-        for l in &c.lines {
-            let (x, lh, size) = (x0 + pad_h, l.lh, l.size);
-            inline::line_items(&l.line, x, pad_v + l.top, lh, size, &mut top_items);
-            inline::line_items(&l.line, x, centre_top + l.top, lh, size, &mut centred_items);
-        }
-    }
-    let label = std::sync::Arc::new(super::BandLabel {
-        top: top_items,
-        centred: centred_items,
-    });
-    for k in 0..n {
-        let (y0, y1) = (edges[k], edges[k + 1]);
-        let h = y1 - y0;
-        let mut fills = Vec::new();
-        let mut rules = Vec::new();
-        let mut texts = Vec::new();
-        for c in &row_cells {
-            let (x0, x1) = (xs[c.col], xs[c.col + c.colspan]);
-            if c.header {
-                if let Some(bg) = ts.header_background {
-                    fills.push(Item::Rect {
-                        x: x0,
-                        y: 0.0,
-                        width: x1 - x0,
-                        height: h,
-                        fill: bg.0,
-                    });
-                }
-            }
-            if is_label(c) {
-                continue;
-            }
-            for l in &c.lines {
-                let top = pad_v + l.top;
-                let in_band =
-                    top >= y0 - 0.01 && (top < y1 - 0.01 || (k + 1 == n && top < y1 + 0.01));
-                if in_band {
-                    inline::line_items(&l.line, x0 + pad_h, top - y0, l.lh, l.size, &mut texts);
-                }
-            }
-            let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
-            rules.push((x0, 0.0, x0, h, left_w));
-            if c.col + c.colspan == ncols {
-                rules.push((x1, 0.0, x1, h, ts.outer_rule));
-            }
-            if k == 0 {
-                let top_w = if row == 0 {
-                    ts.outer_rule
-                } else if row == n_header && n_header > 0 {
-                    ts.header_rule
-                } else {
-                    ts.rule
-                };
-                rules.push((x0, 0.0, x1, 0.0, top_w));
-            }
-            if k + 1 == n {
-                let w = if row == last_row {
-                    ts.outer_rule
-                } else {
-                    ts.rule
-                };
-                rules.push((x0, h, x1, h, w));
-            }
-        }
-        let items = stack_items(fills, rules, texts, rule_color);
-        b.chunks.push(Chunk {
-            height: h,
-            items,
-            table: Some(table_id),
-            cover: ctx.cover,
-            // A page break between two bands closes the row at the page bottom and opens it
-            // again at the top of the next page.
-            band: Some(super::Band {
-                index: k,
-                count: n,
-                label: label.clone(),
-            }),
-            cut_rule: Some(super::CutRule {
-                x0: xs[0],
-                x1: xs[ncols],
-                width: ts.rule,
-                color: rule_color,
-                row: (table_id, row),
-            }),
-            ..Chunk::default()
-        });
-    }
-    // At least two lines of the row on each side of a page break.
-    let made = b.chunks.len() - first_chunk;
-    if made >= 2 {
-        b.chunks[first_chunk].keep_with_next = true;
-        b.chunks[first_chunk + made - 2].keep_with_next = true;
-    }
 }
 
 /// Children of `<table>`/`<tr>` that are not rows or cells: reported (their content would be

@@ -2,13 +2,18 @@
 //! leaders, right-aligned page numbers and a link to the heading.
 
 use super::blocks::{Builder, Ctx};
+use super::flow::Chunk;
 use super::inline::{self, Piece};
-use super::Chunk;
 use crate::compose::ParagraphStyle;
 use crate::page::Item;
 
-pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
-    let start = b.chunks.len();
+pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
+    title(b, ctx);
+    entries(b, ctx);
+}
+
+/// The TOC's title, set like a chapter heading.
+fn title(b: &mut Builder, ctx: Ctx) {
     let style = b.style();
     let toc = &style.file.toc;
     // Title set like a chapter heading, but not itself a TOC entry or page break.
@@ -43,7 +48,12 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
         c.cover = ctx.cover;
         c
     }));
+}
 
+/// One entry per heading in the TOC: text, leaders, page number, link.
+fn entries(b: &mut Builder, ctx: Ctx) {
+    let style = b.style();
+    let toc = &style.file.toc;
     let color = style
         .file
         .body
@@ -127,8 +137,5 @@ pub(crate) fn build(b: &mut Builder, ctx: Ctx, toc_no: usize) {
             cover: ctx.cover,
             ..Chunk::default()
         });
-    }
-    for c in &mut b.chunks[start..] {
-        c.toc = Some(toc_no);
     }
 }
