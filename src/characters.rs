@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use hakusho_diagnostics::{confined, Diagnostics, Location};
-use hakusho_sources::{InputKind, Project};
+use hakusho_sources::{InputKind, Project, Row};
 use hakusho_typeset::font::FontIndex;
 use hakusho_typeset::FontSet;
 
@@ -23,6 +23,45 @@ const PLACES_PER_CHARACTER: usize = 20;
 /// Every character of the project's sources that no font of `fonts` has, one diagnostic per
 /// place (up to [`PLACES_PER_CHARACTER`] per character, then one that counts the rest).
 pub fn check(project: &Project, fonts: &FontSet, style_path: &str) -> Diagnostics {
+    let rows: Vec<&Row> = project.tables.iter().flat_map(|t| &t.rows).collect();
+    let yaml: Vec<&Path> = project
+        .inputs()
+        .iter()
+        .filter(|i| i.kind != InputKind::Workbook)
+        .map(|i| i.path.as_path())
+        .collect();
+    let max_yaml = project
+        .config
+        .limits
+        .max_yaml_mb
+        .saturating_mul(1024 * 1024);
+    check_sources(&project.root, &yaml, max_yaml, &rows, fonts, style_path)
+}
+
+/// [`check`] for `hakusho check FILE`: the rows of the workbooks named (a clerk checking a
+/// workbook before sending it), against the fonts of the project's style sheet.
+pub fn check_rows(root: &Path, rows: &[Row], style_rel: &str) -> Diagnostics {
+    if !root.join(style_rel).exists() {
+        return Diagnostics::new();
+    }
+    match hakusho_typeset::Style::load(&root.join(style_rel), root) {
+        Ok((_, fonts)) => {
+            let rows: Vec<&Row> = rows.iter().collect();
+            check_sources(root, &[], 0, &rows, &fonts, style_rel)
+        }
+        Err(d) => d,
+    }
+}
+
+/// The characters check over YAML files (paths relative to `root`) and workbook rows.
+fn check_sources(
+    root: &Path,
+    yaml: &[&Path],
+    max_yaml: u64,
+    rows: &[&Row],
+    fonts: &FontSet,
+    style_path: &str,
+) -> Diagnostics {
     let covered = |c: char| {
         c.is_whitespace()
             || c.is_control()
@@ -31,27 +70,19 @@ pub fn check(project: &Project, fonts: &FontSet, style_path: &str) -> Diagnostic
     let mut places: BTreeMap<char, Vec<Location>> = BTreeMap::new();
     let mut note = |c: char, at: Location| places.entry(c).or_default().push(at);
 
-    let max_yaml = project
-        .config
-        .limits
-        .max_yaml_mb
-        .saturating_mul(1024 * 1024);
-    for input in project.inputs() {
-        if input.kind == InputKind::Workbook {
-            continue;
-        }
+    for &path in yaml {
         // the file was read and parsed by the loader a moment ago; a read that fails now has
         // been reported there
-        let Ok(text) = confined::read_text(&project.root, &input.path, max_yaml) else {
+        let Ok(text) = confined::read_text(root, path, max_yaml) else {
             continue;
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         for (pos, c) in hakusho_sources::yaml::scalar_chars(text, |c| !covered(c)) {
-            note(c, Location::text(&input.path, pos.line, pos.column));
+            note(c, Location::text(path, pos.line, pos.column));
         }
     }
-    for table in &project.tables {
-        for row in &table.rows {
+    {
+        for row in rows {
             let mut cell_text = |text: &str, at: &Location| {
                 for c in text.chars().filter(|&c| !covered(c)) {
                     note(c, at.clone());

@@ -84,4 +84,15 @@ fn a_character_no_font_has_is_named_where_it_was_typed() {
         assert!(stderr.contains("fallback:"), "says what to do: {stderr}");
     }
     assert!(!p.join("build/booklet-kikaku.pdf").exists());
+
+    // a clerk checking the one workbook before sending it hears of it too (issue 17: `check
+    // FILE` did not run the characters check)
+    let out = hakusho(p, &["check", "sources/workbooks/kikaku.xlsx"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with(&cell_at)),
+        "check FILE: no line starting {cell_at:?} in\n{stderr}"
+    );
+    assert_eq!(stderr.matches("U+1F3E0").count(), 1, "{stderr}");
 }

@@ -34,7 +34,14 @@ pub fn run(project: &Path, files: &[PathBuf], console: &mut Console) -> anyhow::
         }
         (diags, counts)
     } else {
-        hakusho_sources::check_files_with_counts(project, files)
+        let (mut diags, counts, rows) = hakusho_sources::check_files_with_rows(project, files);
+        // a clerk checking a workbook before sending it hears of a character no font has, too
+        diags.extend(crate::characters::check_rows(
+            project,
+            &rows,
+            crate::build::deps::STYLE_PATH,
+        ));
+        (diags, counts)
     };
     messages::diagnostics(console.err, lang, &diags)?;
     let (errors, warnings) = messages::severity_counts(&diags);

@@ -24,7 +24,9 @@ pub mod yaml;
 pub use config::{Config, RefersTo, TableConfig};
 pub use era::{era_label, era_to_western, parse_year, western_to_era};
 pub use guard::Limits;
-pub use load::{check_files, check_files_with_counts, load_project, Counts, CONFIG_PATH};
+pub use load::{
+    check_files, check_files_with_counts, check_files_with_rows, load_project, Counts, CONFIG_PATH,
+};
 pub use model::{Department, Input, InputKind, Policy, Project, Row, Table};
 pub use validate::{is_ascii_id, is_safe_file_name};
 pub use value::{Value, ValueKind};

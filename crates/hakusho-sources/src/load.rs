@@ -844,16 +844,25 @@ impl Counts {
 
 /// [`check_files`], also telling what was read (for the summary line of `hakusho check`).
 pub fn check_files_with_counts(root: &Path, files: &[PathBuf]) -> (Diagnostics, Counts) {
+    let (diags, counts, _) = check_files_with_rows(root, files);
+    (diags, counts)
+}
+
+/// [`check_files_with_counts`], also returning the rows read from the workbooks named (for the
+/// characters check of `hakusho check FILE`).
+pub fn check_files_with_rows(root: &Path, files: &[PathBuf]) -> (Diagnostics, Counts, Vec<Row>) {
     let mut diags = Diagnostics::new();
     let mut counts = Counts::default();
+    let mut rows = Vec::new();
     let Some(config) = load_config(root, &mut diags) else {
-        return (diags, counts);
+        return (diags, counts, rows);
     };
     counts.rows = config.tables.iter().map(|t| (t.sheet.clone(), 0)).collect();
     let mut plan_diags = Diagnostics::new();
     let plan = load_plan(root, Some(&config), &mut plan_diags);
     for file in files {
-        check_one(root, &config, plan.as_ref(), file, &mut diags, &mut counts);
+        let read = check_one(root, &config, plan.as_ref(), file, &mut diags, &mut counts);
+        rows.extend(read);
     }
     let checked_plan = files
         .iter()
@@ -865,7 +874,7 @@ pub fn check_files_with_counts(root: &Path, files: &[PathBuf]) -> (Diagnostics, 
             "sources/plan.yaml could not be read, so the workbooks' codes were not checked",
         );
     }
-    (diags, counts)
+    (diags, counts, rows)
 }
 
 /// Where a file named on the command line is read from and how it is shown: a file inside the
@@ -910,6 +919,7 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// Checks one named file; returns the rows read when it is a workbook.
 fn check_one(
     root: &Path,
     config: &Config,
@@ -917,7 +927,7 @@ fn check_one(
     file: &Path,
     diags: &mut Diagnostics,
     counts: &mut Counts,
-) {
+) -> Vec<Row> {
     let (real, display) = named_file(root, file);
     if !real.exists() {
         diags.error(
@@ -925,7 +935,7 @@ fn check_one(
             "ファイルがありません",
             "no such file",
         );
-        return;
+        return Vec::new();
     }
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if has_ext(file, &["yaml", "yml"]) {
@@ -1014,7 +1024,7 @@ fn check_one(
                 }
             }
         }
-        return;
+        return Vec::new();
     }
     // anything else is checked as a workbook (a .csv gets "not a workbook")
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -1027,7 +1037,7 @@ fn check_one(
         &config.limits,
         diags,
     ) else {
-        return;
+        return Vec::new();
     };
     counts.workbooks += 1;
     for read in &data.tables {
@@ -1043,4 +1053,5 @@ fn check_one(
             }
         }
     }
+    data.tables.into_iter().flat_map(|t| t.rows).collect()
 }
