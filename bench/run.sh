@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hakusho benchmarks: builds the release binaries, then times the bundled sample and generated
 # projects of about 100, 300 and 1,000 white-paper pages and of one 10,000- and one 100,000-row
-# table (sizes rows10k, rows100k: the scale case of issue 17) (full build, one-booklet rebuild after an
+# table (sizes rows10k, rows100k: the scale case of issue 17; rows100k is refused up front by
+# max_table_rows and shows how fast and lean check and the refusal are) (full build, one-booklet rebuild after an
 # edit, check, peak memory, PDF bytes per page) and Typst on the same content; writes
 # bench/results.md (+ results.json).
 #

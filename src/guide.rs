@@ -128,7 +128,7 @@ fn sheet_section(project: &Project, department: &str, table: &TableConfig) -> Se
     if let Some(n) = &table.note {
         rows.push(vec![
             headings_text(&n.heading.0),
-            "表の下に注として印刷するメモ".into(),
+            "メモ（入力しなくてもかまいません）".into(),
             "いいえ".into(),
         ]);
     }

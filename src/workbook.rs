@@ -283,13 +283,16 @@ pub fn fill_columns(table: &TableConfig) -> Vec<usize> {
         .collect()
 }
 
-/// The heading of the reference column holding the policy's (goal's) title: the group
-/// heading without a trailing コード, plus 名 (ＸＸコード → ＸＸ名, ＹＹ → ＹＹ名); never one of
-/// the table's configured headings.
+/// The heading of the reference column holding the policy's (goal's) title: the declared
+/// `title_heading`, else the group heading without a trailing コード, plus 名 (ＸＸコード →
+/// ＸＸ名); never one of the table's configured headings.
 fn title_heading(table: &TableConfig) -> String {
     let group = table.group.heading.main();
     let base = group.strip_suffix("コード").unwrap_or(group);
-    let mut heading = format!("{base}名");
+    let mut heading = match &table.group.title_heading {
+        Some(declared) if !declared.trim().is_empty() => declared.trim().to_string(),
+        _ => format!("{base}名"),
+    };
     let clashes = |h: &str| {
         table.group.heading.matches(h)
             || table.name.heading.matches(h)

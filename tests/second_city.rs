@@ -331,3 +331,38 @@ fn no_rust_source_names_a_city_or_its_headings() {
         hits.join("\n")
     );
 }
+
+// the reference column of the written workbooks is headed as the city declares it
+// (`title_heading: 施策名`); it was guessed from the code heading (施策番号 → 「施策番号名」)
+#[test]
+fn written_workbooks_head_the_title_column_as_declared() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = example_copy();
+    let out = tempfile::tempdir().unwrap();
+    let (project, _) = hakusho_sources::load_project(dir.path());
+    let project = project.unwrap();
+    let table = &project.tables[0].config;
+    let declared = table
+        .group
+        .title_heading
+        .clone()
+        .expect("the example declares it");
+    let dept = &project.departments[0].id;
+    let run = common::hakusho(
+        dir.path(),
+        &["workbook", dept, "--out", out.path().to_str().unwrap()],
+    );
+    assert!(run.status.success(), "{}", output(&run));
+    let mut wb: Xlsx<_> = open_workbook(out.path().join(format!("{dept}.xlsx"))).unwrap();
+    let range = wb.worksheet_range(&table.sheet).unwrap();
+    let header: Vec<String> = (0..range.width())
+        .map(|c| {
+            range
+                .get((hakusho::workbook::layout::HEADER_ROW as usize, c))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert!(header.contains(&declared), "{header:?}");
+    assert!(!header.iter().any(|h| h.ends_with("番号名")), "{header:?}");
+}

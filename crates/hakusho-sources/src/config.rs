@@ -131,6 +131,11 @@ pub struct GroupColumn {
     pub refers_to: RefersTo,
     #[serde(default, deserialize_with = "string")]
     pub label: String,
+    /// The heading of the reference column `hakusho workbook` writes next to the codes, holding
+    /// the policy's (goal's) title (`title_heading: 施策名`). Without it: the group heading
+    /// without a trailing コード, plus 名.
+    #[serde(default)]
+    pub title_heading: Option<String>,
 }
 
 /// What the group column's codes refer to.
