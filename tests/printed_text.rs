@@ -49,7 +49,24 @@ fn numeral_gap_abbreviation(line: &str) -> bool {
 #[test]
 fn every_sample_pdf_reads_as_clean_text() {
     let dir = project_copy();
-    let docs = built_documents(dir.path());
+    assert_clean_text(dir.path());
+}
+
+/// The second example city (examples/kawabe), read the same way.
+#[test]
+fn every_pdf_of_the_second_city_reads_as_clean_text() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["sources", "templates", "fonts"] {
+        common::copy_dir(
+            &common::repo().join("examples/kawabe").join(sub),
+            &dir.path().join(sub),
+        );
+    }
+    assert_clean_text(dir.path());
+}
+
+fn assert_clean_text(project: &Path) {
+    let docs = built_documents(project);
     assert!(docs.len() >= 3, "{docs:?}");
     let mut problems = Vec::new();
     for (name, lines) in &docs {
