@@ -564,3 +564,24 @@ fn style_sheet_duplicate_keys_and_syntax_errors_are_located_in_japanese() {
     );
     assert_no_english(&lines);
 }
+
+/// Issue 11, item 9: the fields one may write were listed as 「書ける項目: one of code、number、
+/// group…」 — serde's English inside the Japanese sentence.
+#[test]
+fn the_fields_one_may_write_are_listed_in_japanese() {
+    let dir = project_copy();
+    let p = dir.path();
+    let plan = read(p, "sources/plan.yaml");
+    let typo = replace_once(&plan, "        number: 第1\n", "        nuber: 第1\n");
+    write(p, "sources/plan.yaml", &typo);
+    let (code, lines) = check(p, "ja");
+    assert_eq!(code, 1);
+    reported_at(
+        &lines,
+        "sources/plan.yaml",
+        pos(&typo, "nuber", 1),
+        "不明な項目 nuber があります（書き間違いではありませんか。書ける項目: code、number、",
+    );
+    assert!(!lines.iter().any(|l| l.contains("one of")), "{lines:?}");
+    assert_no_english(&lines);
+}
