@@ -221,7 +221,10 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
             || lower == "content.xml"
             || lower == "xl/workbook.xml"
             || lower == "xl/_rels/workbook.xml.rels";
-        let mut buf = Vec::new();
+        // sized from the entry's declared size (capped): growing a tens-of-megabytes sheet by
+        // doubling copied it again and again into fresh pages
+        let declared = usize::try_from(file.size().min(entry_limit + 1)).unwrap_or(0);
+        let mut buf = Vec::with_capacity(if scan { declared } else { 0 });
         let mut counter = CountingSink(0);
         let read = if scan {
             (&mut file)

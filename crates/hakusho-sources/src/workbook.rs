@@ -496,15 +496,21 @@ fn read_table(
         let (group_v, group_date) = get(group_col, diags);
         let (name_v, _) = get(name_col, diags);
         let note_v = cols.note.map(|c| get(c, diags).0).unwrap_or_default();
+        // past the limit a row is checked cell by cell but not kept: no maps built for it
+        let keep = rows.len() < at.keep_rows;
         let mut values = BTreeMap::new();
         let mut cells = BTreeMap::new();
+        let mut values_empty = true;
         for (key, col) in &cols.values {
             if let Some(c) = col {
-                values.insert(key.clone(), get(*c, diags).0);
-                cells.insert(key.clone(), cell_loc(*c));
+                let value = get(*c, diags).0;
+                values_empty &= value.is_empty();
+                if keep {
+                    values.insert(key.clone(), value);
+                    cells.insert(key.clone(), cell_loc(*c));
+                }
             }
         }
-        let values_empty = values.values().all(Value::is_empty);
         if name_v.is_empty() && values_empty && group_v.is_empty() && !errors {
             continue; // blank row
         }
