@@ -76,9 +76,31 @@ pub fn project_directory_missing(
 /// A command could not run at all (status 2).
 pub fn could_not_run(w: &mut dyn Write, lang: Lang, err: &anyhow::Error) -> io::Result<()> {
     match lang {
-        Lang::Ja => writeln!(w, "hakusho: 実行できませんでした: {err:#}"),
+        // the chain's text is the libraries' English: said in Japanese when it is a file
+        // system error, else pointed to
+        Lang::Ja => match err.chain().find_map(|e| e.downcast_ref::<io::Error>()) {
+            Some(io) => {
+                // the outermost context names the file when it is a path
+                let what = err.to_string();
+                let path = if what.contains('/') && what != io.to_string() {
+                    format!("{what}: ")
+                } else {
+                    String::new()
+                };
+                writeln!(w, "hakusho: 実行できませんでした（{path}{}）", io_ja(io))
+            }
+            None => writeln!(
+                w,
+                "hakusho: 実行できませんでした（詳しい理由は --lang en を付けて実行すると英語で表示されます）"
+            ),
+        },
         Lang::En => writeln!(w, "hakusho: could not run: {err:#}"),
     }
+}
+
+/// A file system error in Japanese (the OS's text is English).
+fn io_ja(err: &io::Error) -> String {
+    hakusho_diagnostics::confined::io_reason(err).0
 }
 
 // ───── diagnostics ─────
@@ -236,7 +258,8 @@ pub fn write_failed(w: &mut dyn Write, lang: Lang, err: &io::Error) -> io::Resul
     match lang {
         Lang::Ja => writeln!(
             w,
-            "build/ に書き込めませんでした: {err}（以前の出力はそのままです）"
+            "build/ に書き込めませんでした: {}（以前の出力はそのままです）",
+            io_ja(err)
         ),
         Lang::En => writeln!(
             w,
@@ -248,7 +271,11 @@ pub fn write_failed(w: &mut dyn Write, lang: Lang, err: &io::Error) -> io::Resul
 /// The proofreading snapshot could not be written (the build itself succeeded).
 pub fn snapshot_not_written(w: &mut dyn Write, lang: Lang, err: &io::Error) -> io::Result<()> {
     match lang {
-        Lang::Ja => writeln!(w, "警告: 校正用の記録を書き込めませんでした: {err}"),
+        Lang::Ja => writeln!(
+            w,
+            "警告: 校正用の記録を書き込めませんでした: {}",
+            io_ja(err)
+        ),
         Lang::En => writeln!(w, "warning: could not write the proofreading record: {err}"),
     }
 }
@@ -263,7 +290,8 @@ pub fn manifest_not_written(
     match lang {
         Lang::Ja => writeln!(
             w,
-            "警告: {file} を書き込めませんでした: {err}（次回はすべて組版し直します）"
+            "警告: {file} を書き込めませんでした: {}（次回はすべて組版し直します）",
+            io_ja(err)
         ),
         Lang::En => writeln!(
             w,
@@ -403,7 +431,11 @@ pub fn change_detected(w: &mut dyn Write, lang: Lang, changed: &[String]) -> io:
 
 pub fn watch_error(w: &mut dyn Write, lang: Lang, err: &dyn std::fmt::Display) -> io::Result<()> {
     match lang {
-        Lang::Ja => writeln!(w, "監視でエラーが起きました: {err}"),
+        // notify's text is English: the English message carries it
+        Lang::Ja => writeln!(
+            w,
+            "監視でエラーが起きました（詳しい理由は --lang en を付けて実行すると英語で表示されます）"
+        ),
         Lang::En => writeln!(w, "watch: {err}"),
     }
 }

@@ -242,3 +242,32 @@ fn long_code_lists_live_on_a_hidden_sheet() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+// issue 17: the OS's English ("No such file or directory (os error 2)") was inside the
+// Japanese sentence; it is said in Japanese, and the English message keeps it
+#[test]
+fn a_file_system_error_is_said_in_japanese() {
+    let out = hakusho(
+        &common::repo(),
+        &["workbook", "kikaku", "--out", "/proc/nope/dir"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("実行できませんでした（/proc/nope/dir: 見つかりません）"),
+        "{err}"
+    );
+    assert!(!err.contains("No such file"), "{err}");
+    let out = hakusho(
+        &common::repo(),
+        &[
+            "--lang",
+            "en",
+            "workbook",
+            "kikaku",
+            "--out",
+            "/proc/nope/dir",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No such file or directory"));
+}
