@@ -15,6 +15,7 @@ use std::path::Path;
 
 use hakusho_diagnostics::confined;
 use hakusho_sources::Project;
+use hakusho_typeset::ListMarkers;
 use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomic;
@@ -127,7 +128,9 @@ pub fn snapshot(p: &Project) -> Snapshot {
             .as_deref()
             .map(crate::files::slash)
             .unwrap_or_else(|| format!("sources/departments/{}.yaml", d.id));
-        files.push((format!("department:{}", d.id), file, to_json(d)));
+        let mut json = to_json(d);
+        drop_table_sections(p, &mut json);
+        files.push((format!("department:{}", d.id), file, json));
     }
     if let Some(x) = &p.white_paper {
         files.push((
@@ -156,6 +159,8 @@ pub fn snapshot(p: &Project) -> Snapshot {
     // read like every other input (a regular file inside the project, capped); the loader has
     // reported a file it refused, so an unreadable one just has no lines to point at
     let max_yaml = p.config.limits.max_yaml_mb.saturating_mul(1024 * 1024);
+    // list items are split as the templates split them: by the style sheet's markers
+    let markers = crate::render::list_markers(&p.root.join("templates"));
     for (part, file, json) in files {
         let text = confined::read_text(&p.root, Path::new(&file), max_yaml).unwrap_or_default();
         let starts: Vec<usize> = std::iter::once(0)
@@ -169,7 +174,7 @@ pub fn snapshot(p: &Project) -> Snapshot {
         walk(&json, String::new(), &mut fields);
         let mut hint = 0usize;
         for (label, value) in fields {
-            let paragraphs = paragraphs(&value)
+            let paragraphs = paragraphs(&value, &markers)
                 .into_iter()
                 .map(|t| {
                     let line = find_line(&lines, &t, &mut hint);
@@ -221,14 +226,43 @@ fn walk(v: &serde_json::Value, path: String, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// A department's `table` sections are workbook rows, compared as values already: they are
+/// taken out of its text so that a changed cell is not also reported as a changed paragraph.
+fn drop_table_sections(p: &Project, json: &mut serde_json::Value) {
+    use hakusho_sources::config::SectionKind;
+    let tables = |declared: &[hakusho_sources::config::SectionDecl]| -> Vec<String> {
+        declared
+            .iter()
+            .filter(|s| s.kind == SectionKind::Table)
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    let (policy, department) = (
+        tables(&p.config.sections.policy),
+        tables(&p.config.sections.department),
+    );
+    if let Some(policies) = json.get_mut("policies").and_then(|v| v.as_object_mut()) {
+        for text in policies.values_mut().filter_map(|v| v.as_object_mut()) {
+            for name in &policy {
+                text.remove(name);
+            }
+        }
+    }
+    if let Some(sections) = json.get_mut("sections").and_then(|v| v.as_object_mut()) {
+        for name in &department {
+            sections.remove(name);
+        }
+    }
+}
+
 /// Narrative text as proofreading units: paragraphs (separated by blank lines), each list item
-/// (a line starting with ①–⑳, ・, ◎, ○ or `- `) on its own.
-pub fn paragraphs(s: &str) -> Vec<String> {
+/// (a line starting with a marker the style sheet declares, or `- `) on its own.
+pub fn paragraphs(s: &str, markers: &ListMarkers) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for line in s.lines() {
         let t = line.trim();
-        if t.is_empty() || is_list_item(t) {
+        if t.is_empty() || crate::render::narrative::list_item(t, markers).is_some() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -245,12 +279,6 @@ pub fn paragraphs(s: &str) -> Vec<String> {
         out.push(cur);
     }
     out
-}
-
-fn is_list_item(t: &str) -> bool {
-    // the default markers: the snapshot has no style sheet at hand (a marker the style adds
-    // only makes a list item count as its own paragraph, as any line would)
-    crate::render::narrative::list_item(t, &hakusho_typeset::ListMarkers::default()).is_some()
 }
 
 /// A file's text and the byte offsets its lines start at.
@@ -528,8 +556,21 @@ mod tests {
     #[test]
     fn units_split_paragraphs_and_list_items() {
         assert_eq!(
-            paragraphs("一行目\n二行目\n\n①項目\n②項目\n\n終わり"),
+            paragraphs(
+                "一行目\n二行目\n\n①項目\n②項目\n\n終わり",
+                &ListMarkers::default()
+            ),
             vec!["一行目\n二行目", "①項目", "②項目", "終わり"]
+        );
+        // a marker the style sheet declares (▶) makes its own unit, as on the page
+        let markers = ListMarkers::of_style_text("lists:\n  markers: [\"▶\", \"・\"]\n");
+        assert_eq!(
+            paragraphs("前文\n▶一つ目\n▶二つ目", &markers),
+            vec!["前文", "▶一つ目", "▶二つ目"]
+        );
+        assert_eq!(
+            paragraphs("前文\n▶一つ目", &ListMarkers::default()),
+            vec!["前文\n▶一つ目"]
         );
     }
 

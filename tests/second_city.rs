@@ -366,3 +366,35 @@ fn written_workbooks_head_the_title_column_as_declared() {
     assert!(header.contains(&declared), "{header:?}");
     assert!(!header.iter().any(|h| h.ends_with("番号名")), "{header:?}");
 }
+
+// a cell of a table section is a value: `diff` reports it once, as a value, never also as a
+// changed paragraph of the department's text (the table section holds the same rows)
+#[test]
+fn a_table_section_cell_is_one_value_change_in_diff() {
+    let dir = example_copy();
+    let p = dir.path();
+    let out = common::hakusho(p, &["build"]);
+    assert!(out.status.success(), "{}", output(&out));
+    let (before, after) = (
+        "健診・予防接種の通知と子育て情報の配信。",
+        "健診・予防接種の通知と子育て情報の配信を行う。",
+    );
+    common::edit_xlsx(
+        &p.join("sources/workbooks/kenko.xlsx"),
+        "xl/worksheets/sheet2.xml",
+        |xml| {
+            assert!(xml.contains(before), "the example's text");
+            xml.replacen(before, after, 1)
+        },
+    );
+    let out = common::hakusho(p, &["diff"]);
+    let text = output(&out);
+    assert!(
+        text.contains("sources/workbooks/kenko.xlsx:主要事務事業!"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("段落"),
+        "reported as a paragraph too:\n{text}"
+    );
+}
