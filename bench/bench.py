@@ -320,17 +320,16 @@ def report(info, rows, command, notes):
                 ratio += f" ({b['cpu'] / ty['process_cpu']:.2f})"
         rb = r.get("rebuild")
         lines.append(
-            "| {label} | {load:.1f} | {wpp} | {allp} ({nd}) | {chk} | {full} ({med}) | {cpu} | {rss} | {rb} | {wpk} | {kpp} | {ts} | {trss} | {ratio} | {trb} |".format(
+            "| {label} | {load:.1f} | {wpp} | {allp} ({nd}) | {chk} | {full} | {cpu} | {rss} | {rb} | {wpk} | {kpp} | {ts} | {trss} | {ratio} | {trb} |".format(
                 label=r["label"],
                 load=r.get("load", 0.0),
                 wpp=wp["pages"] if wp else "—",
                 allp=all_pages,
                 nd=len(docs),
                 chk=(f"{fmt_s(r['check']['min'])} ({r['check']['rss_mib']:.0f} MiB)") if r["check"]["ok"] else "fails",
-                full=fmt_s(b["min"]) if b["ok"] else (
+                full=f"{fmt_s(b['min'])} ({fmt_s(b['median'])})" if b["ok"] else (
                     f"refused up front (max_table_rows) in {fmt_s(r['refused']['wall'])}, {r['refused']['rss_mib']:.0f} MiB"
                     if r.get("refused") else "fails"),
-                med=fmt_s(b["median"]),
                 cpu=fmt_s(b["cpu"]),
                 rss=f"{b['rss_mib']:.0f}" if b["rss_mib"] else "—",
                 rb=f"{fmt_s(rb['min'])} ({fmt_s(rb['cpu'])})" if rb and rb["ok"] else "—",
