@@ -9,26 +9,11 @@ use anyhow::Result;
 use crate::messages::{self, Console};
 
 pub fn run(project_dir: &Path, wanted: &str, console: &mut Console) -> Result<ExitCode> {
-    let lang = console.lang;
-    let (model, diags) = hakusho_sources::load_project(project_dir);
-    let errors = messages::diagnostics_with_count(console.err, lang, &diags)?;
-    let project = match model {
-        Some(m) if !errors => m,
-        _ => {
-            messages::no_guide_written(console.err, lang)?;
-            return Ok(ExitCode::from(1));
-        }
+    let Some(project) = super::load_clean(project_dir, console, messages::no_guide_written)? else {
+        return Ok(ExitCode::from(1));
     };
-    let departments: Vec<(String, String)> = project
-        .departments
-        .iter()
-        .map(|d| (d.id.clone(), d.name.clone()))
-        .collect();
-    let Some((id, name)) = departments
-        .iter()
-        .find(|(id, name)| id == wanted || name == wanted)
-    else {
-        messages::unknown_department(console.err, lang, wanted, &departments)?;
+    let departments = super::departments(&project);
+    let Some((id, name)) = super::find_department(&departments, wanted, console)? else {
         return Ok(ExitCode::from(1));
     };
     match crate::guide::for_department(&project, id) {
@@ -37,7 +22,7 @@ pub fn run(project_dir: &Path, wanted: &str, console: &mut Console) -> Result<Ex
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            messages::no_sheet_to_fill(console.err, lang, id, name)?;
+            messages::no_sheet_to_fill(console.err, console.lang, id, name)?;
             Ok(ExitCode::from(1))
         }
     }

@@ -18,20 +18,11 @@ pub struct Request<'a> {
 
 pub fn run(project_dir: &Path, req: &Request, console: &mut Console) -> Result<ExitCode> {
     let lang = console.lang;
-    let (model, diags) = hakusho_sources::load_project(project_dir);
-    let errors = messages::diagnostics_with_count(console.err, lang, &diags)?;
-    let project = match model {
-        Some(m) if !errors => m,
-        _ => {
-            messages::no_workbook_written(console.err, lang)?;
-            return Ok(ExitCode::from(1));
-        }
+    let Some(project) = super::load_clean(project_dir, console, messages::no_workbook_written)?
+    else {
+        return Ok(ExitCode::from(1));
     };
-    let departments: Vec<(String, String)> = project
-        .departments
-        .iter()
-        .map(|d| (d.id.clone(), d.name.clone()))
-        .collect();
+    let departments = super::departments(&project);
     let ids: Vec<String> = if req.all {
         departments.iter().map(|(id, _)| id.clone()).collect()
     } else {
@@ -39,15 +30,9 @@ pub fn run(project_dir: &Path, req: &Request, console: &mut Console) -> Result<E
             messages::department_required(console.err, lang, &departments)?;
             return Ok(ExitCode::from(1));
         };
-        match departments
-            .iter()
-            .find(|(id, name)| id == wanted || name == wanted)
-        {
+        match super::find_department(&departments, wanted, console)? {
             Some((id, _)) => vec![id.clone()],
-            None => {
-                messages::unknown_department(console.err, lang, wanted, &departments)?;
-                return Ok(ExitCode::from(1));
-            }
+            None => return Ok(ExitCode::from(1)),
         }
     };
     let out_dir: PathBuf = match req.out {
