@@ -41,16 +41,10 @@ pub fn check(project: &Project, fonts: &FontSet, style_path: &str) -> Diagnostic
 /// [`check`] for `hakusho check FILE`: the rows of the workbooks named (a clerk checking a
 /// workbook before sending it), against the fonts of the project's style sheet.
 pub fn check_rows(root: &Path, rows: &[Row], style_rel: &str) -> Diagnostics {
-    if !root.join(style_rel).exists() {
-        return Diagnostics::new();
-    }
-    match hakusho_typeset::Style::load(&root.join(style_rel), root) {
-        Ok((_, fonts)) => {
-            let rows: Vec<&Row> = rows.iter().collect();
-            check_sources(root, &[], 0, &rows, &fonts, style_rel)
-        }
-        Err(d) => d,
-    }
+    with_style_fonts(root, style_rel, |fonts| {
+        let rows: Vec<&Row> = rows.iter().collect();
+        check_sources(root, &[], 0, &rows, fonts, style_rel)
+    })
 }
 
 /// The characters check over YAML files (paths relative to `root`) and workbook rows.
@@ -130,14 +124,23 @@ fn check_sources(
 }
 
 /// Loads the style's fonts and runs [`check`]: for `hakusho check`, which typesets nothing.
-/// Problems loading the style itself are returned as they are. A project with no style sheet
-/// (sources checked on their own, templates kept elsewhere) has no fonts to check against.
 pub fn check_project(project: &Project, root: &Path, style_rel: &str) -> Diagnostics {
+    with_style_fonts(root, style_rel, |fonts| check(project, fonts, style_rel))
+}
+
+/// Runs `checking` with the fonts of the style sheet. Problems loading the style itself are
+/// returned as they are. A project with no style sheet (sources checked on their own,
+/// templates kept elsewhere) has no fonts to check against.
+fn with_style_fonts(
+    root: &Path,
+    style_rel: &str,
+    checking: impl FnOnce(&FontSet) -> Diagnostics,
+) -> Diagnostics {
     if !root.join(style_rel).exists() {
         return Diagnostics::new();
     }
     match hakusho_typeset::Style::load(&root.join(style_rel), root) {
-        Ok((_, fonts)) => check(project, &fonts, style_rel),
+        Ok((_, fonts)) => checking(&fonts),
         Err(d) => d,
     }
 }

@@ -8,7 +8,7 @@
 use hakusho_sources::config::{RefersTo, TableConfig};
 use hakusho_sources::{era_label, Project};
 
-use crate::workbook::{fill_columns, plan_sheets};
+use crate::workbook::{fill_columns, plan_sheets, SheetPlan};
 
 /// A guide: a title and sections of paragraphs, lists and tables.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +40,7 @@ pub fn for_department(project: &Project, department: &str) -> Option<Guide> {
         return None;
     }
     let next_year = year_label(project.fiscal_year + 1);
-    let mut sections = vec![file_section(project, department)];
+    let mut sections = vec![file_section(department, &sheets)];
     for plan in &sheets {
         sections.push(sheet_section(project, department, plan.table));
     }
@@ -59,8 +59,8 @@ fn year_label(year: i32) -> String {
     era_label(year, "年度").unwrap_or_else(|| format!("{year}年度"))
 }
 
-fn file_section(project: &Project, department: &str) -> Section {
-    let sheets: Vec<String> = plan_sheets(project, department)
+fn file_section(department: &str, sheets: &[SheetPlan]) -> Section {
+    let sheets: Vec<String> = sheets
         .iter()
         .map(|p| format!("「{}」", p.table.sheet))
         .collect();

@@ -571,48 +571,36 @@ fn check_workbook_sheets(
 
 /// The `table` sections: a policy's rows of the declared table, a department's rows of it.
 fn fill_table_sections(config: &Config, tables: &[Table], departments: &mut [Department]) {
-    use crate::config::SectionKind;
+    use crate::config::{SectionDecl, SectionKind};
     use crate::model::SectionValue;
-    for decl in config
-        .sections
-        .department
-        .iter()
-        .filter(|s| s.kind == SectionKind::Table)
-    {
-        let Some(table) = tables
+    // each declared table section with the table it reads
+    let with_table = |declared: &'_ [SectionDecl]| -> Vec<(String, &'_ Table)> {
+        declared
             .iter()
-            .find(|t| Some(&t.config.id) == decl.table.as_ref())
-        else {
-            continue;
-        };
-        for d in departments.iter_mut() {
-            let rows = table
-                .rows
-                .iter()
-                .filter(|r| r.department.as_deref() == Some(d.id.as_str()))
-                .cloned();
-            d.sections
-                .0
-                .insert(decl.name.clone(), SectionValue::Rows(rows.collect()));
+            .filter(|s| s.kind == SectionKind::Table)
+            .filter_map(|s| {
+                let table = tables
+                    .iter()
+                    .find(|t| Some(&t.config.id) == s.table.as_ref())?;
+                Some((s.name.clone(), table))
+            })
+            .collect()
+    };
+    let rows_where = |table: &Table, keep: &dyn Fn(&Row) -> bool| {
+        SectionValue::Rows(table.rows.iter().filter(|r| keep(r)).cloned().collect())
+    };
+    let department_tables = with_table(&config.sections.department);
+    let policy_tables = with_table(&config.sections.policy);
+    for d in departments.iter_mut() {
+        for (name, table) in &department_tables {
+            let value = rows_where(table, &|r| r.department.as_deref() == Some(d.id.as_str()));
+            d.sections.0.insert(name.clone(), value);
         }
-    }
-    for decl in config
-        .sections
-        .policy
-        .iter()
-        .filter(|s| s.kind == SectionKind::Table)
-    {
-        let Some(table) = tables
-            .iter()
-            .find(|t| Some(&t.config.id) == decl.table.as_ref())
-        else {
-            continue;
-        };
-        for text in departments.iter_mut().flat_map(|d| d.policies.iter_mut()) {
-            let (code, text) = text;
-            let rows = table.rows.iter().filter(|r| &r.group == code).cloned();
-            text.0
-                .insert(decl.name.clone(), SectionValue::Rows(rows.collect()));
+        for (code, text) in d.policies.iter_mut() {
+            for (name, table) in &policy_tables {
+                text.0
+                    .insert(name.clone(), rows_where(table, &|r| &r.group == code));
+            }
         }
     }
 }
