@@ -12,7 +12,12 @@ use common::*;
 
 /// Runs `hakusho check` (Japanese unless `lang` says otherwise); (exit code, stderr lines).
 fn check(project: &Path, lang: &str) -> (i32, Vec<String>) {
-    let out = hakusho(project, &["--lang", lang, "check"]);
+    run(project, &["--lang", lang, "check"])
+}
+
+/// Runs `hakusho` with `args`; (exit code, stderr lines).
+fn run(project: &Path, args: &[&str]) -> (i32, Vec<String>) {
+    let out = hakusho(project, args);
     let text = String::from_utf8_lossy(&out.stderr).to_string();
     (
         out.status.code().unwrap_or(-1),
@@ -536,12 +541,8 @@ fn style_sheet_duplicate_keys_and_syntax_errors_are_located_in_japanese() {
     let original = read(p, "templates/style.yaml");
     let doubled = replace_once(&original, "  size: 10.5\n", "  size: 10.5\n  size: 12\n");
     write(p, "templates/style.yaml", &doubled);
-    let out = hakusho(p, &["build"]);
-    assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<String> = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let (code, lines) = run(p, &["build"]);
+    assert_eq!(code, 1);
     reported_at(
         &lines,
         "templates/style.yaml",
@@ -552,12 +553,8 @@ fn style_sheet_duplicate_keys_and_syntax_errors_are_located_in_japanese() {
 
     let broken = replace_once(&original, "  color: \"#1A1A1A\"\n", "  color: \"#1A1A1A\n");
     write(p, "templates/style.yaml", &broken);
-    let out = hakusho(p, &["build"]);
-    assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<String> = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .map(str::to_string)
-        .collect();
+    let (code, lines) = run(p, &["build"]);
+    assert_eq!(code, 1);
     assert!(
         lines.iter().any(|l| l.starts_with("templates/style.yaml:")),
         "{lines:?}"

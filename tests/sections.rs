@@ -29,6 +29,20 @@ fn position(project: &Path, rel: &str, needle: &str) -> (usize, usize) {
     (line, text[start..at].chars().count() + 1)
 }
 
+/// `hakusho check` exits 1 and reports `message` at the first `needle` of the file `rel`.
+fn assert_refused_at(project: &Path, rel: &str, needle: &str, message: &str) {
+    let out = hakusho(project, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (l, c) = position(project, rel, needle);
+    let prefix = format!("{rel}:{l}:{c}: ");
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|line| line.starts_with(&prefix) && line.contains(message)),
+        "expected {prefix}…{message} in:\n{err}"
+    );
+}
+
 const DECLARED: &str =
     "    - { name: progress, kind: paragraphs, label: 施策の達成に向けた取り組み状況 }     # (2)\n";
 
@@ -103,25 +117,14 @@ fn what_is_written_is_checked_against_the_declaration_at_its_line() {
         "    notes: []\n    progress: |\n",
         "    notes: { a: 1 }\n    rows_again: []\n    progres: x\n    progress: |\n",
     );
-    let out = hakusho(p, &["check"]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    let at = |rel: &str, needle: &str| {
-        let (l, c) = position(p, rel, needle);
-        format!("{rel}:{l}:{c}: ")
-    };
     let expect = [
-        (at("sources/hakusho.yaml", "table: indicatrs"), "表 indicatrs は tables: にありません"),
-        (at("sources/departments/kikaku.yaml", "{ a: 1 }"), "には項目の一覧（文字列のリスト）を書いてください"),
-        (at("sources/departments/kikaku.yaml", "rows_again: []"), "ワークブックから読みます。YAML には書けません"),
-        (at("sources/departments/kikaku.yaml", "progres: x"), "節「progres」は宣言されていません（宣言されている節: notes、progress、rows_again。もしかして progress ではありませんか）"),
+        ("sources/hakusho.yaml", "table: indicatrs", "表 indicatrs は tables: にありません"),
+        ("sources/departments/kikaku.yaml", "{ a: 1 }", "には項目の一覧（文字列のリスト）を書いてください"),
+        ("sources/departments/kikaku.yaml", "rows_again: []", "ワークブックから読みます。YAML には書けません"),
+        ("sources/departments/kikaku.yaml", "progres: x", "節「progres」は宣言されていません（宣言されている節: notes、progress、rows_again。もしかして progress ではありませんか）"),
     ];
-    for (prefix, message) in expect {
-        assert!(
-            err.lines()
-                .any(|l| l.starts_with(&prefix) && l.contains(message)),
-            "expected {prefix}…{message} in:\n{err}"
-        );
+    for (rel, needle, message) in expect {
+        assert_refused_at(p, rel, needle, message);
     }
 }
 
@@ -181,15 +184,11 @@ fn department_sections_are_declared_written_and_checked() {
         "  vision:",
         "  visoin:",
     );
-    let out = hakusho(p, &["check"]);
-    assert_eq!(out.status.code(), Some(1));
-    let (l, c) = position(p, "sources/departments/kikaku.yaml", "visoin:");
-    let prefix = format!("sources/departments/kikaku.yaml:{l}:{c}: ");
-    let err = stderr(&out);
-    assert!(
-        err.lines().any(|line| line.starts_with(&prefix)
-            && line.contains("部の節「visoin」は宣言されていません（宣言されている節: vision、my_rows。もしかして vision ではありませんか）")),
-        "{err}"
+    assert_refused_at(
+        p,
+        "sources/departments/kikaku.yaml",
+        "visoin:",
+        "部の節「visoin」は宣言されていません（宣言されている節: vision、my_rows。もしかして vision ではありませんか）",
     );
 }
 
@@ -238,14 +237,10 @@ fn plan_fields_are_declared_the_same_way() {
 
     // an undeclared plan field is an error at its line
     edit(p, "sources/plan.yaml", "  goal: 世界", "  gaol: 世界");
-    let out = hakusho(p, &["check"]);
-    assert_eq!(out.status.code(), Some(1));
-    let (l, c) = position(p, "sources/plan.yaml", "gaol:");
-    let prefix = format!("sources/plan.yaml:{l}:{c}: ");
-    let err = stderr(&out);
-    assert!(
-        err.lines().any(|line| line.starts_with(&prefix)
-            && line.contains("節「gaol」は宣言されていません（宣言されている節: goal。もしかして goal ではありませんか）")),
-        "{err}"
+    assert_refused_at(
+        p,
+        "sources/plan.yaml",
+        "gaol:",
+        "節「gaol」は宣言されていません（宣言されている節: goal。もしかして goal ではありませんか）",
     );
 }
