@@ -3,7 +3,8 @@
 //!
 //! The stages live in their own crates ([`hakusho_sources`], [`hakusho_typeset`]); this crate
 //! joins them. [`build::driver`] builds a project in named steps and returns a typed report;
-//! [`snapshot`] records what the documents show for `hakusho diff` ([`diff`]); [`workbook`]
+//! [`snapshot`] records what the documents show for `hakusho diff` ([`diff`]); [`proof`] makes
+//! the proofs that show each correction on its page; [`workbook`]
 //! writes the submission workbooks. The commands ([`cmd`]) are thin over these and print
 //! through [`messages`], the one place that holds the command line's Japanese and English.
 
@@ -16,6 +17,7 @@ pub mod diff;
 pub mod files;
 pub mod guide;
 pub mod messages;
+pub mod proof;
 pub mod render;
 pub mod snapshot;
 pub mod workbook;

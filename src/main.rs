@@ -41,6 +41,20 @@ enum Command {
         /// Typeset and write every document, changed or not.
         #[arg(long)]
         force: bool,
+        /// Also write build/proof/<name>.pdf for each document the last corrections changed.
+        #[arg(long)]
+        proof: bool,
+    },
+    /// Proofs of the last corrections: build/proof/<name>.pdf with every change highlighted.
+    Proof {
+        /// Document names (all that changed when none).
+        names: Vec<String>,
+        /// Compare with a kept version (see --list) instead of the build before the corrections.
+        #[arg(long)]
+        since: Option<String>,
+        /// List the kept versions.
+        #[arg(long)]
+        list: bool,
     },
     /// Build, then build again whenever sources/, templates/ or fonts/ change (Ctrl-C ends).
     Watch,
@@ -97,12 +111,26 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
     let project = &cli.project;
     match &cli.command {
         Command::Check { files } => hakusho::cmd::check::run(project, files, console),
-        Command::Build { names, force } => hakusho::cmd::build::run(
+        Command::Build {
+            names,
+            force,
+            proof,
+        } => hakusho::cmd::build::run(
             project,
             &hakusho::build::Options {
                 names: names.clone(),
                 force: *force,
             },
+            *proof,
+            console,
+        ),
+        Command::Proof { names, since, list } => hakusho::cmd::proof::run(
+            project,
+            &hakusho::proof::Options {
+                since: since.clone(),
+                names: names.clone(),
+            },
+            *list,
             console,
         ),
         Command::Watch => hakusho::cmd::watch::run(project, console),

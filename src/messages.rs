@@ -774,6 +774,135 @@ pub fn no_sheet_to_fill(w: &mut dyn Write, lang: Lang, id: &str, name: &str) -> 
     }
 }
 
+// ───── proof ─────
+
+/// `hakusho proof` (and `build --proof`): what was compared, each proof written, where the
+/// version shown was kept; or why no proof was made.
+pub fn proof_report(console: &mut Console, report: &crate::proof::Report) -> io::Result<()> {
+    use crate::proof::Failure;
+    let lang = console.lang;
+    diagnostics(console.err, lang, &report.diagnostics)?;
+    if let Some(f) = &report.failure {
+        let w = &mut *console.err;
+        return match (f, lang) {
+            (Failure::Sources | Failure::Documents, Lang::Ja) => {
+                writeln!(w, "校正刷りは作りませんでした（上の問題を直してください）")
+            }
+            (Failure::Sources | Failure::Documents, Lang::En) => {
+                writeln!(w, "no proof was made (fix the problems above)")
+            }
+            (Failure::NoBaseline, Lang::Ja) => writeln!(
+                w,
+                "比べる前の版がありません。修正の前に hakusho build を一度実行し、修正したあとで hakusho build --proof を実行してください（前回のビルドから変わった文書の校正刷りを作ります）"
+            ),
+            (Failure::NoBaseline, Lang::En) => writeln!(
+                w,
+                "no earlier version to compare with: run hakusho build before the corrections, then hakusho build --proof after them"
+            ),
+            (Failure::UnknownRound { name, kept }, Lang::Ja) => writeln!(
+                w,
+                "残してある版に「{name}」はありません。残してある版: {}。hakusho proof --since の後にこのどれかを書いてください",
+                if kept.is_empty() { "なし".to_string() } else { kept.join("、") }
+            ),
+            (Failure::UnknownRound { name, kept }, Lang::En) => writeln!(
+                w,
+                "no kept version named \"{name}\"; kept: {}",
+                if kept.is_empty() { "none".to_string() } else { kept.join(", ") }
+            ),
+            (Failure::UnknownDocument(d), _) => writeln!(w, "{}", d.render(lang)),
+        };
+    }
+    let w = &mut *console.out;
+    if let Some((round, built)) = &report.baseline {
+        match (round, lang) {
+            (None, Lang::Ja) => writeln!(w, "比べた版: 前回の修正の前のビルド（{built} UTC）")?,
+            (None, Lang::En) => writeln!(
+                w,
+                "compared with: the build before the last corrections ({built} UTC)"
+            )?,
+            (Some(r), Lang::Ja) => writeln!(w, "比べた版: {r}（{built} UTC）")?,
+            (Some(r), Lang::En) => writeln!(w, "compared with: {r} ({built} UTC)")?,
+        }
+    }
+    if report.documents.is_empty() {
+        match lang {
+            Lang::Ja => writeln!(
+                w,
+                "その版から変わった文書はありません。校正刷りは作りませんでした"
+            )?,
+            Lang::En => writeln!(
+                w,
+                "no document changed since that version; no proof was made"
+            )?,
+        }
+    }
+    for d in &report.documents {
+        let mut pages: Vec<usize> = d.entries.iter().filter_map(|e| e.page).collect();
+        pages.sort_unstable();
+        pages.dedup();
+        let pages: Vec<String> = pages.iter().map(|p| p.to_string()).collect();
+        match lang {
+            Lang::Ja => writeln!(
+                w,
+                "校正刷り {}（変更 {} 件、{} ページ）",
+                d.path.display(),
+                d.entries.len(),
+                pages.join("・")
+            )?,
+            Lang::En => writeln!(
+                w,
+                "proof {} ({} changes, pages {})",
+                d.path.display(),
+                d.entries.len(),
+                pages.join(", ")
+            )?,
+        }
+    }
+    if let Some(kept) = &report.kept_as {
+        match lang {
+            Lang::Ja => writeln!(
+                w,
+                "この版を「{kept}」として残しました。次の修正をこの版と比べるには hakusho proof --since {kept}"
+            )?,
+            Lang::En => writeln!(
+                w,
+                "this version was kept as \"{kept}\"; to compare later corrections with it: hakusho proof --since {kept}"
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// `hakusho proof --list`: the kept versions.
+pub fn proof_rounds(w: &mut dyn Write, lang: Lang, rounds: &[String]) -> io::Result<()> {
+    if rounds.is_empty() {
+        return match lang {
+            Lang::Ja => writeln!(
+                w,
+                "残してある版はありません（校正刷りを作るたびに、その版が残ります）"
+            ),
+            Lang::En => writeln!(
+                w,
+                "no kept versions (each proof keeps the version it shows)"
+            ),
+        };
+    }
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "残してある版（hakusho proof --since 名前 で比べられます）:"
+        )?,
+        Lang::En => writeln!(
+            w,
+            "kept versions (compare with hakusho proof --since NAME):"
+        )?,
+    }
+    for r in rounds {
+        writeln!(w, "  {r}")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{edit_xlsx, hakusho, hakusho_into_closed_pipe, project_copy};
+use common::{hakusho, hakusho_into_closed_pipe, project_copy, replace_in, set_kikaku_indicator};
 
 fn run(project: &Path, args: &[&str]) -> String {
     let out = hakusho(project, args);
@@ -35,32 +35,13 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
 
     // 企画部: one paragraph of policy 1-1's progress, and one indicator value (目標指標!F4).
     let yaml = p.join("sources/departments/kikaku.yaml");
-    let text = fs::read_to_string(&yaml).unwrap();
-    let line = text
-        .lines()
-        .position(|l| l.contains("貸出用を含め計7台配置した。"))
-        .unwrap()
-        + 1;
-    fs::write(
-        &yaml,
-        text.replacen(
-            "貸出用を含め計7台配置した。",
-            "貸出用を含め計8台配置した。",
-            1,
-        ),
-    )
-    .unwrap();
-    edit_xlsx(
-        &p.join("sources/workbooks/kikaku.xlsx"),
-        "xl/worksheets/sheet1.xml",
-        |xml| {
-            xml.replacen(
-                r#"<c r="F4" s="4"><v>293478</v>"#,
-                r#"<c r="F4" s="4"><v>293500</v>"#,
-                1,
-            )
-        },
+    let line = replace_in(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計7台配置した。",
+        "貸出用を含め計8台配置した。",
     );
+    set_kikaku_indicator(p, "F4", "293478", "293500");
 
     // 企画部's main projects: in its booklet only.
     let text = fs::read_to_string(&yaml).unwrap();

@@ -567,8 +567,24 @@ fn record_snapshot(
             Err(e) => report.afterward.push(Afterward::SnapshotNotWritten(e)),
         }
     }
+    if opts.names.is_empty() {
+        record_version(project, model, plan, report);
+    }
     if let Err(e) = manifest.save(&out_dir, &plan.tool) {
         report.afterward.push(Afterward::ManifestNotWritten(e));
+    }
+}
+
+/// What every document showed, for proofs of the next corrections (crate::proof::store).
+fn record_version(project: &Path, model: &Project, plan: &Plan, report: &mut BuildReport) {
+    let documents = plan
+        .documents
+        .iter()
+        .filter_map(|p| Some((p.job.name.clone(), p.markup.as_ref().ok()?.clone())))
+        .collect();
+    let version = crate::proof::store::Version::new(snapshot::snapshot(model), documents);
+    if let Err(e) = crate::proof::store::record(project, &version) {
+        report.afterward.push(Afterward::SnapshotNotWritten(e));
     }
 }
 

@@ -7,6 +7,7 @@ pub mod check;
 pub mod diff;
 pub mod guide;
 pub mod progress;
+pub mod proof;
 pub mod watch;
 pub mod workbook;
 

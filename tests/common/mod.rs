@@ -117,3 +117,33 @@ pub fn edit_xlsx(path: &Path, entry: &str, edit: impl Fn(&str) -> String) {
     }
     fs::write(path, out.finish().unwrap().into_inner()).unwrap();
 }
+
+/// Replaces the first `from` in a text file of the project with `to`; returns the 1-based
+/// line it was on (a correction a department sends: 「計7台」→「計8台」).
+pub fn replace_in(project: &Path, rel: &str, from: &str, to: &str) -> usize {
+    let path = project.join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains(from))
+        .unwrap_or_else(|| panic!("{from} is not in {rel}"))
+        + 1;
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    line
+}
+
+/// Sets a numeric cell of 企画部's 目標指標 sheet (styled like its neighbours) from `old` to
+/// `new`.
+pub fn set_kikaku_indicator(project: &Path, cell: &str, old: &str, new: &str) {
+    edit_xlsx(
+        &project.join("sources/workbooks/kikaku.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |xml| {
+            xml.replacen(
+                &format!(r#"<c r="{cell}" s="4"><v>{old}</v>"#),
+                &format!(r#"<c r="{cell}" s="4"><v>{new}</v>"#),
+                1,
+            )
+        },
+    );
+}

@@ -53,6 +53,30 @@ pub struct PdfReport {
     /// Each page's shown strings, in content order: for checking that every glyph lies on
     /// the page.
     pub runs: Vec<Vec<Run>>,
+    /// Each page's filled rectangles, in content order.
+    pub fills: Vec<Vec<Fill>>,
+    /// Each page's annotations.
+    pub annotations: Vec<Vec<Annotation>>,
+}
+
+/// A filled rectangle (PDF coordinates: origin bottom left) and its RGB fill colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fill {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub rgb: [f32; 3],
+}
+
+/// An annotation: its subtype (`Link`, `Text`), rectangle, text (`/Contents`) and, for a link
+/// to a page of the document, that page's index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub subtype: String,
+    pub rect: [f32; 4],
+    pub contents: Option<String>,
+    pub target_page: Option<usize>,
 }
 
 impl PdfReport {
@@ -85,7 +109,10 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
     let mut spaced_texts = Vec::new();
     let mut page_runs = Vec::new();
     let mut media_boxes = Vec::new();
+    let mut fills = Vec::new();
+    let mut annotations = Vec::new();
     for page_id in pages.values() {
+        annotations.push(page_annotations(&doc, *page_id, &page_index));
         media_boxes.push(media_box(&doc, *page_id));
         let page_fonts = doc
             .get_page_fonts(*page_id)
@@ -106,6 +133,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         let content = doc.get_page_content(*page_id);
         let content = Content::decode(&content).map_err(|e| format!("page content: {e}"))?;
         let runs = page_runs_of(&content, &by_name, &cmaps);
+        fills.push(page_fills_of(&content));
         page_texts.push(page_lines(runs.clone(), |r| &r.text));
         spaced_texts.push(page_lines(runs.clone(), |r| &r.spaced));
         page_runs.push(runs);
@@ -139,6 +167,8 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         lang,
         media_boxes,
         runs: page_runs,
+        fills,
+        annotations,
     })
 }
 
@@ -354,9 +384,8 @@ impl FontDecoder {
     }
 
     /// Text and total advance (in text space units / 1000) of a shown string.
-    fn decode(&self, bytes: &[u8]) -> (String, f32) {
-        let mut text = String::new();
-        let mut advance = 0.0;
+    /// Each glyph's text and advance (thousandths of the size).
+    fn decode(&self, bytes: &[u8]) -> Vec<(String, f32)> {
         let codes: Vec<u32> = if self.two_byte {
             bytes
                 .chunks(2)
@@ -371,19 +400,22 @@ impl FontDecoder {
         } else {
             bytes.iter().map(|&b| b as u32).collect()
         };
-        for code in codes {
-            match self.to_unicode.get(&code) {
-                Some(s) => text.push_str(s),
-                None if !self.two_byte => text.push(code as u8 as char),
-                None => text.push('\u{FFFD}'),
-            }
-            advance += self
-                .widths
-                .get(&code)
-                .copied()
-                .unwrap_or(self.default_width);
-        }
-        (text, advance)
+        codes
+            .into_iter()
+            .map(|code| {
+                let text = match self.to_unicode.get(&code) {
+                    Some(s) => s.clone(),
+                    None if !self.two_byte => (code as u8 as char).to_string(),
+                    None => '\u{FFFD}'.to_string(),
+                };
+                let advance = self
+                    .widths
+                    .get(&code)
+                    .copied()
+                    .unwrap_or(self.default_width);
+                (text, advance)
+            })
+            .collect()
     }
 }
 
@@ -497,10 +529,90 @@ pub struct Run {
     pub text: String,
     /// `text` with a space where a `TJ` offset opens a gap wider than a tenth of an em.
     pub spaced: String,
+    /// Each glyph's x and the text it stands for.
+    pub glyphs: Vec<(f32, String)>,
 }
 
 /// The gap (in ems) inside a shown string that pdftotext reads as a word space.
 const SPACE_GAP_EM: f32 = 0.1;
+
+fn page_fills_of(content: &Content) -> Vec<Fill> {
+    let num = |o: &Object| o.as_float().unwrap_or(0.0);
+    let mut rgb = [0.0f32; 3];
+    let mut pending: Vec<[f32; 4]> = Vec::new();
+    let mut out = Vec::new();
+    for op in &content.operations {
+        let args = &op.operands;
+        match op.operator.as_str() {
+            "rg" if args.len() == 3 => rgb = [num(&args[0]), num(&args[1]), num(&args[2])],
+            "g" if args.len() == 1 => rgb = [num(&args[0]); 3],
+            "re" if args.len() == 4 => {
+                pending.push([num(&args[0]), num(&args[1]), num(&args[2]), num(&args[3])])
+            }
+            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                out.extend(pending.drain(..).map(|[x, y, width, height]| Fill {
+                    x,
+                    y,
+                    width,
+                    height,
+                    rgb,
+                }))
+            }
+            "S" | "s" | "n" => pending.clear(),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn page_annotations(
+    doc: &Document,
+    page: ObjectId,
+    page_index: &HashMap<ObjectId, usize>,
+) -> Vec<Annotation> {
+    let Ok(dict) = doc.get_dictionary(page) else {
+        return Vec::new();
+    };
+    let annots = match dict.get(b"Annots").and_then(|o| match o {
+        Object::Reference(id) => doc.get_object(*id),
+        other => Ok(other),
+    }) {
+        Ok(Object::Array(a)) => a.clone(),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for a in annots {
+        let Ok((_, Object::Dictionary(d))) = doc.dereference(&a) else {
+            continue;
+        };
+        let subtype = d
+            .get(b"Subtype")
+            .and_then(|o| o.as_name())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        let mut rect = [0.0f32; 4];
+        if let Ok(Object::Array(r)) = d.get(b"Rect") {
+            for (k, v) in r.iter().take(4).enumerate() {
+                rect[k] = v.as_float().unwrap_or(0.0);
+            }
+        }
+        let contents = d.get(b"Contents").ok().and_then(|o| text_string(doc, o));
+        let target_page = match d.get(b"Dest") {
+            Ok(Object::Array(dest)) => dest
+                .first()
+                .and_then(|o| o.as_reference().ok())
+                .and_then(|id| page_index.get(&id).copied()),
+            _ => None,
+        };
+        out.push(Annotation {
+            subtype,
+            rect,
+            contents,
+            target_page,
+        });
+    }
+    out
+}
 
 fn page_runs_of(
     content: &Content,
@@ -556,6 +668,7 @@ fn page_runs_of(
                 let start = tm_x;
                 let mut text = String::new();
                 let mut spaced = String::new();
+                let mut glyphs = Vec::new();
                 let items: Vec<&Object> = match args.last() {
                     Some(Object::Array(a)) => a.iter().collect(),
                     Some(o) => vec![o],
@@ -564,10 +677,12 @@ fn page_runs_of(
                 for item in items {
                     match item {
                         Object::String(bytes, _) => {
-                            let (t, adv) = decoder.decode(bytes);
-                            text.push_str(&t);
-                            spaced.push_str(&t);
-                            tm_x += adv / 1000.0 * size * scale;
+                            for (t, adv) in decoder.decode(bytes) {
+                                text.push_str(&t);
+                                spaced.push_str(&t);
+                                glyphs.push((tm_x, t));
+                                tm_x += adv / 1000.0 * size * scale;
+                            }
                         }
                         other => {
                             if let Ok(n) = other.as_float() {
@@ -589,6 +704,7 @@ fn page_runs_of(
                     size: size * scale,
                     text,
                     spaced,
+                    glyphs,
                 });
             }
             _ => {}

@@ -19,6 +19,7 @@ pub mod compose;
 pub mod font;
 pub mod layout;
 pub mod markers;
+pub mod marks;
 pub mod markup;
 pub mod page;
 pub mod pdf;

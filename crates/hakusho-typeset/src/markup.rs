@@ -90,6 +90,9 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         "p" | "ul" | "ol" | "table" | "div" => &["data-keep"],
         // data-running="no": pages starting in the section have no running header/footer.
         "section" => &["data-running"],
+        // data-ref: a number the caller gives the marked text (proofs highlight it and link
+        // to it); the mark changes nothing in composition.
+        "mark" => &["data-ref"],
         "pagebreak" | "toc" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr"
         | "colgroup" => &[],
         _ => return None,

@@ -48,8 +48,19 @@ pub struct TextRun {
     /// Which source paragraph the glyphs set (an index layout's accounting keeps, 1-based),
     /// or 0 for text layout adds itself: markers, labels, page numbers, running heads, TOC.
     pub origin: u32,
+    /// Glyphs set from a `<mark data-ref>` (proofs only; empty otherwise).
+    pub marks: Vec<GlyphMark>,
     glyphs: Vec<PlacedGlyph>,
     text: String,
+}
+
+/// Consecutive glyphs of a run (`start..end`, glyph indices) set from the `<mark>` whose
+/// `data-ref` is `tag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlyphMark {
+    pub tag: u32,
+    pub start: u32,
+    pub end: u32,
 }
 
 impl TextRun {
@@ -61,6 +72,7 @@ impl TextRun {
             y,
             color,
             origin: 0,
+            marks: Vec::new(),
             glyphs: Vec::new(),
             text: String::new(),
         }
@@ -80,6 +92,19 @@ impl TextRun {
             x,
             text_len: len as u32,
         });
+    }
+
+    /// Marks the glyph pushed next as set from the `<mark>` `tag`.
+    pub fn mark_next_glyph(&mut self, tag: u32) {
+        let at = self.glyphs.len() as u32;
+        match self.marks.last_mut() {
+            Some(m) if m.tag == tag && m.end == at => m.end = at + 1,
+            _ => self.marks.push(GlyphMark {
+                tag,
+                start: at,
+                end: at + 1,
+            }),
+        }
     }
 
     pub fn glyphs(&self) -> &[PlacedGlyph] {
@@ -129,6 +154,15 @@ pub enum Item {
         height: f32,
         target_page: usize,
         target_y: f32,
+    },
+    /// A note the reader opens in the viewer (a PDF text annotation; proofs show the old
+    /// wording of a change with it). Not printed.
+    Note {
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        text: String,
     },
 }
 

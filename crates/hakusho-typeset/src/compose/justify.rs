@@ -253,6 +253,9 @@ pub(crate) fn set_line(p: &Prepared, r: Range<usize>, ctx: &LineCtx) -> Line {
         }
         let src = &p.text[it.start..it.end];
         let run = runs.last_mut().expect("run pushed above");
+        if it.mark != 0 {
+            run.mark_next_glyph(it.mark);
+        }
         if src.contains('\n') {
             run.push(it.gid, x + shift, &src.replace('\n', ""));
         } else {

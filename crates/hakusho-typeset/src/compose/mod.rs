@@ -64,6 +64,9 @@ pub struct Span {
     pub font: FontIndex,
     pub size: f32,
     pub color: Color,
+    /// The `data-ref` of the `<mark>` the text is in (0: none). Carried to the glyphs
+    /// ([`TextRun::marks`]); composition never looks at it.
+    pub mark: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +128,7 @@ pub(crate) struct Item {
     pub font: FontIndex,
     pub size: f32,
     pub color: Color,
+    pub mark: u32,
     pub gid: u16,
     pub adv: f32,
     pub class: Class,
@@ -218,6 +222,7 @@ impl Prepared {
                     font,
                     size: span.size,
                     color: span.color,
+                    mark: span.mark,
                     gid: g.id,
                     adv,
                     class,
@@ -640,6 +645,7 @@ pub fn measure(text: &str, font: FontIndex, size: f32, fonts: &FontSet) -> f32 {
             font,
             size,
             color: Color::BLACK,
+            mark: 0,
         }],
         fonts,
     )

@@ -43,6 +43,7 @@ fn span(text: &str) -> Span {
         font: fonts().mincho,
         size: SIZE,
         color: Color::BLACK,
+        mark: 0,
     }
 }
 
@@ -457,6 +458,7 @@ fn fallback_font_gets_its_own_run() {
                 font: mi,
                 size: SIZE,
                 color: Color::BLACK,
+                mark: 0,
             };
             let lines = compose(&[sp], &style(40.0, 0.0, Align::Start), &set2).unwrap();
             let fonts_used: Vec<FontIndex> = lines[0].runs.iter().map(|r| r.font).collect();
@@ -585,6 +587,7 @@ proptest! {
                 font: if *gothic { f.gothic } else { f.mincho },
                 size: *size,
                 color: Color::BLACK,
+                mark: 0,
             })
             .collect();
         let source: String = spans.iter().map(|s| s.text.as_str()).collect();
@@ -612,6 +615,7 @@ proptest! {
                     font: f.mincho,
                     size: 16.0,
                     color: Color::BLACK,
+                    mark: 0,
                 };
                 let indent = if prev == 0 { st.first_indent } else { st.rest_indent };
                 natural_width(&[both], &f.set) + indent > width + 0.01

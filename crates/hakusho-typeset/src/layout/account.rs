@@ -349,6 +349,7 @@ mod tests {
             font: f,
             size: 10.0,
             color: Color::BLACK,
+            mark: 0,
         };
         let ps = ParagraphStyle {
             width: 20.0,

@@ -17,13 +17,15 @@ pub(crate) struct Piece {
     pub size: f32,
     pub color: Color,
     pub pos: Pos,
+    /// The `data-ref` of the `<mark>` the text is in (0: none).
+    pub mark: u32,
 }
 
 /// One `<br/>`-separated segment of inline content.
 pub(crate) type Segment = Vec<Piece>;
 
 pub(crate) fn is_inline(name: &str) -> bool {
-    matches!(name, "b" | "span" | "br")
+    matches!(name, "b" | "span" | "br" | "mark")
 }
 
 /// All text of an element with whitespace collapsed (titles for bookmarks and the TOC).
@@ -41,6 +43,7 @@ pub(crate) fn segments(el: &Element, base: &Resolved, style: &Style) -> Vec<Segm
         size: base.size,
         color: base.color,
         pos: el.pos,
+        mark: 0,
     };
     walk(&el.children, &start, style, &mut segs);
     segs.into_iter().map(normalize).collect()
@@ -59,6 +62,7 @@ pub(crate) fn nodes_segments(
         size: base.size,
         color: base.color,
         pos,
+        mark: 0,
     };
     walk(nodes, &start, style, &mut segs);
     segs.into_iter().map(normalize).collect()
@@ -79,6 +83,14 @@ fn walk(nodes: &[Node], cur: &Piece, style: &Style, segs: &mut Vec<Segment>) {
                     let p = Piece {
                         font,
                         pos: e.pos,
+                        ..cur.clone()
+                    };
+                    walk(&e.children, &p, style, segs);
+                }
+                "mark" => {
+                    let p = Piece {
+                        pos: e.pos,
+                        mark: e.attr("data-ref").and_then(|r| r.parse().ok()).unwrap_or(0),
                         ..cur.clone()
                     };
                     walk(&e.children, &p, style, segs);
@@ -172,7 +184,12 @@ impl Setter<'_> {
                     }
                 };
                 match spans.last_mut() {
-                    Some(s) if s.font == font && s.size == p.size && s.color == p.color => {
+                    Some(s)
+                        if s.font == font
+                            && s.size == p.size
+                            && s.color == p.color
+                            && s.mark == p.mark =>
+                    {
                         s.text.push(ch)
                     }
                     _ => spans.push(Span {
@@ -180,6 +197,7 @@ impl Setter<'_> {
                         font,
                         size: p.size,
                         color: p.color,
+                        mark: p.mark,
                     }),
                 }
             }

@@ -147,6 +147,7 @@ fn block_paras(
                                 size: lres.size,
                                 color: lres.color,
                                 pos: li.pos,
+                                mark: 0,
                             },
                         );
                     }
@@ -170,6 +171,7 @@ fn block_paras(
                         size: res.size,
                         color: res.color,
                         pos: e.pos,
+                        mark: 0,
                     }]];
                     out.push(para(b, &segs, res.clone(), 0.0, 0, e.pos));
                 }
@@ -915,6 +917,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
         size,
         color,
         pos: Pos::default(),
+        mark: 0,
     }]);
     let ps = compose::ParagraphStyle {
         width: ctx.width,

@@ -26,6 +26,7 @@ fn title(b: &mut Builder, ctx: Ctx) {
         size: title.size,
         color: title.color,
         pos: Default::default(),
+        mark: 0,
     }]];
     let mut chunks = b.paragraph(&segs, &title, Default::default(), ctx, 0.0);
     if let Some(c) = chunks.last_mut() {
@@ -82,6 +83,7 @@ fn entries(b: &mut Builder, ctx: Ctx) {
             size,
             color,
             pos: h.pos,
+            mark: 0,
         }]);
         let ps = ParagraphStyle {
             width: text_w.max(size),

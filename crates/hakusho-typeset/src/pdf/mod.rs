@@ -519,6 +519,32 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument) {
                 a.set("Dest", dest(target, height(*target_page) - target_y));
                 annots.push(Object::Reference(lo.add_object(a)));
             }
+            if let Item::Note {
+                x,
+                y,
+                width,
+                height: nh,
+                text,
+            } = it
+            {
+                let hgt = page.height;
+                let mut a = Dictionary::new();
+                a.set("Type", Object::Name(b"Annot".to_vec()));
+                a.set("Subtype", Object::Name(b"Text".to_vec()));
+                a.set(
+                    "Rect",
+                    Object::Array(
+                        [*x, hgt - y - nh, x + width, hgt - y]
+                            .iter()
+                            .map(|v| Object::Real(*v))
+                            .collect(),
+                    ),
+                );
+                a.set("Contents", text_string(text));
+                a.set("Name", Object::Name(b"Comment".to_vec()));
+                a.set("Open", Object::Boolean(false));
+                annots.push(Object::Reference(lo.add_object(a)));
+            }
         }
         if let Some(&pid) = page_ids.get(pi) {
             if let Ok(d) = lo.get_dictionary_mut(pid) {
@@ -729,6 +755,12 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
                     feed(&x.to_bits().to_le_bytes());
                     feed(&y.to_bits().to_le_bytes());
                     feed(&target_page.to_le_bytes());
+                }
+                Item::Note { x, y, text: t, .. } => {
+                    feed(&[5]);
+                    feed(&x.to_bits().to_le_bytes());
+                    feed(&y.to_bits().to_le_bytes());
+                    text(&mut feed, t);
                 }
             }
         }
