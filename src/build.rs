@@ -15,6 +15,7 @@
 pub mod deps;
 pub mod driver;
 pub mod manifest;
+mod proofs;
 
 use std::fs;
 use std::io::{self, Write};
@@ -301,6 +302,8 @@ pub struct Options {
     pub names: Vec<String>,
     /// Typeset and write every selected document, changed or not.
     pub force: bool,
+    /// Also write the proofs of what the last corrections changed (build/proof/).
+    pub proof: bool,
 }
 
 /// Why a document is typeset again.

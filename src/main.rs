@@ -120,8 +120,8 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             &hakusho::build::Options {
                 names: names.clone(),
                 force: *force,
+                proof: *proof,
             },
-            *proof,
             console,
         ),
         Command::Proof { names, since, list } => hakusho::cmd::proof::run(

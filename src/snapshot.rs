@@ -524,18 +524,17 @@ pub fn load(project: &Path, file: &str) -> Option<Snapshot> {
     read(project, file).map(|(s, _)| s)
 }
 
-/// Records the snapshot of `p` in the project's build/ after a successful full build; returns
+/// Records the snapshot `new` in the project's build/ after a successful full build; returns
 /// what changed since the previous one (`None` when there was none). When something changed,
 /// the previous snapshot is kept as build/.hakusho-snapshot.prev.json (`hakusho diff --last`).
-pub fn record(project: &Path, p: &Project) -> io::Result<Option<Changes>> {
-    let new = snapshot(p);
+pub fn record(project: &Path, new: &Snapshot) -> io::Result<Option<Changes>> {
     let build_dir = project.join("build");
     let old = read(project, SNAPSHOT_FILE);
     let json = serde_json::to_vec(&new).map_err(io::Error::other)?;
     match old {
-        Some((old, _)) if old == new => Ok(Some(Changes::default())),
+        Some((old, _)) if old == *new => Ok(Some(Changes::default())),
         Some((old, old_bytes)) => {
-            let changes = compare(&old, &new);
+            let changes = compare(&old, new);
             if !changes.is_empty() {
                 write_atomic(&build_dir.join(PREVIOUS_FILE), &old_bytes)?;
             }

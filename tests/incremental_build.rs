@@ -352,6 +352,7 @@ fn the_build_report_names_each_document_and_why() {
     let named = Options {
         names: vec!["booklet-somu".into()],
         force: true,
+        ..Options::default()
     };
     let partial = run(&mut session, &named);
     assert_eq!(partial.documents.len(), 1);
@@ -365,7 +366,7 @@ fn the_build_report_names_each_document_and_why() {
     assert!(partial.changes.is_none());
     let unknown = Options {
         names: vec!["nope".into()],
-        force: false,
+        ..Options::default()
     };
     let failed = run(&mut session, &unknown);
     assert!(matches!(failed.failure, Some(Failure::UnknownDocument(_))));

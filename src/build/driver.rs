@@ -13,7 +13,11 @@
 //! 4. [`Step::Typeset`]: typeset the stale documents in parallel (style and fonts loaded once,
 //!    kept in the [`Session`]).
 //! 5. [`Step::Write`]: write the PDFs whose bytes changed (temporary files, then renames).
-//! 6. [`Step::Snapshot`]: the proofreading snapshot (full builds only) and the manifest.
+//! 6. [`Step::Snapshot`]: the proofreading snapshot and the version proofs compare with (full
+//!    builds only), and the manifest.
+//! 7. [`Step::Proof`] (`--proof` only): the proofs of the documents the last corrections
+//!    changed. Their changes are marked in the markup before step 4, and such a document is laid
+//!    out once: its real PDF and its proof are written from the same pages.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -27,6 +31,7 @@ use rayon::prelude::*;
 
 use super::deps::{self, DocDeps};
 use super::manifest::{self, Manifest};
+use super::proofs;
 use super::{declared_documents, expand, remove_stale_temps, select, write_outputs};
 use super::{render_one, Built, Job, Options, Reason};
 use crate::render::{context, Renderer};
@@ -41,6 +46,7 @@ pub enum Step {
     Typeset,
     Write,
     Snapshot,
+    Proof,
 }
 
 impl Step {
@@ -53,6 +59,7 @@ impl Step {
             Step::Typeset => "typeset",
             Step::Write => "write",
             Step::Snapshot => "snapshot",
+            Step::Proof => "proof",
         }
     }
 }
@@ -112,6 +119,8 @@ pub struct BuildReport {
     /// was compared: a partial build, unchanged sources, or the first build).
     pub changes: Option<Changes>,
     pub afterward: Vec<Afterward>,
+    /// The proofs made (`--proof`), or why none was.
+    pub proof: Option<crate::proof::Report>,
     /// How long each step that ran took.
     pub timings: Vec<(Step, Duration)>,
     pub elapsed: Duration,
@@ -228,7 +237,18 @@ fn run_steps(
     }
     clock.done(Step::Plan);
 
-    let built = typeset(session, project, &model, &plan, observer, report)?;
+    let mut proofs = opts
+        .proof
+        .then(|| proofs::prepare(project, &model, plan.jobs_and_markups()));
+    let built = typeset(
+        session,
+        project,
+        &model,
+        &plan,
+        proofs.as_mut(),
+        observer,
+        report,
+    )?;
     if report.diagnostics.has_errors() {
         return Err(Failure::Documents);
     }
@@ -237,8 +257,13 @@ fn run_steps(
     let mut manifest = write(project, &mut plan, built, opts, &all, report)?;
     clock.done(Step::Write);
 
-    record_snapshot(project, &model, &plan, opts, &mut manifest, report);
+    let version = record_snapshot(project, &model, &plan, opts, &mut manifest, report);
     clock.done(Step::Snapshot);
+
+    if let Some(p) = proofs {
+        report.proof = Some(proofs::finish(project, p, version));
+        clock.done(Step::Proof);
+    }
     Ok(())
 }
 
@@ -354,6 +379,15 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
     }
 }
 
+impl Plan {
+    /// Each selected document with its markup (`None`: it did not render).
+    fn jobs_and_markups(&self) -> impl Iterator<Item = (&Job, Option<&str>)> + Clone {
+        self.documents
+            .iter()
+            .map(|p| (&p.job, p.markup.as_deref().ok()))
+    }
+}
+
 /// blake3 (hex) of build/<name>.pdf as it is now, streamed; `None` when it is absent or no
 /// regular file inside the project (read like every other input).
 fn hash_output(project: &Path, name: &str) -> Option<String> {
@@ -389,11 +423,17 @@ fn typeset(
     project: &Path,
     model: &Project,
     plan: &Plan,
+    mut proofs: Option<&mut proofs::Pending>,
     observer: &dyn Observer,
     report: &mut BuildReport,
 ) -> Result<Vec<(usize, Built)>, Failure> {
+    // stale documents, and those with a proof to make (laid out once for both)
     let stale: Vec<usize> = (0..plan.documents.len())
-        .filter(|&i| plan.documents[i].reason.is_some() && plan.documents[i].markup.is_ok())
+        .filter(|&i| {
+            let p = &plan.documents[i];
+            let proofed = proofs.as_ref().is_some_and(|pr| pr.marked.contains_key(&i));
+            (p.reason.is_some() || proofed) && p.markup.is_ok()
+        })
         .collect();
     if stale.is_empty() {
         return Ok(Vec::new());
@@ -408,19 +448,35 @@ fn typeset(
     }
     observer.typesetting(stale.len());
     let max_pages = usize::try_from(model.config.limits.max_pages).unwrap_or(usize::MAX);
-    let results: Vec<(usize, Typeset)> = stale
+    let marked = proofs.as_ref().map(|pr| &pr.marked);
+    let changes = proofs.as_ref().map(|pr| &pr.changes);
+    let results: Vec<(usize, Typeset, Option<proofs::Made>)> = stale
         .par_iter()
         .map(|&i| {
             let p = &plan.documents[i];
             let markup = p.markup.as_ref().map(String::as_str).unwrap_or_default();
-            let r = typeset_one(project, &typesetter, &p.job, markup, max_pages);
+            let r = match (marked.and_then(|m| m.get(&i)), changes) {
+                (Some(m), Some(c)) => {
+                    let (r, made) =
+                        proofs::typeset_with_proof(project, &typesetter, &p.job, m, c, max_pages);
+                    (i, r, made)
+                }
+                _ => (
+                    i,
+                    typeset_one(project, &typesetter, &p.job, markup, max_pages),
+                    None,
+                ),
+            };
             observer.typeset(&p.job.name);
-            (i, r)
+            r
         })
         .collect();
     observer.typeset_all();
     let mut built = Vec::new();
-    for (i, r) in results {
+    for (i, r, made) in results {
+        if let (Some(made), Some(pr)) = (made, proofs.as_deref_mut()) {
+            pr.made.push(made);
+        }
         match r {
             Ok((b, warnings)) => {
                 report.diagnostics.extend(warnings);
@@ -538,7 +594,7 @@ fn record_snapshot(
     opts: &Options,
     manifest: &mut Manifest,
     report: &mut BuildReport,
-) {
+) -> Option<crate::proof::store::Version> {
     let out_dir = project.join("build");
     let sources = {
         let mut h = blake3::Hasher::new();
@@ -558,33 +614,58 @@ fn record_snapshot(
     };
     let snapshot_current =
         manifest.sources == sources && out_dir.join(snapshot::SNAPSHOT_FILE).is_file();
-    if opts.names.is_empty() && !snapshot_current {
-        match snapshot::record(project, model) {
-            Ok(changes) => {
-                manifest.sources = sources;
-                report.changes = changes;
-            }
-            Err(e) => report.afterward.push(Afterward::SnapshotNotWritten(e)),
-        }
-    }
+    let mut version = None;
     if opts.names.is_empty() {
-        record_version(project, model, plan, report);
+        let mut taken = None;
+        if !snapshot_current {
+            let snap = snapshot::snapshot(model);
+            match snapshot::record(project, &snap) {
+                Ok(changes) => {
+                    manifest.sources = sources.clone();
+                    report.changes = changes;
+                }
+                Err(e) => report.afterward.push(Afterward::SnapshotNotWritten(e)),
+            }
+            taken = Some(snap);
+        }
+        version = record_version(project, model, plan, &sources, taken, report);
     }
     if let Err(e) = manifest.save(&out_dir, &plan.tool) {
         report.afterward.push(Afterward::ManifestNotWritten(e));
     }
+    version
 }
 
-/// What every document showed, for proofs of the next corrections (crate::proof::store).
-fn record_version(project: &Path, model: &Project, plan: &Plan, report: &mut BuildReport) {
-    let documents = plan
-        .documents
-        .iter()
-        .filter_map(|p| Some((p.job.name.clone(), p.markup.as_ref().ok()?.clone())))
-        .collect();
-    let version = crate::proof::store::Version::new(snapshot::snapshot(model), documents);
-    if let Err(e) = crate::proof::store::record(project, &version) {
-        report.afterward.push(Afterward::SnapshotNotWritten(e));
+/// What every document showed, for proofs of the next corrections (crate::proof::store);
+/// the version when it was written (`None` when the one recorded shows the same). `sources`
+/// (the hash of every input) and the markups key it, so an unchanged build costs a hash.
+fn record_version(
+    project: &Path,
+    model: &Project,
+    plan: &Plan,
+    sources: &str,
+    snapshot: Option<snapshot::Snapshot>,
+    report: &mut BuildReport,
+) -> Option<crate::proof::store::Version> {
+    let mut key = blake3::Hasher::new();
+    key.update(sources.as_bytes());
+    for (job, markup) in plan.jobs_and_markups() {
+        key.update(b"\0doc\0");
+        key.update(job.name.as_bytes());
+        key.update(b"\0");
+        key.update(markup.unwrap_or_default().as_bytes());
+    }
+    let key = key.finalize().to_hex().to_string();
+    let make = || {
+        let snapshot = snapshot.unwrap_or_else(|| snapshot::snapshot(model));
+        proofs::version_with(snapshot, plan.jobs_and_markups())
+    };
+    match crate::proof::store::record(project, &key, make) {
+        Ok(v) => v,
+        Err(e) => {
+            report.afterward.push(Afterward::SnapshotNotWritten(e));
+            None
+        }
     }
 }
 
@@ -652,7 +733,7 @@ fn relevant_hashes(
 }
 
 /// A typeset document with its warnings, or its errors.
-type Typeset = Result<(Built, Diagnostics), Diagnostics>;
+pub(super) type Typeset = Result<(Built, Diagnostics), Diagnostics>;
 
 /// Typesets one document's markup.
 fn typeset_one(

@@ -1,4 +1,4 @@
-//! `hakusho build [NAME...] [--force]`: a few lines over the build driver
+//! `hakusho build [NAME...] [--force] [--proof]`: a few lines over the build driver
 //! ([`crate::build::driver`]); the report is printed through [`crate::messages`].
 
 use std::path::Path;
@@ -8,27 +8,21 @@ use crate::build::{build, Options, Session};
 use crate::cmd::progress::Progress;
 use crate::messages::{self, Console};
 
-/// `hakusho build`: builds through [`driver::build`] and prints its report.
-/// With `proof`, a successful build is followed by the proofs of what the last corrections
-/// touched ([`crate::cmd::proof`]).
-pub fn run(
-    project: &Path,
-    opts: &Options,
-    proof: bool,
-    console: &mut Console,
-) -> anyhow::Result<ExitCode> {
+/// `hakusho build [--proof]`: builds through [`driver::build`] and prints its report (with
+/// the proofs made, when asked for).
+pub fn run(project: &Path, opts: &Options, console: &mut Console) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(console.lang);
     let report = build(&mut Session::default(), project, opts, &progress);
     messages::build_report(console, &report)?;
-    if !report.succeeded() {
-        return Ok(ExitCode::from(1));
+    if let Some(proof) = &report.proof {
+        messages::proof_report(console, proof)?;
+        if proof.failure.is_some() {
+            return Ok(ExitCode::from(1));
+        }
     }
-    if proof {
-        let proof_opts = crate::proof::Options {
-            since: None,
-            names: opts.names.clone(),
-        };
-        return crate::cmd::proof::run(project, &proof_opts, false, console);
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(if report.succeeded() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

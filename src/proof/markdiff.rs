@@ -40,7 +40,7 @@ pub struct Hunk {
 /// Whether the tokens open a block element (the change adds or removes a whole block).
 fn starts_block(tokens: &[Token]) -> bool {
     tokens.iter().any(|t| {
-        t.is_tag
+        t.is_tag()
             && t.text
                 .strip_prefix('<')
                 .is_some_and(|n| BLOCKS.contains(&n.trim_end_matches('/')))
@@ -64,29 +64,49 @@ fn surroundings(list: &[Token], range: Range<usize>) -> (String, String) {
         .iter()
         .rev()
         .take_while(|t| t.block == block)
-        .filter(|t| !t.is_tag)
+        .filter(|t| !t.is_tag())
         .take(CONTEXT_CHARS)
         .collect();
     before.reverse();
     let after: Vec<&Token> = list[range.end..]
         .iter()
         .take_while(|t| t.block == block)
-        .filter(|t| !t.is_tag)
+        .filter(|t| !t.is_tag())
         .take(CONTEXT_CHARS)
         .collect();
-    let text = |ts: &[&Token]| ts.iter().map(|t| decoded(&t.text)).collect::<String>();
+    let text = |ts: &[&Token]| ts.iter().map(|t| decoded(t.text)).collect::<String>();
     (text(&before), text(&after))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Kind {
+    Text,
+    Start,
+    End,
+    Empty,
+}
+
 #[derive(Debug, Clone)]
-struct Token {
-    text: String,
+struct Token<'a> {
+    kind: Kind,
+    /// The text, or a tag's element name (a slice of the markup either way).
+    text: &'a str,
     /// Byte range in the markup (text tokens) — empty for tags.
     start: usize,
     end: usize,
-    is_tag: bool,
     /// Index of the innermost enclosing block element (see [`BLOCKS`]) in `blocks`.
     block: usize,
+}
+
+impl Token<'_> {
+    fn is_tag(&self) -> bool {
+        self.kind != Kind::Text
+    }
+
+    /// What the diff compares.
+    fn key(&self) -> (Kind, &str) {
+        (self.kind, self.text)
+    }
 }
 
 /// Elements whose text is one unit for the sources (a paragraph, a list item, a table row,
@@ -94,8 +114,8 @@ struct Token {
 const BLOCKS: &[&str] = &["p", "li", "tr", "h1", "h2", "h3", "h4", "doc"];
 
 /// The markup cut into tokens, with the text of each block.
-struct Tokens {
-    list: Vec<Token>,
+struct Tokens<'a> {
+    list: Vec<Token<'a>>,
     blocks: Vec<String>,
 }
 
@@ -103,7 +123,7 @@ fn is_number_char(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c) || matches!(c, ',' | '.' | '，' | '．')
 }
 
-fn tokenize(markup: &str) -> Tokens {
+fn tokenize(markup: &str) -> Tokens<'_> {
     let mut reader = Reader::from_str(markup);
     reader.config_mut().check_end_names = false;
     let mut list = Vec::new();
@@ -118,27 +138,30 @@ fn tokenize(markup: &str) -> Tokens {
         };
         let end = reader.buffer_position() as usize;
         let block = *stack.last().unwrap_or(&0);
+        // the element name, as it stands after `<` or `</` in the markup
+        let name =
+            |skip: usize, len: usize| markup.get(start + skip..start + skip + len).unwrap_or("");
         match event {
             Event::Start(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let name = name(1, e.name().as_ref().len());
                 // a block's start tag belongs to the block, as its end tag does
-                let inner = if BLOCKS.contains(&name.as_str()) {
+                let inner = if BLOCKS.contains(&name) {
                     blocks.push(String::new());
                     blocks.len() - 1
                 } else {
                     block
                 };
-                list.push(tag_token(format!("<{name}"), inner));
+                list.push(tag_token(Kind::Start, name, inner));
                 stack.push(inner);
             }
             Event::End(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let name = name(2, e.name().as_ref().len());
                 stack.pop();
-                list.push(tag_token(format!("</{name}"), block));
+                list.push(tag_token(Kind::End, name, block));
             }
             Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                list.push(tag_token(format!("<{name}/"), block));
+                let name = name(1, e.name().as_ref().len());
+                list.push(tag_token(Kind::Empty, name, block));
             }
             Event::Text(_) => {
                 let raw = &markup[start..end];
@@ -152,17 +175,17 @@ fn tokenize(markup: &str) -> Tokens {
     Tokens { list, blocks }
 }
 
-fn tag_token(text: String, block: usize) -> Token {
+fn tag_token(kind: Kind, name: &str, block: usize) -> Token<'_> {
     Token {
-        text,
+        kind,
+        text: name,
         start: 0,
         end: 0,
-        is_tag: true,
         block,
     }
 }
 
-fn text_tokens(raw: &str, base: usize, block: usize, out: &mut Vec<Token>) {
+fn text_tokens<'a>(raw: &'a str, base: usize, block: usize, out: &mut Vec<Token<'a>>) {
     let mut chars = raw.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_whitespace() {
@@ -195,10 +218,10 @@ fn text_tokens(raw: &str, base: usize, block: usize, out: &mut Vec<Token>) {
             }
         }
         out.push(Token {
-            text: raw[i..end].to_string(),
+            kind: Kind::Text,
+            text: &raw[i..end],
             start: base + i,
             end: base + end,
-            is_tag: false,
             block,
         });
     }
@@ -233,7 +256,7 @@ pub fn mark_changes(old: &str, new: &str, deadline: Duration) -> (String, Vec<Hu
         let old_text = text_of(&a.list[old_range.clone()]);
         let new_tokens: Vec<&Token> = b.list[new_range.clone()]
             .iter()
-            .filter(|t| !t.is_tag)
+            .filter(|t| !t.is_tag())
             .collect();
         if old_text.is_empty() && new_tokens.is_empty() {
             continue; // only tags moved (a wrapper element, an empty cell)
@@ -242,9 +265,9 @@ pub fn mark_changes(old: &str, new: &str, deadline: Duration) -> (String, Vec<Hu
         let removal = new_tokens.is_empty();
         let (anchor, block) = if removal {
             // the first text token after the removal carries the anchor
-            match b.list[new_range.end..].iter().find(|t| !t.is_tag) {
+            match b.list[new_range.end..].iter().find(|t| !t.is_tag()) {
                 Some(t) => (vec![t], t.block),
-                None => match b.list[..new_range.start].iter().rev().find(|t| !t.is_tag) {
+                None => match b.list[..new_range.start].iter().rev().find(|t| !t.is_tag()) {
                     Some(t) => (vec![t], t.block),
                     None => (Vec::new(), 0),
                 },
@@ -286,15 +309,17 @@ type Change = (Range<usize>, Range<usize>);
 /// by particle, against the paragraphs around it.
 fn changed_ranges(a: &[Token], b: &[Token], deadline: Instant) -> Vec<Change> {
     let (a_units, b_units) = (units(a), units(b));
-    let key = |list: &[Token], r: &Range<usize>| -> String {
-        list[r.clone()]
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\u{1}")
+    // a unit compares by a hash of its tokens (a collision would only coarsen the diff)
+    let key = |list: &[Token], r: &Range<usize>| -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for t in &list[r.clone()] {
+            t.key().hash(&mut h);
+        }
+        h.finish()
     };
-    let a_keys: Vec<String> = a_units.iter().map(|r| key(a, r)).collect();
-    let b_keys: Vec<String> = b_units.iter().map(|r| key(b, r)).collect();
+    let a_keys: Vec<u64> = a_units.iter().map(|r| key(a, r)).collect();
+    let b_keys: Vec<u64> = b_units.iter().map(|r| key(b, r)).collect();
     let ops = capture_diff_slices_deadline(Algorithm::Myers, &a_keys, &b_keys, Some(deadline));
     // token index where unit `i` starts (the end of the list past the last unit)
     let at = |units: &[Range<usize>], list: &[Token], i: usize| {
@@ -359,8 +384,8 @@ fn token_changes(
     new: Range<usize>,
     deadline: Instant,
 ) -> Vec<Change> {
-    let a_keys: Vec<&str> = a[old.clone()].iter().map(|t| t.text.as_str()).collect();
-    let b_keys: Vec<&str> = b[new.clone()].iter().map(|t| t.text.as_str()).collect();
+    let a_keys: Vec<(Kind, &str)> = a[old.clone()].iter().map(Token::key).collect();
+    let b_keys: Vec<(Kind, &str)> = b[new.clone()].iter().map(Token::key).collect();
     let ops = capture_diff_slices_deadline(Algorithm::Myers, &a_keys, &b_keys, Some(deadline));
     let (oa, ob) = (old.start, new.start);
     let mut changed: Vec<Change> = Vec::new();
@@ -408,7 +433,7 @@ fn join_near(
             let gap = &new[pn.end.min(n.start)..n.start];
             let limit = JOIN_GAP.max(size(po, pn).min(size(&o, &n)));
             if gap.len() <= limit
-                && gap.iter().all(|t| !t.is_tag)
+                && gap.iter().all(|t| !t.is_tag())
                 && block_at(pn.start) == block_at(n.start)
             {
                 po.end = o.end.max(po.end);
@@ -436,7 +461,7 @@ fn join_rewritten(
         let (mut gaps, mut sizes) = (0, changed[i].0.len().max(changed[i].1.len()));
         while j < changed.len() {
             let gap = &new[changed[j - 1].1.end.min(changed[j].1.start)..changed[j].1.start];
-            if gap.iter().any(|t| t.is_tag)
+            if gap.iter().any(|t| t.is_tag())
                 || block_at(changed[j].1.start) != block_at(changed[i].1.start)
             {
                 break;
@@ -462,7 +487,7 @@ fn join_rewritten(
 fn text_of(tokens: &[Token]) -> String {
     let mut s = String::new();
     let mut last_end = usize::MAX;
-    for t in tokens.iter().filter(|t| !t.is_tag) {
+    for t in tokens.iter().filter(|t| !t.is_tag()) {
         let gap = t.start != last_end && last_end != usize::MAX;
         if gap
             && s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -473,7 +498,7 @@ fn text_of(tokens: &[Token]) -> String {
         {
             s.push(' ');
         }
-        s.push_str(&decoded(&t.text));
+        s.push_str(&decoded(t.text));
         last_end = t.end;
     }
     s

@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
 use hakusho_typeset::marks::{self, MarkedArea};
-use hakusho_typeset::page::{Color, Item, LaidOutDocument, OutlineEntry};
+use hakusho_typeset::page::LaidOutDocument;
+use hakusho_typeset::pdf::overlay::{self, Overlay, PageBox};
 use hakusho_typeset::Typesetter;
 use rayon::prelude::*;
 
@@ -209,22 +210,32 @@ fn typesetter(project: &Path, report: &mut Report) -> Result<Typesetter, Failure
         })
 }
 
-/// The proof of one document, `None` when its markup differs only where nothing shows.
-fn proof_one(
-    project: &Path,
+/// One document's changes, found before it is typeset: its markup with the changes marked.
+#[derive(Debug, Clone)]
+pub struct Marked {
+    pub markup: String,
+    pub hunks: Vec<Hunk>,
+}
+
+/// The changes between a document's `old` and `new` markup; `None` when they differ only
+/// where nothing shows.
+pub fn mark(old: &str, new: &str) -> Option<Marked> {
+    let (markup, hunks) = markdiff::mark_changes(old, new, DIFF_DEADLINE);
+    (!hunks.is_empty()).then_some(Marked { markup, hunks })
+}
+
+/// The proof of a document laid out from its marked markup (`laid`) and written as `real`
+/// (the document's PDF, from the same pages): `real` with the change list before it, each
+/// change highlighted and its old wording attached as a note. Returns it with the change list.
+pub fn proof_pdf(
     ts: &Typesetter,
     job: &Job,
-    old: &str,
-    new: &str,
+    laid: &LaidOutDocument,
+    real: &[u8],
+    hunks: &[Hunk],
     changes: &Changes,
-) -> Result<Option<DocumentProof>, Diagnostics> {
-    let (marked, hunks) = markdiff::mark_changes(old, new, DIFF_DEADLINE);
-    if hunks.is_empty() {
-        return Ok(None);
-    }
-    let source_name = format!("{}.markup.html", job.name);
-    let (mut laid, _) = ts.layout(&marked, &source_name)?;
-    let areas = marks::marked_areas(&laid, ts.fonts());
+) -> Result<(Vec<u8>, Vec<Entry>), Diagnostics> {
+    let areas = marks::marked_areas(laid, ts.fonts());
     let first_area: HashMap<u32, &MarkedArea> = areas.iter().rev().map(|a| (a.tag, a)).collect();
     let entries: Vec<Entry> = hunks
         .iter()
@@ -244,12 +255,91 @@ fn proof_one(
             after: h.after.clone(),
         })
         .collect();
-    decorate(&mut laid, ts, &hunks, &areas);
-    let list = change_list(ts, job, &entries, &source_name)?;
-    let proof = prepend(list, laid, &entries, ts.fonts());
-    let pdf = ts.write_pdf(&proof)?;
-    let rel = Path::new(PROOF_DIR).join(format!("{}.pdf", job.name));
-    write_atomic(&project.join(&rel), &pdf).map_err(|e| {
+    let list = change_list(ts, job, &entries)?;
+    let front = ts.write_draft_pdf(&list)?;
+    let overlay = Overlay {
+        highlights: highlights(hunks, &areas),
+        notes: notes(laid, hunks, &areas),
+        links: links(&list, ts, &entries),
+        front_bookmark: "変更一覧".into(),
+        title: format!("{}（校正刷り）", laid.title),
+    };
+    let pdf = overlay::proof(real, &front, &overlay, marks::HIGHLIGHT).map_err(|e| {
+        let mut d = Diagnostics::new();
+        d.error(
+            Location::file(format!("build/{}.pdf", job.name)),
+            "校正刷りを作れません（書き出した PDF を読み直せません）。この文書の元データとともに報告してください".to_string(),
+            format!("cannot make the proof (the PDF written cannot be read back: {e}); please report it with this document's sources"),
+        );
+        d
+    })?;
+    Ok((pdf, entries))
+}
+
+fn page_box(a: &MarkedArea) -> PageBox {
+    PageBox {
+        page: a.page,
+        x: a.x,
+        y: a.y,
+        width: a.width,
+        height: a.height,
+    }
+}
+
+/// A box under every changed run (not under the anchor of a removal).
+fn highlights(hunks: &[Hunk], areas: &[MarkedArea]) -> Vec<PageBox> {
+    let removal: HashMap<u32, bool> = hunks.iter().map(|h| (h.tag, h.removal)).collect();
+    areas
+        .iter()
+        .filter(|a| !removal.get(&a.tag).copied().unwrap_or(true))
+        .map(page_box)
+        .collect()
+}
+
+/// Beside the first line of each change, in the right margin: a note with its old wording.
+fn notes(laid: &LaidOutDocument, hunks: &[Hunk], areas: &[MarkedArea]) -> Vec<(PageBox, String)> {
+    let by_tag: HashMap<u32, &Hunk> = hunks.iter().map(|h| (h.tag, h)).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for a in areas {
+        let (Some(h), Some(page)) = (by_tag.get(&a.tag), laid.pages.get(a.page)) else {
+            continue;
+        };
+        if seen.insert(a.tag) {
+            let at = PageBox {
+                page: a.page,
+                x: page.width - NOTE_MARGIN,
+                y: a.y,
+                width: 12.0,
+                height: 12.0,
+            };
+            out.push((at, note_text(h)));
+        }
+    }
+    out
+}
+
+/// Where a note's icon sits: this far from the page's right edge, pt.
+const NOTE_MARGIN: f32 = 24.0;
+
+/// The change list's page numbers, each a link to its page.
+fn links(list: &LaidOutDocument, ts: &Typesetter, entries: &[Entry]) -> Vec<(PageBox, usize)> {
+    marks::marked_areas(list, ts.fonts())
+        .iter()
+        .filter_map(|a| {
+            let entry = entries.get(a.tag.checked_sub(LIST_TAG)? as usize)?;
+            let mut b = page_box(a);
+            b.x -= 2.0;
+            b.width += 4.0;
+            Some((b, entry.page? - 1))
+        })
+        .collect()
+}
+
+/// Writes a proof into build/proof/ (atomically); returns its project-relative path.
+pub fn write_proof(project: &Path, name: &str, pdf: &[u8]) -> Result<PathBuf, Diagnostics> {
+    let rel = Path::new(PROOF_DIR).join(format!("{name}.pdf"));
+    write_atomic(&project.join(&rel), pdf).map_err(|e| {
         let mut d = Diagnostics::new();
         let (ja, en) = hakusho_diagnostics::confined::io_reason(&e);
         d.error(
@@ -259,59 +349,31 @@ fn proof_one(
         );
         d
     })?;
-    Ok(Some(DocumentProof {
-        name: job.name.clone(),
-        path: rel,
-        entries,
-    }))
+    Ok(rel)
 }
 
-/// The colour of margin notes: dark red on screen, dark grey in black-and-white print.
-const NOTE_COLOR: Color = Color {
-    r: 0.7,
-    g: 0.0,
-    b: 0.0,
-};
-
-/// Highlights under every changed run, and beside its first line the old wording: in the
-/// margin (printed) and as a note (the whole of it, in the viewer).
-fn decorate(laid: &mut LaidOutDocument, ts: &Typesetter, hunks: &[Hunk], areas: &[MarkedArea]) {
-    let removal: HashMap<u32, bool> = hunks.iter().map(|h| (h.tag, h.removal)).collect();
-    let by_tag: HashMap<u32, &Hunk> = hunks.iter().map(|h| (h.tag, h)).collect();
-    for a in areas {
-        if !removal.get(&a.tag).copied().unwrap_or(true) {
-            if let Some(page) = laid.pages.get_mut(a.page) {
-                marks::highlight(page, a, marks::HIGHLIGHT);
-            }
-        }
-    }
-    // one note per change, at its first line; notes of one page stack downwards
-    let mut next_free: HashMap<usize, f32> = HashMap::new();
-    let mut seen = std::collections::HashSet::new();
-    for a in areas {
-        if !seen.insert(a.tag) {
-            continue;
-        }
-        let Some(h) = by_tag.get(&a.tag) else {
-            continue;
-        };
-        let Some(page) = laid.pages.get_mut(a.page) else {
-            continue;
-        };
-        let text = note_text(h);
-        // the note's first line on the changed line's baseline (the area is the em box)
-        let baseline = a.y + a.height * (0.88 / 1.12);
-        let free = next_free.entry(a.page).or_insert(0.0);
-        let baseline = baseline.max(*free + marks::NOTE_SIZE);
-        *free = marks::margin_note(page, ts.style(), ts.fonts(), baseline, &text, NOTE_COLOR);
-        page.items.push(Item::Note {
-            x: page.width - marks::NOTE_ICON,
-            y: baseline - marks::NOTE_SIZE,
-            width: 10.0,
-            height: 10.0,
-            text,
-        });
-    }
+/// The proof of one document, `None` when its markup differs only where nothing shows.
+fn proof_one(
+    project: &Path,
+    ts: &Typesetter,
+    job: &Job,
+    old: &str,
+    new: &str,
+    changes: &Changes,
+) -> Result<Option<DocumentProof>, Diagnostics> {
+    let Some(marked) = mark(old, new) else {
+        return Ok(None);
+    };
+    let source_name = format!("build/{}.markup.html", job.name);
+    let (laid, _) = ts.layout(&marked.markup, &source_name)?;
+    let real = ts.write_pdf(&laid)?;
+    let (pdf, entries) = proof_pdf(ts, job, &laid, &real, &marked.hunks, changes)?;
+    let path = write_proof(project, &job.name, &pdf)?;
+    Ok(Some(DocumentProof {
+        name: job.name.clone(),
+        path,
+        entries,
+    }))
 }
 
 fn note_text(h: &Hunk) -> String {
@@ -442,7 +504,6 @@ fn change_list(
     ts: &Typesetter,
     job: &Job,
     entries: &[Entry],
-    source_name: &str,
 ) -> Result<LaidOutDocument, Diagnostics> {
     let mut m = String::new();
     let title = escaped(&job.title);
@@ -465,59 +526,6 @@ fn change_list(
         ));
     }
     m.push_str("</tbody></table></section></doc>");
-    let name = format!("{source_name} (変更一覧)");
+    let name = format!("build/proof/{}（変更一覧）", job.name);
     ts.layout(&m, &name).map(|(laid, _)| laid)
-}
-
-/// The proof: the change list's pages, then the document's; the list's page numbers link to
-/// their pages, and the document's own links and bookmarks follow it.
-fn prepend(
-    list: LaidOutDocument,
-    doc: LaidOutDocument,
-    entries: &[Entry],
-    fonts: &hakusho_typeset::FontSet,
-) -> LaidOutDocument {
-    let shift = list.pages.len();
-    let list_areas = marks::marked_areas(&list, fonts);
-    let mut pages = list.pages;
-    for a in list_areas {
-        let i = (a.tag - LIST_TAG) as usize;
-        let Some(target) = entries.get(i).and_then(|e| e.page) else {
-            continue;
-        };
-        if let Some(p) = pages.get_mut(a.page) {
-            p.items.push(Item::Link {
-                x: a.x - 2.0,
-                y: a.y,
-                width: a.width + 4.0,
-                height: a.height,
-                target_page: shift + target - 1,
-                target_y: 0.0,
-            });
-        }
-    }
-    for mut p in doc.pages {
-        for it in &mut p.items {
-            if let Item::Link { target_page, .. } = it {
-                *target_page += shift;
-            }
-        }
-        pages.push(p);
-    }
-    let mut outline = vec![OutlineEntry {
-        title: "変更一覧".into(),
-        level: 1,
-        page: 0,
-        y: 0.0,
-    }];
-    outline.extend(doc.outline.into_iter().map(|mut o| {
-        o.page += shift;
-        o
-    }));
-    LaidOutDocument {
-        title: format!("{}（校正刷り）", doc.title),
-        lang: doc.lang,
-        pages,
-        outline,
-    }
 }

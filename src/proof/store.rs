@@ -23,7 +23,7 @@ const VERSION: u32 = 1;
 const DIR: &str = "build/.hakusho-proof";
 const CURRENT: &str = "current.json";
 const PREVIOUS: &str = "prev.json";
-const CURRENT_HASH: &str = "current.blake3";
+const CURRENT_KEY: &str = "current.key";
 pub const ROUNDS_DIR: &str = "build/proof/rounds";
 
 /// Largest version file read back: a bound against a hostile file, not a budget.
@@ -54,20 +54,6 @@ impl Version {
     fn same_content(&self, other: &Version) -> bool {
         self.snapshot == other.snapshot && self.documents == other.documents
     }
-
-    /// A hash of what it shows (the build time aside), kept beside the current version so
-    /// that a build that changed nothing does not read the version back.
-    fn content_hash(&self) -> io::Result<String> {
-        let mut h = blake3::Hasher::new();
-        h.update(&serde_json::to_vec(&self.snapshot).map_err(io::Error::other)?);
-        for (name, markup) in &self.documents {
-            h.update(b"\0doc\0");
-            h.update(name.as_bytes());
-            h.update(b"\0");
-            h.update(markup.as_bytes());
-        }
-        Ok(h.finalize().to_hex().to_string())
-    }
 }
 
 fn read(project: &Path, rel: &Path) -> Option<Version> {
@@ -77,28 +63,40 @@ fn read(project: &Path, rel: &Path) -> Option<Version> {
         .filter(|v| v.version == VERSION)
 }
 
-/// Records `version` as the current one after a successful full build; the current one before
-/// it becomes the previous one when they differ.
-pub fn record(project: &Path, version: &Version) -> io::Result<()> {
+/// Records the version a successful full build shows as the current one; the current one
+/// before it becomes the previous one when they differ. `key` identifies what the build shows
+/// (a hash of its inputs and markups): when it is the recorded one's, nothing is read, made or
+/// written. Returns the version when it was made (`make`).
+pub fn record(
+    project: &Path,
+    key: &str,
+    make: impl FnOnce() -> Version,
+) -> io::Result<Option<Version>> {
     let dir = project.join(DIR);
-    let hash = version.content_hash()?;
-    let hash_rel = Path::new(DIR).join(CURRENT_HASH);
+    let key_rel = Path::new(DIR).join(CURRENT_KEY);
     let current_rel = Path::new(DIR).join(CURRENT);
-    if confined::read(project, &hash_rel, 64).ok().as_deref() == Some(hash.as_bytes())
+    if confined::read(project, &key_rel, 128).ok().as_deref() == Some(key.as_bytes())
         && project.join(&current_rel).is_file()
     {
-        return Ok(());
+        return Ok(None);
     }
-    if let Some(old) = read(project, &current_rel) {
-        if old.same_content(version) {
-            return write_atomic(&dir.join(CURRENT_HASH), hash.as_bytes());
+    let version = make();
+    match read(project, &current_rel) {
+        Some(old) if old.same_content(&version) => {}
+        Some(old) => {
+            let bytes = serde_json::to_vec(&old).map_err(io::Error::other)?;
+            write_atomic(&dir.join(PREVIOUS), &bytes)?;
+            write_current(&dir, &version)?;
         }
-        let bytes = serde_json::to_vec(&old).map_err(io::Error::other)?;
-        write_atomic(&dir.join(PREVIOUS), &bytes)?;
+        None => write_current(&dir, &version)?,
     }
+    write_atomic(&dir.join(CURRENT_KEY), key.as_bytes())?;
+    Ok(Some(version))
+}
+
+fn write_current(dir: &Path, version: &Version) -> io::Result<()> {
     let bytes = serde_json::to_vec(version).map_err(io::Error::other)?;
-    write_atomic(&dir.join(CURRENT), &bytes)?;
-    write_atomic(&dir.join(CURRENT_HASH), hash.as_bytes())
+    write_atomic(&dir.join(CURRENT), &bytes)
 }
 
 /// The version the last corrections were made against (what `diff --last` compares with).

@@ -3,11 +3,11 @@
 //! A `<mark data-ref="N">` in the markup changes nothing in composition: its glyphs are set
 //! exactly as they would be without it and only remember the tag ([`crate::page::GlyphMark`]).
 //! After layout, [`marked_areas`] gives the boxes the tagged glyphs cover, page by page, so a
-//! caller can draw a highlight under them ([`highlight`]), attach a note, or find the page of
-//! a change — without the layout of the document moving by a point.
+//! caller can highlight them ([`crate::pdf::overlay`]), attach a note, or find the page of a
+//! change — without the layout of the document moving by a point.
 
 use crate::font::FontSet;
-use crate::page::{Color, Item, LaidOutDocument, Page};
+use crate::page::{Color, Item, LaidOutDocument};
 
 /// The box of consecutive glyphs of one `<mark>` on one line. Top-left origin, pt.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,84 +62,10 @@ pub fn marked_areas(doc: &LaidOutDocument, fonts: &FontSet) -> Vec<MarkedArea> {
 }
 
 /// A light marker colour: yellow on screen, a pale grey behind black text in black-and-white
-/// print (luminance about 0.9), so the text stays legible either way.
+/// print (luminance about 0.9), so the text stays legible either way (laid over the text with
+/// the multiply blend mode, see [`crate::pdf::overlay`]).
 pub const HIGHLIGHT: Color = Color {
     r: 1.0,
     g: 0.91,
     b: 0.45,
 };
-
-/// Puts a filled box under the text of `area` on `page`. The writer draws fills in item order
-/// before rules and text: appended last, the box lies over a shaded table cell and under every
-/// rule and character. Nothing else on the page moves.
-pub fn highlight(page: &mut Page, area: &MarkedArea, fill: Color) {
-    page.items.push(Item::Rect {
-        x: area.x,
-        y: area.y,
-        width: area.width,
-        height: area.height,
-        fill,
-    });
-}
-
-/// Size of margin notes, pt.
-pub const NOTE_SIZE: f32 = 6.0;
-
-/// Room kept at the page's right edge for a viewer's note icon, pt.
-pub const NOTE_ICON: f32 = 14.0;
-
-/// Writes `text` small in the right margin of `page`, its first baseline at `baseline`, in at
-/// most three lines cut to the margin's width (the end replaced by …) and clear of the note
-/// icon at the page edge; returns the y below it, so that notes of one page stack instead of
-/// overlapping. The margin is the style's right page margin.
-pub fn margin_note(
-    page: &mut Page,
-    style: &crate::Style,
-    fonts: &FontSet,
-    baseline: f32,
-    text: &str,
-    color: Color,
-) -> f32 {
-    const SIZE: f32 = NOTE_SIZE;
-    const LINES: usize = 3;
-    let (_, right, ..) = style.margins();
-    let x = page.width - right + 3.0;
-    let room = (right - 6.0 - NOTE_ICON).max(SIZE * 2.0);
-    let font = style.resolve("p", &[]).font;
-    let f = fonts.get(font);
-    let advance = |c: char| f.glyph(c).map_or(0.0, |g| g.advance * SIZE);
-    let ellipsis = advance('…');
-    let mut lines: Vec<String> = vec![String::new()];
-    let mut width = 0.0;
-    let mut chars = text.chars().filter(|c| !c.is_control()).peekable();
-    while let Some(c) = chars.next() {
-        let w = advance(c);
-        if width + w > room {
-            if lines.len() == LINES {
-                let last = lines.last_mut().expect("full lines");
-                while width + ellipsis > room {
-                    match last.pop() {
-                        Some(p) => width -= advance(p),
-                        None => break,
-                    }
-                }
-                last.push('…');
-                break;
-            }
-            lines.push(String::new());
-            width = 0.0;
-        }
-        lines.last_mut().expect("one line").push(c);
-        width += w;
-        if chars.peek().is_none() {
-            break;
-        }
-    }
-    let mut baseline = baseline;
-    for line in lines.iter().filter(|l| !l.is_empty()) {
-        let run = crate::layout::simple_run(fonts, style, line, font, SIZE, color, x, baseline);
-        page.items.push(Item::Text(run));
-        baseline += SIZE * 1.2;
-    }
-    baseline - SIZE + 1.0
-}

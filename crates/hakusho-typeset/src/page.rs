@@ -155,15 +155,6 @@ pub enum Item {
         target_page: usize,
         target_y: f32,
     },
-    /// A note the reader opens in the viewer (a PDF text annotation; proofs show the old
-    /// wording of a change with it). Not printed.
-    Note {
-        x: f32,
-        y: f32,
-        width: f32,
-        height: f32,
-        text: String,
-    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -87,7 +87,7 @@ pub(crate) fn shift(item: &mut Item, dy: f32) {
             *y1 += dy;
             *y2 += dy;
         }
-        Item::Rect { y, .. } | Item::Link { y, .. } | Item::Note { y, .. } => *y += dy,
+        Item::Rect { y, .. } | Item::Link { y, .. } => *y += dy,
     }
 }
 

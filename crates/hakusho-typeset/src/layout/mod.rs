@@ -38,10 +38,6 @@ const ROUTINES: Routines = Routines {
     toc: toc::build,
 };
 
-/// One line of text in one font, no composition (running heads, markers, a proof's margin
-/// notes).
-pub(crate) use inline::simple_run;
-
 fn too_many_pages(title: &str, pages: usize, max: usize, diags: &mut Diagnostics) {
     let key = "max_pages";
     diags.error(

@@ -7,6 +7,7 @@
 //! printpdf's output is then patched through lopdf: nested outline, links, /Lang, /Title,
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
+pub mod overlay;
 mod subset;
 
 use std::collections::BTreeMap;
@@ -131,6 +132,16 @@ fn rgb(c: Color) -> PColor {
 
 /// Writes the laid-out document as PDF bytes. Fails only if a font cannot be subset.
 pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String> {
+    write_compressed(doc, cache, 6)
+}
+
+/// [`write`] with flate level `level` (1 = fastest): a proof, read once and thrown away, is
+/// written faster at a little more size.
+pub fn write_compressed(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    level: u32,
+) -> Result<Vec<u8>, String> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
     let lap = |what: &str| {
@@ -180,7 +191,7 @@ pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String>
     lap("printpdf to_lopdf_document (subsetting)");
     patch(&mut lo, doc);
     tag_subset_fonts(&mut lo);
-    compress(&mut lo);
+    compress(&mut lo, level);
     lap("patched, compressed");
     let mut out = Vec::new();
     // Writing into a Vec cannot fail.
@@ -249,7 +260,7 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
 /// level, which made compression the largest part of writing a white paper (the embedded
 /// subset fonts are most of the bytes); the default level costs a few percent in size.
 /// Streams are compressed on up to two threads (the build machine has two cores).
-fn compress(lo: &mut lopdf::Document) {
+fn compress(lo: &mut lopdf::Document, level: u32) {
     use flate2::write::ZlibEncoder;
     use std::io::Write;
     let mut streams: Vec<&mut lopdf::Stream> = lo
@@ -262,7 +273,7 @@ fn compress(lo: &mut lopdf::Document) {
         .collect();
     let work = |part: &mut [&mut lopdf::Stream]| {
         for s in part {
-            let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+            let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
             if enc.write_all(&s.content).is_err() {
                 continue;
             }
@@ -519,32 +530,6 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument) {
                 a.set("Dest", dest(target, height(*target_page) - target_y));
                 annots.push(Object::Reference(lo.add_object(a)));
             }
-            if let Item::Note {
-                x,
-                y,
-                width,
-                height: nh,
-                text,
-            } = it
-            {
-                let hgt = page.height;
-                let mut a = Dictionary::new();
-                a.set("Type", Object::Name(b"Annot".to_vec()));
-                a.set("Subtype", Object::Name(b"Text".to_vec()));
-                a.set(
-                    "Rect",
-                    Object::Array(
-                        [*x, hgt - y - nh, x + width, hgt - y]
-                            .iter()
-                            .map(|v| Object::Real(*v))
-                            .collect(),
-                    ),
-                );
-                a.set("Contents", text_string(text));
-                a.set("Name", Object::Name(b"Comment".to_vec()));
-                a.set("Open", Object::Boolean(false));
-                annots.push(Object::Reference(lo.add_object(a)));
-            }
         }
         if let Some(&pid) = page_ids.get(pi) {
             if let Ok(d) = lo.get_dictionary_mut(pid) {
@@ -755,12 +740,6 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
                     feed(&x.to_bits().to_le_bytes());
                     feed(&y.to_bits().to_le_bytes());
                     feed(&target_page.to_le_bytes());
-                }
-                Item::Note { x, y, text: t, .. } => {
-                    feed(&[5]);
-                    feed(&x.to_bits().to_le_bytes());
-                    feed(&y.to_bits().to_le_bytes());
-                    text(&mut feed, t);
                 }
             }
         }
