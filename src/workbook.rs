@@ -391,7 +391,34 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
         }
         sheet.set_hidden(true);
     }
+    write_id_sheet(workbook.add_worksheet(), project, department, &dept.name)?;
     Ok(Some(workbook.save_to_buffer()?))
+}
+
+/// The hidden sheet that says whose workbook this is, so that `hakusho intake` recognises it
+/// whatever the file is renamed to: a header row ([`ID_HEADINGS`]) and one row with the
+/// department's id, its name and the fiscal year whose figures the workbook asks for.
+pub const ID_SHEET: &str = "提出情報";
+/// The headings of [`ID_SHEET`]: department id, department name, fiscal year asked for.
+pub const ID_HEADINGS: [&str; 3] = ["部のid", "部の名称", "対象年度"];
+
+fn write_id_sheet(
+    sheet: &mut Worksheet,
+    project: &Project,
+    department: &str,
+    name: &str,
+) -> Result<(), XlsxError> {
+    sheet.set_name(ID_SHEET)?;
+    for (c, heading) in ID_HEADINGS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *heading)?;
+    }
+    let text = Format::new().set_num_format("@");
+    sheet.write_string_with_format(1, 0, department, &text)?;
+    sheet.write_string_with_format(1, 1, name, &text)?;
+    let year = (project.fiscal_year + 1).to_string();
+    sheet.write_string_with_format(1, 2, &year, &text)?;
+    sheet.set_hidden(true);
+    Ok(())
 }
 
 /// The sheet holding the clerk's guide ([`crate::guide`]), after the data sheets.

@@ -231,7 +231,8 @@ fn long_code_lists_live_on_a_hidden_sheet() {
             "総合戦略数値目標",
             "総合戦略KPI",
             hakusho::workbook::GUIDE_SHEET,
-            "施策コード一覧"
+            "施策コード一覧",
+            hakusho::workbook::ID_SHEET,
         ]
     );
     assert_eq!(sheets[4].1, 65, "5 codes in use + 60 added");
