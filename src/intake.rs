@@ -172,6 +172,8 @@ struct Received {
     source: confined::Resolved,
     /// The staged copy, relative to the project, once read.
     staged: Option<PathBuf>,
+    /// The fiscal year the workbook asks for, from its identifying sheet.
+    asked_year: Option<i32>,
     ext: String,
 }
 
@@ -221,7 +223,14 @@ fn take_in(
     report.board.others.clear();
     let mut received = Vec::new();
     for input in inputs {
-        gather(input, &mut received, &mut report.board.others);
+        // relative to the project first (as with `git -C`), then to the working directory
+        let in_project = project_dir.join(input);
+        let real = if input.is_relative() && fs::symlink_metadata(&in_project).is_ok() {
+            in_project
+        } else {
+            input.clone()
+        };
+        gather(&real, input, &mut received, &mut report.board.others);
     }
     let max_bytes = config.limits.max_file_mb.saturating_mul(1024 * 1024);
     // read each file once and stage it; identify it
@@ -268,6 +277,13 @@ fn take_in(
         match identify(project, &file.display, &data) {
             Identity::Known(id) => {
                 file.staged = Some(staged);
+                file.asked_year = data
+                    .tables
+                    .iter()
+                    .find(|t| t.id == id_table().id)
+                    .and_then(|t| t.rows.first())
+                    .and_then(|r| r.values.get("year"))
+                    .and_then(|v| v.text.trim().parse().ok());
                 identified.push((id, file));
             }
             Identity::Unknown => report
@@ -349,6 +365,9 @@ fn take_one(
         &as_department,
         &file.display,
     ));
+    if let Some(year) = file.asked_year.filter(|y| *y != project.fiscal_year) {
+        diags.push(year_mismatch(&file.display, year, project.fiscal_year));
+    }
     let (errors, warnings) = crate::messages::severity_counts(&diags);
     line.errors = errors;
     line.warnings = warnings;
@@ -410,6 +429,25 @@ fn take_one(
         .collect();
     line.history = install(project_dir, &installed, &previous, &bytes, now)?.map(|p| slash(&p));
     Ok(line)
+}
+
+/// A workbook written for another fiscal year than the configured one: its values go in
+/// under the configured year's labels, so the editor hears of it.
+fn year_mismatch(display: &Path, asked: i32, configured: i32) -> Diagnostic {
+    let label =
+        |y: i32| hakusho_sources::era_label(y, "年度").unwrap_or_else(|| format!("{y}年度"));
+    Diagnostic::warning(
+        Location::file(display),
+        format!(
+            "このワークブックは{}の値を提出するためのものですが、sources/hakusho.yaml の fiscal_year は {configured}（{}）です。{}の白書を作るのであれば、fiscal_year を {asked} に直してください",
+            label(asked),
+            label(configured),
+            label(asked),
+        ),
+        format!(
+            "this workbook was written for the figures of fiscal year {asked}, but fiscal_year in sources/hakusho.yaml is {configured}; to report {asked}, set fiscal_year to {asked}"
+        ),
+    )
 }
 
 /// The marked-up copy of a department's workbook.
@@ -648,7 +686,7 @@ fn identify(project: &Project, display: &Path, data: &WorkbookData) -> Identity 
 
 /// The files of one input: a folder's regular files (not its subfolders; hidden files and
 /// Excel's lock files skipped), each confined to the folder; or the file itself.
-fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
+fn gather(input: &Path, shown: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
     fn push(
         out: &mut Vec<Received>,
         others: &mut Vec<OtherFile>,
@@ -674,6 +712,7 @@ fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
                     modified,
                     source,
                     staged: None,
+                    asked_year: None,
                     ext,
                 });
             }
@@ -685,8 +724,8 @@ fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
         }
     }
     if !input.is_dir() {
-        let found = confined::resolve_named(input, input).map_err(|e| *e.diagnostic);
-        push(out, others, input.to_path_buf(), found);
+        let found = confined::resolve_named(input, shown).map_err(|e| *e.diagnostic);
+        push(out, others, shown.to_path_buf(), found);
         return;
     }
     let mut names: Vec<String> = match fs::read_dir(input) {
@@ -699,7 +738,7 @@ fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
         Err(e) => {
             let (ja, en) = confined::io_reason(&e);
             others.push(OtherFile {
-                file: slash(input),
+                file: slash(shown),
                 modified: None,
                 reason: Reason::Unreadable {
                     ja: format!("フォルダを読めません: {ja}"),
@@ -712,7 +751,7 @@ fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
     names.sort();
     if names.len() > MAX_INBOX_FILES {
         others.push(OtherFile {
-            file: slash(input),
+            file: slash(shown),
             modified: None,
             reason: Reason::TooManyFiles {
                 skipped: names.len() - MAX_INBOX_FILES,
@@ -722,9 +761,10 @@ fn gather(input: &Path, out: &mut Vec<Received>, others: &mut Vec<OtherFile>) {
     }
     let folder = fs::canonicalize(input).unwrap_or_else(|_| input.to_path_buf());
     for name in names {
-        let display = input.join(&name);
+        let display = shown.join(&name);
         // a link is followed only within the folder
-        let leaves = fs::canonicalize(&display).is_ok_and(|real| !real.starts_with(&folder));
+        let leaves =
+            fs::canonicalize(input.join(&name)).is_ok_and(|real| !real.starts_with(&folder));
         if leaves {
             others.push(OtherFile {
                 file: slash(&display),

@@ -338,8 +338,26 @@ fn one_line(s: &str) -> String {
     s.split('\n').map(str::trim).collect::<Vec<_>>().join("")
 }
 
+/// The project as next year's workbook presents it: the tables' headings and labels filled
+/// for the fiscal year whose figures the workbook asks for (a heading `…({fiscal_year})` is
+/// written with 令和3年度 in the workbooks sent out after the 令和2年度 report), so that the
+/// configuration of that year reads them as they are.
+pub fn for_next_year(project: &Project) -> Project {
+    let mut next = project.clone();
+    let tables = project.config.tables_for_year(project.fiscal_year + 1);
+    for t in &mut next.tables {
+        if let Some(c) = tables.iter().find(|c| c.id == t.config.id) {
+            t.config = c.clone();
+        }
+    }
+    next.config.tables = tables;
+    next
+}
+
 /// The workbook of `department` as bytes, or `None` when it has no sheet to write.
 pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<u8>>> {
+    let next = for_next_year(project);
+    let project = &next;
     let Some(dept) = project.department(department) else {
         anyhow::bail!("unknown department {department}");
     };

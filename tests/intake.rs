@@ -23,9 +23,11 @@ fn model(dir: &Path) -> Project {
     p.unwrap()
 }
 
-/// The prefilled workbook of `id` (`hakusho workbook`'s writer) after `edit` on the model.
+/// The prefilled workbook of `id` (`hakusho workbook`'s writer) after `edit` on the model: as
+/// sent out the year before, asking for the configured year's figures.
 fn prefilled(dir: &Path, id: &str, edit: impl FnOnce(&mut Project)) -> Vec<u8> {
     let mut p = model(dir);
+    p.fiscal_year -= 1;
     edit(&mut p);
     hakusho::workbook::workbook_bytes(&p, id).unwrap().unwrap()
 }
@@ -347,4 +349,34 @@ fn nothing_given_or_a_broken_project_is_said_not_crashed() {
     let run = hakusho(dir.path(), &["intake", "sources/workbooks/kikaku.xlsx"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("何も取り込んでいません"));
+}
+
+#[test]
+fn a_workbook_asking_for_another_year_is_taken_with_a_warning() {
+    let dir = project_copy();
+    let d = dir.path();
+    // written from this year's configuration: it asks for next year's figures
+    let somu = hakusho::workbook::workbook_bytes(&model(d), "somu")
+        .unwrap()
+        .unwrap();
+    let inbox = tempfile::tempdir().unwrap();
+    fs::write(inbox.path().join("総務部.xlsx"), &somu).unwrap();
+    let report = intake(d, &[inbox.path().to_path_buf()], SystemTime::now())
+        .unwrap()
+        .unwrap();
+    let s = report
+        .board
+        .departments
+        .iter()
+        .find(|l| l.id == "somu")
+        .unwrap();
+    assert_eq!(s.state, State::Installed);
+    assert_eq!((s.errors, s.warnings), (0, 1));
+    let warning = report.diagnostics.iter().next().unwrap();
+    assert!(
+        warning.ja.contains("令和3年度の値を提出するためのもの")
+            && warning.ja.contains("fiscal_year を 2021 に直してください"),
+        "{}",
+        warning.ja
+    );
 }

@@ -54,6 +54,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let (mut config, src) =
         yaml::read_limited::<Config>(&real, display, Limits::default().max_yaml_mb, diags)?;
     validate::config(&config, &src, diags);
+    config.fill_years();
     for (i, d) in config.documents.iter_mut().enumerate() {
         d.location = Loc(src.at(yaml_path!["documents", i, "name"]));
     }
