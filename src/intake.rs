@@ -247,7 +247,8 @@ fn take_in(
             }
         };
         let staged = Path::new(STAGING_DIR).join(staged_name(&n.to_string(), &file.ext));
-        write_atomic(&project_dir.join(&staged), &bytes).with_context(|| slash(&staged))?;
+        // a scratch copy: removed when intake ends, so not synced to disk
+        fs::write(project_dir.join(&staged), &bytes).with_context(|| slash(&staged))?;
         let mut read_diags = Diagnostics::new();
         let mut tables = config.tables.clone();
         tables.push(id_table());
@@ -318,53 +319,94 @@ fn take_in(
         }
     }
     winners.sort_by_key(|(id, _)| config.departments.iter().position(|d| d.id == *id));
+    // checked together (the configuration, the plan and the fonts are loaded once), each
+    // under its department's id, so that the check knows whose workbook it is
+    let mut named = Vec::new();
+    for (id, file) in &winners {
+        let staged = file.staged.as_deref().unwrap_or(Path::new(""));
+        let as_department = Path::new(STAGING_DIR).join(staged_name(id, &file.ext));
+        fs::rename(project_dir.join(staged), project_dir.join(&as_department))
+            .with_context(|| slash(&as_department))?;
+        named.push(as_department);
+    }
+    let (mut diags, _, mut rows) = hakusho_sources::check_files_with_rows(project_dir, &named);
+    if !named.is_empty() {
+        diags.extend(crate::characters::check_rows(
+            project_dir,
+            &rows,
+            crate::build::deps::STYLE_PATH,
+        ));
+    }
+    let mut diags = diags.into_vec();
     let old_snapshot = snapshot::snapshot(project);
-    for (id, file) in winners {
+    for ((id, file), as_department) in winners.iter().zip(&named) {
+        let (own, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = diags
+            .into_iter()
+            .partition(|d| d.location.path() == Some(as_department.as_path()));
+        diags = rest;
+        let (own_rows, rest): (Vec<Row>, Vec<Row>) = rows
+            .into_iter()
+            .partition(|r| r.location.0.path() == Some(as_department.as_path()));
+        rows = rest;
+        let mut checked = Diagnostics::new();
+        for d in own {
+            checked.push(d);
+        }
+        let checked = Checked {
+            as_department,
+            diags: relocated(checked, as_department, &file.display),
+            rows: own_rows,
+        };
         let line = take_one(
             project_dir,
             project,
             &old_snapshot,
-            &id,
-            &file,
+            (id, file),
+            checked,
             now,
             &mut report.diagnostics,
         )?;
         report.processed.push(id.clone());
-        if let Some(slot) = report.board.departments.iter_mut().find(|l| l.id == id) {
+        if let Some(slot) = report.board.departments.iter_mut().find(|l| l.id == *id) {
             *slot = line;
         }
+    }
+    // what no workbook's location names (e.g. the plan could not be read)
+    for d in diags {
+        report.diagnostics.push(d);
     }
     Ok(report)
 }
 
-/// Checks one identified workbook and installs it when it has no error.
+/// What the check found in one workbook staged as `<id>.<ext>`.
+struct Checked<'a> {
+    as_department: &'a Path,
+    /// Shown with the file as received.
+    diags: Diagnostics,
+    rows: Vec<Row>,
+}
+
+/// Installs one checked workbook when it has no error; writes its marked-up copy when it has
+/// problems.
 fn take_one(
     project_dir: &Path,
     project: &Project,
     old_snapshot: &snapshot::Snapshot,
-    id: &str,
-    file: &Received,
+    (id, file): (&str, &Received),
+    checked: Checked,
     now: u64,
     all_diags: &mut Diagnostics,
 ) -> Result<DepartmentLine> {
+    let Checked {
+        as_department,
+        mut diags,
+        mut rows,
+    } = checked;
     let name = project.department(id).map_or("", |d| d.name.as_str());
     let mut line = DepartmentLine::new(id, name, State::Installed);
     line.file = Some(slash(&file.display));
     line.modified = file.modified;
     line.taken = Some(now);
-    let staged = file.staged.as_deref().unwrap_or(Path::new(""));
-    // checked under the department's id, so that the check knows whose workbook it is
-    let as_department = Path::new(STAGING_DIR).join(staged_name(id, &file.ext));
-    fs::rename(project_dir.join(staged), project_dir.join(&as_department))
-        .with_context(|| slash(&as_department))?;
-    let (diags, _, mut rows) =
-        hakusho_sources::check_files_with_rows(project_dir, std::slice::from_ref(&as_department));
-    let mut diags = relocated(diags, &as_department, &file.display);
-    diags.extend(relocated(
-        crate::characters::check_rows(project_dir, &rows, crate::build::deps::STYLE_PATH),
-        &as_department,
-        &file.display,
-    ));
     if let Some(year) = file.asked_year.filter(|y| *y != project.fiscal_year) {
         diags.push(year_mismatch(&file.display, year, project.fiscal_year));
     }
@@ -374,7 +416,7 @@ fn take_one(
     if !diags.is_empty() {
         let out = markup_path(id);
         crate::markup::write(
-            &project_dir.join(&as_department),
+            &project_dir.join(as_department),
             &file.display,
             &project.config.limits,
             &diags,
@@ -392,8 +434,7 @@ fn take_one(
         return Ok(line);
     }
     let installed = Path::new(WORKBOOKS_DIR).join(staged_name(id, &file.ext));
-    let bytes =
-        fs::read(project_dir.join(&as_department)).with_context(|| slash(&as_department))?;
+    let bytes = fs::read(project_dir.join(as_department)).with_context(|| slash(as_department))?;
     let previous = installed_versions(project_dir, id);
     let same = previous.len() == 1
         && previous[0] == installed
@@ -404,7 +445,7 @@ fn take_one(
         return Ok(line);
     }
     // the values as the documents show them, before and after
-    let installed_loc = |l: &Location| relocate(l.clone(), &as_department, &installed);
+    let installed_loc = |l: &Location| relocate(l.clone(), as_department, &installed);
     for row in &mut rows {
         row.location.0 = installed_loc(&row.location.0);
         for cell in row.cells.values_mut() {
