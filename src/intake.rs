@@ -96,6 +96,10 @@ pub struct DepartmentLine {
     pub markup: Option<String>,
     /// Where the replaced version was kept.
     pub history: Option<String>,
+    /// A refused submission after one installed earlier this cycle: the file installed then
+    /// (still the department's workbook).
+    #[serde(default)]
+    pub still_installed: Option<String>,
 }
 
 impl DepartmentLine {
@@ -112,6 +116,7 @@ impl DepartmentLine {
             changes: Vec::new(),
             markup: None,
             history: None,
+            still_installed: None,
         }
     }
 }
@@ -368,6 +373,14 @@ fn take_in(
         )?;
         report.processed.push(id.clone());
         if let Some(slot) = report.board.departments.iter_mut().find(|l| l.id == *id) {
+            let mut line = line;
+            if line.state == State::Refused {
+                line.still_installed = match slot.state {
+                    State::Installed | State::Unchanged => slot.file.clone(),
+                    State::Refused => slot.still_installed.clone(),
+                    State::NotSubmitted | State::NoWorkbook => None,
+                };
+            }
             *slot = line;
         }
     }
@@ -415,15 +428,22 @@ fn take_one(
     line.warnings = warnings;
     if !diags.is_empty() {
         let out = markup_path(id);
-        crate::markup::write(
+        let written = crate::markup::write(
             &project_dir.join(as_department),
             &file.display,
             &project.config.limits,
             &diags,
             &project_dir.join(&out),
-        )
-        .with_context(|| slash(&out))?;
-        line.markup = Some(slash(&out));
+        );
+        // the board and the other workbooks matter more than one marked-up copy
+        match written {
+            Ok(()) => line.markup = Some(slash(&out)),
+            Err(e) => all_diags.push(Diagnostic::warning(
+                Location::file(&out),
+                "指摘ファイルを書けませんでした（問題の一覧は上のとおりです）。詳しい理由は --lang en を付けて実行すると英語で表示されます",
+                format!("the marked-up workbook could not be written ({e:#}); the problems are listed above"),
+            )),
+        }
     } else {
         // a marked-up copy of an earlier submission no longer applies
         let _ = fs::remove_file(project_dir.join(markup_path(id)));

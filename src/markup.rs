@@ -25,6 +25,8 @@ const WARNING_COLOR: u32 = 0xFFEB9C;
 /// Every problem of a cell (severity, Japanese message), by (sheet, row, column).
 type ProblemsByCell = BTreeMap<(String, u32, u32), Vec<(Severity, String)>>;
 
+/// The most characters an Excel cell holds.
+const EXCEL_MAX_CHARS: usize = 32_767;
 /// A note longer than this is cut (Excel shows a small box).
 const NOTE_MAX_CHARS: usize = 1500;
 
@@ -74,11 +76,21 @@ fn workbook_bytes(
                 .push((d.severity, d.ja.clone()));
         }
     }
+    let mut used = vec![list_name.to_lowercase()];
     for (n, stored) in sheets.iter().enumerate() {
-        let sheet = workbook.add_worksheet();
-        if sheet.set_name(&stored.name).is_err() {
-            sheet.set_name(format!("Sheet{}", n + 1))?;
+        // the sheet's own name; one Excel would refuse (a duplicate differing in case, a
+        // character rust_xlsxwriter rejects) gets a free numbered one
+        let mut name = stored.name.clone();
+        let mut k = n + 1;
+        while used.contains(&name.to_lowercase())
+            || rust_xlsxwriter::Worksheet::new().set_name(&name).is_err()
+        {
+            name = format!("Sheet{k}");
+            k += 1;
         }
+        used.push(name.to_lowercase());
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&name)?;
         write_sheet(sheet, stored, &by_cell)?;
     }
     workbook.save_to_buffer()
@@ -176,29 +188,32 @@ fn write_sheet(
         // an overlapping or single-cell region in the source is left unmerged
         let _ = sheet.merge_range(*r0, *c0 as u16, *r1, *c1 as u16, first, &Format::new());
     }
+    // a cell Excel cannot hold as it came (text over Excel's 32,767 characters, a position
+    // out of range) is cut or left out: the copy is for reading, the original stays as sent
     for (r, c, cell) in &stored.cells {
         let (r, c16) = (*r, *c as u16);
-        match cell {
+        let _ = match cell {
             StoredCell::Text(t) => {
-                sheet.write_string_with_format(r, c16, t, &mark(Format::new(), (r, *c)))?;
+                let t: String = t.chars().take(EXCEL_MAX_CHARS).collect();
+                sheet.write_string_with_format(r, c16, t, &mark(Format::new(), (r, *c)))
             }
             StoredCell::Number(n, code) => {
                 let format = mark(Format::new().set_num_format(code), (r, *c));
-                sheet.write_number_with_format(r, c16, *n, &format)?;
+                sheet.write_number_with_format(r, c16, *n, &format)
             }
             StoredCell::Bool(b) => {
-                sheet.write_boolean_with_format(r, c16, *b, &mark(Format::new(), (r, *c)))?;
+                sheet.write_boolean_with_format(r, c16, *b, &mark(Format::new(), (r, *c)))
             }
             // read back as the same error value
             StoredCell::Error(e) => {
-                sheet.write_string_with_format(r, c16, e, &mark(Format::new(), (r, *c)))?;
+                sheet.write_string_with_format(r, c16, e, &mark(Format::new(), (r, *c)))
             }
-        }
+        };
     }
     for ((r, c), list) in &problems {
         let has_value = stored.cells.iter().any(|(cr, cc, _)| (cr, cc) == (r, c));
         if !has_value {
-            sheet.write_blank(*r, *c as u16, &mark(Format::new(), (*r, *c)))?;
+            let _ = sheet.write_blank(*r, *c as u16, &mark(Format::new(), (*r, *c)));
         }
         let text: Vec<String> = list
             .iter()
@@ -212,10 +227,11 @@ fn write_sheet(
             .add_author_prefix(false)
             .set_width(320)
             .set_height(120);
-        sheet.insert_note(*r, *c as u16, &note)?;
+        let _ = sheet.insert_note(*r, *c as u16, &note);
     }
-    for c in 0..=stored.cells.iter().map(|(_, c, _)| *c).max().unwrap_or(0) {
-        sheet.set_column_width(c as u16, 16)?;
+    let last_col = stored.cells.iter().map(|(_, c, _)| *c).max().unwrap_or(0);
+    for c in 0..=last_col.min(u32::from(u16::MAX)) {
+        let _ = sheet.set_column_width(c as u16, 16);
     }
     if stored.hidden {
         sheet.set_hidden(true);

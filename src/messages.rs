@@ -878,7 +878,13 @@ pub fn board_row(line: &crate::intake::DepartmentLine, lang: Lang) -> [String; 8
             Lang::Ja => format!("{}（{}）", line.name, line.id),
             Lang::En => format!("{} ({})", line.name, line.id),
         },
-        state_word(line.state, lang).to_string(),
+        match (line.state, &line.still_installed, lang) {
+            (State::Refused, Some(_), Lang::Ja) => "要修正（先に取り込んだ版のまま）".to_string(),
+            (State::Refused, Some(_), Lang::En) => {
+                "to be fixed (the earlier one stays)".to_string()
+            }
+            _ => state_word(line.state, lang).to_string(),
+        },
         line.file.clone().unwrap_or_default(),
         board_time(line.modified),
         count(line.errors),
@@ -1000,6 +1006,12 @@ pub fn board(w: &mut dyn Write, lang: Lang, board: &crate::intake::Board) -> io:
             match lang {
                 Lang::Ja => writeln!(w, "    前の版: {h}")?,
                 Lang::En => writeln!(w, "    previous version: {h}")?,
+            }
+        }
+        if let Some(f) = &line.still_installed {
+            match lang {
+                Lang::Ja => writeln!(w, "    先に取り込んだ {f} がそのまま使われます")?,
+                Lang::En => writeln!(w, "    {f}, taken in earlier, stays installed")?,
             }
         }
     }

@@ -337,6 +337,24 @@ fn a_folder_of_renamed_duplicated_broken_foreign_and_valid_workbooks() {
     // the earlier submissions of this cycle stay on the board
     let k = board.departments.iter().find(|l| l.id == "kikaku").unwrap();
     assert_eq!(k.state, State::Installed);
+
+    // a broken resubmission after an installed one: refused, the installed one stays and the
+    // board says so
+    let installed_before = installed(d, "kikaku");
+    let broken = prefilled(d, "kikaku", |p| {
+        set_value(p, "indicators", HOMEPAGE, "current", "#REF!")
+    });
+    let again = tempfile::tempdir().unwrap();
+    write_at(&again.path().join("企画部_再提出.xlsx"), &broken, 1);
+    let run = hakusho(d, &["intake", again.path().to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{out}");
+    assert_eq!(installed(d, "kikaku"), installed_before);
+    assert!(out.contains("要修正（先に取り込んだ版のまま）"), "{out}");
+    assert!(
+        out.contains("企画部_目標指標_修正版2.xlsx がそのまま使われます"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -379,4 +397,42 @@ fn a_workbook_asking_for_another_year_is_taken_with_a_warning() {
         "{}",
         warning.ja
     );
+}
+
+// every file of calamine's test corpus and the crafted bombs: each gets its line, none is
+// taken, nothing panics, nothing under sources/ changes
+#[test]
+fn a_folder_of_hostile_and_foreign_files_gets_one_line_each() {
+    let dir = project_copy();
+    let d = dir.path();
+    let before = files_under(&d.join("sources"));
+    let folders = ["tests/fixtures/calamine", "tests/fixtures/crafted"];
+    let paths = folders.map(|f| repo().join(f).to_string_lossy().into_owned());
+    let mut args = vec!["intake"];
+    args.extend(paths.iter().map(String::as_str));
+    let run = hakusho(d, &args);
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{out}");
+    let board = hakusho::intake::previous_board(d, &model(d));
+    let files: usize = folders
+        .iter()
+        .map(|f| {
+            fs::read_dir(repo().join(f))
+                .unwrap()
+                .filter(|e| {
+                    !e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with('.')
+                })
+                .count()
+        })
+        .sum();
+    assert_eq!(board.others.len(), files, "{out}");
+    assert!(board
+        .departments
+        .iter()
+        .all(|l| matches!(l.state, State::NotSubmitted | State::NoWorkbook)));
+    assert_eq!(files_under(&d.join("sources")), before);
 }
