@@ -203,8 +203,10 @@ pub fn intake(
     };
     let now_secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let staging = project_dir.join(STAGING_DIR);
-    // a staging folder left by an interrupted intake holds nothing anyone needs
+    // a staging folder left by an interrupted intake holds nothing anyone needs, nor do the
+    // temporary files of its installs (removed only when their process is gone)
     let _ = fs::remove_dir_all(&staging);
+    crate::build::remove_stale_temps(&project_dir.join(WORKBOOKS_DIR));
     fs::create_dir_all(&staging).with_context(|| slash(&staging))?;
     let result = take_in(project_dir, &project, inputs, now_secs);
     let _ = fs::remove_dir_all(&staging);

@@ -436,3 +436,72 @@ fn a_folder_of_hostile_and_foreign_files_gets_one_line_each() {
         .all(|l| matches!(l.state, State::NotSubmitted | State::NoWorkbook)));
     assert_eq!(files_under(&d.join("sources")), before);
 }
+
+// an intake killed at any moment leaves every department's workbook old or new, never a part,
+// and the next intake finishes the job
+#[test]
+fn an_interrupted_intake_leaves_each_workbook_old_or_new() {
+    let dir = project_copy();
+    let d = dir.path();
+    let ids: Vec<String> = model(d)
+        .departments
+        .iter()
+        .map(|x| x.id.clone())
+        .filter(|id| d.join(format!("sources/workbooks/{id}.xlsx")).is_file())
+        .collect();
+    let inbox = tempfile::tempdir().unwrap();
+    let mut news = Vec::new();
+    for id in &ids {
+        let bytes = prefilled(d, id, |p| {
+            for t in &mut p.tables {
+                for r in t
+                    .rows
+                    .iter_mut()
+                    .filter(|r| r.department.as_deref() == Some(id))
+                {
+                    r.note = "改訂".into();
+                }
+            }
+        });
+        fs::write(inbox.path().join(format!("{id}-提出.xlsx")), &bytes).unwrap();
+        news.push(bytes);
+    }
+    let olds: Vec<Vec<u8>> = ids.iter().map(|id| installed(d, id)).collect();
+    for delay_ms in [0, 10, 30, 60, 100, 150, 250] {
+        for (id, old) in ids.iter().zip(&olds) {
+            fs::write(d.join(format!("sources/workbooks/{id}.xlsx")), old).unwrap();
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hakusho"))
+            .arg("-C")
+            .arg(d)
+            .arg("intake")
+            .arg(inbox.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().unwrap();
+        for ((id, old), new) in ids.iter().zip(&olds).zip(&news) {
+            let now = installed(d, id);
+            assert!(now == *old || now == *new, "{id} after {delay_ms} ms");
+        }
+        // the project reads (left-over temporary files are hidden names, not workbooks)
+        model(d);
+    }
+    let run = hakusho(d, &["intake", inbox.path().to_str().unwrap()]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    for (id, new) in ids.iter().zip(&news) {
+        assert_eq!(&installed(d, id), new, "{id}");
+    }
+    let names: Vec<PathBuf> = files_under(&d.join("sources/workbooks"))
+        .into_iter()
+        .filter(|f| !f.starts_with("history"))
+        .collect();
+    assert_eq!(names.len(), ids.len(), "{names:?}");
+}
