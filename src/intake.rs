@@ -456,7 +456,14 @@ fn take_one(
         return Ok(line);
     }
     let installed = Path::new(WORKBOOKS_DIR).join(staged_name(id, &file.ext));
-    let bytes = fs::read(project_dir.join(as_department)).with_context(|| slash(as_department))?;
+    let max_bytes = project
+        .config
+        .limits
+        .max_file_mb
+        .saturating_mul(1024 * 1024);
+    let bytes = confined::read(project_dir, as_department, max_bytes)
+        .map_err(|e| anyhow::anyhow!("{}", e.diagnostic.en))
+        .with_context(|| slash(as_department))?;
     let previous = installed_versions(project_dir, id);
     let same = previous.len() == 1
         && previous[0] == installed
