@@ -4,6 +4,7 @@
 For the bundled sample and for generated projects of about 100, 300 and 1,000 white-paper pages:
 
 - `hakusho check` (reading workbooks + YAML + validation: the sources stage on its own);
+- for the sample, `hakusho intake` of its prefilled workbooks (identify, check, install each);
 - full build (`hakusho build`): wall, CPU (user+sys), peak RSS (wait4's ru_maxrss), pages and bytes
   of each PDF; stage times when the binary has `build --timings`;
 - one-booklet rebuild after editing one paragraph of that department's YAML (a fresh edit before each
@@ -282,6 +283,38 @@ def bench_project(label, project, hakusho, runs, typst_ok, has_timings):
     return row
 
 
+def bench_intake(project, hakusho, runs):
+    """`hakusho intake` of the sample's workbooks as the departments send them back: the prefilled
+    workbooks of `hakusho workbook --all` (identified by their hidden sheet, checked, installed with
+    the previous version kept and the changes listed). The installed workbooks are restored before
+    every run, so each run installs all of them."""
+    inbox = project / "inbox"
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    sh([str(hakusho), "-C", str(project), "workbook", "--all", "--out", str(inbox)])
+    pristine = project / "workbooks.pristine"
+    if pristine.exists():
+        shutil.rmtree(pristine)
+    shutil.copytree(project / "sources" / "workbooks", pristine)
+
+    def restore(_i):
+        shutil.rmtree(project / "sources" / "workbooks")
+        shutil.copytree(pristine, project / "sources" / "workbooks")
+
+    # taken in under the next year's configuration, as in the yearly cycle
+    config = project / "sources" / "hakusho.yaml"
+    text = config.read_text(encoding="utf-8")
+    advanced = re.sub(r"(?m)^fiscal_year:\s*(\d+)", lambda m: f"fiscal_year: {int(m.group(1)) + 1}", text, count=1)
+    config.write_text(advanced, encoding="utf-8")
+    try:
+        r = repeat([str(hakusho), "-C", str(project), "intake", str(inbox)], runs, before=restore)
+    finally:
+        config.write_text(text, encoding="utf-8")
+        restore(0)
+    r["files"] = len(list(inbox.glob("*.xlsx")))
+    return r
+
+
 def fmt_s(v):
     return "—" if v is None else f"{v:.3f}"
 
@@ -377,6 +410,12 @@ def report(info, rows, command, notes):
     def verdict(ok):
         return "met" if ok else "NOT met"
 
+    if sample and sample.get("intake"):
+        it = sample["intake"]
+        lines.append(
+            f"- intake of the sample's workbooks ({it['files']} prefilled files: identified, checked, installed): "
+            + (f"{fmt_s(it['min'])} s ({fmt_s(it['median'])}), peak {it['rss_mib']:.0f} MiB" if it["ok"] else "fails")
+        )
     if sample and sample["build"]["ok"]:
         lines.append(f"- bundled sample full build < 0.3 s: {fmt_s(sample['build']['min'])} s, {verdict(sample['build']['min'] < 0.3)}")
         rb = sample.get("rebuild")
@@ -451,6 +490,9 @@ def main():
         runs = args.runs_large if label.startswith(("1000", "rows100k")) else args.runs
         print(f"== {label}: {project}", file=sys.stderr)
         row = bench_project(label, project, hakusho, runs, typst_ok, has_timings)
+        if label == "sample":
+            row["intake"] = bench_intake(project, hakusho, runs)
+            print(f"   intake {fmt_s(row['intake']['min'])} s", file=sys.stderr)
         b = row["build"]
         print(
             f"   build {fmt_s(b['min'])} s, peak {b['rss_mib'] or 0:.0f} MiB, {sum(d['pages'] for d in row['docs'])} pages"
@@ -462,7 +504,7 @@ def main():
     Path(args.out).write_text(text, encoding="utf-8")
     raw = Path(args.out).with_suffix(".json")
     for r in rows:
-        for k in ("check", "build", "rebuild"):
+        for k in ("check", "build", "rebuild", "intake"):
             if k in r:
                 r[k] = {kk: vv for kk, vv in r[k].items() if kk not in ("last", "best")}
     raw.write_text(json.dumps({"machine": info, "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8")

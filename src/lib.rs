@@ -10,12 +10,15 @@
 
 #![forbid(unsafe_code)]
 
+pub mod board;
 pub mod build;
 pub mod characters;
 pub mod cmd;
 pub mod diff;
 pub mod files;
 pub mod guide;
+pub mod intake;
+pub mod markup;
 pub mod messages;
 pub mod proof;
 pub mod render;

@@ -69,6 +69,14 @@ enum Command {
         /// Department id (or Japanese name).
         department: String,
     },
+    /// Take in the departments' workbooks (folders or files, any names): identify, check,
+    /// install into sources/workbooks/ keeping the previous version; then the status board.
+    Intake {
+        /// Folders (their files are read, not their subfolders) or files.
+        inputs: Vec<PathBuf>,
+    },
+    /// The submission status board of the last intake (build/intake/status.xlsx too).
+    Status,
     /// Write a department's workbook for next year's submission (prefilled), or every one.
     Workbook {
         /// Department id (or Japanese name); omit with --all.
@@ -135,6 +143,8 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
         ),
         Command::Watch => hakusho::cmd::watch::run(project, console),
         Command::Diff { last } => hakusho::cmd::diff::run(project, *last, console),
+        Command::Intake { inputs } => hakusho::cmd::intake::run(project, inputs, console),
+        Command::Status => hakusho::cmd::status::run(project, console),
         Command::Guide { department } => hakusho::cmd::guide::run(project, department, console),
         Command::Workbook {
             department,

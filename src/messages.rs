@@ -774,6 +774,346 @@ pub fn no_sheet_to_fill(w: &mut dyn Write, lang: Lang, id: &str, name: &str) -> 
     }
 }
 
+// ───── intake, status, the marked-up workbook ─────
+
+/// 「エラー」 / "error".
+pub fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (Severity::Error, Lang::Ja) => "エラー",
+        (Severity::Warning, Lang::Ja) => "警告",
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::En) => "warning",
+    }
+}
+
+/// The first sheet of a marked-up workbook (Japanese: it goes to a department's clerk).
+pub fn markup_list_sheet() -> &'static str {
+    "指摘一覧"
+}
+
+/// Its title: 「kikaku.xlsx の指摘（エラー 2 件、警告 0 件）」.
+pub fn markup_title(file_name: &str, errors: usize, warnings: usize) -> String {
+    format!(
+        "{file_name} の指摘（{}）",
+        problem_count(errors, warnings, Lang::Ja)
+    )
+}
+
+/// What the clerk does with the marked-up workbook.
+pub fn markup_instructions() -> &'static str {
+    "提出されたワークブックに見つかった問題の一覧です。次のシートからは提出された内容そのままで、問題のあるセルに色を付け（赤: エラー、黄: 警告）、セルのメモに内容と直し方を書いています。直したワークブック（このファイルでも、元のファイルでも構いません）をもう一度提出してください。エラーがある間は取り込まれません。"
+}
+
+/// The list's column headings.
+pub fn markup_list_headings() -> [&'static str; 5] {
+    ["番号", "シート", "セル", "種類", "内容"]
+}
+
+/// A time on the board: 「2026-04-05 09:30 UTC」.
+pub fn board_time(secs: Option<u64>) -> String {
+    match secs {
+        None => String::new(),
+        Some(s) => {
+            let (y, mo, d, h, mi, _) = crate::intake::civil(s);
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
+        }
+    }
+}
+
+fn state_word(state: crate::intake::State, lang: Lang) -> &'static str {
+    use crate::intake::State;
+    match (state, lang) {
+        (State::NotSubmitted, Lang::Ja) => "未提出",
+        (State::Refused, Lang::Ja) => "要修正（取り込んでいません）",
+        (State::Installed, Lang::Ja) => "取り込み済み",
+        (State::Unchanged, Lang::Ja) => "取り込み済み（前と同じ）",
+        (State::NoWorkbook, Lang::Ja) => "提出なし（記入するシートがありません）",
+        (State::NotSubmitted, Lang::En) => "not submitted",
+        (State::Refused, Lang::En) => "to be fixed (not installed)",
+        (State::Installed, Lang::En) => "installed",
+        (State::Unchanged, Lang::En) => "installed (same as before)",
+        (State::NoWorkbook, Lang::En) => "none asked (no sheet to fill in)",
+    }
+}
+
+/// The column headings of the board's department table.
+pub fn board_headings(lang: Lang) -> [&'static str; 8] {
+    match lang {
+        Lang::Ja => [
+            "部",
+            "状態",
+            "提出ファイル",
+            "ファイルの更新日時",
+            "エラー",
+            "警告",
+            "変更された値",
+            "指摘ファイル",
+        ],
+        Lang::En => [
+            "department",
+            "state",
+            "file",
+            "file modified",
+            "errors",
+            "warnings",
+            "values changed",
+            "marked-up file",
+        ],
+    }
+}
+
+/// One department's cells on the board, in the order of [`board_headings`].
+pub fn board_row(line: &crate::intake::DepartmentLine, lang: Lang) -> [String; 8] {
+    use crate::intake::State;
+    let submitted = !matches!(line.state, State::NotSubmitted | State::NoWorkbook);
+    let count = |n: usize| {
+        if submitted {
+            n.to_string()
+        } else {
+            String::new()
+        }
+    };
+    [
+        match lang {
+            Lang::Ja => format!("{}（{}）", line.name, line.id),
+            Lang::En => format!("{} ({})", line.name, line.id),
+        },
+        match (line.state, &line.still_installed, lang) {
+            (State::Refused, Some(_), Lang::Ja) => "要修正（先に取り込んだ版のまま）".to_string(),
+            (State::Refused, Some(_), Lang::En) => {
+                "to be fixed (the earlier one stays)".to_string()
+            }
+            _ => state_word(line.state, lang).to_string(),
+        },
+        line.file.clone().unwrap_or_default(),
+        board_time(line.modified),
+        count(line.errors),
+        count(line.warnings),
+        if line.state == State::Installed {
+            line.changes.len().to_string()
+        } else {
+            String::new()
+        },
+        line.markup.clone().unwrap_or_default(),
+    ]
+}
+
+/// One changed value, as `diff` says it: 「<sheet>!G4 <column>: 202,850件 → 203,100件（<row name>）」.
+pub fn change_text(c: &crate::intake::Change, lang: Lang) -> String {
+    let (old, new) = (shown_value(&c.old, lang), shown_value(&c.new, lang));
+    match lang {
+        Lang::Ja => format!("{} {}: {old} → {new}（{}）", c.cell, c.column, c.name),
+        Lang::En => format!("{} {}: {old} → {new} ({})", c.cell, c.column, c.name),
+    }
+}
+
+/// Why a file was not taken.
+pub fn other_reason(reason: &crate::intake::Reason, lang: Lang) -> String {
+    use crate::intake::Reason;
+    match (reason, lang) {
+        (Reason::Unreadable { ja, .. }, Lang::Ja) => format!("取り込めません: {ja}"),
+        (Reason::Unreadable { en, .. }, Lang::En) => format!("not taken: {en}"),
+        (Reason::UnknownDepartment, Lang::Ja) => "どの部のワークブックか分かりません（提出情報のシートがなく、ファイル名に部の名前がなく、部の担当する施策のコードもありません）。hakusho workbook で作ったワークブックに記入して提出してもらうか、ファイル名に部の名前を入れてください".into(),
+        (Reason::UnknownDepartment, Lang::En) => "no department recognised (no identifying sheet, no department name in the file name, no policy code); have the department fill in the workbook hakusho workbook wrote, or put the department's name in the file name".into(),
+        (Reason::Ambiguous { departments }, Lang::Ja) => format!(
+            "どの部のワークブックか一つに決まりません（候補: {}）。ファイル名を部の名前を含むものに変えるか、部に確かめてください",
+            departments.join("、")
+        ),
+        (Reason::Ambiguous { departments }, Lang::En) => format!(
+            "more than one department could be its sender ({}); rename the file with the department's name, or ask the department",
+            departments.join(", ")
+        ),
+        (Reason::Superseded { department, by }, Lang::Ja) => format!(
+            "部 {department} のもっと新しいファイル {by} を取り込んだため、このファイルは使いません"
+        ),
+        (Reason::Superseded { department, by }, Lang::En) => format!(
+            "a newer file of {department}, {by}, was taken instead"
+        ),
+        (Reason::TooManyFiles { skipped }, Lang::Ja) => format!(
+            "ファイルが多すぎます。名前順で {} 件までを読み、残り {skipped} 件は読んでいません。フォルダを分けてください",
+            crate::intake::MAX_INBOX_FILES
+        ),
+        (Reason::TooManyFiles { skipped }, Lang::En) => format!(
+            "too many files: the first {} by name were read, {skipped} were not; split the folder",
+            crate::intake::MAX_INBOX_FILES
+        ),
+    }
+}
+
+/// Display width in a terminal (wide characters count 2).
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            if (c as u32) < 0x1100 || ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+                1
+            } else {
+                2
+            }
+        })
+        .sum()
+}
+
+/// The board in the terminal: a table of departments (those that have not submitted first),
+/// each installed workbook's changed values under it, then the files not taken.
+pub fn board(w: &mut dyn Write, lang: Lang, board: &crate::intake::Board) -> io::Result<()> {
+    let lines = crate::intake::shown_order(board);
+    let headings = board_headings(lang);
+    let rows: Vec<[String; 8]> = lines.iter().map(|l| board_row(l, lang)).collect();
+    // the marked-up file is said under the row; the table keeps to what fits a terminal
+    let shown = 7;
+    let widths: Vec<usize> = (0..shown)
+        .map(|c| {
+            rows.iter()
+                .map(|r| width(&r[c]))
+                .chain(std::iter::once(width(headings[c])))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let pad = |s: &str, n: usize| format!("{s}{}", " ".repeat(n.saturating_sub(width(s))));
+    let line_of = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, n)| pad(c, *n)).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    match lang {
+        Lang::Ja => writeln!(w, "提出状況（{}年度の設定）", board.fiscal_year)?,
+        Lang::En => writeln!(
+            w,
+            "submissions (configuration of fiscal year {})",
+            board.fiscal_year
+        )?,
+    }
+    writeln!(w, "{}", line_of(headings[..shown].to_vec()))?;
+    for (line, row) in lines.iter().zip(&rows) {
+        writeln!(
+            w,
+            "{}",
+            line_of(row[..shown].iter().map(String::as_str).collect())
+        )?;
+        for c in &line.changes {
+            writeln!(w, "    {}", change_text(c, lang))?;
+        }
+        if let Some(m) = &line.markup {
+            match lang {
+                Lang::Ja => writeln!(w, "    指摘ファイル: {m}（部に送り返してください）")?,
+                Lang::En => writeln!(
+                    w,
+                    "    marked-up file: {m} (send it back to the department)"
+                )?,
+            }
+        }
+        if let Some(h) = &line.history {
+            match lang {
+                Lang::Ja => writeln!(w, "    前の版: {h}")?,
+                Lang::En => writeln!(w, "    previous version: {h}")?,
+            }
+        }
+        if let Some(f) = &line.still_installed {
+            match lang {
+                Lang::Ja => writeln!(w, "    先に取り込んだ {f} がそのまま使われます")?,
+                Lang::En => writeln!(w, "    {f}, taken in earlier, stays installed")?,
+            }
+        }
+    }
+    if !board.others.is_empty() {
+        match lang {
+            Lang::Ja => writeln!(w, "取り込まなかったファイル:")?,
+            Lang::En => writeln!(w, "files not taken:")?,
+        }
+        for o in &board.others {
+            writeln!(w, "  {}: {}", o.file, other_reason(&o.reason, lang))?;
+        }
+    }
+    Ok(())
+}
+
+/// The last lines of `intake` / `status`: how many have not submitted, where the board is.
+pub fn board_summary(
+    w: &mut dyn Write,
+    lang: Lang,
+    board: &crate::intake::Board,
+    xlsx: &str,
+) -> io::Result<()> {
+    use crate::intake::State;
+    let count = |s: State| board.departments.iter().filter(|l| l.state == s).count();
+    let (missing, refused) = (count(State::NotSubmitted), count(State::Refused));
+    let done = count(State::Installed) + count(State::Unchanged);
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "取り込み済み {done} 部、要修正 {refused} 部、未提出 {missing} 部。提出状況の表: {xlsx}"
+        ),
+        Lang::En => writeln!(
+            w,
+            "{done} installed, {refused} to be fixed, {missing} not submitted; the board: {xlsx}"
+        ),
+    }
+}
+
+/// The sheets of build/intake/status.xlsx: the board, the changed values, the files not taken.
+pub fn board_sheets(lang: Lang) -> [&'static str; 3] {
+    match lang {
+        Lang::Ja => ["提出状況", "変更された値", "取り込まなかったファイル"],
+        Lang::En => ["Submissions", "Changed values", "Files not taken"],
+    }
+}
+
+/// The headings of the changed values sheet.
+pub fn change_headings(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::Ja => ["部", "シート!セル", "列", "名称", "前の値", "新しい値"],
+        Lang::En => [
+            "department",
+            "sheet!cell",
+            "column",
+            "name",
+            "old value",
+            "new value",
+        ],
+    }
+}
+
+/// The headings of the files not taken sheet.
+pub fn other_headings(lang: Lang) -> [&'static str; 3] {
+    match lang {
+        Lang::Ja => ["ファイル", "ファイルの更新日時", "理由"],
+        Lang::En => ["file", "file modified", "reason"],
+    }
+}
+
+/// A changed value's old or new text as the board shows it (「（行なし）」 for no row).
+pub fn change_value(v: &Option<String>, lang: Lang) -> String {
+    shown_value(v, lang)
+}
+
+/// `intake` was given nothing to read.
+pub fn intake_nothing_given(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "取り込むフォルダかファイルを指定してください（例: hakusho intake inbox/）"
+        ),
+        Lang::En => writeln!(
+            w,
+            "give the folder or files to take in (e.g. hakusho intake inbox/)"
+        ),
+    }
+}
+
+/// The project could not be read (its problems printed above): nothing was taken in.
+pub fn intake_refused(w: &mut dyn Write, lang: Lang) -> io::Result<()> {
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "プロジェクトの設定を読めないため、何も取り込んでいません。上の問題を直してからもう一度実行してください"
+        ),
+        Lang::En => writeln!(
+            w,
+            "the project configuration cannot be read, so nothing was taken in; fix the problems above and run again"
+        ),
+    }
+}
+
 // ───── proof ─────
 
 /// `hakusho proof` (and `build --proof`): what was compared, each proof written, where the

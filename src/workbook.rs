@@ -338,8 +338,26 @@ fn one_line(s: &str) -> String {
     s.split('\n').map(str::trim).collect::<Vec<_>>().join("")
 }
 
+/// The project as next year's workbook presents it: the tables' headings and labels filled
+/// for the fiscal year whose figures the workbook asks for (a heading `…({fiscal_year})` is
+/// written with 令和3年度 in the workbooks sent out after the 令和2年度 report), so that the
+/// configuration of that year reads them as they are.
+pub fn for_next_year(project: &Project) -> Project {
+    let mut next = project.clone();
+    let tables = project.config.tables_for_year(project.fiscal_year + 1);
+    for t in &mut next.tables {
+        if let Some(c) = tables.iter().find(|c| c.id == t.config.id) {
+            t.config = c.clone();
+        }
+    }
+    next.config.tables = tables;
+    next
+}
+
 /// The workbook of `department` as bytes, or `None` when it has no sheet to write.
 pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<u8>>> {
+    let next = for_next_year(project);
+    let project = &next;
     let Some(dept) = project.department(department) else {
         anyhow::bail!("unknown department {department}");
     };
@@ -391,7 +409,34 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
         }
         sheet.set_hidden(true);
     }
+    write_id_sheet(workbook.add_worksheet(), project, department, &dept.name)?;
     Ok(Some(workbook.save_to_buffer()?))
+}
+
+/// The hidden sheet that says whose workbook this is, so that `hakusho intake` recognises it
+/// whatever the file is renamed to: a header row ([`ID_HEADINGS`]) and one row with the
+/// department's id, its name and the fiscal year whose figures the workbook asks for.
+pub const ID_SHEET: &str = "提出情報";
+/// The headings of [`ID_SHEET`]: department id, department name, fiscal year asked for.
+pub const ID_HEADINGS: [&str; 3] = ["部のid", "部の名称", "対象年度"];
+
+fn write_id_sheet(
+    sheet: &mut Worksheet,
+    project: &Project,
+    department: &str,
+    name: &str,
+) -> Result<(), XlsxError> {
+    sheet.set_name(ID_SHEET)?;
+    for (c, heading) in ID_HEADINGS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *heading)?;
+    }
+    let text = Format::new().set_num_format("@");
+    sheet.write_string_with_format(1, 0, department, &text)?;
+    sheet.write_string_with_format(1, 1, name, &text)?;
+    let year = (project.fiscal_year + 1).to_string();
+    sheet.write_string_with_format(1, 2, &year, &text)?;
+    sheet.set_hidden(true);
+    Ok(())
 }
 
 /// The sheet holding the clerk's guide ([`crate::guide`]), after the data sheets.

@@ -164,7 +164,7 @@ fn the_columns_to_fill_are_the_declared_ones() {
             .map(|i| t.values[i].key.clone())
             .collect::<Vec<_>>()
     };
-    // the sample declares 実績 and 実績値(令和2年度) `fill: true`; the 数値目標 none
+    // the sample declares 実績 and 実績値({fiscal_year}) `fill: true`; the 数値目標 none
     assert_eq!(fill("indicators"), vec!["current"]);
     assert_eq!(fill("strategy_kpi"), vec!["current"]);
     assert!(fill("strategy_goals").is_empty());
@@ -177,10 +177,14 @@ fn a_column_named_with_the_fiscal_year_is_not_filled_unless_declared() {
     let dir = project_copy();
     let config = dir.path().join("sources/hakusho.yaml");
     let text = fs::read_to_string(&config).unwrap();
-    let from = "label: \"令和2(2020)\\n年度\", fill: true }";
+    let from = "label: \"{fiscal_year_era}({fiscal_year_western})\\n年度\", fill: true }";
     assert!(text.contains(from), "the sample's 実績 column");
     let text = text
-        .replacen(from, "label: \"令和2(2020)\\n年度\" }", 1)
+        .replacen(
+            from,
+            "label: \"{fiscal_year_era}({fiscal_year_western})\\n年度\" }",
+            1,
+        )
         .replacen(
             "{ key: target,   heading: 目標,",
             "{ key: target,   fill: true, heading: 目標,",
@@ -231,7 +235,8 @@ fn long_code_lists_live_on_a_hidden_sheet() {
             "総合戦略数値目標",
             "総合戦略KPI",
             hakusho::workbook::GUIDE_SHEET,
-            "施策コード一覧"
+            "施策コード一覧",
+            hakusho::workbook::ID_SHEET,
         ]
     );
     assert_eq!(sheets[4].1, 65, "5 codes in use + 60 added");

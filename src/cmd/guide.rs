@@ -16,7 +16,8 @@ pub fn run(project_dir: &Path, wanted: &str, console: &mut Console) -> Result<Ex
     let Some((id, name)) = super::find_department(&departments, wanted, console)? else {
         return Ok(ExitCode::from(1));
     };
-    match crate::guide::for_department(&project, id) {
+    // the guide to the workbook sent out: its headings are next year's
+    match crate::guide::for_department(&crate::workbook::for_next_year(&project), id) {
         Some(guide) => {
             console.out.write_all(guide.to_markdown().as_bytes())?;
             Ok(ExitCode::SUCCESS)

@@ -6,8 +6,10 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod guide;
+pub mod intake;
 pub mod progress;
 pub mod proof;
+pub mod status;
 pub mod watch;
 pub mod workbook;
 

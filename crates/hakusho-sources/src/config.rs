@@ -29,6 +29,10 @@ pub struct Config {
     /// Limits of the workbook guard (see [`Limits`]).
     #[serde(default)]
     pub limits: Limits,
+    /// The tables as written, before their year placeholders were filled
+    /// ([`Config::fill_years`]); empty until then.
+    #[serde(skip)]
+    pub table_templates: Vec<TableConfig>,
 }
 
 /// Declared narrative sections, by where they are written.
@@ -247,11 +251,94 @@ pub enum Each {
 }
 
 impl Config {
+    /// Fills the year placeholders (`{fiscal_year}`, see [`crate::era::fill_year`]) of the
+    /// tables' headings and labels for the configured fiscal year. A heading that carries a
+    /// year also accepts its form for the next fiscal year: the workbooks `hakusho workbook`
+    /// writes ask for next year's figures under next year's heading, and still read before
+    /// the configuration is advanced.
+    pub fn fill_years(&mut self) {
+        if self.table_templates.is_empty() {
+            self.table_templates = self.tables.clone();
+        }
+        let year = self.fiscal_year;
+        self.tables = self
+            .table_templates
+            .iter()
+            .map(|t| {
+                let mut filled = t.for_year(year);
+                let next = t.for_year(year + 1);
+                for (now, then) in filled.headings_mut().into_iter().zip(next.headings()) {
+                    for alt in &then.0 {
+                        if !now.0.contains(alt) {
+                            now.0.push(alt.clone());
+                        }
+                    }
+                }
+                filled
+            })
+            .collect();
+    }
+
+    /// The tables as they read for fiscal `year` (the headings of a workbook asking for that
+    /// year's figures).
+    pub fn tables_for_year(&self, year: i32) -> Vec<TableConfig> {
+        let templates = if self.table_templates.is_empty() {
+            &self.tables
+        } else {
+            &self.table_templates
+        };
+        templates.iter().map(|t| t.for_year(year)).collect()
+    }
+
     pub fn table(&self, id: &str) -> Option<&TableConfig> {
         self.tables.iter().find(|t| t.id == id)
     }
 
     pub fn department(&self, id: &str) -> Option<&DepartmentDecl> {
         self.departments.iter().find(|d| d.id == id)
+    }
+}
+
+impl TableConfig {
+    /// This table with the year placeholders of its headings and labels filled for `year`.
+    pub fn for_year(&self, year: i32) -> TableConfig {
+        let fill = |s: &str| crate::era::fill_year(s, year);
+        let mut t = self.clone();
+        for h in t.headings_mut() {
+            for s in &mut h.0 {
+                *s = fill(s);
+            }
+        }
+        t.group.label = fill(&t.group.label);
+        t.group.title_heading = t.group.title_heading.as_deref().map(fill);
+        t.name.label = fill(&t.name.label);
+        if let Some(n) = &mut t.note {
+            n.label = fill(&n.label);
+        }
+        for v in &mut t.values {
+            v.label = fill(&v.label);
+            v.group = v.group.as_deref().map(fill);
+        }
+        for row in &mut t.header_rows {
+            for cell in row {
+                cell.text = fill(&cell.text);
+            }
+        }
+        t
+    }
+
+    /// Every column's headings: group, name, values, note.
+    fn headings(&self) -> Vec<&Headings> {
+        let mut v = vec![&self.group.heading, &self.name.heading];
+        v.extend(self.values.iter().map(|c| &c.heading));
+        v.extend(self.note.as_ref().map(|n| &n.heading));
+        v
+    }
+
+    fn headings_mut(&mut self) -> Vec<&mut Headings> {
+        let mut v = vec![&mut self.group.heading, &mut self.name.heading];
+        v.extend(self.values.iter_mut().map(|c| &mut c.heading));
+        v.extend(self.note.as_mut().map(|n| &mut n.heading));
+        v
     }
 }

@@ -48,6 +48,57 @@ pub fn era_label(year: i32, suffix: &str) -> Option<String> {
     })
 }
 
+/// Fills the year placeholders of a configured heading or label for fiscal `year`:
+/// `{fiscal_year}` → 令和2年度, `{fiscal_year_era}` → 令和2, `{fiscal_year_western}` → 2020,
+/// each with an optional offset (`{fiscal_year+1}` → 令和3年度). Other text, unknown
+/// placeholders included, is kept as written.
+pub fn fill_year(text: &str, year: i32) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let filled = after
+            .find('}')
+            .and_then(|close| Some((placeholder(&after[..close], year)?, close)));
+        match filled {
+            Some((value, close)) => {
+                out.push_str(&value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether `text` holds a year placeholder [`fill_year`] fills.
+pub fn has_year_placeholder(text: &str) -> bool {
+    fill_year(text, 2000) != fill_year(text, 2001)
+}
+
+fn placeholder(inner: &str, year: i32) -> Option<String> {
+    let (name, offset) = match inner.find(['+', '-']) {
+        Some(i) => {
+            let n: i32 = inner[i + 1..].trim().parse().ok()?;
+            let sign = if inner[i..].starts_with('-') { -1 } else { 1 };
+            (inner[..i].trim(), sign * n)
+        }
+        None => (inner.trim(), 0),
+    };
+    let y = year.checked_add(offset)?;
+    match name {
+        "fiscal_year" => Some(era_label(y, "年度").unwrap_or_else(|| format!("{y}年度"))),
+        "fiscal_year_era" => Some(era_label(y, "").unwrap_or_else(|| y.to_string())),
+        "fiscal_year_western" => Some(y.to_string()),
+        _ => None,
+    }
+}
+
 /// Reads a year as people write it: `平成22年度`, `令和元年`, `令和2(2020)年度`, `H22`, `R2年度`,
 /// `2020年度`, full-width digits too. Returns the western year when the whole text is one
 /// year (spaces aside), else `None`.
@@ -104,6 +155,26 @@ fn digits(s: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_placeholders_are_filled() {
+        assert_eq!(
+            fill_year("実績値({fiscal_year})", 2020),
+            "実績値(令和2年度)"
+        );
+        assert_eq!(
+            fill_year("実績値({fiscal_year+1})", 2020),
+            "実績値(令和3年度)"
+        );
+        assert_eq!(
+            fill_year("{fiscal_year_era}({fiscal_year_western})\n年度", 2019),
+            "令和元(2019)\n年度"
+        );
+        assert_eq!(fill_year("{fiscal_year - 2}", 2020), "平成30年度");
+        assert_eq!(fill_year("{id} {unknown} {", 2020), "{id} {unknown} {");
+        assert!(has_year_placeholder("実績値({fiscal_year})"));
+        assert!(!has_year_placeholder("実績値(令和2年度) {name}"));
+    }
 
     #[test]
     fn both_directions() {

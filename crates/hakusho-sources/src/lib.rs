@@ -26,6 +26,7 @@ pub use era::{era_label, era_to_western, parse_year, western_to_era};
 pub use guard::Limits;
 pub use load::{
     check_files, check_files_with_counts, check_files_with_rows, load_project, Counts, CONFIG_PATH,
+    WORKBOOK_HISTORY_DIR,
 };
 pub use model::{Department, Input, InputKind, Policy, Project, Row, Table};
 pub use validate::{is_ascii_id, is_safe_file_name};

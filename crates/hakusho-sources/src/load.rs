@@ -18,6 +18,10 @@ use crate::yaml::{self, yaml_path};
 /// The project configuration, relative to the project directory.
 pub const CONFIG_PATH: &str = "sources/hakusho.yaml";
 
+/// The folder of `sources/workbooks/` where `hakusho intake` keeps each replaced workbook
+/// (`history/<department id>/<time>.xlsx`); the loader does not read it.
+pub const WORKBOOK_HISTORY_DIR: &str = "history";
+
 /// Optional YAML files of `sources/` and what they are.
 const DOCS: &[(&str, InputKind)] = &[
     ("white_paper.yaml", InputKind::WhitePaper),
@@ -50,6 +54,7 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let (mut config, src) =
         yaml::read_limited::<Config>(&real, display, Limits::default().max_yaml_mb, diags)?;
     validate::config(&config, &src, diags);
+    config.fill_years();
     for (i, d) in config.documents.iter_mut().enumerate() {
         d.location = Loc(src.at(yaml_path!["documents", i, "name"]));
     }
@@ -230,6 +235,10 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         let Some(name) = listed_name(&path) else {
             continue;
         };
+        // previous versions kept by `hakusho intake`: not this year's workbooks
+        if name == WORKBOOK_HISTORY_DIR && path.is_dir() {
+            continue;
+        }
         let display = rel(&["sources", "workbooks", &name]);
         if !is_workbook_path(&path) {
             diags.error(

@@ -250,6 +250,78 @@ pub fn read_all_sheets(
     Ok(out)
 }
 
+/// One cell of a workbook as stored: what `hakusho intake` copies into the marked-up workbook
+/// it sends back, so that reading the copy gives the same values (and the same problems).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredCell {
+    Text(String),
+    /// A number (dates and times included) with its Excel number format.
+    Number(f64, String),
+    Bool(bool),
+    /// An error value (`#DIV/0!`).
+    Error(String),
+}
+
+/// The used cells of one sheet, in row order.
+#[derive(Debug, Clone, Default)]
+pub struct StoredSheet {
+    pub name: String,
+    pub hidden: bool,
+    /// (row, column, cell), 0-based.
+    pub cells: Vec<(u32, u32, StoredCell)>,
+    /// Merged regions: ((first row, first column), (last row, last column)).
+    pub merged: Vec<((u32, u32), (u32, u32))>,
+}
+
+/// Every sheet's used cells with their number formats, read behind the same guard as
+/// [`read_workbook`] (size, zip and cell limits; `.xls` probed in a child first).
+pub fn read_stored_cells(
+    real: &Path,
+    display: &Path,
+    limits: &Limits,
+) -> Result<Vec<StoredSheet>, (String, String)> {
+    let (mut book, _) = open(real, display, limits)?;
+    let metadata = catch_unwind(AssertUnwindSafe(|| book.sheets_metadata().to_vec()))
+        .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+    let mut out = Vec::new();
+    for sheet in metadata {
+        let name = sheet.name.clone();
+        let range = match catch_unwind(AssertUnwindSafe(|| book.worksheet_range(&name))) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Err(unreadable_sheet(&name, &e)),
+            Err(_) => return Err((PANIC_JA.to_string(), PANIC_EN.to_string())),
+        };
+        let styles = match catch_unwind(AssertUnwindSafe(|| book.worksheet_style(&name))) {
+            Ok(Ok(s)) => s,
+            _ => StyleRange::empty(),
+        };
+        let merged = merged_regions(&mut book, &name);
+        let mut cells = Vec::new();
+        let start = range.start().unwrap_or((0, 0));
+        for (r, c, data) in range.used_cells() {
+            let pos = (start.0 + r as u32, start.1 + c as u32);
+            let cell = match data {
+                Data::Empty => continue,
+                Data::String(s) => StoredCell::Text(s.clone()),
+                Data::Float(f) => StoredCell::Number(*f, format_code(&styles, pos)),
+                Data::Int(i) => StoredCell::Number(*i as f64, format_code(&styles, pos)),
+                Data::Bool(b) => StoredCell::Bool(*b),
+                Data::DateTime(dt) => StoredCell::Number(dt.as_f64(), format_code(&styles, pos)),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => StoredCell::Text(s.clone()),
+                Data::Error(e) => StoredCell::Error(e.to_string()),
+            };
+            cells.push((pos.0, pos.1, cell));
+        }
+        out.push(StoredSheet {
+            name,
+            hidden: sheet.visible != calamine::SheetVisible::Visible,
+            cells,
+            merged,
+        });
+    }
+    Ok(out)
+}
+
 /// Cell error values as text (ods gives them as strings).
 const ERROR_TEXTS: &[&str] = &[
     "#DIV/0!",
