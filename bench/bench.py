@@ -5,6 +5,8 @@ For the bundled sample and for generated projects of about 100, 300 and 1,000 wh
 
 - `hakusho check` (reading workbooks + YAML + validation: the sources stage on its own);
 - for the sample, `hakusho intake` of its prefilled workbooks (identify, check, install each);
+- for the sample, `hakusho build --proof` against `hakusho build` after the same kind of
+  correction (alternating runs; the proof's cost is the CPU difference);
 - full build (`hakusho build`): wall, CPU (user+sys), peak RSS (wait4's ru_maxrss), pages and bytes
   of each PDF; stage times when the binary has `build --timings`;
 - one-booklet rebuild after editing one paragraph of that department's YAML (a fresh edit before each
@@ -315,6 +317,46 @@ def bench_intake(project, hakusho, runs):
     return r
 
 
+def bench_proof(project, hakusho, runs):
+    """`hakusho build --proof` against `hakusho build` after the same kind of correction: a
+    paragraph of a policy's progress (shown in the white paper and the department's booklet)
+    edited before every run, so both re-typeset the same two documents; the runs alternate,
+    so a busy machine slows both alike. The proof's cost is the CPU difference."""
+    _, yaml_path = booklet_target(project)
+    if yaml_path is None:
+        return None
+
+    def edit(i):
+        text = yaml_path.read_text(encoding="utf-8")
+        pos = text.find("。", max(text.find("progress:"), 0))
+        if pos >= 0:
+            yaml_path.write_text(text[:pos] + f"（校正{i}）" + text[pos:], encoding="utf-8")
+
+    original = yaml_path.read_text(encoding="utf-8")
+    base = [str(hakusho), "-C", str(project), "build"]
+    sh(base)
+    plain, proof = [], []
+    try:
+        for i in range(runs):
+            edit(2 * i)
+            plain.append(timed_file(base))
+            edit(2 * i + 1)
+            proof.append(timed_file(base + ["--proof"]))
+    finally:
+        yaml_path.write_text(original, encoding="utf-8")
+        sh(base)
+    ok = all(r["rc"] == 0 for r in plain + proof)
+    cpu = lambda rs: min(r["cpu"] for r in rs)
+    return {
+        "ok": ok,
+        "build_cpu": cpu(plain) if ok else None,
+        "proof_cpu": cpu(proof) if ok else None,
+        "build_wall": min(r["wall"] for r in plain) if ok else None,
+        "proof_wall": min(r["wall"] for r in proof) if ok else None,
+        "runs": runs,
+    }
+
+
 def fmt_s(v):
     return "—" if v is None else f"{v:.3f}"
 
@@ -416,6 +458,13 @@ def report(info, rows, command, notes):
             f"- intake of the sample's workbooks ({it['files']} prefilled files: identified, checked, installed): "
             + (f"{fmt_s(it['min'])} s ({fmt_s(it['median'])}), peak {it['rss_mib']:.0f} MiB" if it["ok"] else "fails")
         )
+    if sample and sample.get("proof") and sample["proof"]["ok"]:
+        pr = sample["proof"]
+        extra = pr["proof_cpu"] / pr["build_cpu"] - 1
+        lines.append(
+            f"- proof build (`build --proof` after a corrected paragraph, white paper + booklet) adds at most 20% to the same build: "
+            f"{fmt_s(pr['proof_cpu'])} s CPU against {fmt_s(pr['build_cpu'])} s (+{extra:.0%}; wall {fmt_s(pr['proof_wall'])} s against {fmt_s(pr['build_wall'])} s), {verdict(extra <= 0.2)}"
+        )
     if sample and sample["build"]["ok"]:
         lines.append(f"- bundled sample full build < 0.3 s: {fmt_s(sample['build']['min'])} s, {verdict(sample['build']['min'] < 0.3)}")
         rb = sample.get("rebuild")
@@ -493,6 +542,12 @@ def main():
         if label == "sample":
             row["intake"] = bench_intake(project, hakusho, runs)
             print(f"   intake {fmt_s(row['intake']['min'])} s", file=sys.stderr)
+            row["proof"] = bench_proof(project, hakusho, runs)
+            if row["proof"] and row["proof"]["ok"]:
+                print(
+                    f"   proof build {fmt_s(row['proof']['proof_cpu'])} s CPU, build {fmt_s(row['proof']['build_cpu'])} s CPU",
+                    file=sys.stderr,
+                )
         b = row["build"]
         print(
             f"   build {fmt_s(b['min'])} s, peak {b['rss_mib'] or 0:.0f} MiB, {sum(d['pages'] for d in row['docs'])} pages"
