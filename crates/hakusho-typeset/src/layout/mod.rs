@@ -17,6 +17,7 @@ mod blocks;
 mod flow;
 mod inline;
 mod paginate;
+mod region;
 mod table;
 mod toc;
 
