@@ -10,6 +10,7 @@
 
 use hakusho_diagnostics::Location;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -270,6 +271,7 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>, ctx: Ctx) -> (Vec<Cell<'e>>
     let n_rows = rows.rows.len();
     let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); n_rows];
     let mut cells: Vec<Cell> = Vec::new();
+    let mut regions: HashMap<(bool, &str, &[String]), Rc<RegionStyle>> = HashMap::new();
     for (r, row) in rows.rows.iter().enumerate() {
         let mut col = 0;
         for c in row
@@ -294,9 +296,15 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>, ctx: Ctx) -> (Vec<Cell<'e>>
                 row[col..col + colspan].fill(true);
             }
             let header = r < rows.n_header || c.name == "th";
-            let block = style.block_over(&base(header), &c.name, &c.classes);
-            let res = style.resolve_over(&base(header), &c.name, &c.classes);
-            let region = Rc::new(RegionStyle::new(block, res));
+            // Cells of one kind share their style (a long table has few kinds of cells).
+            let region = regions
+                .entry((header, c.name.as_str(), c.classes.as_slice()))
+                .or_insert_with(|| {
+                    let block = style.block_over(&base(header), &c.name, &c.classes);
+                    let res = style.resolve_over(&base(header), &c.name, &c.classes);
+                    Rc::new(RegionStyle::new(block, res))
+                })
+                .clone();
             let (min, max) = b.measure_region(c, &region, ctx);
             cells.push(Cell {
                 el: c,
