@@ -86,7 +86,8 @@ fn paragraphs_and_lists_in_cells_reach_the_pdf() {
         <p class=\"noindent\">【芸術文化課】</p>\
         <ul><li>箇条書きの項目</li></ul><ol class=\"circled\"><li>番号付きの項目</li></ol>\
         前後の地の文</td></tr>\
-        <tr><th>見出し</th><td><h2>セルの中の見出し</h2><table><tr><td>入れ子の表</td></tr></table></td></tr>\
+        <tr><th>見出し</th><td><h2>セルの中の見出し</h2><table><tr><td>入れ子の表</td></tr></table>\
+        <div class=\"box\"><p>枠の中の段落</p></div></td></tr>\
         </tbody></table></doc>";
     let (_, warnings, pages) = build(src);
     let all = page_text(&pages, 0);
@@ -101,6 +102,7 @@ fn paragraphs_and_lists_in_cells_reach_the_pdf() {
         "前後の地の文",
         "セルの中の見出し",
         "入れ子の表",
+        "枠の中の段落",
     ] {
         assert!(all.contains(t), "{t} missing from {all}");
     }

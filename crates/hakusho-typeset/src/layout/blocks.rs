@@ -6,7 +6,7 @@ use hakusho_diagnostics::{Diagnostics, Location};
 
 use super::flow::{self, Chunk, HeadingInfo, Landing, LineBox, SplitBlock};
 use super::inline::{self, Segment, Setter};
-use super::region::{Measure, RegionStyle};
+use super::region::{self, Measure, RegionContent, RegionStyle};
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markers::ListMarkers;
@@ -655,7 +655,13 @@ impl<'a> Builder<'a> {
         let mut headings = Vec::new();
         for c in sub {
             let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
-            for mut it in c.items {
+            // A box in a table cell: its lines are placed with it.
+            let mut items = Vec::new();
+            if let Some(l) = &c.line {
+                inline::line_items(&l.line, l.x, l.top, l.lh, l.size, &mut items);
+            }
+            items.extend(c.items);
+            for mut it in items {
                 flow::shift(&mut it, y + gap);
                 content.push(it);
             }
@@ -703,6 +709,59 @@ impl<'a> Builder<'a> {
             cover: ctx.cover,
             ..Chunk::default()
         });
+    }
+
+    /// Lays the content of `el` out in the region `ctx` (its left edge and width) with the
+    /// region's `style`.
+    pub fn lay_region(&mut self, el: &Element, style: &Rc<RegionStyle>, ctx: Ctx) -> RegionContent {
+        let outer = self.region.replace(style.clone());
+        let (from, splits_from) = (self.chunks.len(), self.splits.len());
+        self.children(el, ctx);
+        self.region = outer;
+        let chunks: Vec<Chunk> = self.chunks.drain(from..).collect();
+        let splits: Vec<Box<dyn SplitBlock>> = self.splits.drain(splits_from..).collect();
+        region::stack(chunks, &splits, splits_from)
+    }
+
+    /// The min- and max-content widths of `el`'s content in a region with `style`, measured
+    /// as if the region were `ctx.width` wide. Nothing is composed and nothing is reported
+    /// (the layout that follows reports).
+    pub fn measure_region(
+        &mut self,
+        el: &Element,
+        style: &Rc<RegionStyle>,
+        ctx: Ctx,
+    ) -> (f32, f32) {
+        let mut scratch = Diagnostics::new();
+        let mut m = Builder::new(
+            self.set.style,
+            self.set.fonts,
+            self.set.source,
+            &mut scratch,
+            self.headings,
+            self.landings,
+            self.routines,
+        );
+        m.region = Some(style.clone());
+        m.measure = Some(Measure::new(ctx.left));
+        m.children(el, ctx);
+        m.measure.map_or((0.0, 0.0), |m| (m.min, m.max))
+    }
+
+    /// A block that has no place in a region (a page break, a table of contents in a table
+    /// cell): said so, and left out.
+    pub fn not_in_region(&mut self, el: &Element) {
+        self.set.diags.warning(
+            Location::text(self.set.source, el.pos.line, el.pos.column),
+            format!(
+                "<{}> は表のセルの中では使えません（組みません）。表の外に書いてください",
+                el.name
+            ),
+            format!(
+                "<{}> has no place in a table cell (it is left out); put it outside the table",
+                el.name
+            ),
+        );
     }
 
     /// Gives the chunks from `start` on the block's outer spacing.

@@ -1,21 +1,17 @@
 //! Regions: a box of a given width that the block layouter fills, as it fills the page's
-//! column. A table cell is one: the table measures its content (min- and max-content widths,
-//! to size the columns), then has the block layouter lay it out in the column's width, and
-//! places what comes back (lines it can still move, and items) where the cell lands.
+//! column. A table cell is one: the table has the block layouter measure its content (min- and
+//! max-content widths, to size the columns), then lay it out in the column's width
+//! ([`super::blocks::Builder::lay_region`]), and places what comes back (lines it can still
+//! move, and items) where the cell lands. This module holds what a region is made of; it uses
+//! no other layout module but `flow` and `inline`.
 //!
 //! Inside a region, block styles start from the region's style (a cell's font, size and
 //! alignment) instead of the body's, and block margins do not apply (the cell's padding takes
 //! their place); text outside any block is set in the region's own style.
 
-use std::rc::Rc;
-
-use hakusho_diagnostics::{Diagnostics, Location};
-
-use super::blocks::{Builder, Ctx};
 use super::flow::{push_shifted, Chunk, LineBox, SplitBlock};
 use super::inline::{Segment, Setter};
 use crate::compose;
-use crate::markup::Element;
 use crate::page::Item;
 use crate::style::{BlockStyle, Resolved, Style};
 
@@ -68,6 +64,15 @@ pub(crate) struct Measure {
 }
 
 impl Measure {
+    /// Measures content set in a region whose left edge is at `left`.
+    pub fn new(left: f32) -> Self {
+        Measure {
+            left,
+            min: 0.0,
+            max: 0.0,
+        }
+    }
+
     /// Records the segments of one paragraph set from `x` (the first one indented by
     /// `first_indent`).
     pub fn segments(&mut self, set: &mut Setter, segs: &[Segment], x: f32, first_indent: f32) {
@@ -94,63 +99,14 @@ impl Measure {
     }
 }
 
-impl Builder<'_> {
-    /// Lays the content of `el` out in the region `ctx` (its left edge and width) with the
-    /// region's `style`.
-    pub fn lay_region(&mut self, el: &Element, style: &Rc<RegionStyle>, ctx: Ctx) -> RegionContent {
-        let outer = self.region.replace(style.clone());
-        let (from, splits_from) = (self.chunks.len(), self.splits.len());
-        self.children(el, ctx);
-        self.region = outer;
-        let chunks: Vec<Chunk> = self.chunks.drain(from..).collect();
-        let splits: Vec<Box<dyn SplitBlock>> = self.splits.drain(splits_from..).collect();
-        stack(chunks, &splits, splits_from)
-    }
-
-    /// The min- and max-content widths of `el`'s content in a region with `style`, measured
-    /// as if the region were `ctx.width` wide. Nothing is composed and nothing is reported
-    /// (the layout that follows reports).
-    pub fn measure_region(
-        &mut self,
-        el: &Element,
-        style: &Rc<RegionStyle>,
-        ctx: Ctx,
-    ) -> (f32, f32) {
-        let mut scratch = Diagnostics::new();
-        let mut m = Builder::new(
-            self.set.style,
-            self.set.fonts,
-            self.set.source,
-            &mut scratch,
-            self.headings,
-            self.landings,
-            self.routines,
-        );
-        m.region = Some(style.clone());
-        m.measure = Some(Measure {
-            left: ctx.left,
-            min: 0.0,
-            max: 0.0,
-        });
-        m.children(el, ctx);
-        m.measure.map_or((0.0, 0.0), |m| (m.min, m.max))
-    }
-
-    /// A block that has no place in a region (a page break, a table of contents in a table
-    /// cell): said so, and left out.
-    pub fn not_in_region(&mut self, el: &Element) {
-        self.set.diags.warning(
-            Location::text(self.set.source, el.pos.line, el.pos.column),
-            format!("<{}> は表のセルの中では使えません。無視します", el.name),
-            format!("<{}> has no place in a table cell; it is left out", el.name),
-        );
-    }
-}
-
 /// Stacks a region's chunks top to bottom (the space between two is the larger of the one
 /// after the first and the one before the second). A block that splits itself (a table in a
 /// cell) is laid out as one part: a region is never cut.
-fn stack(mut chunks: Vec<Chunk>, splits: &[Box<dyn SplitBlock>], first: usize) -> RegionContent {
+pub(crate) fn stack(
+    mut chunks: Vec<Chunk>,
+    splits: &[Box<dyn SplitBlock>],
+    first: usize,
+) -> RegionContent {
     let mut tops = Vec::with_capacity(chunks.len());
     let mut y = 0.0f32;
     let mut prev_after: Option<f32> = None;
