@@ -508,3 +508,20 @@ fn a_division_runs_in_on_the_heading_line_when_it_fits() {
     assert!(baseline_of(&laid, '担') > baseline_of(&laid, '第') + 5.0);
     assert!(page_text(&pages, 0).contains("［主な担当課］企画部企画経営課"));
 }
+
+/// Tables nested in cells past a depth are set as text with a warning: the text reaches the
+/// page and deep markup cannot exhaust the stack.
+#[test]
+fn tables_nested_too_deep_are_set_as_text() {
+    let depth = 500;
+    let src = format!(
+        "<doc title=\"t\">{}最も内側{}</doc>",
+        "<table><tr><td>".repeat(depth),
+        "</td></tr></table>".repeat(depth)
+    );
+    let (_, warnings, pages) = build(&src);
+    assert!(page_text(&pages, 0).contains("最も内側"));
+    let msgs: Vec<String> = warnings.iter().map(|d| d.render(Lang::En)).collect();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(msgs[0].contains("nested more than"), "{msgs:?}");
+}

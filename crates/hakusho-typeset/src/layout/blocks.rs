@@ -53,6 +53,8 @@ pub(crate) struct Builder<'a> {
     /// Set while measuring a region's content: paragraphs are not composed, their min- and
     /// max-content widths are collected here.
     pub measure: Option<Measure>,
+    /// How many regions the block being laid out is inside (a table in a cell in a cell...).
+    pub region_depth: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -83,6 +85,7 @@ impl<'a> Builder<'a> {
             last_heading_line: None,
             region: None,
             measure: None,
+            region_depth: 0,
         }
     }
 
@@ -716,7 +719,9 @@ impl<'a> Builder<'a> {
     pub fn lay_region(&mut self, el: &Element, style: &Rc<RegionStyle>, ctx: Ctx) -> RegionContent {
         let outer = self.region.replace(style.clone());
         let (from, splits_from) = (self.chunks.len(), self.splits.len());
+        self.region_depth += 1;
         self.children(el, ctx);
+        self.region_depth -= 1;
         self.region = outer;
         let chunks: Vec<Chunk> = self.chunks.drain(from..).collect();
         let splits: Vec<Box<dyn SplitBlock>> = self.splits.drain(splits_from..).collect();
@@ -743,6 +748,7 @@ impl<'a> Builder<'a> {
             self.routines,
         );
         m.region = Some(style.clone());
+        m.region_depth = self.region_depth + 1;
         m.measure = Some(Measure::new(ctx.left));
         m.children(el, ctx);
         m.measure.map_or((0.0, 0.0), |m| (m.min, m.max))

@@ -220,9 +220,17 @@ impl Grid {
     }
 }
 
+/// Tables nested in cells deeper than this are set as text: each level measures and lays out
+/// the levels inside it again, and no markup may exhaust the stack.
+const MAX_NESTING: usize = 8;
+
 pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let rows = rows_of(el);
     if rows.rows.is_empty() {
+        return;
+    }
+    if b.region_depth >= MAX_NESTING {
+        too_deep(b, el, ctx);
         return;
     }
     let (mut cells, ncols) = place_cells(b, &rows, ctx);
@@ -795,6 +803,30 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
         items,
         ..Chunk::default()
     })
+}
+
+/// A table nested too deep: said so, and its text set as one paragraph (nothing dropped).
+fn too_deep(b: &mut Builder, el: &Element, ctx: Ctx) {
+    b.set.diags.warning(
+        Location::text(b.set.source, el.pos.line, el.pos.column),
+        format!(
+            "表の中の表が {MAX_NESTING} 段を超えて入れ子になっています。この表は文字だけを段落として組みます。入れ子を浅くしてください"
+        ),
+        format!(
+            "a table nested more than {MAX_NESTING} deep in table cells; its text is set as a paragraph. Nest tables less deeply"
+        ),
+    );
+    let res = b.resolve("p", &["noindent".to_string()]);
+    let text = inline::plain_text(el);
+    let segs = vec![vec![Piece {
+        text,
+        font: res.font_name.clone(),
+        size: res.size,
+        color: res.color,
+        pos: el.pos,
+    }]];
+    let chunks = b.paragraph(&segs, &res, el.pos, ctx, 0.0);
+    b.chunks.extend(chunks);
 }
 
 /// Children of `<table>`/`<tr>` that are not rows or cells: reported (their content would be
