@@ -48,9 +48,6 @@ pub(crate) struct Sources {
     index: BTreeMap<(Pos, usize, String), u32>,
     /// Lines wider than their measure: (paragraph, line text, width, measure).
     overflows: Vec<(u32, String, f32, f32)>,
-    /// Characters layout put into source paragraphs itself (the list markers of a table
-    /// cell's `<li>`, composed with the item's text so that they hang with it).
-    generated: usize,
 }
 
 fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
@@ -58,12 +55,6 @@ fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 impl Sources {
-    /// Counts `n` characters that layout adds to a source paragraph it composes next (a list
-    /// marker in a table cell): they are on the page but not in the markup.
-    pub fn add_generated(&mut self, n: usize) {
-        self.generated += n;
-    }
-
     /// Registers the paragraph `spans` set at `pos` (its `segment`-th line break-separated
     /// part) and tags `lines`' runs with it.
     pub fn register(
@@ -205,8 +196,7 @@ pub(crate) fn check(
         .entries
         .iter()
         .map(|e| e.text.chars().count())
-        .sum::<usize>()
-        .saturating_sub(sources.generated);
+        .sum::<usize>();
     if n_markup != n_set {
         diags.error(
             at(root.pos),

@@ -1,9 +1,12 @@
 //! Block elements → chunks: headings, paragraphs, lists, boxes, page breaks.
 
+use std::rc::Rc;
+
 use hakusho_diagnostics::{Diagnostics, Location};
 
-use super::flow::{self, Chunk, HeadingInfo, Landing, SplitBlock};
+use super::flow::{self, Chunk, HeadingInfo, Landing, LineBox, SplitBlock};
 use super::inline::{self, Segment, Setter};
+use super::region::{self, Measure, RegionContent, RegionStyle};
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markers::ListMarkers;
@@ -44,6 +47,14 @@ pub(crate) struct Builder<'a> {
     /// Right edge of the last line of the heading just laid out, and its baseline (relative
     /// to the heading chunk), for a run-in paragraph.
     pub last_heading_line: Option<(f32, f32)>,
+    /// Set while laying out the inside of a region (a table cell): what its blocks' styles
+    /// start from. Its paragraphs' lines are then left for the region's owner to place.
+    pub region: Option<Rc<RegionStyle>>,
+    /// Set while measuring a region's content: paragraphs are not composed, their min- and
+    /// max-content widths are collected here.
+    pub measure: Option<Measure>,
+    /// How many regions the block being laid out is inside (a table in a cell in a cell...).
+    pub region_depth: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -72,11 +83,23 @@ impl<'a> Builder<'a> {
             routines,
             doc_title: "",
             last_heading_line: None,
+            region: None,
+            measure: None,
+            region_depth: 0,
         }
     }
 
     pub fn style(&self) -> &'a Style {
         self.set.style
+    }
+
+    /// The style of element `name` with `classes`: over the body on the page; inside a region,
+    /// over the region's style, without block margins (a cell's padding takes their place).
+    pub fn resolve(&self, name: &str, classes: &[String]) -> Resolved {
+        match &self.region {
+            None => self.style().resolve(name, classes),
+            Some(region) => region.resolve(self.style(), name, classes),
+        }
     }
 
     pub fn finish(self) -> (Vec<Chunk>, Vec<Box<dyn SplitBlock>>) {
@@ -134,7 +157,12 @@ impl<'a> Builder<'a> {
             return;
         }
         let style = self.style();
-        let res = style.resolve("p", &["noindent".to_string()]);
+        // Text outside any block is set in the region's own style, else as an unindented
+        // paragraph.
+        let res = match &self.region {
+            Some(region) => region.res.clone(),
+            None => style.resolve("p", &["noindent".to_string()]),
+        };
         let pos = run
             .first()
             .map(|n| match n {
@@ -181,6 +209,7 @@ impl<'a> Builder<'a> {
                 };
                 self.children(el, ctx);
             }
+            "pagebreak" | "toc" if self.region.is_some() => self.not_in_region(el),
             "pagebreak" => self.chunks.push(Chunk {
                 page_break_before: true,
                 cover: ctx.cover,
@@ -200,7 +229,7 @@ impl<'a> Builder<'a> {
                 self.misplaced_blocks(el, ctx);
             }
             "p" => {
-                let res = style.resolve("p", &el.classes);
+                let res = self.resolve("p", &el.classes);
                 let segs = inline::segments(el, &res, style);
                 // Notes and typed list items hang under their text: the lines after the first
                 // start where the text after "(注1) " / "※" / "①" / "・" starts.
@@ -277,20 +306,36 @@ impl<'a> Builder<'a> {
         mark: usize,
     ) -> Vec<Chunk> {
         let x = ctx.left + res.margin_left;
+        if let Some(m) = &mut self.measure {
+            m.segments(&mut self.set, segs, x, first_indent);
+            return Vec::new();
+        }
         let width = (ctx.width - res.margin_left - res.margin_right).max(res.size);
         let lines = self.lines_marked(segs, res, pos, width, first_indent, mark);
         let lh = res.size * res.line_height;
         let n = lines.len();
+        let in_region = self.region.is_some();
         let mut chunks: Vec<Chunk> = lines
-            .iter()
-            .map(|l| {
-                let mut items = Vec::new();
-                inline::line_items(l, x, 0.0, lh, res.size, &mut items);
-                Chunk {
+            .into_iter()
+            .map(|line| {
+                let mut chunk = Chunk {
                     height: lh,
-                    items,
                     ..Chunk::default()
+                };
+                if in_region {
+                    let size = res.size;
+                    let top = 0.0;
+                    chunk.line = Some(Box::new(LineBox {
+                        line,
+                        x,
+                        top,
+                        lh,
+                        size,
+                    }));
+                } else {
+                    inline::line_items(&line, x, 0.0, lh, res.size, &mut chunk.items);
                 }
+                chunk
             })
             .collect();
         if n >= 2 {
@@ -412,9 +457,13 @@ impl<'a> Builder<'a> {
 
     fn heading(&mut self, el: &Element, ctx: Ctx) {
         let style = self.style();
-        let res = style.resolve(&el.name, &el.classes);
+        let res = self.resolve(&el.name, &el.classes);
         let segs = inline::segments(el, &res, style);
         let x = ctx.left + res.margin_left;
+        if let Some(m) = &mut self.measure {
+            m.segments(&mut self.set, &segs, x, 0.0);
+            return;
+        }
         let width = ctx.width - res.margin_left - res.margin_right;
         let lines = self.lines(&segs, &res, el.pos, width, 0.0);
         let lh = res.size * res.line_height;
@@ -462,8 +511,11 @@ impl<'a> Builder<'a> {
     /// Sets a `run_in` paragraph flush right on the last line of the heading just laid out,
     /// when it is one line and leaves two ems between itself and the heading's text.
     fn run_in(&mut self, p: &Element, ctx: Ctx) -> bool {
+        if self.measure.is_some() {
+            return false;
+        }
         let style = self.style();
-        let res = style.resolve("p", &p.classes);
+        let res = self.resolve("p", &p.classes);
         let Some((right, baseline)) = self.last_heading_line.take() else {
             return false;
         };
@@ -505,7 +557,7 @@ impl<'a> Builder<'a> {
     fn list(&mut self, el: &Element, ctx: Ctx) {
         let style = self.style();
         let lists = &style.file.lists;
-        let list_res = style.resolve(&el.name, &el.classes);
+        let list_res = self.resolve(&el.name, &el.classes);
         let items: Vec<&Element> = el.child_elements().filter(|e| e.name == "li").collect();
         let markers: Vec<String> = (1..=items.len())
             .map(|n| list_marker(el, n, lists))
@@ -517,14 +569,14 @@ impl<'a> Builder<'a> {
             ..ctx
         };
         // One hanging indent for the whole list so item texts line up.
-        let li_res0 = style.resolve("li", &[]);
+        let li_res0 = self.resolve("li", &[]);
         let hang = markers
             .iter()
             .map(|m| self.set.width(m, li_res0.font, li_res0.size))
             .fold(0.0, f32::max)
             + lists.gap.resolve(li_res0.size);
         for (li, marker) in items.iter().zip(&markers) {
-            let res = style.resolve("li", &li.classes);
+            let res = self.resolve("li", &li.classes);
             let text_ctx = Ctx {
                 left: ctx.left + res.margin_left + hang,
                 width: ctx.width - res.margin_left - hang,
@@ -564,8 +616,7 @@ impl<'a> Builder<'a> {
     }
 
     fn div(&mut self, el: &Element, ctx: Ctx) {
-        let style = self.style();
-        let res = style.resolve("div", &el.classes);
+        let res = self.resolve("div", &el.classes);
         // A box becomes one fixed chunk; a TOC inside must stay recomposable, so no box then.
         let boxed = (res.border > 0.0 || res.background.is_some()) && !contains_toc(el);
         let outer = Ctx {
@@ -607,7 +658,13 @@ impl<'a> Builder<'a> {
         let mut headings = Vec::new();
         for c in sub {
             let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
-            for mut it in c.items {
+            // A box in a table cell: its lines are placed with it.
+            let mut items = Vec::new();
+            if let Some(l) = &c.line {
+                inline::line_items(&l.line, l.x, l.top, l.lh, l.size, &mut items);
+            }
+            items.extend(c.items);
+            for mut it in items {
                 flow::shift(&mut it, y + gap);
                 content.push(it);
             }
@@ -655,6 +712,62 @@ impl<'a> Builder<'a> {
             cover: ctx.cover,
             ..Chunk::default()
         });
+    }
+
+    /// Lays the content of `el` out in the region `ctx` (its left edge and width) with the
+    /// region's `style`.
+    pub fn lay_region(&mut self, el: &Element, style: &Rc<RegionStyle>, ctx: Ctx) -> RegionContent {
+        let outer = self.region.replace(style.clone());
+        let (from, splits_from) = (self.chunks.len(), self.splits.len());
+        self.region_depth += 1;
+        self.children(el, ctx);
+        self.region_depth -= 1;
+        self.region = outer;
+        let chunks: Vec<Chunk> = self.chunks.drain(from..).collect();
+        let splits: Vec<Box<dyn SplitBlock>> = self.splits.drain(splits_from..).collect();
+        region::stack(chunks, &splits, splits_from)
+    }
+
+    /// The min- and max-content widths of `el`'s content in a region with `style`, measured
+    /// as if the region were `ctx.width` wide. Nothing is composed and nothing is reported
+    /// (the layout that follows reports).
+    pub fn measure_region(
+        &mut self,
+        el: &Element,
+        style: &Rc<RegionStyle>,
+        ctx: Ctx,
+    ) -> (f32, f32) {
+        let mut scratch = Diagnostics::new();
+        let mut m = Builder::new(
+            self.set.style,
+            self.set.fonts,
+            self.set.source,
+            &mut scratch,
+            self.headings,
+            self.landings,
+            self.routines,
+        );
+        m.region = Some(style.clone());
+        m.region_depth = self.region_depth + 1;
+        m.measure = Some(Measure::new(ctx.left));
+        m.children(el, ctx);
+        m.measure.map_or((0.0, 0.0), |m| (m.min, m.max))
+    }
+
+    /// A block that has no place in a region (a page break, a table of contents in a table
+    /// cell): said so, and left out.
+    pub fn not_in_region(&mut self, el: &Element) {
+        self.set.diags.warning(
+            Location::text(self.set.source, el.pos.line, el.pos.column),
+            format!(
+                "<{}> は表のセルの中では使えません（組みません）。表の外に書いてください",
+                el.name
+            ),
+            format!(
+                "<{}> has no place in a table cell (it is left out); put it outside the table",
+                el.name
+            ),
+        );
     }
 
     /// Gives the chunks from `start` on the block's outer spacing.

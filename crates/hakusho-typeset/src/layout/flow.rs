@@ -2,6 +2,7 @@
 //! that split themselves across pages (tables), seen through [`SplitBlock`]. The page flow
 //! (`paginate`) breaks pages between chunks; it knows nothing of what a split block draws.
 
+use crate::compose::Line;
 use crate::markup::Pos;
 use crate::page::Item;
 
@@ -25,6 +26,21 @@ pub(crate) struct Chunk {
     /// A piece of a block that splits itself: that block lays out the part of it each page
     /// gets (the chunk's items are then the block's to place).
     pub piece: Option<PieceOf>,
+    /// A line set in a region (a table cell) and not yet placed: its owner makes its items
+    /// where the line lands, after it has moved the line's runs if it needs to (decimal
+    /// alignment). Never set on a chunk of the page flow.
+    pub line: Option<Box<LineBox>>,
+}
+
+/// A composed line with where it goes: its left edge, its top (relative to its chunk's top,
+/// or to its region's once the region is stacked), line height and font size.
+#[derive(Debug, Clone)]
+pub(crate) struct LineBox {
+    pub line: Line,
+    pub x: f32,
+    pub top: f32,
+    pub lh: f32,
+    pub size: f32,
 }
 
 /// Piece `index` of split block `block` (blocks are numbered in document order).

@@ -8,15 +8,20 @@
 //! numbers and the document paginated again until the heading pages stop changing (at most
 //! three passes).
 //!
-//! Modules depend one way: `flow` and `inline` are leaves; `blocks` lays out blocks and reaches
-//! tables and the TOC through [`blocks::Routines`] given here, so `table` and `toc` can use
-//! the block layouter without a cycle; `paginate` knows chunks and split blocks only.
+//! A table cell is a region ([`region`]): the same block layouter measures its content and
+//! lays it out in the cell's width; the table places what comes back.
+//!
+//! Modules depend one way: `flow` and `inline` are leaves, `region` uses only them; `blocks`
+//! lays out blocks (on the page and in regions) and reaches tables and the TOC through
+//! [`blocks::Routines`] given here, so `table` and `toc` can use the block layouter without a
+//! cycle; `paginate` knows chunks and split blocks only.
 
 mod account;
 mod blocks;
 mod flow;
 mod inline;
 mod paginate;
+mod region;
 mod table;
 mod toc;
 

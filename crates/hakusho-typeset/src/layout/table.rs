@@ -2,41 +2,27 @@
 //! (as browsers' auto layout), wrapped and vertically centred cells, rules, header rows that
 //! repeat on every page the table continues on (with an optional "（続き）" label).
 //!
-//! Cells hold inline content or paragraphs (`<p>`, typed list items `p.item`, `<ul>`/`<ol>`);
-//! anything else in a cell is reported and its text set as a paragraph, never dropped.
+//! A cell is a region ([`super::region`]): the block layouter measures its content (to size
+//! the columns) and lays it out in its column's width, as it lays out the page; the table
+//! places the lines and items that come back (centred in the row, or cut into bands).
 //! Tall rows are cut into bands of lines so a page can break inside them (cells are then
 //! top-aligned), and the table keeps its first and last rows with their neighbours.
 
 use hakusho_diagnostics::Location;
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use super::blocks::{self, Builder, Ctx};
-use super::flow::{push_shifted, Chunk, PieceOf, SplitBlock};
-use super::inline::{self, Piece, Segment};
-use crate::compose::{self, Line, Span};
-use crate::markup::{Element, Node, Pos};
+use super::blocks::{Builder, Ctx};
+use super::flow::{push_shifted, shift, Chunk, PieceOf, SplitBlock};
+use super::inline::{self, Piece};
+use super::region::{RegionContent, RegionStyle};
+use crate::compose::{self, Line};
+use crate::markup::{Element, Pos};
 use crate::page::{Color, Item};
-use crate::style::{parse_length, BlockStyle, Length, Resolved, TableStyle};
-
-/// One paragraph of a cell.
-struct CellPara {
-    spans: Vec<Vec<Span>>,
-    res: Resolved,
-    first_indent: f32,
-    /// Characters of the leading mark the following lines hang under.
-    mark: usize,
-    pos: Pos,
-}
-
-/// A composed line of a cell; `top` is relative to the cell's content box.
-struct CellLine {
-    line: Line,
-    top: f32,
-    lh: f32,
-    size: f32,
-}
+use crate::style::{parse_length, BlockStyle, Length, TableStyle};
 
 struct Cell<'e> {
     el: &'e Element,
@@ -45,163 +31,12 @@ struct Cell<'e> {
     colspan: usize,
     rowspan: usize,
     header: bool,
-    res: Resolved,
-    paras: Vec<CellPara>,
+    /// The cell as a region: what the blocks inside it start from.
+    region: Rc<RegionStyle>,
     min: f32,
     max: f32,
-    lines: Vec<CellLine>,
+    content: RegionContent,
     content_h: f32,
-}
-
-/// The paragraphs of a cell: its inline content as one paragraph (`<br/>` separating lines),
-/// or its block children in order.
-fn cell_paras(b: &mut Builder, el: &Element, block: &BlockStyle, res: &Resolved) -> Vec<CellPara> {
-    let style = b.style();
-    if el.child_elements().all(|c| inline::is_inline(&c.name)) {
-        let segs = inline::segments(el, res, style);
-        return vec![para(b, &segs, res.clone(), 0.0, 0, el.pos)];
-    }
-    let mut out = Vec::new();
-    block_paras(b, el, block, res, &mut out);
-    out
-}
-
-fn para(
-    b: &mut Builder,
-    segs: &[Segment],
-    res: Resolved,
-    indent: f32,
-    mark: usize,
-    pos: Pos,
-) -> CellPara {
-    CellPara {
-        spans: segs.iter().map(|s| b.set.spans(s)).collect(),
-        res,
-        first_indent: indent,
-        mark,
-        pos,
-    }
-}
-
-fn block_paras(
-    b: &mut Builder,
-    el: &Element,
-    block: &BlockStyle,
-    res: &Resolved,
-    out: &mut Vec<CellPara>,
-) {
-    let style = b.style();
-    let mut run: Vec<Node> = Vec::new();
-    let flush = |b: &mut Builder, run: &mut Vec<Node>, out: &mut Vec<CellPara>| {
-        if run.is_empty() {
-            return;
-        }
-        let segs = inline::nodes_segments(run, el.pos, res, style);
-        run.clear();
-        if segs.iter().any(|s| !s.is_empty()) {
-            out.push(para(b, &segs, res.clone(), 0.0, 0, el.pos));
-        }
-    };
-    for n in &el.children {
-        let e = match n {
-            Node::Element(e) if !inline::is_inline(&e.name) => e,
-            Node::Text(t, _) if run.is_empty() && t.trim().is_empty() => continue,
-            other => {
-                run.push(other.clone());
-                continue;
-            }
-        };
-        flush(b, &mut run, out);
-        match e.name.as_str() {
-            "p" => {
-                let pres = style.resolve_over(block, "p", &e.classes);
-                let segs = inline::segments(e, &pres, style);
-                let mark = blocks::mark_chars(e, &segs, &style.file.lists.markers);
-                let indent = pres.indent;
-                out.push(para(b, &segs, pres, indent, mark, e.pos));
-                nested_blocks(b, e, block, res, out);
-            }
-            "ul" | "ol" => {
-                let lists = &style.file.lists;
-                for (n, li) in e.child_elements().filter(|x| x.name == "li").enumerate() {
-                    let marker = blocks::list_marker(e, n + 1, lists);
-                    // Latin markers ("(1)") need a space before the text; ①・◎ do not.
-                    let marker = if marker.ends_with(|c: char| c.is_ascii()) {
-                        format!("{marker} ")
-                    } else {
-                        marker
-                    };
-                    let lres = style.resolve_over(block, "li", &li.classes);
-                    let mut segs = inline::segments(li, &lres, style);
-                    let mark = marker.chars().count();
-                    if let Some(first) = segs.first_mut() {
-                        if let Some(sources) = b.set.sources.as_deref_mut() {
-                            let shown = marker.chars().filter(|c| !c.is_whitespace()).count();
-                            sources.add_generated(shown);
-                        }
-                        first.insert(
-                            0,
-                            Piece {
-                                text: marker,
-                                font: lres.font_name.clone(),
-                                size: lres.size,
-                                color: lres.color,
-                                pos: li.pos,
-                                mark: 0,
-                            },
-                        );
-                    }
-                    out.push(para(b, &segs, lres, 0.0, mark, li.pos));
-                    nested_blocks(b, li, block, res, out);
-                }
-            }
-            // Grouping: its content takes part in the cell.
-            "div" | "section" => block_paras(b, e, block, res, out),
-            other => {
-                b.set.diags.warning(
-                    Location::text(b.set.source, e.pos.line, e.pos.column),
-                    format!("<{other}> は表のセルの中では使えません。文字だけを段落として組みます"),
-                    format!("<{other}> is not supported in a table cell; its text is set as a paragraph"),
-                );
-                let text = inline::plain_text(e);
-                if !text.is_empty() {
-                    let segs = vec![vec![Piece {
-                        text,
-                        font: res.font_name.clone(),
-                        size: res.size,
-                        color: res.color,
-                        pos: e.pos,
-                        mark: 0,
-                    }]];
-                    out.push(para(b, &segs, res.clone(), 0.0, 0, e.pos));
-                }
-            }
-        }
-    }
-    flush(b, &mut run, out);
-}
-
-/// Blocks inside a cell's paragraph or list item (a list inside an item): set after it.
-fn nested_blocks(
-    b: &mut Builder,
-    el: &Element,
-    block: &BlockStyle,
-    res: &Resolved,
-    out: &mut Vec<CellPara>,
-) {
-    if el.child_elements().all(|c| inline::is_inline(&c.name)) {
-        return;
-    }
-    let only_blocks = Element {
-        children: el
-            .children
-            .iter()
-            .filter(|n| matches!(n, Node::Element(e) if !inline::is_inline(&e.name)))
-            .cloned()
-            .collect(),
-        ..el.clone()
-    };
-    block_paras(b, &only_blocks, block, res, out);
 }
 
 /// A band of a row cut into lines: band `index` of `count`.
@@ -359,7 +194,6 @@ struct Grid {
     /// The cells of each row (cells are placed row by row): every step looks at the cells of
     /// a few rows, so a table of 100,000 rows costs 100,000 steps, not their square.
     row_cells: Vec<Range<usize>>,
-    pad_h: f32,
     pad_v: f32,
     rule_color: Color,
     cover: bool,
@@ -386,12 +220,25 @@ impl Grid {
     }
 }
 
+/// Tables nested in cells deeper than this are set as text: each level measures and lays out
+/// the levels inside it again, and no markup may exhaust the stack.
+const MAX_NESTING: usize = 8;
+
 pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
     let rows = rows_of(el);
     if rows.rows.is_empty() {
         return;
     }
-    let (mut cells, ncols) = place_cells(b, &rows);
+    if b.region_depth >= MAX_NESTING {
+        too_deep(b, el, ctx);
+        return;
+    }
+    let (mut cells, ncols) = place_cells(b, &rows, ctx);
+    if b.measure.is_some() {
+        // A table inside a cell being measured: its columns' widths are what it needs.
+        measure_table(b, &cells, ncols, ctx);
+        return;
+    }
     // Rows not in the markup's own rows (a header row without cells, say) are harmless;
     // other children of <table>/<tr> are reported.
     report_strays(b, el);
@@ -414,7 +261,7 @@ pub(crate) fn build(b: &mut Builder, el: &Element, ctx: Ctx) {
 
 /// Places the cells on the grid (colspan, rowspan) and measures their content; returns them
 /// in row order with the number of columns.
-fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>) -> (Vec<Cell<'e>>, usize) {
+fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>, ctx: Ctx) -> (Vec<Cell<'e>>, usize) {
     let style = b.style();
     let ts = &style.file.table;
     let pad_h = ts.padding_h.resolve(ts.size);
@@ -432,6 +279,7 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>) -> (Vec<Cell<'e>>, usize) {
     let n_rows = rows.rows.len();
     let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); n_rows];
     let mut cells: Vec<Cell> = Vec::new();
+    let mut regions: HashMap<(bool, &str, &[String]), Rc<RegionStyle>> = HashMap::new();
     for (r, row) in rows.rows.iter().enumerate() {
         let mut col = 0;
         for c in row
@@ -456,17 +304,16 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>) -> (Vec<Cell<'e>>, usize) {
                 row[col..col + colspan].fill(true);
             }
             let header = r < rows.n_header || c.name == "th";
-            let block = style.block_over(&base(header), &c.name, &c.classes);
-            let res = style.resolve_over(&base(header), &c.name, &c.classes);
-            let paras = cell_paras(b, c, &block, &res);
-            let (mut min, mut max) = (0.0f32, 0.0f32);
-            for p in &paras {
-                for (k, s) in p.spans.iter().enumerate() {
-                    let indent = if k == 0 { p.first_indent } else { 0.0 };
-                    min = min.max(compose::min_width(s, b.set.fonts) + indent);
-                    max = max.max(compose::natural_width(s, b.set.fonts) + indent);
-                }
-            }
+            // Cells of one kind share their style (a long table has few kinds of cells).
+            let region = regions
+                .entry((header, c.name.as_str(), c.classes.as_slice()))
+                .or_insert_with(|| {
+                    let block = style.block_over(&base(header), &c.name, &c.classes);
+                    let res = style.resolve_over(&base(header), &c.name, &c.classes);
+                    Rc::new(RegionStyle::new(block, res))
+                })
+                .clone();
+            let (min, max) = b.measure_region(c, &region, ctx);
             cells.push(Cell {
                 el: c,
                 row: r,
@@ -474,11 +321,10 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>) -> (Vec<Cell<'e>>, usize) {
                 colspan,
                 rowspan,
                 header,
-                res,
-                paras,
+                region,
                 min: min + 2.0 * pad_h,
                 max: max + 2.0 * pad_h,
-                lines: Vec::new(),
+                content: RegionContent::default(),
                 content_h: 0.0,
             });
             col += colspan;
@@ -519,7 +365,14 @@ fn size_grid(b: &mut Builder, cells: &mut [Cell], rows: &Rows, ncols: usize, ctx
     let mut row_h: Vec<f32> = vec![0.0; n_rows];
     for cell in cells.iter_mut() {
         let w = (xs[cell.col + cell.colspan] - xs[cell.col] - 2.0 * pad_h).max(1.0);
-        compose_cell(b, cell, w);
+        let inner = Ctx {
+            left: xs[cell.col] + pad_h,
+            width: w,
+            cover: ctx.cover,
+        };
+        cell.content = b.lay_region(cell.el, &cell.region, inner);
+        let res = &cell.region.res;
+        cell.content_h = cell.content.height.max(res.size * res.line_height);
         let need = cell.content_h + 2.0 * pad_v;
         if cell.rowspan == 1 {
             row_h[cell.row] = row_h[cell.row].max(need);
@@ -553,38 +406,10 @@ fn size_grid(b: &mut Builder, cells: &mut [Cell], rows: &Rows, ncols: usize, ctx
         n_header: rows.n_header,
         row_h,
         row_cells,
-        pad_h,
         pad_v,
         rule_color: ts.rule_color.map(|c| c.0).unwrap_or(Color::BLACK),
         cover: ctx.cover,
     }
-}
-
-/// Composes a cell's paragraphs into lines `width` wide, one under the other.
-fn compose_cell(b: &mut Builder, cell: &mut Cell, width: f32) {
-    let mut y = 0.0;
-    let mut prev_after: Option<f32> = None;
-    // a cell's paragraphs are composed once: freed as soon as they are (memory of long
-    // tables, issue 17 point 9)
-    for p in std::mem::take(&mut cell.paras) {
-        let lines = b.spans_marked(&p.spans, &p.res, p.pos, width, p.first_indent, p.mark);
-        if lines.is_empty() {
-            continue;
-        }
-        y += prev_after.map_or(0.0, |a| a.max(p.res.space_before));
-        let lh = p.res.size * p.res.line_height;
-        for line in lines {
-            cell.lines.push(CellLine {
-                line,
-                top: y,
-                lh,
-                size: p.res.size,
-            });
-            y += lh;
-        }
-        prev_after = Some(p.res.space_after);
-    }
-    cell.content_h = y.max(cell.res.size * cell.res.line_height);
 }
 
 /// Row groups: rows tied by a rowspan move between pages together; the header rows are one.
@@ -698,9 +523,10 @@ fn group_chunk(ts: &TableStyle, cells: &[Cell], a: usize, z: usize, grid: &Grid)
             }
         }
         let top = y0 + ((y1 - y0) - cell.content_h) / 2.0;
-        for l in &cell.lines {
-            let x = x0 + grid.pad_h;
-            inline::line_items(&l.line, x, top + l.top, l.lh, l.size, &mut texts);
+        // Items first: a list marker comes before its text in the content stream.
+        push_shifted(&mut texts, cell.content.items.iter().cloned(), top);
+        for l in &cell.content.lines {
+            inline::line_items(&l.line, l.x, top + l.top, l.lh, l.size, &mut texts);
         }
         let left_w = if cell.col == 0 {
             ts.outer_rule
@@ -737,7 +563,7 @@ fn group_chunk(ts: &TableStyle, cells: &[Cell], a: usize, z: usize, grid: &Grid)
 /// the first band the row's top rule, the last its bottom rule.
 fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chunk, BandOf)> {
     let height = grid.row_h[row];
-    let (pad_v, pad_h) = (grid.pad_v, grid.pad_h);
+    let pad_v = grid.pad_v;
     let Some(driver) = cells
         .iter()
         .max_by(|x, y| x.content_h.total_cmp(&y.content_h))
@@ -746,7 +572,7 @@ fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chu
     };
     // Band edges: the row top, then the top of each of the driver's lines after the first.
     let mut edges: Vec<f32> = vec![0.0];
-    edges.extend(driver.lines.iter().skip(1).map(|l| pad_v + l.top));
+    edges.extend(driver.content.lines.iter().skip(1).map(|l| pad_v + l.top));
     edges.push(height);
     let n = edges.len() - 1;
     // Row labels (th cells other than the tallest one: "概要") are placed by the table's
@@ -755,10 +581,12 @@ fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chu
     let is_label = |c: &Cell| c.header && !std::ptr::eq(c, driver);
     let (mut top_items, mut centred_items) = (Vec::new(), Vec::new());
     for c in cells.iter().filter(|c| is_label(c)) {
-        let x0 = grid.xs[c.col];
         let centre_top = (height - c.content_h) / 2.0;
-        for l in &c.lines {
-            let (x, lh, size) = (x0 + pad_h, l.lh, l.size);
+        let items = &c.content.items;
+        push_shifted(&mut top_items, items.iter().cloned(), pad_v);
+        push_shifted(&mut centred_items, items.iter().cloned(), centre_top);
+        for l in &c.content.lines {
+            let (x, lh, size) = (l.x, l.lh, l.size);
             inline::line_items(&l.line, x, pad_v + l.top, lh, size, &mut top_items);
             inline::line_items(&l.line, x, centre_top + l.top, lh, size, &mut centred_items);
         }
@@ -790,12 +618,18 @@ fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chu
             if is_label(c) {
                 continue;
             }
-            for l in &c.lines {
+            let in_band =
+                |top: f32| top >= y0 - 0.01 && (top < y1 - 0.01 || (k + 1 == n && top < y1 + 0.01));
+            let items = c.content.items.iter();
+            for it in items.filter(|it| in_band(pad_v + item_top(it))) {
+                let mut it = it.clone();
+                shift(&mut it, pad_v - y0);
+                texts.push(it);
+            }
+            for l in &c.content.lines {
                 let top = pad_v + l.top;
-                let in_band =
-                    top >= y0 - 0.01 && (top < y1 - 0.01 || (k + 1 == n && top < y1 + 0.01));
-                if in_band {
-                    inline::line_items(&l.line, x0 + pad_h, top - y0, l.lh, l.size, &mut texts);
+                if in_band(top) {
+                    inline::line_items(&l.line, l.x, top - y0, l.lh, l.size, &mut texts);
                 }
             }
             let left_w = if c.col == 0 { ts.outer_rule } else { ts.rule };
@@ -838,7 +672,30 @@ fn cut_row(ts: &TableStyle, cells: &[Cell], row: usize, grid: &Grid) -> Vec<(Chu
 
 fn free_lines(cells: &mut [Cell]) {
     for c in cells {
-        c.lines = Vec::new();
+        c.content = RegionContent::default();
+    }
+}
+
+/// The top of an item (a band of a cut row takes the items that start in it).
+fn item_top(item: &Item) -> f32 {
+    match item {
+        Item::Text(r) => r.y - r.size,
+        Item::Line { y1, y2, .. } => y1.min(*y2),
+        Item::Rect { y, .. } | Item::Link { y, .. } => *y,
+    }
+}
+
+/// The min- and max-content widths of a table inside a cell being measured: the sums of
+/// its columns' (cells spanning columns are left to the columns they span).
+fn measure_table(b: &mut Builder, cells: &[Cell], ncols: usize, ctx: Ctx) {
+    let (mut min, mut max) = (vec![0.0f32; ncols], vec![0.0f32; ncols]);
+    for c in cells.iter().filter(|c| c.colspan == 1) {
+        min[c.col] = min[c.col].max(c.min);
+        max[c.col] = max[c.col].max(c.max);
+    }
+    if let Some(m) = &mut b.measure {
+        let (min, max): (f32, f32) = (min.iter().sum(), max.iter().sum());
+        m.reach_from(ctx.left, min, max);
     }
 }
 
@@ -937,7 +794,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
     let mut height = lh;
     if let Some(h) = header {
         for mut it in h.items {
-            super::flow::shift(&mut it, lh);
+            shift(&mut it, lh);
             items.push(it);
         }
         height += h.height;
@@ -947,6 +804,31 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
         items,
         ..Chunk::default()
     })
+}
+
+/// A table nested too deep: said so, and its text set as one paragraph (nothing dropped).
+fn too_deep(b: &mut Builder, el: &Element, ctx: Ctx) {
+    b.set.diags.warning(
+        Location::text(b.set.source, el.pos.line, el.pos.column),
+        format!(
+            "表の中の表が {MAX_NESTING} 段を超えて入れ子になっています。この表は文字だけを段落として組みます。入れ子を浅くしてください"
+        ),
+        format!(
+            "a table nested more than {MAX_NESTING} deep in table cells; its text is set as a paragraph. Nest tables less deeply"
+        ),
+    );
+    let res = b.resolve("p", &["noindent".to_string()]);
+    let text = inline::plain_text(el);
+    let segs = vec![vec![Piece {
+        text,
+        font: res.font_name.clone(),
+        size: res.size,
+        color: res.color,
+        pos: el.pos,
+        mark: 0,
+    }]];
+    let chunks = b.paragraph(&segs, &res, el.pos, ctx, 0.0);
+    b.chunks.extend(chunks);
 }
 
 /// Children of `<table>`/`<tr>` that are not rows or cells: reported (their content would be
@@ -1081,7 +963,7 @@ fn align_decimals(cells: &mut [Cell], ncols: usize, fonts: &crate::font::FontSet
             if c.col != col || c.colspan != 1 || c.header || !c.el.has_class("num") {
                 continue;
             }
-            for (li, l) in c.lines.iter().enumerate() {
+            for (li, l) in c.content.lines.iter().enumerate() {
                 if let Some((after, left)) = number_shape(&l.line, fonts) {
                     shapes.push((ci, li, after, left, l.size));
                 }
@@ -1099,7 +981,7 @@ fn align_decimals(cells: &mut [Cell], ncols: usize, fonts: &crate::font::FontSet
         for (ci, li, after, _, _) in shapes {
             let d = max - after;
             if d > 0.01 {
-                for r in &mut cells[ci].lines[li].line.runs {
+                for r in &mut cells[ci].content.lines[li].line.runs {
                     r.x -= d;
                 }
             }
