@@ -19,9 +19,12 @@
 pub mod context;
 pub mod filters;
 pub mod narrative;
+pub mod record;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use hakusho_diagnostics::{confined, Diagnostic, Location};
 use hakusho_typeset::ListMarkers;
@@ -30,9 +33,47 @@ use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior,
 
 /// A template environment bound to one project's `templates/` directory. Build it once per
 /// build and share it between threads (rendering only borrows it).
+///
+/// Each render works in its own copy of the environment, with no template loaded yet, so that
+/// its loader is asked for every template that render uses and can note it
+/// ([`Renderer::render_recording`]); the files themselves are read once per `Renderer`
+/// (`TemplateSources`). Compiling a template again per document costs far less than a
+/// millisecond.
 pub struct Renderer {
+    /// Filters, functions and settings; no loader, no template.
     env: Environment<'static>,
+    sources: Arc<TemplateSources>,
     dir: PathBuf,
+}
+
+/// The template files read so far, by name: each read once per build however many documents
+/// use it.
+struct TemplateSources {
+    dir: PathBuf,
+    read: Mutex<HashMap<String, Arc<str>>>,
+}
+
+impl TemplateSources {
+    fn load(&self, name: &str) -> Result<Option<String>, Error> {
+        let cached = |s: &Self| {
+            s.read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(name)
+                .map(|t| t.to_string())
+        };
+        if let Some(text) = cached(self) {
+            return Ok(Some(text));
+        }
+        let loaded = load_template(&self.dir, name)?;
+        if let Some(text) = &loaded {
+            self.read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_string(), Arc::from(text.as_str()));
+        }
+        Ok(loaded)
+    }
 }
 
 /// Whether `name` is an acceptable template name: a relative path of plain segments.
@@ -93,8 +134,6 @@ impl Renderer {
     pub fn new(templates_dir: &Path) -> Renderer {
         let dir = templates_dir.to_path_buf();
         let mut env = Environment::new();
-        let loader_dir = dir.clone();
-        env.set_loader(move |name| load_template(&loader_dir, name));
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // The default callback escapes .html/.htm/.xml; say it explicitly so it cannot drift.
         env.set_auto_escape_callback(|name| {
@@ -129,7 +168,11 @@ impl Renderer {
         env.add_test("blank", filters::is_blank);
         env.add_function("rows", context::rows);
         env.add_function("department", context::department);
-        Renderer { env, dir }
+        let sources = Arc::new(TemplateSources {
+            dir: dir.clone(),
+            read: Mutex::new(HashMap::new()),
+        });
+        Renderer { env, sources, dir }
     }
 
     /// The directory templates are loaded from.
@@ -139,8 +182,27 @@ impl Renderer {
 
     /// Renders `template` (a name inside templates/) with `context`.
     pub fn render(&self, template: &str, context: Value) -> Result<String, Diagnostic> {
-        let tmpl = self
-            .env
+        self.render_recording(template, context, &record::Recorder::default())
+    }
+
+    /// Renders `template` with `context`, noting in `recorder` every template the render
+    /// loads (the context's own objects note the model parts read: [`context::for_document`]).
+    pub fn render_recording(
+        &self,
+        template: &str,
+        context: Value,
+        recorder: &record::Recorder,
+    ) -> Result<String, Diagnostic> {
+        let mut env = self.env.clone();
+        let sources = Arc::clone(&self.sources);
+        let recorder = recorder.clone();
+        env.set_loader(move |name| {
+            if is_safe_template_name(name) {
+                recorder.note_template(name);
+            }
+            sources.load(name)
+        });
+        let tmpl = env
             .get_template(template)
             .map_err(|e| self.diagnostic(template, &e))?;
         tmpl.render(context)
