@@ -26,7 +26,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use hakusho_diagnostics::{confined, Diagnostic, Location};
+use hakusho_diagnostics::{confined, Diagnostic, Location, Message};
 use hakusho_typeset::ListMarkers;
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
@@ -271,8 +271,7 @@ impl Renderer {
             let expr = snippet
                 .as_deref()
                 .map(|s| s.trim_start_matches("{{").trim_end_matches("}}").trim());
-            let (ja, en) = unprintable_message(what, expr);
-            return Diagnostic::error(location, ja, en);
+            return unprintable_message(what, expr).error_at(location);
         }
         let (ja, en) = match snippet {
             Some(s) => (
@@ -331,36 +330,19 @@ pub fn print_value(out: &mut Output, state: &State, value: &Value) -> Result<(),
     }
 }
 
-/// What our own filters and functions say went wrong, in both languages: carried as the
-/// source of the minijinja error, so the Japanese message is Japanese (minijinja's own
-/// detail, English, goes to the English message only).
-#[derive(Debug)]
-pub struct HelperError {
-    pub ja: String,
-    pub en: String,
-}
-
-impl std::fmt::Display for HelperError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
-    }
-}
-
-impl std::error::Error for HelperError {}
-
-/// A template helper's error (`num`, `era`, `rows()`, …) with its Japanese and English text.
+/// A template helper's error (`num`, `era`, `rows()`, …) with its Japanese and English text:
+/// the [`Message`] is carried as the source of the minijinja error, so the Japanese message is
+/// Japanese (minijinja's own detail, English, goes to the English message only).
 pub fn helper_error(ja: impl Into<String>, en: impl Into<String>) -> Error {
-    let e = HelperError {
-        ja: ja.into(),
-        en: en.into(),
-    };
-    Error::new(ErrorKind::InvalidOperation, e.en.clone()).with_source(e)
+    let m = Message::new(ja, en);
+    Error::new(ErrorKind::InvalidOperation, m.en.clone()).with_source(m)
 }
 
-fn helper_error_behind(err: &Error) -> Option<&HelperError> {
+/// What our own filters and functions said went wrong, behind a minijinja error.
+fn helper_error_behind(err: &Error) -> Option<&Message> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
-        if let Some(h) = e.downcast_ref::<HelperError>() {
+        if let Some(h) = e.downcast_ref::<Message>() {
             return Some(h);
         }
         cur = e.source();
@@ -380,7 +362,7 @@ fn unprintable_behind(err: &Error) -> Option<Unprintable> {
 }
 
 /// The message for a refused print of `expr` (the template's words, when known).
-fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String) {
+fn unprintable_message(what: Unprintable, expr: Option<&str>) -> Message {
     let (ja_subject, en_subject) = match expr {
         Some(e) => (format!("「{{{{ {e} }}}}」の値"), format!("`{{{{ {e} }}}}`")),
         None => (
@@ -389,7 +371,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
         ),
     };
     match what {
-        Unprintable::Map => (
+        Unprintable::Map => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は項目の組（text、number など）で、\
                  そのままでは印刷できません。項目を一つ選ぶか（例: 「.text」）、\
@@ -401,7 +383,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  such as `cell` or `num`"
             ),
         ),
-        Unprintable::List => (
+        Unprintable::List => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は一覧で、そのままでは印刷できません。\
                  「{{% for %}}」で一つずつ印刷するか、フィルタ「join」でつないでください"
@@ -411,7 +393,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  its items in a `{{% for %}}` loop or join them with the `join` filter"
             ),
         ),
-        Unprintable::None => (
+        Unprintable::None => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は空（none）で、印刷できません。\
                  「{{% if … is not blank %}}」で囲むか、フィルタ「cell」で空欄として印刷してください"
@@ -422,7 +404,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  nothing for it"
             ),
         ),
-        Unprintable::Bool => (
+        Unprintable::Bool => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は真偽値（true・false）で、印刷すると英語の\
                  「True」「False」になります。「{{% if %}}」で印刷する文字を選んでください"
