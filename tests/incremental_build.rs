@@ -485,3 +485,32 @@ fn a_render_records_what_its_templates_touched() {
         ],
     );
 }
+
+/// Issue 12: a department's policy sections of kind `table` are rows of the workbooks; reading
+/// them through `dept.policies` is a read of those rows (examples/kawabe declares two such
+/// sections), and of no other department.
+#[test]
+fn table_sections_read_through_a_department_are_dependencies() {
+    let root = common::repo().join("examples/kawabe");
+    let (project, diags) = hakusho_sources::load_project(&root);
+    let project = project.unwrap_or_else(|| panic!("kawabe loads: {diags:?}"));
+    let docs = hakusho::build::rendered_documents(&project).unwrap();
+    let (_, deps, markup) = docs
+        .iter()
+        .find(|(job, _, _)| job.name == "booklet-seisaku")
+        .expect("a booklet for 政策部");
+    assert!(markup.is_some());
+    for part in [
+        "department:seisaku",
+        "table:indicators:2-3",
+        "table:projects:2-3",
+    ] {
+        assert!(deps.covers(part), "{part} not in {:?}", deps.parts);
+    }
+    assert!(!deps.covers("department:kurashi"), "{:?}", deps.parts);
+    assert!(
+        deps.files.contains("templates/macros.html"),
+        "{:?}",
+        deps.files
+    );
+}

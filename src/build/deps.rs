@@ -20,10 +20,11 @@ use crate::render::record::RecordedDeps;
 /// The dependencies of one document.
 #[derive(Debug, Clone, Default)]
 pub struct DocDeps {
-    /// Part patterns: a part name, or one with `*` segments (`department:*`, `table:*:1-1`).
+    /// Part patterns: a part name, or one with `*` segments (`table:indicators:*`: a template
+    /// read a whole table's rows).
     pub parts: BTreeSet<String>,
-    /// Project-relative paths of files the document uses directly (templates, the style sheet,
-    /// fonts, the department's own workbook).
+    /// Project-relative paths of files the document uses directly (the templates its render
+    /// loaded, the style sheet, fonts, the department's own workbook).
     pub files: BTreeSet<String>,
 }
 
