@@ -149,7 +149,10 @@ fn bench_project(root: &Path, runs: usize) -> String {
         };
         let (render, markup) = best(runs, || {
             renderer
-                .render(&job.template, context::for_document(&base, &info))
+                .render(
+                    &job.template,
+                    context::for_document(&base, &info, &Default::default()),
+                )
                 .unwrap_or_else(|d| {
                     eprintln!("{}: {}", job.name, d.render(hakusho_diagnostics::Lang::En));
                     std::process::exit(1)

@@ -27,6 +27,7 @@ use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
 use hakusho_sources::config::{DocumentDecl, Each};
 use rayon::prelude::*;
 
+use crate::render::record::{RecordedDeps, Recorder};
 use crate::render::{context, Renderer};
 
 use deps::DocDeps;
@@ -265,32 +266,22 @@ pub fn declared_documents(
     (&p.config.documents, departments)
 }
 
-/// Every document of the project with its dependencies (for `hakusho diff`, `hakusho watch`).
-pub fn documents(p: &hakusho_sources::Project) -> Result<Vec<(Job, DocDeps)>, Diagnostics> {
-    let (declared, departments) = declared_documents(p);
-    let jobs = expand(declared, &departments)?;
-    let fonts = deps::style_fonts(&p.root);
-    Ok(jobs
-        .into_iter()
-        .map(|j| {
-            let d = deps::of_job(p, &j, &fonts);
-            (j, d)
-        })
-        .collect())
-}
-
-/// Every document of the project with its dependencies and its markup rendered from the
-/// sources as they are (`None` when its template fails).
+/// Every document of the project rendered from the sources as they are, with its dependencies
+/// (what its render read) and its markup (`None` when its template fails), for `hakusho diff`.
 pub fn rendered_documents(
     p: &hakusho_sources::Project,
 ) -> Result<Vec<(Job, DocDeps, Option<String>)>, Diagnostics> {
+    let (declared, departments) = declared_documents(p);
+    let jobs = expand(declared, &departments)?;
+    let fonts = deps::style_fonts(&p.root);
     let renderer = Renderer::new(&p.root.join("templates"));
     let base = context::base(p);
-    Ok(documents(p)?
+    Ok(jobs
         .into_par_iter()
-        .map(|(job, deps)| {
-            let markup = render_one(&renderer, &base, &job).ok();
-            (job, deps, markup)
+        .map(|job| {
+            let (markup, recorded) = render_one(&renderer, &base, &job);
+            let deps = deps::of_document(p, &job, recorded, &fonts);
+            (job, deps, markup.ok())
         })
         .collect())
 }
@@ -325,12 +316,14 @@ pub enum Reason {
     Modified,
 }
 
-/// Renders one document's template.
+/// Renders one document's template: its markup, and what the render read (also when it
+/// failed: what it read until then).
 pub(crate) fn render_one(
     renderer: &Renderer,
     base: &context::Base,
     job: &Job,
-) -> Result<String, Diagnostic> {
+) -> (Result<String, Diagnostic>, RecordedDeps) {
+    let recorder = Recorder::default();
     let ctx = context::for_document(
         base,
         &context::DocumentInfo {
@@ -339,8 +332,10 @@ pub(crate) fn render_one(
             template: &job.template,
             department: job.department.as_deref(),
         },
+        &recorder,
     );
-    renderer.render(&job.template, ctx)
+    let markup = renderer.render_recording(&job.template, ctx, &recorder);
+    (markup, recorder.recorded())
 }
 
 #[cfg(test)]

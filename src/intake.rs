@@ -806,7 +806,7 @@ fn gather(input: &Path, shown: &Path, out: &mut Vec<Received>, others: &mut Vec<
             .filter(|n| !(n.starts_with("~$") || n.starts_with('.') || n.ends_with('~')))
             .collect(),
         Err(e) => {
-            let (ja, en) = confined::io_reason(&e);
+            let hakusho_diagnostics::Message { ja, en } = confined::io_reason(&e);
             others.push(OtherFile {
                 file: slash(shown),
                 modified: None,

@@ -100,7 +100,7 @@ pub fn could_not_run(w: &mut dyn Write, lang: Lang, err: &anyhow::Error) -> io::
 
 /// A file system error in Japanese (the OS's text is English).
 fn io_ja(err: &io::Error) -> String {
-    hakusho_diagnostics::confined::io_reason(err).0
+    hakusho_diagnostics::confined::io_reason(err).ja
 }
 
 // ───── diagnostics ─────

@@ -21,9 +21,9 @@
 //!
 //! [`layout`] and [`cell_for`] are shared with `examples/make_sample_workbooks.rs`.
 
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use hakusho_sources::config::{RefersTo, TableConfig};
 use hakusho_sources::{numfmt, Project, Row, Value, ValueKind};
 use rust_xlsxwriter::{
@@ -354,12 +354,78 @@ pub fn for_next_year(project: &Project) -> Project {
     next
 }
 
+/// Why a workbook could not be made or written: the tool's own failures (the configuration is
+/// checked before, and reported as diagnostics).
+#[derive(Debug)]
+pub enum WorkbookError {
+    UnknownDepartment(String),
+    /// Two tables of hakusho.yaml name the same sheet.
+    SheetUsedTwice(String),
+    /// The spreadsheet writer refused, while writing `sheet` when one is named.
+    Xlsx {
+        sheet: Option<String>,
+        source: XlsxError,
+    },
+    /// The file could not be written at `path`.
+    Write {
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl std::fmt::Display for WorkbookError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WorkbookError::UnknownDepartment(d) => write!(f, "unknown department {d}"),
+            WorkbookError::SheetUsedTwice(s) => write!(
+                f,
+                "two tables use the sheet {s}; one sheet per table is supported"
+            ),
+            WorkbookError::Xlsx { sheet: Some(s), .. } => write!(f, "sheet {s}"),
+            WorkbookError::Xlsx {
+                sheet: None,
+                source,
+            } => write!(f, "{source}"),
+            WorkbookError::Write { path, .. } => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for WorkbookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WorkbookError::Xlsx {
+                sheet: Some(_),
+                source,
+            } => Some(source),
+            WorkbookError::Xlsx {
+                sheet: None,
+                source,
+            } => source.source(),
+            WorkbookError::Write { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<XlsxError> for WorkbookError {
+    fn from(source: XlsxError) -> WorkbookError {
+        WorkbookError::Xlsx {
+            sheet: None,
+            source,
+        }
+    }
+}
+
 /// The workbook of `department` as bytes, or `None` when it has no sheet to write.
-pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<u8>>> {
+pub fn workbook_bytes(
+    project: &Project,
+    department: &str,
+) -> Result<Option<Vec<u8>>, WorkbookError> {
     let next = for_next_year(project);
     let project = &next;
     let Some(dept) = project.department(department) else {
-        anyhow::bail!("unknown department {department}");
+        return Err(WorkbookError::UnknownDepartment(department.to_string()));
     };
     let sheets = plan_sheets(project, department);
     if sheets.is_empty() {
@@ -378,10 +444,7 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
     let mut lists: Vec<(String, Vec<String>)> = Vec::new();
     for plan in &sheets {
         if used_names.contains(&plan.table.sheet) {
-            anyhow::bail!(
-                "two tables use the sheet {}; one sheet per table is supported",
-                plan.table.sheet
-            );
+            return Err(WorkbookError::SheetUsedTwice(plan.table.sheet.clone()));
         }
         used_names.push(plan.table.sheet.clone());
         write_sheet(
@@ -391,7 +454,10 @@ pub fn workbook_bytes(project: &Project, department: &str) -> Result<Option<Vec<
             plan,
             &mut lists,
         )
-        .with_context(|| format!("sheet {}", plan.table.sheet))?;
+        .map_err(|source| WorkbookError::Xlsx {
+            sheet: Some(plan.table.sheet.clone()),
+            source,
+        })?;
     }
     if let Some(guide) = crate::guide::for_department(project, department) {
         let mut name = GUIDE_SHEET.to_string();
@@ -541,7 +607,7 @@ fn write_sheet(
     (department, dept_name): (&str, &str),
     plan: &SheetPlan,
     lists: &mut Vec<(String, Vec<String>)>,
-) -> Result<()> {
+) -> Result<(), XlsxError> {
     let table = plan.table;
     let this_year = year_label(project.fiscal_year);
     let next_year = year_label(project.fiscal_year + 1);
@@ -759,15 +825,19 @@ fn write_sheet(
 }
 
 /// Writes through a temporary file in the same directory, then renames it into place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WorkbookError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}", path.display()))?;
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WorkbookError::Write { path, source }
+    };
+    std::fs::write(&tmp, bytes).map_err(failed(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(failed(path))?;
     Ok(())
 }
 

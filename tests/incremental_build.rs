@@ -372,3 +372,146 @@ fn the_build_report_names_each_document_and_why() {
     assert!(matches!(failed.failure, Some(Failure::UnknownDocument(_))));
     assert!(failed.documents.is_empty());
 }
+
+/// Issue 12: what a document depends on is what its render read. The template scanner this
+/// replaced took `plan` in `{% for plan in s.plans %}` for plan.yaml, so an edit of both
+/// files named plan.yaml among the plan summaries' changed inputs.
+#[test]
+fn a_rebuilt_document_names_only_the_inputs_its_render_read() {
+    use hakusho::build::{build as build_project, DocumentState, Options, Quiet, Reason, Session};
+    let dir = project_copy();
+    let p = dir.path();
+    let mut session = Session::default();
+    let first = build_project(&mut session, p, &Options::default(), &Quiet);
+    assert!(first.succeeded(), "{:?}", first.failure);
+    edit(p, "sources/plan.yaml", "国際化の推進", "国際化の一層の推進");
+    edit(
+        p,
+        "sources/plan_summaries.yaml",
+        "また、図書館でも閲覧できます。",
+        "また、各図書館でも閲覧できます。",
+    );
+    let report = build_project(&mut session, p, &Options::default(), &Quiet);
+    let summaries = report
+        .documents
+        .iter()
+        .find(|d| d.name == "plan-summaries")
+        .unwrap();
+    assert!(
+        matches!(&summaries.state, DocumentState::Written { reason, .. }
+            if *reason == Reason::Inputs(vec!["sources/plan_summaries.yaml".into()])),
+        "{:?}",
+        summaries.state
+    );
+    let white_paper = report
+        .documents
+        .iter()
+        .find(|d| d.name == "hakusho-2021")
+        .unwrap();
+    assert!(
+        matches!(&white_paper.state, DocumentState::Written { reason, .. }
+            if *reason == Reason::Inputs(vec!["sources/plan.yaml".into()])),
+        "{:?}",
+        white_paper.state
+    );
+}
+
+/// Issue 12: the parts and templates noted while rendering, where reading template text guesses
+/// wrong: a name in a comment or in a branch not taken, a macro imported but never called, a
+/// part read only by a macro another macro calls, a template included by a computed name.
+#[test]
+fn a_render_records_what_its_templates_touched() {
+    use hakusho::render::context::{base, for_document, DocumentInfo};
+    use hakusho::render::record::Recorder;
+    use hakusho::render::Renderer;
+    let (project, _) = hakusho_sources::load_project(&common::repo());
+    let project = project.expect("sample project loads");
+    let dir = tempfile::tempdir().unwrap();
+    let templates = [
+        (
+            "probe.html",
+            concat!(
+                "{# {{ dept.mission }} {{ wp.title }} #}",
+                "{% import \"unused.html\" as u %}{% import \"m.html\" as m %}",
+                "{% if false %}{{ booklet.title }}{{ u.summary() }}{% endif %}",
+                "<p>{{ m.outer() }}</p>",
+                "{% set kind = \"x\" %}{% include \"part_\" ~ kind ~ \".html\" %}",
+                "<p>{{ rows(\"indicators\", \"1-1\")|length }} {{ dept.name }}</p>",
+            ),
+        ),
+        (
+            "unused.html",
+            "{% macro summary() %}{{ summaries.title }}{% endmacro %}",
+        ),
+        (
+            "m.html",
+            "{% macro inner() %}{{ action_plan.systems|length }}{% endmacro %}\
+             {% macro outer() %}{{ inner() }}{% endmacro %}",
+        ),
+        (
+            "part_x.html",
+            "<p>{{ department(\"kikaku\").mission|length }}</p>",
+        ),
+    ];
+    for (name, text) in templates {
+        fs::write(dir.path().join(name), text).unwrap();
+    }
+    let recorder = Recorder::default();
+    let ctx = for_document(
+        &base(&project),
+        &DocumentInfo {
+            name: "probe",
+            title: "t",
+            template: "probe.html",
+            department: Some("somu"),
+        },
+        &recorder,
+    );
+    Renderer::new(dir.path())
+        .render_recording("probe.html", ctx, &recorder)
+        .unwrap();
+    let recorded = recorder.recorded();
+    // `dept.name` comes from hakusho.yaml: no read of 総務部's own file
+    assert_eq!(
+        recorded.parts.iter().collect::<Vec<_>>(),
+        ["action_plan", "department:kikaku", "table:indicators:1-1"],
+    );
+    assert_eq!(
+        recorded.files.iter().collect::<Vec<_>>(),
+        [
+            "templates/m.html",
+            "templates/part_x.html",
+            "templates/probe.html",
+            "templates/unused.html"
+        ],
+    );
+}
+
+/// Issue 12: a department's policy sections of kind `table` are rows of the workbooks; reading
+/// them through `dept.policies` is a read of those rows (examples/kawabe declares two such
+/// sections), and of no other department.
+#[test]
+fn table_sections_read_through_a_department_are_dependencies() {
+    let root = common::repo().join("examples/kawabe");
+    let (project, diags) = hakusho_sources::load_project(&root);
+    let project = project.unwrap_or_else(|| panic!("kawabe loads: {diags:?}"));
+    let docs = hakusho::build::rendered_documents(&project).unwrap();
+    let (_, deps, markup) = docs
+        .iter()
+        .find(|(job, _, _)| job.name == "booklet-seisaku")
+        .expect("a booklet for 政策部");
+    assert!(markup.is_some());
+    for part in [
+        "department:seisaku",
+        "table:indicators:2-3",
+        "table:projects:2-3",
+    ] {
+        assert!(deps.covers(part), "{part} not in {:?}", deps.parts);
+    }
+    assert!(!deps.covers("department:kurashi"), "{:?}", deps.parts);
+    assert!(
+        deps.files.contains("templates/macros.html"),
+        "{:?}",
+        deps.files
+    );
+}

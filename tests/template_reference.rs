@@ -6,6 +6,7 @@ mod common;
 use std::fs;
 
 use hakusho::render::context::{base, for_document, DocumentInfo};
+use hakusho::render::record::Recorder;
 
 fn reference() -> String {
     fs::read_to_string(common::repo().join("docs/templates.md")).unwrap()
@@ -33,6 +34,7 @@ fn every_context_variable_is_documented() {
             template: "booklet.html",
             department: Some("kikaku"),
         },
+        &Recorder::default(),
     );
     let page = reference();
     let names: Vec<String> = ctx

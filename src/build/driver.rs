@@ -309,66 +309,43 @@ struct Plan {
     tool: String,
 }
 
-/// Step 3: fingerprints of the inputs, the previous build's manifest; every document rendered
-/// and judged stale or up to date.
+/// Step 3: every document rendered (what each render read is what it depends on), the
+/// fingerprints of the inputs they use, the previous build's manifest; each document judged
+/// stale or up to date.
 fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
     let out_dir = project.join("build");
     // a killed build's temporary files go now, whether or not this build writes anything
     remove_stale_temps(&out_dir);
     let fonts = deps::style_fonts(project);
-    // what each document uses; only those files (and the sources) are hashed
-    let job_deps: Vec<DocDeps> = jobs
-        .iter()
-        .map(|job| deps::of_job(model, job, &fonts))
+    let renderer = Renderer::new(&project.join("templates"));
+    let base = context::base(model);
+    let rendered: Vec<(Result<String, Diagnostic>, DocDeps)> = jobs
+        .par_iter()
+        .map(|job| {
+            let (markup, recorded) = render_one(&renderer, &base, job);
+            (markup, deps::of_document(model, job, recorded, &fonts))
+        })
         .collect();
-    let inputs = deps::all_inputs(model, job_deps.iter().flat_map(|d| &d.files));
+    // only the files the documents use (and the sources) are hashed
+    let inputs = deps::all_inputs(model, rendered.iter().flat_map(|(_, d)| &d.files));
     let mut manifest = Manifest::load(project);
     let hashes = deps::hash_inputs(project, &inputs, &mut manifest.stamps);
     let tool = manifest::tool_id();
-    let tool_changed = !manifest.documents.is_empty() && manifest.tool != tool;
-    let setup = setup_hash(&tool, &hashes, &fonts);
-
-    let renderer = Renderer::new(&project.join("templates"));
-    let base = context::base(model);
+    let judge = Judge {
+        project,
+        force,
+        tool_changed: !manifest.documents.is_empty() && manifest.tool != tool,
+        setup: setup_hash(&tool, &hashes, &fonts),
+        manifest: &manifest,
+        inputs: &inputs,
+        hashes: &hashes,
+    };
     let documents: Vec<Planned> = jobs
         .par_iter()
-        .zip(job_deps)
-        .map(|(job, deps)| {
-            let markup = render_one(&renderer, &base, job);
-            let fingerprint = match &markup {
-                Ok(m) => {
-                    let mut h = blake3::Hasher::new();
-                    h.update(setup.as_bytes());
-                    h.update(job.name.as_bytes());
-                    h.update(b"\0");
-                    h.update(m.as_bytes());
-                    h.finalize().to_hex().to_string()
-                }
-                Err(_) => String::new(),
-            };
-            let existing = hash_output(project, &job.name);
-            let entry = manifest.documents.get(&job.name);
-            let reason = decide(
-                force,
-                entry,
-                &fingerprint,
-                existing.as_deref(),
-                tool_changed,
-                || {
-                    let previous = entry.map(|e| e.inputs.clone()).unwrap_or_default();
-                    changed_inputs(&inputs, &hashes, &deps, &previous)
-                },
-            );
-            Planned {
-                job: job.clone(),
-                deps,
-                markup,
-                fingerprint,
-                existing,
-                reason,
-            }
-        })
+        .zip(rendered)
+        .map(|(job, (markup, deps))| judge.planned(job, markup, deps))
         .collect();
+    let setup = judge.setup;
     Plan {
         documents,
         manifest,
@@ -385,6 +362,55 @@ impl Plan {
         self.documents
             .iter()
             .map(|p| (&p.job, p.markup.as_deref().ok()))
+    }
+}
+
+/// What deciding whether a rendered document is stale needs.
+struct Judge<'a> {
+    project: &'a Path,
+    force: bool,
+    tool_changed: bool,
+    setup: blake3::Hash,
+    manifest: &'a Manifest,
+    inputs: &'a [(String, Vec<String>)],
+    hashes: &'a BTreeMap<String, String>,
+}
+
+impl Judge<'_> {
+    /// `job` rendered to `markup`, fingerprinted and judged against the manifest and build/.
+    fn planned(&self, job: &Job, markup: Result<String, Diagnostic>, deps: DocDeps) -> Planned {
+        let fingerprint = match &markup {
+            Ok(m) => {
+                let mut h = blake3::Hasher::new();
+                h.update(self.setup.as_bytes());
+                h.update(job.name.as_bytes());
+                h.update(b"\0");
+                h.update(m.as_bytes());
+                h.finalize().to_hex().to_string()
+            }
+            Err(_) => String::new(),
+        };
+        let existing = hash_output(self.project, &job.name);
+        let entry = self.manifest.documents.get(&job.name);
+        let reason = decide(
+            self.force,
+            entry,
+            &fingerprint,
+            existing.as_deref(),
+            self.tool_changed,
+            || {
+                let previous = entry.map(|e| e.inputs.clone()).unwrap_or_default();
+                changed_inputs(self.inputs, self.hashes, &deps, &previous)
+            },
+        );
+        Planned {
+            job: job.clone(),
+            deps,
+            markup,
+            fingerprint,
+            existing,
+            reason,
+        }
     }
 }
 

@@ -341,7 +341,7 @@ pub fn write_proof(project: &Path, name: &str, pdf: &[u8]) -> Result<PathBuf, Di
     let rel = Path::new(PROOF_DIR).join(format!("{name}.pdf"));
     write_atomic(&project.join(&rel), pdf).map_err(|e| {
         let mut d = Diagnostics::new();
-        let (ja, en) = hakusho_diagnostics::confined::io_reason(&e);
+        let hakusho_diagnostics::Message { ja, en } = hakusho_diagnostics::confined::io_reason(&e);
         d.error(
             Location::file(&rel),
             format!("校正刷りを書き込めません（{ja}）"),

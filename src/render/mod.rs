@@ -19,20 +19,61 @@
 pub mod context;
 pub mod filters;
 pub mod narrative;
+pub mod record;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use hakusho_diagnostics::{confined, Diagnostic, Location};
+use hakusho_diagnostics::{confined, Diagnostic, Location, Message};
 use hakusho_typeset::ListMarkers;
 use minijinja::value::ValueKind;
 use minijinja::{Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
 
 /// A template environment bound to one project's `templates/` directory. Build it once per
 /// build and share it between threads (rendering only borrows it).
+///
+/// Each render works in its own copy of the environment, with no template loaded yet, so that
+/// its loader is asked for every template that render uses and can note it
+/// ([`Renderer::render_recording`]); the files themselves are read once per `Renderer`
+/// (`TemplateSources`). Compiling a template again per document costs far less than a
+/// millisecond.
 pub struct Renderer {
+    /// Filters, functions and settings; no loader, no template.
     env: Environment<'static>,
+    sources: Arc<TemplateSources>,
     dir: PathBuf,
+}
+
+/// The template files read so far, by name: each read once per build however many documents
+/// use it.
+struct TemplateSources {
+    dir: PathBuf,
+    read: Mutex<HashMap<String, Arc<str>>>,
+}
+
+impl TemplateSources {
+    fn load(&self, name: &str) -> Result<Option<String>, Error> {
+        let cached = |s: &Self| {
+            s.read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(name)
+                .map(|t| t.to_string())
+        };
+        if let Some(text) = cached(self) {
+            return Ok(Some(text));
+        }
+        let loaded = load_template(&self.dir, name)?;
+        if let Some(text) = &loaded {
+            self.read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(name.to_string(), Arc::from(text.as_str()));
+        }
+        Ok(loaded)
+    }
 }
 
 /// Whether `name` is an acceptable template name: a relative path of plain segments.
@@ -93,8 +134,6 @@ impl Renderer {
     pub fn new(templates_dir: &Path) -> Renderer {
         let dir = templates_dir.to_path_buf();
         let mut env = Environment::new();
-        let loader_dir = dir.clone();
-        env.set_loader(move |name| load_template(&loader_dir, name));
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // The default callback escapes .html/.htm/.xml; say it explicitly so it cannot drift.
         env.set_auto_escape_callback(|name| {
@@ -129,7 +168,11 @@ impl Renderer {
         env.add_test("blank", filters::is_blank);
         env.add_function("rows", context::rows);
         env.add_function("department", context::department);
-        Renderer { env, dir }
+        let sources = Arc::new(TemplateSources {
+            dir: dir.clone(),
+            read: Mutex::new(HashMap::new()),
+        });
+        Renderer { env, sources, dir }
     }
 
     /// The directory templates are loaded from.
@@ -139,8 +182,27 @@ impl Renderer {
 
     /// Renders `template` (a name inside templates/) with `context`.
     pub fn render(&self, template: &str, context: Value) -> Result<String, Diagnostic> {
-        let tmpl = self
-            .env
+        self.render_recording(template, context, &record::Recorder::default())
+    }
+
+    /// Renders `template` with `context`, noting in `recorder` every template the render
+    /// loads (the context's own objects note the model parts read: [`context::for_document`]).
+    pub fn render_recording(
+        &self,
+        template: &str,
+        context: Value,
+        recorder: &record::Recorder,
+    ) -> Result<String, Diagnostic> {
+        let mut env = self.env.clone();
+        let sources = Arc::clone(&self.sources);
+        let recorder = recorder.clone();
+        env.set_loader(move |name| {
+            if is_safe_template_name(name) {
+                recorder.note_template(name);
+            }
+            sources.load(name)
+        });
+        let tmpl = env
             .get_template(template)
             .map_err(|e| self.diagnostic(template, &e))?;
         tmpl.render(context)
@@ -209,8 +271,7 @@ impl Renderer {
             let expr = snippet
                 .as_deref()
                 .map(|s| s.trim_start_matches("{{").trim_end_matches("}}").trim());
-            let (ja, en) = unprintable_message(what, expr);
-            return Diagnostic::error(location, ja, en);
+            return unprintable_message(what, expr).error_at(location);
         }
         let (ja, en) = match snippet {
             Some(s) => (
@@ -269,36 +330,19 @@ pub fn print_value(out: &mut Output, state: &State, value: &Value) -> Result<(),
     }
 }
 
-/// What our own filters and functions say went wrong, in both languages: carried as the
-/// source of the minijinja error, so the Japanese message is Japanese (minijinja's own
-/// detail, English, goes to the English message only).
-#[derive(Debug)]
-pub struct HelperError {
-    pub ja: String,
-    pub en: String,
-}
-
-impl std::fmt::Display for HelperError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
-    }
-}
-
-impl std::error::Error for HelperError {}
-
-/// A template helper's error (`num`, `era`, `rows()`, …) with its Japanese and English text.
+/// A template helper's error (`num`, `era`, `rows()`, …) with its Japanese and English text:
+/// the [`Message`] is carried as the source of the minijinja error, so the Japanese message is
+/// Japanese (minijinja's own detail, English, goes to the English message only).
 pub fn helper_error(ja: impl Into<String>, en: impl Into<String>) -> Error {
-    let e = HelperError {
-        ja: ja.into(),
-        en: en.into(),
-    };
-    Error::new(ErrorKind::InvalidOperation, e.en.clone()).with_source(e)
+    let m = Message::new(ja, en);
+    Error::new(ErrorKind::InvalidOperation, m.en.clone()).with_source(m)
 }
 
-fn helper_error_behind(err: &Error) -> Option<&HelperError> {
+/// What our own filters and functions said went wrong, behind a minijinja error.
+fn helper_error_behind(err: &Error) -> Option<&Message> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
-        if let Some(h) = e.downcast_ref::<HelperError>() {
+        if let Some(h) = e.downcast_ref::<Message>() {
             return Some(h);
         }
         cur = e.source();
@@ -318,7 +362,7 @@ fn unprintable_behind(err: &Error) -> Option<Unprintable> {
 }
 
 /// The message for a refused print of `expr` (the template's words, when known).
-fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String) {
+fn unprintable_message(what: Unprintable, expr: Option<&str>) -> Message {
     let (ja_subject, en_subject) = match expr {
         Some(e) => (format!("「{{{{ {e} }}}}」の値"), format!("`{{{{ {e} }}}}`")),
         None => (
@@ -327,7 +371,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
         ),
     };
     match what {
-        Unprintable::Map => (
+        Unprintable::Map => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は項目の組（text、number など）で、\
                  そのままでは印刷できません。項目を一つ選ぶか（例: 「.text」）、\
@@ -339,7 +383,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  such as `cell` or `num`"
             ),
         ),
-        Unprintable::List => (
+        Unprintable::List => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は一覧で、そのままでは印刷できません。\
                  「{{% for %}}」で一つずつ印刷するか、フィルタ「join」でつないでください"
@@ -349,7 +393,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  its items in a `{{% for %}}` loop or join them with the `join` filter"
             ),
         ),
-        Unprintable::None => (
+        Unprintable::None => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は空（none）で、印刷できません。\
                  「{{% if … is not blank %}}」で囲むか、フィルタ「cell」で空欄として印刷してください"
@@ -360,7 +404,7 @@ fn unprintable_message(what: Unprintable, expr: Option<&str>) -> (String, String
                  nothing for it"
             ),
         ),
-        Unprintable::Bool => (
+        Unprintable::Bool => Message::new(
             format!(
                 "テンプレートの誤り: {ja_subject}は真偽値（true・false）で、印刷すると英語の\
                  「True」「False」になります。「{{% if %}}」で印刷する文字を選んでください"

@@ -20,7 +20,7 @@ use std::fs::{File, Metadata};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
-use crate::{Diagnostic, Location};
+use crate::{Diagnostic, Location, Message};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -66,7 +66,7 @@ pub struct Resolved {
 
 /// The Japanese and English reason for an I/O error, for use inside a sentence. The Japanese
 /// text never carries the operating system's English message (it follows only in English).
-pub fn io_reason(e: &io::Error) -> (String, String) {
+pub fn io_reason(e: &io::Error) -> Message {
     use io::ErrorKind as K;
     let ja = match e.kind() {
         K::NotFound => "見つかりません".to_string(),
@@ -83,11 +83,11 @@ pub fn io_reason(e: &io::Error) -> (String, String) {
             None => "読み書きに失敗しました".to_string(),
         },
     };
-    (ja, e.to_string())
+    Message::new(ja, e.to_string())
 }
 
 fn io_error(display: &Path, e: &io::Error) -> ReadError {
-    let (ja, en) = io_reason(e);
+    let Message { ja, en } = io_reason(e);
     ReadError::refused(
         display,
         format!("ファイルを読めません: {ja}"),
@@ -105,7 +105,7 @@ pub fn resolve(root: &Path, rel: &Path) -> Result<Resolved, ReadError> {
         return Err(outside(rel));
     }
     let real_root = std::fs::canonicalize(root).map_err(|e| {
-        let (ja, en) = io_reason(&e);
+        let Message { ja, en } = io_reason(&e);
         ReadError::refused(
             rel,
             format!("プロジェクトのフォルダを開けません: {ja}"),
@@ -370,11 +370,11 @@ mod tests {
     #[test]
     fn io_errors_read_in_japanese_without_english() {
         let e = io::Error::from(io::ErrorKind::NotFound);
-        let (ja, en) = io_reason(&e);
+        let Message { ja, en } = io_reason(&e);
         assert_eq!(ja, "見つかりません");
         assert!(!en.is_empty());
         let e = io::Error::from_raw_os_error(13);
-        assert!(io_reason(&e).0.contains("権限"));
-        assert!(!io_reason(&e).0.contains("denied"));
+        assert!(io_reason(&e).ja.contains("権限"));
+        assert!(!io_reason(&e).ja.contains("denied"));
     }
 }

@@ -178,7 +178,54 @@ pub fn quote(value: &str, lang: Lang) -> String {
     out
 }
 
-/// One problem, in both languages.
+/// A text in both languages: the Japanese a clerk reads and its English twin (`--lang en`).
+/// Every ja/en pair travels as one of these until it is given a place ([`Message::error_at`]:
+/// a [`Diagnostic`]) or printed in the language asked for ([`Message::get`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Message {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Message {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Message {
+        Message {
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// The problem this message says, found at `location`.
+    pub fn error_at(self, location: Location) -> Diagnostic {
+        Diagnostic::error(location, self.ja, self.en)
+    }
+
+    /// The warning this message says, at `location`.
+    pub fn warning_at(self, location: Location) -> Diagnostic {
+        Diagnostic::warning(location, self.ja, self.en)
+    }
+}
+
+/// The English text: what an error chain or a log shows (the command line picks the language
+/// with [`Message::get`]).
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+impl std::error::Error for Message {}
+
+/// One problem, in both languages: a [`Message`] with its severity and place (its two texts
+/// are kept as fields of their own, which every stage and test reads).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -211,6 +258,11 @@ impl Diagnostic {
             Lang::Ja => &self.ja,
             Lang::En => &self.en,
         }
+    }
+
+    /// The two texts, without the place.
+    pub fn text(&self) -> Message {
+        Message::new(self.ja.clone(), self.en.clone())
     }
 
     /// The one-line form shown to users: `location: [warning: ]message`.

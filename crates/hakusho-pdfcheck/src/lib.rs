@@ -96,9 +96,41 @@ impl PdfReport {
     }
 }
 
+/// Why a PDF could not be inspected: the part lopdf refused, with its error.
+#[derive(Debug)]
+pub enum InspectError {
+    /// The file is no PDF lopdf can load.
+    Load(lopdf::Error),
+    PageFonts(lopdf::Error),
+    PageContent(lopdf::Error),
+    Catalog(lopdf::Error),
+}
+
+impl std::fmt::Display for InspectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InspectError::Load(e) => write!(f, "not a readable PDF: {e}"),
+            InspectError::PageFonts(e) => write!(f, "page fonts: {e}"),
+            InspectError::PageContent(e) => write!(f, "page content: {e}"),
+            InspectError::Catalog(e) => write!(f, "catalog: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for InspectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InspectError::Load(e)
+            | InspectError::PageFonts(e)
+            | InspectError::PageContent(e)
+            | InspectError::Catalog(e) => Some(e),
+        }
+    }
+}
+
 /// Reads a PDF from memory.
-pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
-    let doc = Document::load_mem(bytes).map_err(|e| format!("not a readable PDF: {e}"))?;
+pub fn inspect(bytes: &[u8]) -> Result<PdfReport, InspectError> {
+    let doc = Document::load_mem(bytes).map_err(InspectError::Load)?;
     let pages = doc.get_pages();
     let page_index: HashMap<ObjectId, usize> =
         pages.values().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -116,7 +148,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         media_boxes.push(media_box(&doc, *page_id));
         let page_fonts = doc
             .get_page_fonts(*page_id)
-            .map_err(|e| format!("page fonts: {e}"))?;
+            .map_err(InspectError::PageFonts)?;
         let mut by_name: HashMap<Vec<u8>, ObjectId> = HashMap::new();
         let resources = font_references(&doc, *page_id);
         for (name, dict) in &page_fonts {
@@ -131,7 +163,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
             }
         }
         let content = doc.get_page_content(*page_id);
-        let content = Content::decode(&content).map_err(|e| format!("page content: {e}"))?;
+        let content = Content::decode(&content).map_err(InspectError::PageContent)?;
         let runs = page_runs_of(&content, &by_name, &cmaps);
         fills.push(page_fills_of(&content));
         page_texts.push(page_lines(runs.clone(), |r| &r.text));
@@ -139,7 +171,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, String> {
         page_runs.push(runs);
     }
 
-    let catalog = doc.catalog().map_err(|e| format!("catalog: {e}"))?;
+    let catalog = doc.catalog().map_err(InspectError::Catalog)?;
     let lang = catalog.get(b"Lang").ok().and_then(|o| text_string(&doc, o));
     let title = doc
         .trailer

@@ -20,7 +20,7 @@ fn main() {
             );
             match r {
                 Ok(sheets) => println!("{f}: ok {sheets:?}"),
-                Err((ja, _)) => println!("{f}: refused: {ja}"),
+                Err(m) => println!("{f}: refused: {}", m.ja),
             }
         }
         return;

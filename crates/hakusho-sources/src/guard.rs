@@ -16,6 +16,7 @@
 
 use std::io::{Cursor, Read};
 
+use hakusho_diagnostics::Message;
 use serde::{Deserialize, Serialize};
 
 /// Limits applied before a workbook is read. Sizes in MiB.
@@ -79,28 +80,16 @@ impl Default for Limits {
 
 const MIB: u64 = 1024 * 1024;
 
-/// Why a file was not handed to calamine, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub ja: String,
-    pub en: String,
-}
-
-impl Refusal {
-    pub(crate) fn limit(key: &str, found_ja: String, found_en: String, limit: u64) -> Refusal {
-        Refusal {
-            ja: format!(
-                "{found_ja}。上限 {key} = {limit} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に {key}: を書いて上限を上げてください）"
-            ),
-            en: format!(
-                "{found_en}, over the limit {key} = {limit}; not read (if the file is genuine, raise it with `{key}:` under `limits:` in sources/hakusho.yaml)"
-            ),
-        }
-    }
-
-    fn broken(ja: String, en: String) -> Refusal {
-        Refusal { ja, en }
-    }
+/// Why a file was not handed to calamine: `found` is over the limit `key` = `limit`.
+pub(crate) fn over_limit(key: &str, found_ja: String, found_en: String, limit: u64) -> Message {
+    Message::new(
+        format!(
+            "{found_ja}。上限 {key} = {limit} を超えるため読み込みません（正しいファイルなら sources/hakusho.yaml の limits: に {key}: を書いて上限を上げてください）"
+        ),
+        format!(
+            "{found_en}, over the limit {key} = {limit}; not read (if the file is genuine, raise it with `{key}:` under `limits:` in sources/hakusho.yaml)"
+        ),
+    )
 }
 
 /// What a zip workbook turned out to be.
@@ -117,10 +106,10 @@ pub enum ZipKind {
 }
 
 /// Checks the file size before reading it.
-pub fn check_file_size(len: u64, is_xls: bool, limits: &Limits) -> Result<(), Refusal> {
+pub fn check_file_size(len: u64, is_xls: bool, limits: &Limits) -> Result<(), Message> {
     let mb = len.div_ceil(MIB);
     if len > limits.max_file_mb.saturating_mul(MIB) {
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_file_mb",
             format!("ファイルの大きさが {mb} MiB あります"),
             format!("the file is {mb} MiB"),
@@ -128,7 +117,7 @@ pub fn check_file_size(len: u64, is_xls: bool, limits: &Limits) -> Result<(), Re
         ));
     }
     if is_xls && len > limits.max_xls_mb.saturating_mul(MIB) {
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_xls_mb",
             format!("古い形式 (.xls) のファイルの大きさが {mb} MiB あります"),
             format!("the old-format (.xls) file is {mb} MiB"),
@@ -156,16 +145,16 @@ struct SheetScan {
 }
 
 /// Inspects a zip workbook's entries; `Ok` when calamine may read it.
-pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal> {
+pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Message> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        Refusal::broken(
+        Message::new(
             "ZIP 形式として壊れています。Excel で開いて保存し直してください".to_string(),
             format!("the file is a broken zip ({e}); open it in Excel and save it again"),
         )
     })?;
     let n = archive.len() as u64;
     if n > limits.max_zip_entries {
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_zip_entries",
             format!("ZIP の中に {n} 個のファイルがあります"),
             format!("the zip holds {n} entries"),
@@ -204,7 +193,7 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
         let mut file = match archive.by_index(i) {
             Ok(f) => f,
             Err(e) => {
-                return Err(Refusal::broken(
+                return Err(Message::new(
                     format!("ZIP の中身 {} 番目が読めません。ファイルが壊れています。Excel で開いて保存し直してください", i + 1),
                     format!("zip entry {} cannot be read ({e}); the file is damaged: open it in Excel and save it again", i + 1),
                 ))
@@ -237,14 +226,14 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
         let size = match read {
             Ok(n) => n,
             Err(e) => {
-                return Err(Refusal::broken(
+                return Err(Message::new(
                     format!("ZIP の中身 {name} が展開できません。ファイルが壊れています。Excel で開いて保存し直してください"),
                     format!("zip entry {name} cannot be decompressed ({e}); the file is damaged: open it in Excel and save it again"),
                 ))
             }
         };
         if size > entry_limit {
-            return Err(Refusal::limit(
+            return Err(over_limit(
                 "max_entry_mb",
                 format!(
                     "ZIP の中身 {name} を展開すると {} MiB を超えます",
@@ -259,7 +248,7 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
         }
         total += size;
         if total > total_limit {
-            return Err(Refusal::limit(
+            return Err(over_limit(
                 "max_total_mb",
                 format!(
                     "ZIP 全体を展開すると {} MiB を超えます",
@@ -275,7 +264,7 @@ pub fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<Inspection, Refusal>
         if size > MIB {
             let ratio = size / compressed.max(1);
             if ratio > limits.max_compression_ratio {
-                return Err(Refusal::limit(
+                return Err(over_limit(
                     "max_compression_ratio",
                     format!("ZIP の中身 {name} の圧縮率が {ratio} 倍です（圧縮爆弾の疑い）"),
                     format!("zip entry {name} is compressed {ratio} to 1 (a zip bomb?)"),
@@ -466,13 +455,13 @@ fn number(v: &[u8]) -> Option<u64> {
     Some(s.parse::<u64>().unwrap_or(u64::MAX))
 }
 
-fn check_shared_strings(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+fn check_shared_strings(xml: &[u8], limits: &Limits) -> Result<(), Message> {
     if let Some(sst) = tags(xml).find(|t| t.name == b"sst") {
         for key in [&b"uniqueCount"[..], b"count"] {
             if let Some(n) = attr(sst.attrs, key).and_then(number) {
                 if n > limits.max_shared_strings {
                     let k = std::str::from_utf8(key).unwrap_or("count");
-                    return Err(Refusal::limit(
+                    return Err(over_limit(
                         "max_shared_strings",
                         format!(
                             "共有文字列の数が {n} 個と宣言されています（sharedStrings.xml の {k}）"
@@ -577,13 +566,13 @@ fn check_sheet_bounds(
     name: &str,
     bounds: Option<(u64, u64, u64, u64)>,
     limits: &Limits,
-) -> Result<(), Refusal> {
+) -> Result<(), Message> {
     let Some((min_r, max_r, min_c, max_c)) = bounds else {
         return Ok(());
     };
     let cells = (max_r - min_r + 1).saturating_mul(max_c - min_c + 1);
     if cells > limits.max_cells {
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_cells",
             format!(
                 "シート {name} のセル範囲が {}{}:{}{} で {cells} セルになります（離れたセルに値や書式が入っていないか確認してください）",
@@ -605,7 +594,7 @@ fn letters(col: u64) -> String {
 
 /// ODS: cells a reader materializes = for each cell with a value, its column repeat × the
 /// row's repeat (each capped like calamine: 16,384 columns, 1,048,576 rows).
-fn check_ods_cells(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
+fn check_ods_cells(xml: &[u8], limits: &Limits) -> Result<(), Message> {
     let mut row_repeat: u64 = 1;
     let mut total: u64 = 0;
     for tag in tags(xml) {
@@ -623,7 +612,7 @@ fn check_ods_cells(xml: &[u8], limits: &Limits) -> Result<(), Refusal> {
                     .min(16_384);
                 total = total.saturating_add(cols.saturating_mul(row_repeat));
                 if total > limits.max_cells {
-                    return Err(Refusal::limit(
+                    return Err(over_limit(
                         "max_cells",
                         format!("繰り返し指定により {total} 個以上のセルに値が入ります"),
                         format!("repeated rows/columns put values in {total} or more cells"),

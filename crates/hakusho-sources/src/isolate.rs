@@ -23,7 +23,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::guard::{Limits, Refusal};
+use crate::guard::{over_limit, Limits};
+use hakusho_diagnostics::Message;
 
 /// The hidden first argument that makes the program a probe child.
 pub const PROBE_ARG: &str = "__hakusho-probe-workbook";
@@ -82,7 +83,7 @@ fn child_main(args: &[OsString]) -> ExitCode {
     let result = crate::workbook::read_all_sheets(Path::new(path), &limits);
     match result {
         Ok(sheets) => println!("{DONE} ok {}", sheets.len()),
-        Err((_, en)) => println!("{DONE} error {en}"),
+        Err(m) => println!("{DONE} error {}", m.en),
     }
     ExitCode::SUCCESS
 }
@@ -139,7 +140,7 @@ fn limit_memory(_mb: u64) {}
 fn limit_cpu(_seconds: u64) {}
 
 /// Probes `real` in a child process when [`enable`]d; `Ok` when the child read it to the end.
-pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
+pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Message> {
     let Some(exe) = CHILD_EXE.get() else {
         return Ok(());
     };
@@ -207,7 +208,7 @@ pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     let Some(status) = status else {
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_read_seconds",
             format!(
                 "古い形式 (.xls) のファイルの読み込みが {} 秒で終わりません",
@@ -232,7 +233,7 @@ pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
         // an absurd request (far beyond any real workbook): broken, not a limit to raise
         if bytes.is_some_and(|b| b > ABSURD_BYTES) {
             let mib = bytes.unwrap_or(0).div_ceil(1024 * 1024);
-            return Err(Refusal {
+            return Err(Message {
                 ja: format!("古い形式 (.xls) のファイルが異常な大きさ（{mib} MiB）のメモリを要求しました。ファイルが壊れているか、不正に作られています。Excel で開いて .xlsx 形式で保存し直してください"),
                 en: format!("the old-format (.xls) file asks for an absurd amount of memory ({mib} MiB); it is damaged or crafted: open it in Excel and save it as .xlsx"),
             });
@@ -244,7 +245,7 @@ pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
             ),
             None => (String::new(), String::new()),
         };
-        return Err(Refusal::limit(
+        return Err(over_limit(
             "max_read_mb",
             format!("古い形式 (.xls) のファイルを読むのに必要なメモリが上限を超えました{ja}。ファイルが壊れているか、異常に大きな範囲が宣言されています。Excel で開いて .xlsx 形式で保存し直してください"),
             format!("reading the old-format (.xls) file needs more memory than allowed{en}; the file is damaged or declares an absurd range: open it in Excel and save it as .xlsx"),
@@ -252,7 +253,7 @@ pub(crate) fn probe(real: &Path, limits: &Limits) -> Result<(), Refusal> {
         ));
     }
     let how = describe_exit(&status);
-    Err(Refusal {
+    Err(Message {
         ja: format!("古い形式 (.xls) のファイルを読む途中で読み取りライブラリが異常終了しました（{how}）。ファイルが壊れている可能性があります。Excel で開いて .xlsx 形式で保存し直してください"),
         en: format!("the spreadsheet library crashed while reading the old-format (.xls) file ({how}); the file may be damaged: open it in Excel and save it as .xlsx"),
     })

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hakusho_diagnostics::{quote, Diagnostics, Lang, Location};
+use hakusho_diagnostics::{quote, Diagnostics, Lang, Location, Message};
 
 use crate::config::{Config, RefersTo};
 use crate::guard::Limits;
@@ -216,7 +216,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let is_yaml = has_ext(&path, &["yaml", "yml"]);
         if !is_yaml || !ids.contains(&stem) || name.ends_with(".yml") {
-            let (ja, en) = suggestion(stem, &ids);
+            let Message { ja, en } = suggestion(stem, &ids);
             diags.error(
                 Location::file(&display),
                 format!("{name} はどの部のファイルでもありません（ファイル名は <部の id>.yaml。{ja}）。このファイルは使われません"),
@@ -261,7 +261,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             .to_string();
         let department = ids.contains(&stem.as_str()).then_some(stem.clone());
         if department.is_none() {
-            let (ja, en) = suggestion(&stem, &ids);
+            let Message { ja, en } = suggestion(&stem, &ids);
             diags.error(
                 Location::file(&display),
                 format!("ワークブックの名前 {stem} は部の id ではありません（名前は <部の id>.xlsx。{ja}）"),
@@ -450,7 +450,7 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
                 .into_iter()
                 .chain(DOCS.iter().map(|(n, _)| *n))
                 .collect();
-            let (ja, en) = suggestion(&name, &names);
+            let Message { ja, en } = suggestion(&name, &names);
             diags.warning(
                 Location::file(rel(&["sources", &name])),
                 format!("知らないファイルです（{ja}）。このファイルは使われません"),
@@ -694,7 +694,7 @@ fn check_rows(
         let loc = r.location.0.clone();
         let group_loc = r.group_cell.clone();
         if !codes.contains(&r.group.as_str()) {
-            let (ja, en) = suggestion(&r.group, &codes);
+            let Message { ja, en } = suggestion(&r.group, &codes);
             let (what_ja, what_en) = match refers_to {
                 RefersTo::Policy => ("plan.yaml の施策", "a policy code of plan.yaml"),
                 RefersTo::StrategyGoal => (
@@ -985,7 +985,7 @@ fn check_one(
                 let id = config.department(stem).map(|d| d.id.as_str());
                 if id.is_none() {
                     let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
-                    let (ja, en) = suggestion(stem, &ids);
+                    let Message { ja, en } = suggestion(stem, &ids);
                     diags.error(
                         Location::file(&display),
                         format!("{name} はどの部のファイルでもありません（ファイル名は <部の id>.yaml。{ja}）"),

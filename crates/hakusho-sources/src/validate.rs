@@ -1,6 +1,6 @@
 //! Cross-checks of the configuration and the YAML files (all problems, never the first only).
 
-use hakusho_diagnostics::{quote, Diagnostics, Lang};
+use hakusho_diagnostics::{quote, Diagnostics, Lang, Message};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
@@ -10,8 +10,8 @@ use crate::yaml::{yaml_path, Seg, Source};
 
 /// A value typed in a file, as the Japanese and the English message quote it (at most
 /// [`hakusho_diagnostics::QUOTE_MAX_CHARS`] characters).
-fn q(value: &str) -> (String, String) {
-    (quote(value, Lang::Ja), quote(value, Lang::En))
+fn q(value: &str) -> Message {
+    Message::new(quote(value, Lang::Ja), quote(value, Lang::En))
 }
 
 /// `a, b, c` lists in messages, shortened when long.
@@ -24,7 +24,7 @@ pub fn list(items: &[&str], sep: &str) -> String {
 }
 
 /// "…（もしかして 2-4-1）" / " (did you mean 2-4-1?)" or the list of expected values.
-pub fn suggestion(found: &str, expected: &[&str]) -> (String, String) {
+pub fn suggestion(found: &str, expected: &[&str]) -> Message {
     // a value far longer than any id is no typo of one (and not worth an edit distance)
     let near = if found.len() > 200 {
         None
@@ -32,11 +32,11 @@ pub fn suggestion(found: &str, expected: &[&str]) -> (String, String) {
         closest(found, expected.iter().copied())
     };
     match near {
-        Some(c) => (
+        Some(c) => Message::new(
             format!("もしかして {c} ではありませんか"),
             format!("did you mean {c}?"),
         ),
-        None => (
+        None => Message::new(
             format!("使えるのは {}", list(expected, "、")),
             format!("expected one of {}", list(expected, ", ")),
         ),
@@ -69,8 +69,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !seen.insert(d.id.as_str()) {
             diags.error(
                 loc,
-                format!("部の id {} が二度宣言されています", q(&d.id).0),
-                format!("department id {} is declared twice", q(&d.id).1),
+                format!("部の id {} が二度宣言されています", q(&d.id).ja),
+                format!("department id {} is declared twice", q(&d.id).en),
             );
         }
     }
@@ -80,8 +80,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !table_ids.insert(t.id.as_str()) {
             diags.error(
                 loc.clone(),
-                format!("表の id {} が二度宣言されています", q(&t.id).0),
-                format!("table id {} is declared twice", q(&t.id).1),
+                format!("表の id {} が二度宣言されています", q(&t.id).ja),
+                format!("table id {} is declared twice", q(&t.id).en),
             );
         }
         let mut keys = BTreeSet::new();
@@ -91,13 +91,13 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
                     src.at(yaml_path!["tables", i, "values", j, "key"]),
                     format!(
                         "表 {} の値の列 key {} が二度あります",
-                        q(&t.id).0,
-                        q(&v.key).0
+                        q(&t.id).ja,
+                        q(&v.key).ja
                     ),
                     format!(
                         "table {}: value column key {} appears twice",
-                        q(&t.id).1,
-                        q(&v.key).1
+                        q(&t.id).en,
+                        q(&v.key).en
                     ),
                 );
             }
@@ -151,8 +151,8 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         if !names.insert(d.name.as_str()) {
             diags.error(
                 loc,
-                format!("文書名 {} が二度宣言されています", q(&d.name).0),
-                format!("document name {} is declared twice", q(&d.name).1),
+                format!("文書名 {} が二度宣言されています", q(&d.name).ja),
+                format!("document name {} is declared twice", q(&d.name).en),
             );
         }
     }
@@ -189,23 +189,23 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
             // the policies are visited in file order: this one is the repeat
             diags.error(
                 loc.clone(),
-                format!("施策の code {} が重複しています（ワークブックの行がどちらの施策か決められません）", q(&policy.code).0),
-                format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", q(&policy.code).1),
+                format!("施策の code {} が重複しています（ワークブックの行がどちらの施策か決められません）", q(&policy.code).ja),
+                format!("policy code {} is used twice (workbook rows could not tell which policy they belong to)", q(&policy.code).en),
             );
         }
         if config.is_some() && !dept_ids.contains(&policy.department.as_str()) {
-            let (ja, en) = suggestion(&policy.department, &dept_ids);
+            let Message { ja, en } = suggestion(&policy.department, &dept_ids);
             diags.error(
                 src.at(yaml_path!["parts", i, "policies", j, "department"]),
                 format!(
                     "施策 {} の担当部 {} は sources/hakusho.yaml の departments にありません（{ja}）",
-                    q(&policy.code).0,
-                    q(&policy.department).0
+                    q(&policy.code).ja,
+                    q(&policy.department).ja
                 ),
                 format!(
                     "policy {}: department {} is not declared in sources/hakusho.yaml departments ({en})",
-                    q(&policy.code).1,
-                    q(&policy.department).1
+                    q(&policy.code).en,
+                    q(&policy.department).en
                 ),
             );
         }
@@ -216,8 +216,8 @@ pub fn plan(p: &Plan, config: Option<&Config>, src: &Source, diags: &mut Diagnos
             if !goals.insert(g.code.as_str()) {
                 diags.error(
                     g.location.0.clone(),
-                    format!("総合戦略の目標の code {} が重複しています", q(&g.code).0),
-                    format!("strategy goal code {} is used twice", q(&g.code).1),
+                    format!("総合戦略の目標の code {} が重複しています", q(&g.code).ja),
+                    format!("strategy goal code {} is used twice", q(&g.code).en),
                 );
             }
         }
@@ -248,14 +248,14 @@ pub fn department(
             .find(|p| &p.code == code)
         {
             None => {
-                let (ja, en) = suggestion(code, &codes);
+                let Message { ja, en } = suggestion(code, &codes);
                 diags.error(
                     loc,
                     format!(
                         "施策の code {} は plan.yaml にありません（{ja}）",
-                        q(code).0
+                        q(code).ja
                     ),
-                    format!("policy code {} is not in plan.yaml ({en})", q(code).1),
+                    format!("policy code {} is not in plan.yaml ({en})", q(code).en),
                 );
             }
             Some(p) => {
@@ -263,8 +263,8 @@ pub fn department(
                     if p.department != id {
                         diags.warning(
                             loc,
-                            format!("施策 {} の担当部は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", q(code).0, q(&p.department).0, q(&p.department).0),
-                            format!("policy {} belongs to {} in plan.yaml; this text is used as that department's", q(code).1, q(&p.department).1),
+                            format!("施策 {} の担当部は {} です（plan.yaml）。この部のファイルに書いた文章は {} の文章として使われます", q(code).ja, q(&p.department).ja, q(&p.department).ja),
+                            format!("policy {} belongs to {} in plan.yaml; this text is used as that department's", q(code).en, q(&p.department).en),
                         );
                     }
                 }
@@ -286,8 +286,8 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
         if !ids.insert(item.id.as_str()) {
             diags.error(
                 src.at(yaml_path!["systems", i, "items", j, "id"]),
-                format!("取り組みの id {} が重複しています", q(&item.id).0),
-                format!("action plan item id {} is used twice", q(&item.id).1),
+                format!("取り組みの id {} が重複しています", q(&item.id).ja),
+                format!("action plan item id {} is used twice", q(&item.id).en),
             );
         }
     }
@@ -300,13 +300,13 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
                     src.value_at(yaml_path!["principles", i, "systems", j]),
                     format!(
                         "「{}」の体系 {} は systems にありません",
-                        q(&p.title).0,
-                        q(s).0
+                        q(&p.title).ja,
+                        q(s).ja
                     ),
                     format!(
                         "\"{}\" lists system {}, which is not in systems",
-                        q(&p.title).1,
-                        q(s).1
+                        q(&p.title).en,
+                        q(s).en
                     ),
                 );
             }
@@ -318,8 +318,8 @@ pub fn action_plan(a: &ActionPlan, src: &Source, diags: &mut Diagnostics) {
             if times != 1 {
                 diags.error(
                     src.at(yaml_path!["systems", i, "number"]),
-                    format!("体系 {} は principles に {times} 回書かれています（ちょうど 1 回のはずです）", q(n).0),
-                    format!("system {} is listed {times} times under principles (exactly once expected)", q(n).1),
+                    format!("体系 {} は principles に {times} 回書かれています（ちょうど 1 回のはずです）", q(n).ja),
+                    format!("system {} is listed {times} times under principles (exactly once expected)", q(n).en),
                 );
             }
         }
@@ -336,18 +336,18 @@ pub fn plan_summaries(
     let ids: Vec<&str> = config.departments.iter().map(|d| d.id.as_str()).collect();
     for (i, plan) in p.plans.iter().enumerate() {
         if !plan.department.is_empty() && !ids.contains(&plan.department.as_str()) {
-            let (ja, en) = suggestion(&plan.department, &ids);
+            let Message { ja, en } = suggestion(&plan.department, &ids);
             diags.error(
                 src.at(yaml_path!["plans", i, "department"]),
                 format!(
                     "計画「{}」の department {} は部の id ではありません（{ja}）",
-                    q(&plan.title).0,
-                    q(&plan.department).0
+                    q(&plan.title).ja,
+                    q(&plan.department).ja
                 ),
                 format!(
                     "plan \"{}\": department {} is not a department id ({en})",
-                    q(&plan.title).1,
-                    q(&plan.department).1
+                    q(&plan.title).en,
+                    q(&plan.department).en
                 ),
             );
         }
@@ -375,15 +375,15 @@ pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
             {
                 diags.error(
                 at("name"),
-                format!("節の名前「{}」には半角英数字と _ だけを使ってください（テンプレートから text.名前 で使います）", q(&s.name).0),
-                format!("section name \"{}\" must use ASCII letters, digits and _ only (templates use it as text.name)", q(&s.name).1),
+                format!("節の名前「{}」には半角英数字と _ だけを使ってください（テンプレートから text.名前 で使います）", q(&s.name).ja),
+                format!("section name \"{}\" must use ASCII letters, digits and _ only (templates use it as text.name)", q(&s.name).en),
             );
             }
             if !seen.insert(s.name.as_str()) {
                 diags.error(
                     at("name"),
-                    format!("節の名前「{}」が二度宣言されています", q(&s.name).0),
-                    format!("section name \"{}\" is declared twice", q(&s.name).1),
+                    format!("節の名前「{}」が二度宣言されています", q(&s.name).ja),
+                    format!("section name \"{}\" is declared twice", q(&s.name).en),
                 );
             }
             if s.kind == SectionKind::Table && matches!(place, "part" | "plan_policy") {
@@ -397,24 +397,24 @@ pub fn sections(c: &Config, src: &Source, diags: &mut Diagnostics) {
             match (s.kind, &s.table) {
             (SectionKind::Table, None) => diags.error(
                 at("kind"),
-                format!("節「{}」は kind: table です。読む表の id を table: に書いてください（tables: の id）", q(&s.name).0),
-                format!("section \"{}\" is kind: table; name the table to read with table: (an id of tables:)", q(&s.name).1),
+                format!("節「{}」は kind: table です。読む表の id を table: に書いてください（tables: の id）", q(&s.name).ja),
+                format!("section \"{}\" is kind: table; name the table to read with table: (an id of tables:)", q(&s.name).en),
             ),
             (SectionKind::Table, Some(id)) => {
                 let ids: Vec<&str> = c.tables.iter().map(|t| t.id.as_str()).collect();
                 match c.table(id) {
                     None => {
-                        let (ja, en) = suggestion(id, &ids);
+                        let Message { ja, en } = suggestion(id, &ids);
                         diags.error(
                             at("table"),
-                            format!("表 {} は tables: にありません（{ja}）", q(id).0),
-                            format!("table {} is not in tables: ({en})", q(id).1),
+                            format!("表 {} は tables: にありません（{ja}）", q(id).ja),
+                            format!("table {} is not in tables: ({en})", q(id).en),
                         );
                     }
                     Some(t) if place == "policy" && t.group.refers_to != RefersTo::Policy => diags.error(
                         at("table"),
-                        format!("表 {} は施策ごとの表ではありません（group の refers_to が policy の表を指定してください）", q(id).0),
-                        format!("table {} is not grouped by policy (name a table whose group refers_to policy)", q(id).1),
+                        format!("表 {} は施策ごとの表ではありません（group の refers_to が policy の表を指定してください）", q(id).ja),
+                        format!("table {} is not grouped by policy (name a table whose group refers_to policy)", q(id).en),
                     ),
                     Some(_) => {}
                 }
@@ -444,9 +444,9 @@ pub fn policy_sections(
             let place = Place {
                 declared: &config.sections.policy,
                 key: "policy",
-                owner: (
-                    format!("施策 {} の", q(code).0),
-                    format!(" of policy {}", q(code).1),
+                owner: Message::new(
+                    format!("施策 {} の", q(code).ja),
+                    format!(" of policy {}", q(code).en),
                 ),
                 base: vec![Seg::from("policies"), Seg::from(code)],
             };
@@ -466,7 +466,7 @@ pub fn department_sections(
     let place = Place {
         declared: &config.sections.department,
         key: "department",
-        owner: ("部の".to_string(), " of the department".to_string()),
+        owner: Message::new("部の", " of the department"),
         base: vec![Seg::from("sections")],
     };
     section_texts(&place, &file.sections, src, diags)
@@ -480,9 +480,9 @@ pub fn plan_sections(config: &Config, plan: &mut Plan, src: &Source, diags: &mut
         let place = Place {
             declared: &config.sections.part,
             key: "part",
-            owner: (
-                format!("{} の", q(&part.number).0),
-                format!(" of {}", q(&part.number).1),
+            owner: Message::new(
+                format!("{} の", q(&part.number).ja),
+                format!(" of {}", q(&part.number).en),
             ),
             base: vec![Seg::from("parts"), Seg::from(i), Seg::from("sections")],
         };
@@ -491,9 +491,9 @@ pub fn plan_sections(config: &Config, plan: &mut Plan, src: &Source, diags: &mut
             let place = Place {
                 declared: &config.sections.plan_policy,
                 key: "plan_policy",
-                owner: (
-                    format!("施策 {} の", q(&policy.code).0),
-                    format!(" of policy {}", q(&policy.code).1),
+                owner: Message::new(
+                    format!("施策 {} の", q(&policy.code).ja),
+                    format!(" of policy {}", q(&policy.code).en),
                 ),
                 base: vec![
                     Seg::from("parts"),
@@ -513,7 +513,7 @@ pub fn plan_sections(config: &Config, plan: &mut Plan, src: &Source, diags: &mut
 struct Place<'a> {
     declared: &'a [crate::config::SectionDecl],
     key: &'static str,
-    owner: (String, String),
+    owner: Message,
     base: Vec<Seg>,
 }
 
@@ -531,7 +531,7 @@ fn section_texts(
     use crate::model::{SectionTexts, SectionValue};
     use serde_yaml::Value as Y;
     let key_decl = place.key;
-    let (owner_ja, owner_en) = (&place.owner.0, &place.owner.1);
+    let (owner_ja, owner_en) = (&place.owner.ja, &place.owner.en);
     let names: Vec<&str> = place.declared.iter().map(|s| s.name.as_str()).collect();
     let path = |rest: &[Seg]| -> Vec<Seg> { place.base.iter().chain(rest).cloned().collect() };
     let mut text = SectionTexts::default();
@@ -564,8 +564,8 @@ fn section_texts(
             };
             diags.error(
                 at,
-                format!("{owner_ja}節「{}」は宣言されていません（{ja}）。書き間違いでなければ sources/hakusho.yaml の sections: {key_decl}: に宣言してください", q(key).0),
-                format!("section \"{}\"{owner_en} is not declared ({en}); if it is no typo, declare it under sections: {key_decl}: in sources/hakusho.yaml", q(key).1),
+                format!("{owner_ja}節「{}」は宣言されていません（{ja}）。書き間違いでなければ sources/hakusho.yaml の sections: {key_decl}: に宣言してください", q(key).ja),
+                format!("section \"{}\"{owner_en} is not declared ({en}); if it is no typo, declare it under sections: {key_decl}: in sources/hakusho.yaml", q(key).en),
             );
             continue;
         };
@@ -598,8 +598,8 @@ fn section_texts(
                 let table = decl.table.as_deref().unwrap_or("");
                 diags.error(
                     at,
-                    format!("節「{}」は表 {} の行をワークブックから読みます。YAML には書けません", q(key).0, q(table).0),
-                    format!("section \"{}\" is read from the workbooks (table {}); it cannot be written in YAML", q(key).1, q(table).1),
+                    format!("節「{}」は表 {} の行をワークブックから読みます。YAML には書けません", q(key).ja, q(table).ja),
+                    format!("section \"{}\" is read from the workbooks (table {}); it cannot be written in YAML", q(key).en, q(table).en),
                 );
                 continue;
             }
@@ -617,12 +617,12 @@ fn section_texts(
                     src.value_at(&path(&[Seg::from(key)])),
                     format!(
                         "{owner_ja}節「{}」（{}）には{ja}を書いてください",
-                        q(key).0,
+                        q(key).ja,
                         decl.kind.name()
                     ),
                     format!(
                         "section \"{}\"{owner_en} ({}) takes {en}",
-                        q(key).1,
+                        q(key).en,
                         decl.kind.name()
                     ),
                 );

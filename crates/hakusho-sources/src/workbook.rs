@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use calamine::{Data, Range, Reader, Sheets, StyleRange};
-use hakusho_diagnostics::{cell_address, confined, Diagnostics, Location};
+use hakusho_diagnostics::{cell_address, confined, Diagnostics, Location, Message};
 
 use crate::config::{Headings, TableConfig};
 use crate::guard::{self, Limits, ZipKind};
@@ -78,7 +78,7 @@ pub fn read_workbook(
 ) -> Option<WorkbookData> {
     let file = Location::file(display);
     let (mut book, uncached) = open(real, display, limits)
-        .map_err(|(ja, en)| diags.error(file.clone(), ja, en))
+        .map_err(|m| diags.push(m.error_at(file.clone())))
         .ok()?;
     let sheets = match catch_unwind(AssertUnwindSafe(|| book.sheet_names())) {
         Ok(s) => s,
@@ -129,22 +129,18 @@ type Uncached = Vec<(String, u32, u32)>;
 
 /// Opens a workbook after the guard's checks. The format is told by the content, not the
 /// extension (a `.xls` that is really an `.xlsx` is read; a text file named `.xlsx` is refused).
-fn open(
-    real: &Path,
-    display: &Path,
-    limits: &Limits,
-) -> Result<(Book, Uncached), (String, String)> {
+fn open(real: &Path, display: &Path, limits: &Limits) -> Result<(Book, Uncached), Message> {
     // one confined, capped reader: a link to /dev/zero or a FIFO is refused before it is opened
-    let split = |e: confined::ReadError| (e.diagnostic.ja, e.diagnostic.en);
+    let split = |e: confined::ReadError| e.diagnostic.text();
     let resolved = confined::resolve_source(real, display).map_err(split)?;
-    guard::check_file_size(resolved.metadata.len(), false, limits).map_err(|r| (r.ja, r.en))?;
+    guard::check_file_size(resolved.metadata.len(), false, limits)?;
     let max_bytes = limits.max_file_mb.saturating_mul(1024 * 1024);
     let bytes =
         confined::read_resolved(&resolved, display, max_bytes).map_err(|e| match e.too_large {
             // the file grew since it was measured: the limit's own message
             Some(len) => guard::check_file_size(len, false, limits)
                 .err()
-                .map_or_else(|| split(e), |r| (r.ja, r.en)),
+                .unwrap_or_else(|| split(e)),
             None => split(e),
         })?;
     let ext = real
@@ -153,37 +149,37 @@ fn open(
         .unwrap_or("")
         .to_ascii_lowercase();
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let found = guard::inspect_zip(&bytes, limits).map_err(|r| (r.ja, r.en))?;
+        let found = guard::inspect_zip(&bytes, limits)?;
         let uncached = found.uncached_formulas;
         match found.kind {
             ZipKind::Xlsx => guarded(|| calamine::Xlsx::new(Cursor::new(bytes)).map(Sheets::Xlsx))
                 .map(|b| (b, uncached)),
             ZipKind::Ods => guarded(|| calamine::Ods::new(Cursor::new(bytes)).map(Sheets::Ods))
                 .map(|b| (b, uncached)),
-            ZipKind::Xlsb => Err((
-                "バイナリ形式 (.xlsb) のワークブックは読めません。Excel で「Excel ブック (.xlsx)」として保存し直してください".into(),
-                "binary workbooks (.xlsb) are not read; save it in Excel as an Excel Workbook (.xlsx)".into(),
+            ZipKind::Xlsb => Err(Message::new(
+                "バイナリ形式 (.xlsb) のワークブックは読めません。Excel で「Excel ブック (.xlsx)」として保存し直してください",
+                "binary workbooks (.xlsb) are not read; save it in Excel as an Excel Workbook (.xlsx)",
             )),
-            ZipKind::Other => Err((
-                "ZIP ファイルですが、Excel や LibreOffice のワークブックではありません（Word 文書などではありませんか）".into(),
-                "a zip file but not an Excel or LibreOffice workbook (a Word document?)".into(),
+            ZipKind::Other => Err(Message::new(
+                "ZIP ファイルですが、Excel や LibreOffice のワークブックではありません（Word 文書などではありませんか）",
+                "a zip file but not an Excel or LibreOffice workbook (a Word document?)",
             )),
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        guard::check_file_size(bytes.len() as u64, true, limits).map_err(|r| (r.ja, r.en))?;
+        guard::check_file_size(bytes.len() as u64, true, limits)?;
         // calamine parses every sheet on open and trusts declared sizes: probe it in a child
-        crate::isolate::probe(&resolved.real, limits).map_err(|r| (r.ja, r.en))?;
+        crate::isolate::probe(&resolved.real, limits)?;
         guarded(|| calamine::Xls::new(Cursor::new(bytes)).map(Sheets::Xls))
             .map(|b| (b, Vec::new()))
-            .map_err(|(ja, en)| {
+            .map_err(|Message { ja, en }| {
             // an encrypted .xlsx is an OLE file without a Workbook stream
             if en.contains("Workbook stream") || en.to_ascii_lowercase().contains("password") {
-                (
+                Message::new(
                     format!("{ja}（パスワードで保護されたファイルは読めません。保護を解除して保存してください）"),
                     format!("{en} (password-protected files cannot be read; remove the protection and save)"),
                 )
             } else {
-                (ja, en)
+                Message::new(ja, en)
             }
         })
     } else {
@@ -203,7 +199,7 @@ fn open(
         } else {
             "its content is not a workbook format"
         };
-        Err((
+        Err(Message::new(
             format!(
                 "Excel のワークブックではありません（拡張子 .{ext}、{what_ja}）。Excel で開いて .xlsx 形式で保存してください"
             ),
@@ -212,33 +208,28 @@ fn open(
     }
 }
 
-fn guarded<E: std::fmt::Display>(
-    f: impl FnOnce() -> Result<Book, E>,
-) -> Result<Book, (String, String)> {
+fn guarded<E: std::fmt::Display>(f: impl FnOnce() -> Result<Book, E>) -> Result<Book, Message> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(b)) => Ok(b),
         // the library's English text goes to the English message only
-        Ok(Err(e)) => Err((
+        Ok(Err(e)) => Err(Message::new(
             "ワークブックとして開けません（中身が壊れているか、対応していない形式です）。Excel で開いて .xlsx 形式で保存し直してください".to_string(),
             format!("cannot open the workbook ({e}); open it in Excel and save it again as .xlsx"),
         )),
-        Err(_) => Err((PANIC_JA.into(), PANIC_EN.into())),
+        Err(_) => Err(Message::new(PANIC_JA, PANIC_EN)),
     }
 }
 
 /// Opens a workbook (after the guard) and reads every sheet's cells and styles, returning
 /// each sheet's name and number of used cells: a robustness probe (tests, `examples/`).
-pub fn read_all_sheets(
-    real: &Path,
-    limits: &Limits,
-) -> Result<Vec<(String, usize)>, (String, String)> {
+pub fn read_all_sheets(real: &Path, limits: &Limits) -> Result<Vec<(String, usize)>, Message> {
     let (mut book, _) = open(real, real, limits)?;
     let names = catch_unwind(AssertUnwindSafe(|| book.sheet_names()))
-        .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+        .map_err(|_| Message::new(PANIC_JA, PANIC_EN))?;
     let mut out = Vec::new();
     for name in names {
         let range = catch_unwind(AssertUnwindSafe(|| book.worksheet_range(&name)))
-            .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+            .map_err(|_| Message::new(PANIC_JA, PANIC_EN))?;
         let _ = catch_unwind(AssertUnwindSafe(|| book.worksheet_style(&name)));
         let _ = merged_regions(&mut book, &name);
         let used = match range {
@@ -279,17 +270,17 @@ pub fn read_stored_cells(
     real: &Path,
     display: &Path,
     limits: &Limits,
-) -> Result<Vec<StoredSheet>, (String, String)> {
+) -> Result<Vec<StoredSheet>, Message> {
     let (mut book, _) = open(real, display, limits)?;
     let metadata = catch_unwind(AssertUnwindSafe(|| book.sheets_metadata().to_vec()))
-        .map_err(|_| (PANIC_JA.to_string(), PANIC_EN.to_string()))?;
+        .map_err(|_| Message::new(PANIC_JA, PANIC_EN))?;
     let mut out = Vec::new();
     for sheet in metadata {
         let name = sheet.name.clone();
         let range = match catch_unwind(AssertUnwindSafe(|| book.worksheet_range(&name))) {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(unreadable_sheet(&name, &e)),
-            Err(_) => return Err((PANIC_JA.to_string(), PANIC_EN.to_string())),
+            Err(_) => return Err(Message::new(PANIC_JA, PANIC_EN)),
         };
         let styles = match catch_unwind(AssertUnwindSafe(|| book.worksheet_style(&name))) {
             Ok(Ok(s)) => s,
@@ -338,8 +329,8 @@ const ERROR_TEXTS: &[&str] = &[
 ];
 
 /// The message for a sheet calamine cannot read: its English text in the English message only.
-fn unreadable_sheet(sheet: &str, e: &dyn std::fmt::Display) -> (String, String) {
-    (
+fn unreadable_sheet(sheet: &str, e: &dyn std::fmt::Display) -> Message {
+    Message::new(
         format!(
             "シート {sheet} を読めません（中身が壊れています）。Excel で開いて保存し直してください"
         ),
@@ -459,18 +450,18 @@ struct SheetRead<'a> {
 }
 
 /// The message for a cell whose value cannot reach the page as typed (issue 17, points 4, 5).
-fn lost_cell_message(addr: &str, cell: &Cell) -> Option<(String, String)> {
+fn lost_cell_message(addr: &str, cell: &Cell) -> Option<Message> {
     const RESAVE_JA: &str = "Excel で開いて保存し直してください";
     match cell {
         Cell::Unprintable(n, code, why) => {
             let code = excerpt(code, 80);
             let shown = numfmt::general(*n).text;
             Some(match why {
-                numfmt::Unprintable::TooLarge => (
+                numfmt::Unprintable::TooLarge => Message::new(
                     format!("セル {addr} の数値 {shown} は書式「{code}」では大きすぎて数字として印刷できません。値と書式を確かめ、{RESAVE_JA}"),
                     format!("cell {addr}: the number {shown} is too large to print with the format \"{code}\"; check the value and the format, then open the file in Excel and save it again"),
                 ),
-                numfmt::Unprintable::TooManyDecimals(d) => (
+                numfmt::Unprintable::TooManyDecimals(d) => Message::new(
                     format!("セル {addr} の書式「{code}」は小数点以下 {d} 桁を表示する指定です（上限 {} 桁）。書式の桁数を直し、{RESAVE_JA}", numfmt::MAX_DECIMALS),
                     format!("cell {addr}: the format \"{code}\" shows {d} decimals (at most {}); fix the format, then open the file in Excel and save it again", numfmt::MAX_DECIMALS),
                 ),
@@ -491,8 +482,7 @@ fn read_table(
     let range = match catch_unwind(AssertUnwindSafe(|| book.worksheet_range(sheet))) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
-            let (ja, en) = unreadable_sheet(sheet, &e);
-            diags.error(sheet_loc, ja, en);
+            diags.push(unreadable_sheet(sheet, &e).error_at(sheet_loc));
             return None;
         }
         Err(_) => {
@@ -544,9 +534,9 @@ fn read_table(
                 return (Value::empty(), None);
             }
             let cell = read_cell(&range, &styles, (r, c));
-            if let Some((ja, en)) = lost_cell_message(&cell_address(r, c), &cell) {
+            if let Some(m) = lost_cell_message(&cell_address(r, c), &cell) {
                 errors = true;
-                diags.error(cell_loc(c), ja, en);
+                diags.push(m.error_at(cell_loc(c)));
                 return (Value::empty(), None);
             }
             match cell {

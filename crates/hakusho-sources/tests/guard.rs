@@ -16,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn probe(name: &str) -> Result<Vec<(String, usize)>, String> {
-    read_all_sheets(&fixture(name), &Limits::default()).map_err(|(ja, _)| ja)
+    read_all_sheets(&fixture(name), &Limits::default()).map_err(|m| m.ja)
 }
 
 #[test]
@@ -62,7 +62,8 @@ fn far_apart_cells_are_refused_before_calamine_allocates_them() {
     ws.write_string(0, 0, "a").unwrap();
     ws.write_string(1_048_575, 16_383, "z").unwrap();
     wb.save(&path).unwrap();
-    let (ja, en) = read_all_sheets(&path, &Limits::default()).unwrap_err();
+    let hakusho_diagnostics::Message { ja, en } =
+        read_all_sheets(&path, &Limits::default()).unwrap_err();
     assert!(
         ja.contains("A1:XFD1048576") && ja.contains("max_cells = 5000000"),
         "{ja}"
@@ -107,7 +108,7 @@ fn a_huge_shared_string_count_is_refused() {
     rewrite_entry(&ok, &bad, "xl/sharedStrings.xml", |xml| {
         xml.replace("uniqueCount=\"1\"", "uniqueCount=\"100000000000\"")
     });
-    let (ja, _) = read_all_sheets(&bad, &Limits::default()).unwrap_err();
+    let ja = read_all_sheets(&bad, &Limits::default()).unwrap_err().ja;
     assert!(
         ja.contains("100000000000") && ja.contains("max_shared_strings"),
         "{ja}"

@@ -48,15 +48,17 @@ esac
     };
 
     let t = Instant::now();
-    let (ja, en) = read_all_sheets(&copy("hang.xls"), &limits).unwrap_err();
+    let hakusho_diagnostics::Message { ja, en } =
+        read_all_sheets(&copy("hang.xls"), &limits).unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
     assert!(ja.contains("上限 max_read_seconds = 1"), "{ja}");
     assert!(en.contains("did not finish in 1 seconds"), "{en}");
 
-    let (ja, _) = read_all_sheets(&copy("abort.xls"), &limits).unwrap_err();
+    let ja = read_all_sheets(&copy("abort.xls"), &limits).unwrap_err().ja;
     assert!(ja.contains("異常終了しました（signal 6）"), "{ja}");
 
-    let (ja, en) = read_all_sheets(&copy("oom.xls"), &limits).unwrap_err();
+    let hakusho_diagnostics::Message { ja, en } =
+        read_all_sheets(&copy("oom.xls"), &limits).unwrap_err();
     assert!(
         ja.contains("3072 MiB を確保しようとしました") && ja.contains("max_read_mb = 1024"),
         "{ja}"

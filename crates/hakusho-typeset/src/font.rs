@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use hakusho_diagnostics::Message;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FontIndex(pub usize);
 
@@ -68,18 +70,57 @@ impl std::fmt::Debug for Font {
     }
 }
 
-/// Why a font file cannot be used, in both languages (the caller adds the file's name).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FontError {
-    /// What is wrong and what to do, in Japanese, without library text.
-    pub ja: String,
-    /// The same in English, with the library's own words where there are any.
-    pub en: String,
+/// Why a font file could not be loaded by [`Font::from_file`] or [`FontSet::load_file`]
+/// (tools and tests; the build loads fonts through the style sheet, which reports a
+/// [`Message`] at the file).
+#[derive(Debug)]
+pub enum FontLoadError {
+    /// The file could not be read.
+    Read {
+        name: String,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// The font is damaged or of a kind that cannot be used (`why`: in both languages).
+    Unusable { name: String, why: Message },
 }
 
-impl std::fmt::Display for FontError {
+impl std::fmt::Display for FontLoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en)
+        match self {
+            FontLoadError::Read { name, path, source } => {
+                write!(f, "{name}: {}: {source}", path.display())
+            }
+            FontLoadError::Unusable { name, why } => write!(f, "{name}: {}", why.en),
+        }
+    }
+}
+
+impl std::error::Error for FontLoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FontLoadError::Read { source, .. } => Some(source),
+            FontLoadError::Unusable { why, .. } => Some(why),
+        }
+    }
+}
+
+/// Why ttf-parser's face cannot serve as a font here (English: it goes into a [`Message`]'s
+/// English text only).
+#[derive(Debug)]
+enum FaceError {
+    Parse(ttf_parser::FaceParsingError),
+    ZeroUnitsPerEm,
+    NoUnicodeMap,
+}
+
+impl std::fmt::Display for FaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaceError::Parse(e) => write!(f, "{e}"),
+            FaceError::ZeroUnitsPerEm => f.write_str("units per em is 0"),
+            FaceError::NoUnicodeMap => f.write_str("no Unicode character map"),
+        }
     }
 }
 
@@ -87,8 +128,8 @@ impl std::fmt::Display for FontError {
 const REPLACE_JA: &str = "フォントの配布元から入手した元のファイルに置き換えてください（使えるのは TrueType / OpenType のアウトラインフォント .ttf / .otf です）";
 const REPLACE_EN: &str = "replace it with the original file from the font's distribution (TrueType/OpenType outline fonts, .ttf/.otf, work)";
 
-fn damaged(ja: String, en: String) -> FontError {
-    FontError {
+fn damaged(ja: String, en: String) -> Message {
+    Message {
         ja: format!("{ja}。{REPLACE_JA}"),
         en: format!("{en}; {REPLACE_EN}"),
     }
@@ -98,7 +139,7 @@ fn damaged(ja: String, en: String) -> FontError {
 /// and the PDF writer can use. ttf-parser alone accepts a cut-off file (tables past the end
 /// read as absent), which made layout fall back to another font without a word; the
 /// subsetter then failed only when a PDF was written, naming no file.
-fn validate(name: &str, data: &[u8]) -> Result<(), FontError> {
+fn validate(name: &str, data: &[u8]) -> Result<(), Message> {
     let raw = ttf_parser::RawFace::parse(data, 0).map_err(|e| {
         damaged(
             "フォントファイルとして読めません（先頭が TrueType / OpenType の形式ではありません）"
@@ -129,7 +170,7 @@ fn validate(name: &str, data: &[u8]) -> Result<(), FontError> {
     let has = |t: &str| tags.iter().any(|x| x == t);
     let outlines = (has("glyf") && has("loca")) || has("CFF") || has("CFF2");
     if let Some(kind) = ["CBDT", "sbix", "COLR", "SVG"].into_iter().find(|t| has(t)) {
-        return Err(FontError {
+        return Err(Message {
             ja: format!("カラー絵文字などのカラーフォント（{kind} 表）は使えません。PDF に埋め込める文字の形がないか、色が失われます。TrueType / OpenType の通常のアウトラインフォント（.ttf / .otf）を指定してください"),
             en: format!("colour fonts (table {kind}) cannot be used: their glyphs cannot be embedded in the PDF as outlines, or lose their colours; name an ordinary TrueType/OpenType outline font (.ttf/.otf)"),
         });
@@ -183,21 +224,25 @@ fn validate(name: &str, data: &[u8]) -> Result<(), FontError> {
 
 impl Font {
     /// Parses a font, refusing a damaged or unusable one with a message in both languages.
-    pub fn from_bytes_checked(name: &str, data: Vec<u8>) -> Result<Font, FontError> {
+    pub fn from_bytes_checked(name: &str, data: Vec<u8>) -> Result<Font, Message> {
         validate(name, &data)?;
-        Font::parse(name, data).map_err(|e| damaged("フォントを読めません".to_string(), e))
+        Font::parse(name, data)
+            .map_err(|e| damaged("フォントを読めません".to_string(), format!("{name}: {e}")))
     }
 
-    /// [`Font::from_bytes_checked`] with the English message only.
-    pub fn from_bytes(name: &str, data: Vec<u8>) -> Result<Font, String> {
-        Font::from_bytes_checked(name, data).map_err(|e| format!("{name}: {}", e.en))
+    /// [`Font::from_bytes_checked`], its refusal as a [`FontLoadError`].
+    pub fn from_bytes(name: &str, data: Vec<u8>) -> Result<Font, FontLoadError> {
+        Font::from_bytes_checked(name, data).map_err(|why| FontLoadError::Unusable {
+            name: name.to_string(),
+            why,
+        })
     }
 
-    fn parse(name: &str, data: Vec<u8>) -> Result<Font, String> {
-        let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{name}: {e}"))?;
+    fn parse(name: &str, data: Vec<u8>) -> Result<Font, FaceError> {
+        let face = ttf_parser::Face::parse(&data, 0).map_err(FaceError::Parse)?;
         let upem = face.units_per_em();
         if upem == 0 {
-            return Err(format!("{name}: units per em is 0"));
+            return Err(FaceError::ZeroUnitsPerEm);
         }
         let mut bmp = vec![Slot::default(); 0x10000];
         let mut astral = HashMap::new();
@@ -234,7 +279,7 @@ impl Font {
             }
         }
         if glyph_count == 0 {
-            return Err(format!("{name}: no Unicode character map"));
+            return Err(FaceError::NoUnicodeMap);
         }
         let em = upem as f32;
         Ok(Font {
@@ -253,8 +298,12 @@ impl Font {
     }
 
     /// Reads and parses a font file.
-    pub fn from_file(name: &str, path: &Path) -> Result<Font, String> {
-        let data = std::fs::read(path).map_err(|e| format!("{name}: {}: {e}", path.display()))?;
+    pub fn from_file(name: &str, path: &Path) -> Result<Font, FontLoadError> {
+        let data = std::fs::read(path).map_err(|source| FontLoadError::Read {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            source,
+        })?;
         Font::from_bytes(name, data)
     }
 
@@ -320,7 +369,11 @@ impl FontSet {
     }
 
     /// Reads, parses and adds a font file; `name` is what [`FontSet::by_name`] finds it by.
-    pub fn load_file(&mut self, name: &str, path: impl AsRef<Path>) -> Result<FontIndex, String> {
+    pub fn load_file(
+        &mut self,
+        name: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<FontIndex, FontLoadError> {
         let font = Font::from_file(name, path.as_ref())?;
         Ok(self.add(font))
     }
@@ -505,6 +558,6 @@ mod tests {
     fn missing_file_is_an_error_naming_it() {
         let mut set = FontSet::new();
         let e = set.load_file("x", "/nonexistent/font.ttf").unwrap_err();
-        assert!(e.contains("/nonexistent/font.ttf"), "{e}");
+        assert!(e.to_string().contains("/nonexistent/font.ttf"), "{e}");
     }
 }

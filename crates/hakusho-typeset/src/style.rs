@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hakusho_diagnostics::{confined, Diagnostics, Location};
+use hakusho_diagnostics::{confined, Diagnostics, Location, Message};
 use serde::Deserialize;
 
-use crate::font::{Font, FontError, FontIndex, FontSet};
+use crate::font::{Font, FontIndex, FontSet};
 use crate::page::Color;
 
 pub const MM: f32 = 72.0 / 25.4;
@@ -357,7 +357,7 @@ impl Style {
         let mut fonts = FontSet::new();
         let mut diags = Diagnostics::new();
         // Fonts are read and indexed on one thread each, added in order.
-        let loaded: Vec<Result<Result<Font, FontError>, confined::ReadError>> =
+        let loaded: Vec<Result<Result<Font, Message>, confined::ReadError>> =
             std::thread::scope(|s| {
                 let handles: Vec<_> = file
                     .fonts
@@ -375,7 +375,7 @@ impl Style {
                     .into_iter()
                     .map(|h| {
                         h.join().unwrap_or_else(|_| {
-                            Ok(Err(FontError {
+                            Ok(Err(Message {
                                 ja: "フォントの読み込みが異常終了しました".into(),
                                 en: "font loading panicked".into(),
                             }))

@@ -20,6 +20,42 @@ use printpdf::{
 };
 
 use crate::font::FontSet;
+
+/// Why a font cannot be prepared for a PDF or embedded in one (its file's name first).
+#[derive(Debug)]
+pub enum PdfFontError {
+    /// The font, or the subset made of it, does not parse.
+    Parse {
+        font: String,
+        source: ttf_parser::FaceParsingError,
+    },
+    /// The subsetter refuses the font.
+    Subset {
+        font: String,
+        source: subsetter::Error,
+    },
+    /// The subset came out empty.
+    EmptySubset { font: String },
+    /// printpdf cannot parse the subset.
+    Unparsable { font: String },
+}
+
+impl std::fmt::Display for PdfFontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PdfFontError::Parse { font, source } => write!(f, "{font}: {source}"),
+            PdfFontError::Subset { font, source } => {
+                write!(f, "{font}: subsetting failed: {source:?}")
+            }
+            PdfFontError::EmptySubset { font } => write!(f, "{font}: the subset font is empty"),
+            PdfFontError::Unparsable { font } => {
+                write!(f, "{font}: printpdf cannot parse the subset font")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PdfFontError {}
 use crate::page::{Color, Item, LaidOutDocument, OutlineEntry};
 
 /// What the PDF writer keeps of the fonts for a whole build: the font files (shared with
@@ -38,7 +74,7 @@ impl std::fmt::Debug for PdfFonts {
 }
 
 impl PdfFonts {
-    pub fn new(fonts: &FontSet) -> Result<PdfFonts, String> {
+    pub fn new(fonts: &FontSet) -> Result<PdfFonts, PdfFontError> {
         let mut out = PdfFonts {
             fonts: Vec::new(),
             widths: Vec::new(),
@@ -52,8 +88,11 @@ impl PdfFonts {
     }
 }
 
-fn pdf_widths(name: &str, data: &[u8]) -> Result<Vec<i64>, String> {
-    let face = ttf_parser::Face::parse(data, 0).map_err(|e| format!("{name}: {e}"))?;
+fn pdf_widths(name: &str, data: &[u8]) -> Result<Vec<i64>, PdfFontError> {
+    let face = ttf_parser::Face::parse(data, 0).map_err(|source| PdfFontError::Parse {
+        font: name.to_string(),
+        source,
+    })?;
     let upem = face.units_per_em() as f32;
     Ok((0..face.number_of_glyphs())
         .map(|g| {
@@ -72,12 +111,14 @@ pub(crate) fn probe_subset(
     name: &str,
     data: &[u8],
     glyphs: &BTreeMap<u16, String>,
-) -> Result<(), String> {
+) -> Result<(), PdfFontError> {
     let sub = subset::subset(name, data, glyphs)?;
     let mut warnings = Vec::new();
     ParsedFont::from_bytes(&sub.bytes, 0, &mut warnings)
         .map(|_| ())
-        .ok_or_else(|| format!("{name}: printpdf cannot parse the subset font"))
+        .ok_or_else(|| PdfFontError::Unparsable {
+            font: name.to_string(),
+        })
 }
 
 /// The glyphs each font draws in this document: font index → (glyph id → its text).
@@ -102,7 +143,7 @@ fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>
 fn subset_fonts(
     used: &[BTreeMap<u16, String>],
     cache: &PdfFonts,
-) -> Result<Vec<Option<(subset::Subset, ParsedFont)>>, String> {
+) -> Result<Vec<Option<(subset::Subset, ParsedFont)>>, PdfFontError> {
     used.iter()
         .zip(&cache.fonts)
         .map(|(glyphs, (name, data))| {
@@ -112,7 +153,7 @@ fn subset_fonts(
             let sub = subset::subset(name, data, glyphs)?;
             let mut warnings = Vec::new();
             let parsed = ParsedFont::from_bytes(&sub.bytes, 0, &mut warnings)
-                .ok_or_else(|| format!("{name}: printpdf cannot parse the subset font"))?;
+                .ok_or_else(|| PdfFontError::Unparsable { font: name.clone() })?;
             Ok(Some((sub, parsed)))
         })
         .collect()
@@ -131,7 +172,7 @@ fn rgb(c: Color) -> PColor {
 }
 
 /// Writes the laid-out document as PDF bytes. Fails only if a font cannot be subset.
-pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, String> {
+pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, PdfFontError> {
     write_compressed(doc, cache, 6)
 }
 
@@ -141,7 +182,7 @@ pub fn write_compressed(
     doc: &LaidOutDocument,
     cache: &PdfFonts,
     level: u32,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, PdfFontError> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
     let lap = |what: &str| {

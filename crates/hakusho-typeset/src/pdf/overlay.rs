@@ -39,14 +39,14 @@ pub struct Overlay {
 const MARKER_STATE: &[u8] = b"HkMarker";
 
 /// `document` with `front` before it and `overlay` applied. Fails only on a PDF that cannot be
-/// read back (the ones this crate writes can).
+/// read back or lacks a page tree (the ones this crate writes have both).
 pub fn proof(
     document: &[u8],
     front: &[u8],
     overlay: &Overlay,
     color: Color,
-) -> Result<Vec<u8>, String> {
-    let mut doc = Document::load_mem(document).map_err(|e| e.to_string())?;
+) -> Result<Vec<u8>, lopdf::Error> {
+    let mut doc = Document::load_mem(document)?;
     let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
     let heights: Vec<f32> = pages.iter().map(|&p| page_height(&doc, p)).collect();
     let height = |i: usize| heights.get(i).copied().unwrap_or(842.0);
@@ -94,7 +94,7 @@ pub fn proof(
         }
     }
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    doc.save_to(&mut out)?;
     Ok(out)
 }
 
@@ -128,7 +128,7 @@ fn add_highlights(
     page_height: f32,
     boxes: &[&PageBox],
     color: Color,
-) -> Result<(), String> {
+) -> Result<(), lopdf::Error> {
     let mut ops = format!(
         "q /{} gs {:.3} {:.3} {:.3} rg\n",
         String::from_utf8_lossy(MARKER_STATE),
@@ -154,12 +154,7 @@ fn add_highlights(
     let state = doc.add_object(state);
 
     // the page's resources, inline or referenced, get the graphics state
-    let resources = doc
-        .get_dictionary(page)
-        .map_err(|e| e.to_string())?
-        .get(b"Resources")
-        .ok()
-        .cloned();
+    let resources = doc.get_dictionary(page)?.get(b"Resources").ok().cloned();
     let set_state = |res: &mut Dictionary| {
         let mut states = match res.get(b"ExtGState") {
             Ok(Object::Dictionary(d)) => d.clone(),
@@ -170,23 +165,23 @@ fn add_highlights(
     };
     match resources {
         Some(Object::Reference(id)) => {
-            let res = doc.get_dictionary_mut(id).map_err(|e| e.to_string())?;
+            let res = doc.get_dictionary_mut(id)?;
             set_state(res);
         }
         Some(Object::Dictionary(mut res)) => {
             set_state(&mut res);
-            let d = doc.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+            let d = doc.get_dictionary_mut(page)?;
             d.set("Resources", Object::Dictionary(res));
         }
         _ => {
             let mut res = Dictionary::new();
             set_state(&mut res);
-            let d = doc.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+            let d = doc.get_dictionary_mut(page)?;
             d.set("Resources", Object::Dictionary(res));
         }
     }
 
-    let d = doc.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+    let d = doc.get_dictionary_mut(page)?;
     let mut contents = match d.get(b"Contents") {
         Ok(Object::Array(a)) => a.clone(),
         Ok(o @ Object::Reference(_)) => vec![o.clone()],
@@ -197,13 +192,12 @@ fn add_highlights(
     Ok(())
 }
 
-fn push_annotation(doc: &mut Document, page: ObjectId, annot: ObjectId) -> Result<(), String> {
-    let existing = doc
-        .get_dictionary(page)
-        .map_err(|e| e.to_string())?
-        .get(b"Annots")
-        .ok()
-        .cloned();
+fn push_annotation(
+    doc: &mut Document,
+    page: ObjectId,
+    annot: ObjectId,
+) -> Result<(), lopdf::Error> {
+    let existing = doc.get_dictionary(page)?.get(b"Annots").ok().cloned();
     let mut annots = match existing {
         Some(Object::Array(a)) => a,
         Some(Object::Reference(id)) => doc
@@ -214,15 +208,15 @@ fn push_annotation(doc: &mut Document, page: ObjectId, annot: ObjectId) -> Resul
         _ => Vec::new(),
     };
     annots.push(Object::Reference(annot));
-    let d = doc.get_dictionary_mut(page).map_err(|e| e.to_string())?;
+    let d = doc.get_dictionary_mut(page)?;
     d.set("Annots", Object::Array(annots));
     Ok(())
 }
 
 /// Moves the pages of the PDF `front` (with everything they use) before the pages of `doc`;
 /// returns their ids in `doc`.
-fn put_front(doc: &mut Document, front: &[u8]) -> Result<Vec<ObjectId>, String> {
-    let mut front = Document::load_mem(front).map_err(|e| e.to_string())?;
+fn put_front(doc: &mut Document, front: &[u8]) -> Result<Vec<ObjectId>, lopdf::Error> {
+    let mut front = Document::load_mem(front)?;
     front.renumber_objects_with(doc.max_id + 1);
     doc.max_id = front.max_id;
     let front_pages: Vec<ObjectId> = front.get_pages().values().copied().collect();
@@ -255,9 +249,7 @@ fn put_front(doc: &mut Document, front: &[u8]) -> Result<Vec<ObjectId>, String> 
             doc.objects.insert(id, object);
         }
     }
-    let tree = doc
-        .get_dictionary_mut(root_pages)
-        .map_err(|e| e.to_string())?;
+    let tree = doc.get_dictionary_mut(root_pages)?;
     let mut kids: Vec<Object> = front_pages
         .iter()
         .map(|&id| Object::Reference(id))
@@ -289,12 +281,8 @@ fn collect_references(object: &Object, f: &mut dyn FnMut(ObjectId)) {
     }
 }
 
-fn pages_root(doc: &Document) -> Result<ObjectId, String> {
-    doc.catalog()
-        .map_err(|e| e.to_string())?
-        .get(b"Pages")
-        .and_then(Object::as_reference)
-        .map_err(|e| e.to_string())
+fn pages_root(doc: &Document) -> Result<ObjectId, lopdf::Error> {
+    doc.catalog()?.get(b"Pages").and_then(Object::as_reference)
 }
 
 /// Puts a bookmark to `page` first in the outline (creating the outline if there is none).
@@ -303,10 +291,9 @@ fn add_first_bookmark(
     title: &str,
     page: ObjectId,
     top: f32,
-) -> Result<(), String> {
+) -> Result<(), lopdf::Error> {
     let outlines = doc
-        .catalog()
-        .map_err(|e| e.to_string())?
+        .catalog()?
         .get(b"Outlines")
         .and_then(Object::as_reference)
         .ok();
@@ -317,15 +304,12 @@ fn add_first_bookmark(
             d.set("Type", Object::Name(b"Outlines".to_vec()));
             d.set("Count", Object::Integer(0));
             let id = doc.add_object(d);
-            doc.catalog_mut()
-                .map_err(|e| e.to_string())?
-                .set("Outlines", Object::Reference(id));
+            doc.catalog_mut()?.set("Outlines", Object::Reference(id));
             id
         }
     };
     let old_first = doc
-        .get_dictionary(outlines)
-        .map_err(|e| e.to_string())?
+        .get_dictionary(outlines)?
         .get(b"First")
         .and_then(Object::as_reference)
         .ok();
@@ -342,9 +326,7 @@ fn add_first_bookmark(
             d.set("Prev", Object::Reference(id));
         }
     }
-    let d = doc
-        .get_dictionary_mut(outlines)
-        .map_err(|e| e.to_string())?;
+    let d = doc.get_dictionary_mut(outlines)?;
     d.set("First", Object::Reference(id));
     if old_first.is_none() {
         d.set("Last", Object::Reference(id));

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use subsetter::GlyphRemapper;
 
+use super::PdfFontError;
+
 /// A font cut to the glyphs one document uses, with the renumbering.
 pub struct Subset {
     pub bytes: Vec<u8>,
@@ -25,15 +27,25 @@ impl Subset {
 }
 
 /// Subsets `data` to the glyphs in `used` (original glyph id → the text it stands for).
-pub fn subset(name: &str, data: &[u8], used: &BTreeMap<u16, String>) -> Result<Subset, String> {
+pub fn subset(
+    name: &str,
+    data: &[u8],
+    used: &BTreeMap<u16, String>,
+) -> Result<Subset, PdfFontError> {
+    let parse_error = |source| PdfFontError::Parse {
+        font: name.to_string(),
+        source,
+    };
     let mut remapper = GlyphRemapper::new();
     for &gid in used.keys() {
         remapper.remap(gid);
     }
-    let cut = subsetter::subset(data, 0, &remapper)
-        .map_err(|e| format!("{name}: subsetting failed: {e:?}"))?;
-    let cut_face = ttf_parser::RawFace::parse(&cut, 0).map_err(|e| format!("{name}: {e}"))?;
-    let original = ttf_parser::RawFace::parse(data, 0).map_err(|e| format!("{name}: {e}"))?;
+    let cut = subsetter::subset(data, 0, &remapper).map_err(|source| PdfFontError::Subset {
+        font: name.to_string(),
+        source,
+    })?;
+    let cut_face = ttf_parser::RawFace::parse(&cut, 0).map_err(parse_error)?;
+    let original = ttf_parser::RawFace::parse(data, 0).map_err(parse_error)?;
 
     let mut tables: Vec<([u8; 4], Vec<u8>)> = cut_face
         .table_records
@@ -71,7 +83,9 @@ pub fn subset(name: &str, data: &[u8], used: &BTreeMap<u16, String>) -> Result<S
     let version: [u8; 4] = cut
         .get(..4)
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| format!("{name}: the subset font is empty"))?;
+        .ok_or_else(|| PdfFontError::EmptySubset {
+            font: name.to_string(),
+        })?;
     Ok(Subset {
         bytes: assemble(version, tables),
         remapper,
