@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use hakusho_diagnostics::{confined, Diagnostic, Diagnostics, Location, Severity};
+use hakusho_diagnostics::{confined, Diagnostic, Diagnostics, Location, Message, Severity};
 use hakusho_sources::config::{Column, GroupColumn, Headings, ValueColumn};
 use hakusho_sources::text::half_width;
 use hakusho_sources::workbook::{normalize_code, read_workbook, WorkbookData, EXTENSIONS};
@@ -148,7 +148,7 @@ pub struct OtherFile {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Reason {
     /// Not read, or not a workbook: the reader's own message.
-    Unreadable { ja: String, en: String },
+    Unreadable(Message),
     /// A workbook, but of no known department.
     UnknownDepartment,
     /// A workbook whose clues point to several departments.
@@ -273,10 +273,10 @@ fn take_in(
                 .find(|d| d.severity == Severity::Error)
                 .cloned();
             let reason = first.as_ref().map_or(
-                Reason::Unreadable {
-                    ja: "ワークブックとして読めません".into(),
-                    en: "cannot be read as a workbook".into(),
-                },
+                Reason::Unreadable(Message::new(
+                    "ワークブックとして読めません",
+                    "cannot be read as a workbook",
+                )),
                 unreadable,
             );
             report.board.others.push(other(&file, reason));
@@ -810,10 +810,10 @@ fn gather(input: &Path, shown: &Path, out: &mut Vec<Received>, others: &mut Vec<
             others.push(OtherFile {
                 file: slash(shown),
                 modified: None,
-                reason: Reason::Unreadable {
-                    ja: format!("フォルダを読めません: {ja}"),
-                    en: format!("cannot read the folder: {en}"),
-                },
+                reason: Reason::Unreadable(Message::new(
+                    format!("フォルダを読めません: {ja}"),
+                    format!("cannot read the folder: {en}"),
+                )),
             });
             return;
         }
@@ -839,10 +839,10 @@ fn gather(input: &Path, shown: &Path, out: &mut Vec<Received>, others: &mut Vec<
             others.push(OtherFile {
                 file: slash(&display),
                 modified: None,
-                reason: Reason::Unreadable {
-                    ja: "受け取ったフォルダの外を指すリンク（シンボリックリンク）です。リンクはたどりません。ワークブックのファイルそのものを置いてください".into(),
-                    en: "a symbolic link leading out of the folder given; links are not followed; put the workbook file itself there".into(),
-                },
+                reason: Reason::Unreadable(Message::new(
+                    "受け取ったフォルダの外を指すリンク（シンボリックリンク）です。リンクはたどりません。ワークブックのファイルそのものを置いてください",
+                    "a symbolic link leading out of the folder given; links are not followed; put the workbook file itself there",
+                )),
             });
             continue;
         }
@@ -863,10 +863,7 @@ fn other(file: &Received, reason: Reason) -> OtherFile {
 }
 
 fn unreadable(d: &Diagnostic) -> Reason {
-    Reason::Unreadable {
-        ja: d.ja.clone(),
-        en: d.en.clone(),
-    }
+    Reason::Unreadable(Message::new(d.ja.clone(), d.en.clone()))
 }
 
 /// `location` with the file `from` shown as `to`.

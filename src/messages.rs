@@ -911,8 +911,8 @@ pub fn change_text(c: &crate::intake::Change, lang: Lang) -> String {
 pub fn other_reason(reason: &crate::intake::Reason, lang: Lang) -> String {
     use crate::intake::Reason;
     match (reason, lang) {
-        (Reason::Unreadable { ja, .. }, Lang::Ja) => format!("取り込めません: {ja}"),
-        (Reason::Unreadable { en, .. }, Lang::En) => format!("not taken: {en}"),
+        (Reason::Unreadable(m), Lang::Ja) => format!("取り込めません: {}", m.ja),
+        (Reason::Unreadable(m), Lang::En) => format!("not taken: {}", m.en),
         (Reason::UnknownDepartment, Lang::Ja) => "どの部のワークブックか分かりません（提出情報のシートがなく、ファイル名に部の名前がなく、部の担当する施策のコードもありません）。hakusho workbook で作ったワークブックに記入して提出してもらうか、ファイル名に部の名前を入れてください".into(),
         (Reason::UnknownDepartment, Lang::En) => "no department recognised (no identifying sheet, no department name in the file name, no policy code); have the department fill in the workbook hakusho workbook wrote, or put the department's name in the file name".into(),
         (Reason::Ambiguous { departments }, Lang::Ja) => format!(

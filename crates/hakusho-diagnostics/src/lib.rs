@@ -181,7 +181,18 @@ pub fn quote(value: &str, lang: Lang) -> String {
 /// A text in both languages: the Japanese a clerk reads and its English twin (`--lang en`).
 /// Every ja/en pair travels as one of these until it is given a place ([`Message::error_at`]:
 /// a [`Diagnostic`]) or printed in the language asked for ([`Message::get`]).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Message {
     pub ja: String,
     pub en: String,
