@@ -1155,7 +1155,7 @@ pub fn proof_report(console: &mut Console, report: &crate::proof::Report) -> io:
     let w = &mut *console.out;
     if let Some((round, built)) = &report.baseline {
         match (round, lang) {
-            (None, Lang::Ja) => writeln!(w, "比べた版: 前回の修正の前のビルド（{built} UTC）")?,
+            (None, Lang::Ja) => writeln!(w, "比べた版: 修正の前のビルド（{built} UTC）")?,
             (None, Lang::En) => writeln!(
                 w,
                 "compared with: the build before the last corrections ({built} UTC)"

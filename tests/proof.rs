@@ -223,6 +223,18 @@ fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
     let stdout = run(p, &["proof", "booklet-kikaku"]);
     assert!(stdout.contains("変更 1 件"), "{stdout}");
 
+    // corrections not built yet are proofed against the last build
+    replace_in(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計9台配置した。",
+        "貸出用を含め計10台配置した。",
+    );
+    let stdout = run(p, &["proof", "booklet-kikaku"]);
+    assert!(stdout.contains("変更 1 件"), "{stdout}");
+    let list = read(&p.join("build/proof/booklet-kikaku.pdf")).pages[0].join("");
+    assert!(list.contains("〔9→10〕"), "{list}");
+
     let out = hakusho(p, &["proof", "--since", "no-such-round"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -58,22 +58,6 @@ pub(super) fn version_with<'a>(
     )
 }
 
-/// The version the last corrections were made against: the last build's, when this build
-/// changes what the documents show; else the one before it (this build changes nothing: its
-/// proofs are those of the corrections the last build applied, as `hakusho diff --last`).
-fn baseline(project: &Path, now: &Version) -> Option<Version> {
-    let current = store::current(project)?;
-    let changes_something = now
-        .documents
-        .iter()
-        .any(|(name, markup)| current.documents.get(name) != Some(markup));
-    if changes_something {
-        Some(current)
-    } else {
-        store::previous(project)
-    }
-}
-
 /// Finds the changes of every document against the baseline and marks them.
 pub(super) fn prepare<'a>(
     project: &Path,
@@ -92,7 +76,7 @@ pub(super) fn prepare<'a>(
     let now = version_of(model, documents.clone());
     lap("version");
     let mut report = Report::default();
-    let Some(base) = baseline(project, &now) else {
+    let Some(base) = store::baseline(project, &now) else {
         report.failure = Some(Failure::NoBaseline);
         return Pending {
             marked: HashMap::new(),

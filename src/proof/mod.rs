@@ -140,15 +140,6 @@ fn run(project: &Path, opts: &Options, report: &mut Report) -> Result<(), Failur
         Some(m) if !report.diagnostics.has_errors() => m,
         _ => return Err(Failure::Sources),
     };
-    let baseline = match &opts.since {
-        Some(name) => store::round(project, name).ok_or_else(|| Failure::UnknownRound {
-            name: name.clone(),
-            kept: store::rounds(project),
-        })?,
-        None => store::previous(project).ok_or(Failure::NoBaseline)?,
-    };
-    report.baseline = Some((opts.since.clone(), baseline.built.clone()));
-
     let rendered = crate::build::rendered_documents(&model).map_err(|d| {
         report.diagnostics.extend(d);
         Failure::Documents
@@ -166,6 +157,14 @@ fn run(project: &Path, opts: &Options, report: &mut Report) -> Result<(), Failur
             .filter_map(|(j, _, m)| m.clone().map(|m| (j.name.clone(), m)))
             .collect(),
     );
+    let baseline = match &opts.since {
+        Some(name) => store::round(project, name).ok_or_else(|| Failure::UnknownRound {
+            name: name.clone(),
+            kept: store::rounds(project),
+        })?,
+        None => store::baseline(project, &now).ok_or(Failure::NoBaseline)?,
+    };
+    report.baseline = Some((opts.since.clone(), baseline.built.clone()));
     let changes = snapshot::compare(&baseline.snapshot, &now.snapshot);
 
     let touched: Vec<(&Job, &str, &str)> = rendered

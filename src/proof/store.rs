@@ -104,6 +104,22 @@ pub fn previous(project: &Path) -> Option<Version> {
     read(project, &Path::new(DIR).join(PREVIOUS))
 }
 
+/// The version the last corrections were made against: the last build's, when `now` shows
+/// something else (corrections not built yet, or being built now); else the one before it
+/// (the last build applied the corrections: as `hakusho diff --last`).
+pub fn baseline(project: &Path, now: &Version) -> Option<Version> {
+    let current = current(project)?;
+    let differs = now
+        .documents
+        .iter()
+        .any(|(name, markup)| current.documents.get(name) != Some(markup));
+    if differs {
+        Some(current)
+    } else {
+        previous(project)
+    }
+}
+
 /// The version the last full build recorded.
 pub fn current(project: &Path) -> Option<Version> {
     read(project, &Path::new(DIR).join(CURRENT))
