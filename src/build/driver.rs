@@ -654,7 +654,7 @@ fn record_snapshot(
             }
             taken = Some(snap);
         }
-        version = record_version(project, model, plan, &sources, taken, report);
+        version = record_version(project, model, plan, taken, report);
     }
     if let Err(e) = manifest.save(&out_dir, &plan.tool) {
         report.afterward.push(Afterward::ManifestNotWritten(e));
@@ -663,18 +663,23 @@ fn record_snapshot(
 }
 
 /// What every document showed, for proofs of the next corrections (crate::proof::store);
-/// the version when it was written (`None` when the one recorded shows the same). `sources`
-/// (the hash of every input) and the markups key it, so an unchanged build costs a hash.
+/// the version when it was written (`None` when the one recorded shows the same). What the
+/// documents show keys it — the snapshot file just recorded and every markup — so that a build
+/// that shows nothing new costs a hash, and one that does never reads the old version back.
 fn record_version(
     project: &Path,
     model: &Project,
     plan: &Plan,
-    sources: &str,
     snapshot: Option<snapshot::Snapshot>,
     report: &mut BuildReport,
 ) -> Option<crate::proof::store::Version> {
     let mut key = blake3::Hasher::new();
-    key.update(sources.as_bytes());
+    let snapshot_file = Path::new("build").join(snapshot::SNAPSHOT_FILE);
+    match confined::read(project, &snapshot_file, snapshot::SNAPSHOT_MAX_BYTES) {
+        Ok(bytes) => key.update(&bytes),
+        // no snapshot to key by: the version is recorded again
+        Err(_) => key.update(plan.tool.as_bytes()),
+    };
     for (job, markup) in plan.jobs_and_markups() {
         key.update(b"\0doc\0");
         key.update(job.name.as_bytes());

@@ -64,9 +64,10 @@ fn read(project: &Path, rel: &Path) -> Option<Version> {
 }
 
 /// Records the version a successful full build shows as the current one; the current one
-/// before it becomes the previous one when they differ. `key` identifies what the build shows
-/// (a hash of its inputs and markups): when it is the recorded one's, nothing is read, made or
-/// written. Returns the version when it was made (`make`).
+/// before it becomes the previous one. `key` identifies what the build shows (a hash of the
+/// sources' snapshot and every markup): when it is the recorded one's, nothing is read, made or
+/// written; when it is not, the build shows something new and the current file is renamed to
+/// the previous one (not read). Returns the version when it was made (`make`).
 pub fn record(
     project: &Path,
     key: &str,
@@ -75,21 +76,18 @@ pub fn record(
     let dir = project.join(DIR);
     let key_rel = Path::new(DIR).join(CURRENT_KEY);
     let current_rel = Path::new(DIR).join(CURRENT);
-    if confined::read(project, &key_rel, 128).ok().as_deref() == Some(key.as_bytes())
-        && project.join(&current_rel).is_file()
-    {
+    let recorded = confined::read(project, &key_rel, 128).ok();
+    if recorded.as_deref() == Some(key.as_bytes()) && project.join(&current_rel).is_file() {
         return Ok(None);
     }
     let version = make();
-    match read(project, &current_rel) {
-        Some(old) if old.same_content(&version) => {}
-        Some(old) => {
-            let bytes = serde_json::to_vec(&old).map_err(io::Error::other)?;
-            write_atomic(&dir.join(PREVIOUS), &bytes)?;
-            write_current(&dir, &version)?;
-        }
-        None => write_current(&dir, &version)?,
+    // a current version of unknown content (no key: an older tool wrote it) is compared
+    let replaced = recorded.is_some()
+        || read(project, &current_rel).is_some_and(|old| !old.same_content(&version));
+    if replaced && project.join(&current_rel).is_file() {
+        std::fs::rename(dir.join(CURRENT), dir.join(PREVIOUS))?;
     }
+    write_current(&dir, &version)?;
     write_atomic(&dir.join(CURRENT_KEY), key.as_bytes())?;
     Ok(Some(version))
 }
