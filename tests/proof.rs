@@ -341,3 +341,45 @@ fn marking_every_text_changes_no_glyph_position_in_any_document() {
         }
     }
 }
+
+/// A damaged or foreign version file is no version: the proof says there is nothing to
+/// compare with (and how to get one), never panics, and the next build records a good one.
+#[test]
+fn a_damaged_version_file_is_reported_as_no_version() {
+    let dir = project_copy();
+    let p = dir.path();
+    run(p, &["build"]);
+    replace_in(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計7台配置した。",
+        "貸出用を含め計8台配置した。",
+    );
+    for (file, bytes) in [
+        ("current.json", b"{\"version\": 1, \"documents\": 3".as_slice()),
+        ("current.json", b"\xff\xfe not json at all".as_slice()),
+        ("current.json", b"{\"version\": 99, \"built\": \"x\", \"snapshot\": {\"version\": 1, \"values\": [], \"texts\": []}, \"documents\": {}}".as_slice()),
+    ] {
+        fs::write(p.join("build/.hakusho-proof").join(file), bytes).unwrap();
+        let out = hakusho(p, &["proof"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("比べる前の版がありません"), "{err}");
+    }
+    // the build after it records a good version again (the damaged one's content is lost):
+    // the next correction is proofed against it
+    run(p, &["build"]);
+    replace_in(
+        p,
+        "sources/departments/kikaku.yaml",
+        "貸出用を含め計8台配置した。",
+        "貸出用を含め計9台配置した。",
+    );
+    let stdout = run(p, &["build", "--proof"]);
+    assert!(
+        stdout.contains("build/proof/booklet-kikaku.pdf"),
+        "{stdout}"
+    );
+    let list = read(&p.join("build/proof/booklet-kikaku.pdf")).pages[0].join("");
+    assert!(list.contains("〔8→9〕"), "{list}");
+}

@@ -76,8 +76,15 @@ pub fn record(
     let dir = project.join(DIR);
     let key_rel = Path::new(DIR).join(CURRENT_KEY);
     let current_rel = Path::new(DIR).join(CURRENT);
-    let recorded = confined::read(project, &key_rel, 128).ok();
-    if recorded.as_deref() == Some(key.as_bytes()) && project.join(&current_rel).is_file() {
+    // the key file holds the key and the length of the current file: a current file damaged
+    // or replaced since (another length) is made again
+    let current_len = std::fs::metadata(project.join(&current_rel))
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let recorded = confined::read(project, &key_rel, 256).ok();
+    let expected = current_len.map(|len| format!("{key} {len}"));
+    if recorded.is_some() && recorded.as_deref() == expected.as_deref().map(str::as_bytes) {
         return Ok(None);
     }
     let version = make();
@@ -87,14 +94,16 @@ pub fn record(
     if replaced && project.join(&current_rel).is_file() {
         std::fs::rename(dir.join(CURRENT), dir.join(PREVIOUS))?;
     }
-    write_current(&dir, &version)?;
-    write_atomic(&dir.join(CURRENT_KEY), key.as_bytes())?;
+    let len = write_current(&dir, &version)?;
+    write_atomic(&dir.join(CURRENT_KEY), format!("{key} {len}").as_bytes())?;
     Ok(Some(version))
 }
 
-fn write_current(dir: &Path, version: &Version) -> io::Result<()> {
+/// Writes the current version; returns its length in bytes.
+fn write_current(dir: &Path, version: &Version) -> io::Result<usize> {
     let bytes = serde_json::to_vec(version).map_err(io::Error::other)?;
-    write_atomic(&dir.join(CURRENT), &bytes)
+    write_atomic(&dir.join(CURRENT), &bytes)?;
+    Ok(bytes.len())
 }
 
 /// The version the last corrections were made against (what `diff --last` compares with).
