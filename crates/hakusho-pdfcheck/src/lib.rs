@@ -7,6 +7,9 @@
 
 #![forbid(unsafe_code)]
 
+mod tags;
+pub use tags::{StructKid, StructNode, Tagging};
+
 use std::collections::{BTreeMap, HashMap};
 
 use lopdf::content::Content;
@@ -57,6 +60,8 @@ pub struct PdfReport {
     pub fills: Vec<Vec<Fill>>,
     /// Each page's annotations.
     pub annotations: Vec<Vec<Annotation>>,
+    /// The structure tree, marked content and the catalog's accessibility entries.
+    pub tagging: Tagging,
 }
 
 /// A filled rectangle (PDF coordinates: origin bottom left) and its RGB fill colour.
@@ -143,6 +148,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, InspectError> {
     let mut media_boxes = Vec::new();
     let mut fills = Vec::new();
     let mut annotations = Vec::new();
+    let mut contents = Vec::new();
     for page_id in pages.values() {
         annotations.push(page_annotations(&doc, *page_id, &page_index));
         media_boxes.push(media_box(&doc, *page_id));
@@ -169,9 +175,21 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, InspectError> {
         page_texts.push(page_lines(runs.clone(), |r| &r.text));
         spaced_texts.push(page_lines(runs.clone(), |r| &r.spaced));
         page_runs.push(runs);
+        contents.push((*page_id, content, by_name));
     }
 
     let catalog = doc.catalog().map_err(InspectError::Catalog)?;
+    let pages_fonts: Vec<_> = contents
+        .into_iter()
+        .map(|(id, content, by_name)| {
+            let fonts: HashMap<Vec<u8>, &FontDecoder> = by_name
+                .into_iter()
+                .filter_map(|(name, id)| cmaps.get(&id).map(|d| (name, d)))
+                .collect();
+            (id, content, fonts)
+        })
+        .collect();
+    let tagging = tags::read(&doc, catalog, &pages_fonts);
     let lang = catalog.get(b"Lang").ok().and_then(|o| text_string(&doc, o));
     let title = doc
         .trailer
@@ -201,6 +219,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfReport, InspectError> {
         runs: page_runs,
         fills,
         annotations,
+        tagging,
     })
 }
 

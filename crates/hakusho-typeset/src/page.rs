@@ -48,6 +48,10 @@ pub struct TextRun {
     /// Which source paragraph the glyphs set (an index layout's accounting keeps, 1-based),
     /// or 0 for text layout adds itself: markers, labels, page numbers, running heads, TOC.
     pub origin: u32,
+    /// The structure element (an index into [`LaidOutDocument::structure`]) the glyphs are
+    /// content of, or 0: an artifact (what layout adds and a reader does not hear: markers
+    /// set apart, leaders, running heads, page numbers, repeated headers).
+    pub node: u32,
     /// Glyphs set from a `<mark data-ref>` (proofs only; empty otherwise).
     pub marks: Vec<GlyphMark>,
     glyphs: Vec<PlacedGlyph>,
@@ -72,6 +76,7 @@ impl TextRun {
             y,
             color,
             origin: 0,
+            node: 0,
             marks: Vec::new(),
             glyphs: Vec::new(),
             text: String::new(),
@@ -154,6 +159,10 @@ pub enum Item {
         height: f32,
         target_page: usize,
         target_y: f32,
+        /// Its `Link` structure element (0: none).
+        node: u32,
+        /// What the link says to a reader who cannot see it (the entry's title and page).
+        contents: String,
     },
 }
 
@@ -179,4 +188,85 @@ pub struct LaidOutDocument {
     pub lang: String,
     pub pages: Vec<Page>,
     pub outline: Vec<OutlineEntry>,
+    /// The structure tree of the tagged PDF: element 0 is the document, every other element
+    /// names its parent (an earlier element). Runs and links point into it by index.
+    pub structure: Vec<StructElem>,
+}
+
+/// What a structure element is (ISO 32000-1, 14.8.4 standard structure types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Document,
+    Sect,
+    /// `H1`–`H4`.
+    Heading(u8),
+    P,
+    L,
+    LI,
+    Lbl,
+    LBody,
+    Table,
+    THead,
+    TBody,
+    TR,
+    /// A header cell: its scope and spans.
+    TH(Scope, u16, u16),
+    /// A data cell and its spans (rows, columns).
+    TD(u16, u16),
+    TOC,
+    TOCI,
+    Link,
+    /// A TOC's title (ISO 32000-2 allows it as the TOC's first child).
+    Caption,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Column,
+    Row,
+}
+
+impl Role {
+    /// The structure type's name in the PDF.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Document => "Document",
+            Role::Sect => "Sect",
+            Role::Heading(1) => "H1",
+            Role::Heading(2) => "H2",
+            Role::Heading(3) => "H3",
+            Role::Heading(_) => "H4",
+            Role::P => "P",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
+            Role::Table => "Table",
+            Role::THead => "THead",
+            Role::TBody => "TBody",
+            Role::TR => "TR",
+            Role::TH(..) => "TH",
+            Role::TD(..) => "TD",
+            Role::TOC => "TOC",
+            Role::TOCI => "TOCI",
+            Role::Link => "Link",
+            Role::Caption => "Caption",
+        }
+    }
+
+    /// Whether text composed inside it is its own content (a heading's lines) rather than a
+    /// paragraph of its own (a table cell holds paragraphs).
+    pub fn holds_text(self) -> bool {
+        matches!(
+            self,
+            Role::Heading(_) | Role::P | Role::Lbl | Role::LBody | Role::Link | Role::Caption
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructElem {
+    pub role: Role,
+    /// The parent element (0 for the document's children; the document's own is 0 too).
+    pub parent: u32,
 }

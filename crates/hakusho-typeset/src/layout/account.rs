@@ -25,7 +25,7 @@ use hakusho_diagnostics::{quote, Diagnostics, Lang, Location};
 use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markup::{Element, Node, Pos};
-use crate::page::{Item, Page};
+use crate::page::{Item, Page, Role, StructElem};
 
 /// Tolerance in pt: far below anything visible, above f32 noise.
 const EPS: f32 = 0.05;
@@ -34,6 +34,8 @@ const EPS: f32 = 0.05;
 #[derive(Debug)]
 struct Entry {
     pos: Pos,
+    /// The structure element its text is content of.
+    node: u32,
     /// Its characters without whitespace.
     text: String,
 }
@@ -48,6 +50,13 @@ pub(crate) struct Sources {
     index: BTreeMap<(Pos, usize, String), u32>,
     /// Lines wider than their measure: (paragraph, line text, width, measure).
     overflows: Vec<(u32, String, f32, f32)>,
+    /// The structure tree, built as layout walks the markup (element 0: the document).
+    structure: Vec<StructElem>,
+    /// (markup position, role) → structure element: an element laid out again (a table cell
+    /// measured, then set; a paragraph composed again) keeps its element.
+    elements: BTreeMap<(Pos, Role), u32>,
+    /// The structure elements layout is inside now, innermost last.
+    open: Vec<u32>,
 }
 
 fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
@@ -55,6 +64,42 @@ fn non_ws(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 impl Sources {
+    /// Enters the structure element `role` of the markup element at `pos` (created the first
+    /// time, under the innermost open element) and returns it; [`Self::close`] leaves it.
+    pub fn open(&mut self, role: Role, pos: Pos) -> u32 {
+        let id = self.element(role, pos);
+        self.open.push(id);
+        id
+    }
+
+    /// Leaves the innermost open structure element.
+    pub fn close(&mut self) {
+        self.open.pop();
+    }
+
+    /// The structure element `role` of the markup element at `pos`, created under the
+    /// innermost open element if new.
+    pub fn element(&mut self, role: Role, pos: Pos) -> u32 {
+        if self.structure.is_empty() {
+            self.structure.push(StructElem {
+                role: Role::Document,
+                parent: 0,
+            });
+        }
+        let parent = self.open.last().copied().unwrap_or(0);
+        let next = self.structure.len() as u32;
+        let id = *self.elements.entry((pos, role)).or_insert(next);
+        if id == next {
+            self.structure.push(StructElem { role, parent });
+        }
+        id
+    }
+
+    /// The structure tree built so far.
+    pub fn take_structure(&mut self) -> Vec<StructElem> {
+        std::mem::take(&mut self.structure)
+    }
+
     /// Registers the paragraph `spans` set at `pos` (its `segment`-th line break-separated
     /// part) and tags `lines`' runs with it.
     pub fn register(
@@ -71,11 +116,20 @@ impl Sources {
             .entry((pos, segment, text.clone()))
             .or_insert(next);
         if id == next {
-            self.entries.push(Entry { pos, text });
+            // Text composed in a heading (a list item's body...) is its content; elsewhere
+            // (a section, a table cell) it is a paragraph of its own.
+            let inside = self.open.last().copied().unwrap_or(0);
+            let node = match self.structure.get(inside as usize) {
+                Some(e) if e.role.holds_text() => inside,
+                _ => self.element(Role::P, pos),
+            };
+            self.entries.push(Entry { pos, text, node });
         }
+        let node = self.entries[id as usize - 1].node;
         for l in lines.iter_mut() {
             for r in &mut l.runs {
                 r.origin = id;
+                r.node = node;
             }
             // A lone glyph wider than the measure cannot be helped by breaking; anything else
             // past the measure is a composition fault.

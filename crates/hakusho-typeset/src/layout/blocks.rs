@@ -11,7 +11,7 @@ use crate::compose::{Line, ParagraphStyle, Span};
 use crate::font::FontSet;
 use crate::markers::ListMarkers;
 use crate::markup::{Element, Node, Pos};
-use crate::page::Item;
+use crate::page::{Item, Role};
 use crate::style::{ListStyle, Resolved, Style};
 
 /// The horizontal band blocks are set in, and whether we are inside a cover.
@@ -91,6 +91,22 @@ impl<'a> Builder<'a> {
 
     pub fn style(&self) -> &'a Style {
         self.set.style
+    }
+
+    /// Enters the structure element `role` of the markup element at `pos` (see
+    /// [`super::account::Sources::open`]); 0 when nothing is accounted (a scratch layout).
+    pub fn open(&mut self, role: Role, pos: Pos) -> u32 {
+        self.set
+            .sources
+            .as_deref_mut()
+            .map_or(0, |s| s.open(role, pos))
+    }
+
+    /// Leaves the structure element entered last.
+    pub fn close(&mut self) {
+        if let Some(s) = self.set.sources.as_deref_mut() {
+            s.close();
+        }
     }
 
     /// The style of element `name` with `classes`: over the body on the page; inside a region,
@@ -207,7 +223,9 @@ impl<'a> Builder<'a> {
                     cover: ctx.cover || plain,
                     ..ctx
                 };
+                self.open(Role::Sect, el.pos);
                 self.children(el, ctx);
+                self.close();
             }
             "pagebreak" | "toc" if self.region.is_some() => self.not_in_region(el),
             "pagebreak" => self.chunks.push(Chunk {
@@ -217,15 +235,21 @@ impl<'a> Builder<'a> {
             }),
             "toc" => {
                 // The TOC is made up by layout (and set again once page numbers are known):
-                // none of it is source text to account for.
-                let sources = self.set.sources.take();
+                // none of it is source text to account for (the TOC layouter composes
+                // without registering, and only opens its structure elements).
                 let from = self.chunks.len();
                 (self.routines.toc)(self, ctx);
                 self.tocs.push((ctx, from..self.chunks.len()));
-                self.set.sources = sources;
             }
             "h1" | "h2" | "h3" | "h4" => {
+                let level = self
+                    .headings
+                    .iter()
+                    .find(|h| h.pos == el.pos)
+                    .map_or(1, |h| h.tag_level);
+                self.open(Role::Heading(level), el.pos);
                 self.heading(el, ctx);
+                self.close();
                 self.misplaced_blocks(el, ctx);
             }
             "p" => {
@@ -241,7 +265,11 @@ impl<'a> Builder<'a> {
                 self.push_all(chunks, ctx);
                 self.misplaced_blocks(el, ctx);
             }
-            "ul" | "ol" => self.list(el, ctx),
+            "ul" | "ol" => {
+                self.open(Role::L, el.pos);
+                self.list(el, ctx);
+                self.close();
+            }
             "table" => (self.routines.table)(self, el, ctx),
             "div" => self.div(el, ctx),
             other => {
@@ -582,10 +610,14 @@ impl<'a> Builder<'a> {
                 width: ctx.width - res.margin_left - hang,
                 ..ctx
             };
+            self.open(Role::LI, li.pos);
+            let label = self.open(Role::Lbl, li.pos);
+            self.close();
+            self.open(Role::LBody, li.pos);
             let segs = inline::segments(li, &res, style);
             let mut chunks = self.paragraph(&segs, &res, li.pos, text_ctx, 0.0);
             let lh = res.size * res.line_height;
-            let run = self.set.run(
+            let mut run = self.set.run(
                 marker,
                 res.font,
                 res.size,
@@ -600,6 +632,7 @@ impl<'a> Builder<'a> {
                     ..Chunk::default()
                 });
             }
+            run.node = label;
             chunks[0].items.push(Item::Text(run));
             self.push_all(chunks, ctx);
             // Nested lists and other blocks inside the item hang with its text.
@@ -611,6 +644,8 @@ impl<'a> Builder<'a> {
             for child in li.child_elements().filter(|e| !inline::is_inline(&e.name)) {
                 self.block(child, nested);
             }
+            self.close();
+            self.close();
         }
         self.wrap_spacing(start, &list_res);
     }

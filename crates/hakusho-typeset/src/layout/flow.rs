@@ -85,6 +85,10 @@ pub(crate) trait SplitBlock {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HeadingInfo {
     pub level: u8,
+    /// Its level in the structure tree: never more than one below the heading before it
+    /// (a booklet whose first heading is an h2 starts at H1), so a reader's heading list
+    /// has no gaps.
+    pub tag_level: u8,
     /// Bookmark title: the full heading text.
     pub title: String,
     /// TOC text (`data-short` or the full text).

@@ -98,6 +98,7 @@ pub(crate) fn layout_unchecked(
     max_pages: usize,
 ) -> (LaidOutDocument, account::Sources) {
     let headings = collect_headings(&doc.root, style);
+    skipped_levels(&headings, source_name, diags);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
     let mut sources = account::Sources::default();
@@ -115,6 +116,7 @@ pub(crate) fn layout_unchecked(
             lang: String::new(),
             pages: Vec::new(),
             outline: Vec::new(),
+            structure: Vec::new(),
         };
         return (refused, sources);
     }
@@ -135,6 +137,9 @@ pub(crate) fn layout_unchecked(
                 ROUTINES,
             );
             tb.doc_title = &doc.title;
+            // Only to find the TOC's structure elements made in the first pass: the TOC
+            // registers no source text.
+            tb.set.sources = Some(&mut sources);
             toc::build(&mut tb, ctx);
             tb.finish().0
         });
@@ -161,6 +166,7 @@ pub(crate) fn layout_unchecked(
         lang: doc.lang.clone(),
         pages,
         outline,
+        structure: sources.take_structure(),
     };
     (laid, sources)
 }
@@ -201,6 +207,7 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
                 .unwrap_or_else(|| title.clone());
             out.push(HeadingInfo {
                 level,
+                tag_level: level,
                 in_toc: el.attr("data-toc") != Some("no") && level <= depth,
                 title,
                 toc_title,
@@ -218,5 +225,31 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
     }
     let mut out = Vec::new();
     walk(root, &mut out, style.file.toc.depth);
+    let mut above = 0;
+    for h in &mut out {
+        h.tag_level = h.level.min(above + 1);
+        above = h.tag_level;
+    }
     out
+}
+
+/// A heading more than one level below the one before it (an h4 right after an h2): a
+/// screen reader's list of headings shows a gap. Tagged one level down from the one before.
+fn skipped_levels(headings: &[HeadingInfo], source_name: &str, diags: &mut Diagnostics) {
+    for pair in headings.windows(2) {
+        let (before, h) = (&pair[0], &pair[1]);
+        if h.level > before.level + 1 {
+            diags.warning(
+                hakusho_diagnostics::Location::text(source_name, h.pos.line, h.pos.column),
+                format!(
+                    "見出し「{}」は h{} ですが、直前の見出し「{}」は h{} です。見出しの階層を飛ばすと、読み上げソフトの見出し一覧に抜けができます（PDF では H{} の見出しとして扱います）。テンプレートで h{} にしてください",
+                    h.title, h.level, before.title, before.level, h.tag_level, before.level + 1
+                ),
+                format!(
+                    "the heading \"{}\" is an h{} but the heading before it, \"{}\", is an h{}: a skipped level leaves a gap in a screen reader's list of headings (the PDF tags it as H{}); make it an h{} in the template",
+                    h.title, h.level, before.title, before.level, h.tag_level, before.level + 1
+                ),
+            );
+        }
+    }
 }

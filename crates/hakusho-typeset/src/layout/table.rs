@@ -21,7 +21,7 @@ use super::inline::{self, Piece};
 use super::region::{RegionContent, RegionStyle};
 use crate::compose::{self, Line};
 use crate::markup::{Element, Pos};
-use crate::page::{Color, Item};
+use crate::page::{Color, Item, Role, Scope};
 use crate::style::{parse_length, BlockStyle, Length, TableStyle};
 
 struct Cell<'e> {
@@ -127,12 +127,11 @@ impl SplitBlock for Table {
             };
             let (first_band, top) = *open.get_or_insert((band.index, dy));
             if band.index + 1 == band.count {
-                let label = if first_band == 0 {
-                    &band.label.centred
+                if first_band == 0 {
+                    push_shifted(out, band.label.centred.iter().cloned(), top);
                 } else {
-                    &band.label.top
-                };
-                push_shifted(out, label.iter().cloned(), top);
+                    push_repeated(out, &band.label.top, top);
+                }
                 open = None;
             }
         }
@@ -142,17 +141,28 @@ impl SplitBlock for Table {
         if let Some(band) = &self.bands[piece(&chunks[last])] {
             if band.index + 1 < band.count {
                 out.push(self.cut.line(dy + chunks[last].height));
-                if let Some((_, top)) = open {
-                    push_shifted(out, band.label.top.iter().cloned(), top);
+                match open {
+                    Some((0, top)) => push_shifted(out, band.label.top.iter().cloned(), top),
+                    Some((_, top)) => push_repeated(out, &band.label.top, top),
+                    None => {}
                 }
             }
         }
     }
 }
 
+/// The label cells of a cut row again on a later part: artifacts (the first part's are read).
+fn push_repeated(out: &mut Vec<Item>, label: &[Item], top: f32) {
+    let from = out.len();
+    push_shifted(out, label.iter().cloned(), top);
+    as_artifacts(&mut out[from..]);
+}
+
 /// The rows of a table, header rows first (a `<thead>` written after `<tbody>` still heads
 /// the table), and its `<col>` widths.
 struct Rows<'e> {
+    /// Where the `<table>` is (its structure element's key).
+    pos: Pos,
     rows: Vec<&'e Element>,
     n_header: usize,
     col_specs: Vec<Option<String>>,
@@ -178,6 +188,7 @@ fn rows_of(el: &Element) -> Rows<'_> {
     }
     let n_header = header_rows.len();
     Rows {
+        pos: el.pos,
         rows: header_rows.into_iter().chain(body_rows).collect(),
         n_header,
         col_specs,
@@ -313,7 +324,9 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>, ctx: Ctx) -> (Vec<Cell<'e>>
                     Rc::new(RegionStyle::new(block, res))
                 })
                 .clone();
+            open_cell(b, rows, r, c, (rowspan, colspan));
             let (min, max) = b.measure_region(c, &region, ctx);
+            close_cell(b);
             cells.push(Cell {
                 el: c,
                 row: r,
@@ -332,6 +345,37 @@ fn place_cells<'e>(b: &mut Builder, rows: &Rows<'e>, ctx: Ctx) -> (Vec<Cell<'e>>
     }
     let ncols = occupied.iter().map(Vec::len).max().unwrap_or(0).max(1);
     (cells, ncols)
+}
+
+/// Enters the structure elements the content of cell `c` of row `r` belongs to: the table,
+/// its head or body, the row, the cell (a header cell of a header row heads its column, one
+/// in a body row its row). Measuring and setting a cell enter the same elements.
+fn open_cell(
+    b: &mut Builder,
+    rows: &Rows,
+    r: usize,
+    c: &Element,
+    (rowspan, colspan): (usize, usize),
+) {
+    let in_head = r < rows.n_header;
+    let span = |n: usize| n.min(u16::MAX as usize) as u16;
+    let cell = if in_head {
+        Role::TH(Scope::Column, span(rowspan), span(colspan))
+    } else if c.name == "th" {
+        Role::TH(Scope::Row, span(rowspan), span(colspan))
+    } else {
+        Role::TD(span(rowspan), span(colspan))
+    };
+    b.open(Role::Table, rows.pos);
+    b.open(if in_head { Role::THead } else { Role::TBody }, rows.pos);
+    b.open(Role::TR, rows.rows[r].pos);
+    b.open(cell, c.pos);
+}
+
+fn close_cell(b: &mut Builder) {
+    for _ in 0..4 {
+        b.close();
+    }
 }
 
 /// Sizes the columns, composes each cell's text in its column and sizes the rows.
@@ -370,7 +414,9 @@ fn size_grid(b: &mut Builder, cells: &mut [Cell], rows: &Rows, ncols: usize, ctx
             width: w,
             cover: ctx.cover,
         };
+        open_cell(b, rows, cell.row, cell.el, (cell.rowspan, cell.colspan));
         cell.content = b.lay_region(cell.el, &cell.region, inner);
+        close_cell(b);
         let res = &cell.region.res;
         cell.content_h = cell.content.height.max(res.size * res.line_height);
         let need = cell.content_h + 2.0 * pad_v;
@@ -752,8 +798,22 @@ fn keep_rows_together(
     }
 }
 
+/// Makes text items artifacts: a copy of what the structure tree already holds.
+fn as_artifacts(items: &mut [Item]) {
+    for it in items {
+        if let Item::Text(r) = it {
+            r.node = 0;
+        }
+    }
+}
+
 /// The header repeated on continuation pages, with the continued label above it.
 fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<Chunk> {
+    // Read once where the table starts; a reader does not hear it again.
+    let header = header.map(|mut h| {
+        as_artifacts(&mut h.items);
+        h
+    });
     let style = b.style();
     let ts = &style.file.table;
     let Some(label) = ts.continued_label.as_deref().filter(|l| !l.is_empty()) else {

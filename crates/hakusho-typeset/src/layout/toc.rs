@@ -5,15 +5,36 @@ use super::blocks::{Builder, Ctx};
 use super::flow::Chunk;
 use super::inline::{self, Piece};
 use crate::compose::ParagraphStyle;
-use crate::page::Item;
+use crate::page::{Item, Role};
 
 pub(crate) fn build(b: &mut Builder, ctx: Ctx) {
-    title(b, ctx);
+    b.open(Role::TOC, Default::default());
+    // The title is the TOC's caption: read first, and not one of its entries.
+    let caption = b.open(Role::Caption, Default::default());
+    b.close();
+    title(b, ctx, caption);
     entries(b, ctx);
+    b.close();
+}
+
+/// Makes the runs of `chunks` content of the structure element `node`.
+fn tag_runs(chunks: &mut [Chunk], node: u32) {
+    for c in chunks {
+        for it in &mut c.items {
+            if let Item::Text(r) = it {
+                r.node = node;
+            }
+        }
+        if let Some(l) = &mut c.line {
+            for r in &mut l.line.runs {
+                r.node = node;
+            }
+        }
+    }
 }
 
 /// The TOC's title, set like a chapter heading.
-fn title(b: &mut Builder, ctx: Ctx) {
+fn title(b: &mut Builder, ctx: Ctx, node: u32) {
     let style = b.style();
     let toc = &style.file.toc;
     // Title set like a chapter heading, but not itself a TOC entry or page break.
@@ -28,7 +49,11 @@ fn title(b: &mut Builder, ctx: Ctx) {
         pos: Default::default(),
         mark: 0,
     }]];
+    // Not source text: composed without the accounting.
+    let sources = b.set.sources.take();
     let mut chunks = b.paragraph(&segs, &title, Default::default(), ctx, 0.0);
+    b.set.sources = sources;
+    tag_runs(&mut chunks, node);
     if let Some(c) = chunks.last_mut() {
         c.keep_with_next = true;
         c.space_after = title.space_after;
@@ -92,7 +117,16 @@ fn entries(b: &mut Builder, ctx: Ctx) {
             rest_indent: size,
             align: crate::compose::Align::Start,
         };
-        let lines = b.set.compose_generated(&spans, &ps, h.pos);
+        b.open(Role::TOCI, h.pos);
+        let link = b.open(Role::Link, h.pos);
+        b.close();
+        b.close();
+        let mut lines = b.set.compose_generated(&spans, &ps, h.pos);
+        for l in &mut lines {
+            for r in &mut l.runs {
+                r.node = link;
+            }
+        }
         let lh = size * toc.line_height;
         let x = ctx.left + indent;
         let mut items = Vec::new();
@@ -118,9 +152,9 @@ fn entries(b: &mut Builder, ctx: Ctx) {
             let lx = lead_end - count as f32 * leader_w;
             items.push(Item::Text(b.set.run(&leaders, font, size, color, lx, base)));
         }
-        items.push(Item::Text(
-            b.set.run(&number, font, size, color, num_x, base),
-        ));
+        let mut number_run = b.set.run(&number, font, size, color, num_x, base);
+        number_run.node = link;
+        items.push(Item::Text(number_run));
         let height = lines.len().max(1) as f32 * lh;
         if let Some((page, y)) = landing {
             items.push(Item::Link {
@@ -130,6 +164,8 @@ fn entries(b: &mut Builder, ctx: Ctx) {
                 height,
                 target_page: page,
                 target_y: y,
+                node: link,
+                contents: format!("{} {}", h.toc_title, number),
             });
         }
         b.chunks.push(Chunk {

@@ -1,0 +1,311 @@
+//! Every bundled PDF (the sample and examples/kawabe) is a tagged PDF a screen reader can use,
+//! read back with hakusho-pdfcheck: every piece of page content is marked content the
+//! structure tree reaches or an artifact; headings never skip a level; every table has header
+//! cells with a scope; every link has a description and its tab order follows the structure;
+//! the catalog declares the language, marking, PDF/UA-1 (XMP) and the title's display. And
+//! the white paper reads, walking its structure tree, as its markup's text in order.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{hakusho, project_copy, repo};
+use hakusho_pdfcheck::{inspect, PdfReport, StructKid, StructNode};
+
+fn built_pdfs(project: &Path) -> Vec<(String, PdfReport)> {
+    let out = hakusho(project, &["build"]);
+    assert!(
+        out.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut docs = Vec::new();
+    for e in fs::read_dir(project.join("build")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "pdf") {
+            let report = inspect(&fs::read(&path).unwrap()).unwrap();
+            docs.push((
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                report,
+            ));
+        }
+    }
+    docs.sort_by(|a, b| a.0.cmp(&b.0));
+    docs
+}
+
+/// What is wrong with the tagging of one document (empty: nothing).
+fn tagging_problems(name: &str, r: &PdfReport) -> Vec<String> {
+    let t = &r.tagging;
+    let mut problems = Vec::new();
+    let mut fail = |what: String| problems.push(format!("{name}: {what}"));
+    if !t.marked {
+        fail("no /MarkInfo << /Marked true >>".into());
+    }
+    if !t.display_doc_title {
+        fail("no /ViewerPreferences << /DisplayDocTitle true >>".into());
+    }
+    let lang = r.lang.clone().unwrap_or_default();
+    if lang.is_empty() {
+        fail("no /Lang".into());
+    }
+    let title = r.title.clone().unwrap_or_default();
+    match &t.metadata {
+        None => fail("no XMP metadata".into()),
+        Some(xmp) => {
+            for want in [
+                "<pdfuaid:part>1</pdfuaid:part>".to_string(),
+                format!("<rdf:li>{lang}</rdf:li>"),
+                format!("<rdf:li xml:lang=\"x-default\">{title}</rdf:li>"),
+                "<pdf:Producer>hakusho</pdf:Producer>".to_string(),
+            ] {
+                if !xmp.contains(&want) {
+                    fail(format!(
+                        "XMP lacks {want} (consistent with /Info and /Lang)"
+                    ));
+                }
+            }
+        }
+    }
+    let Some(root) = &t.root else {
+        fail("no structure tree".into());
+        return problems;
+    };
+    if root.role != "Document" {
+        fail(format!("the tree's top element is {}", root.role));
+    }
+    // Every MCID on every page is reached by the tree exactly once, and the tree reaches
+    // nothing that is not on a page.
+    let reached: Vec<(Option<usize>, i64)> = root.content();
+    let reached_set: BTreeSet<(Option<usize>, i64)> = reached.iter().copied().collect();
+    if reached_set.len() != reached.len() {
+        fail("a marked-content sequence is reached twice".into());
+    }
+    let on_pages: BTreeSet<(Option<usize>, i64)> = t
+        .marked_text
+        .iter()
+        .enumerate()
+        .flat_map(|(p, m)| m.keys().map(move |&k| (Some(p), k)))
+        .collect();
+    for missing in on_pages.difference(&reached_set).take(3) {
+        fail(format!(
+            "MCID {missing:?} is not reached from the structure tree"
+        ));
+    }
+    for dangling in reached_set.difference(&on_pages).take(3) {
+        fail(format!(
+            "the tree points at {dangling:?}, which no page has"
+        ));
+    }
+    for (p, n) in t.unmarked_operators.iter().enumerate() {
+        if *n > 0 {
+            fail(format!(
+                "page {}: {n} operators neither tagged nor artifact",
+                p + 1
+            ));
+        }
+        if t.struct_parents[p] != Some(p as i64) {
+            fail(format!(
+                "page {}: /StructParents is {:?}",
+                p + 1,
+                t.struct_parents[p]
+            ));
+        }
+    }
+    // Headings never skip a level going down.
+    let mut last = 0;
+    for e in root.elements() {
+        if let Some(level) = e.role.strip_prefix('H').and_then(|l| l.parse::<u32>().ok()) {
+            if level > last + 1 {
+                fail(format!("H{level} follows H{last}"));
+            }
+            last = level;
+        }
+    }
+    // Tables have header cells with a scope; links their annotation and a description.
+    for e in root.elements() {
+        match e.role.as_str() {
+            "Table" => {
+                let ths: Vec<&StructNode> = e
+                    .elements()
+                    .into_iter()
+                    .filter(|c| c.role == "TH")
+                    .collect();
+                if ths.is_empty() {
+                    fail("a table without TH".into());
+                }
+                if ths.iter().any(|th| th.scope.is_none()) {
+                    fail("a TH without /Scope".into());
+                }
+            }
+            "Link" => {
+                let described = e.kids.iter().any(|k| {
+                    matches!(k, StructKid::Annotation { contents: Some(c), .. } if !c.is_empty())
+                });
+                if !described {
+                    fail("a Link element without its annotation or /Contents".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    for (p, annots) in r.annotations.iter().enumerate() {
+        for a in annots {
+            if a.subtype == "Link" && a.contents.as_deref().unwrap_or("").is_empty() {
+                fail(format!("page {}: a link without /Contents", p + 1));
+            }
+        }
+        if !annots.is_empty() && t.tabs[p].as_deref() != Some("S") {
+            fail(format!("page {}: annotations but /Tabs is not /S", p + 1));
+        }
+    }
+    problems
+}
+
+fn assert_tagged(project: &Path) {
+    let docs = built_pdfs(project);
+    assert!(docs.len() >= 3);
+    let problems: Vec<String> = docs
+        .iter()
+        .flat_map(|(name, r)| tagging_problems(name, r))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_sample_pdf_is_tagged_for_a_screen_reader() {
+    let dir = project_copy();
+    assert_tagged(dir.path());
+}
+
+#[test]
+fn every_pdf_of_the_second_city_is_tagged_for_a_screen_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["sources", "templates", "fonts"] {
+        common::copy_dir(
+            &repo().join("examples/kawabe").join(sub),
+            &dir.path().join(sub),
+        );
+    }
+    assert_tagged(dir.path());
+}
+
+/// The checks above are not vacuous: the same white paper written without its structure
+/// tree is reported.
+#[test]
+fn an_untagged_pdf_is_reported() {
+    let (ts, markup) = white_paper();
+    let (mut laid, _) = ts.layout(&markup, "hakusho").unwrap();
+    laid.structure.clear();
+    let problems = tagging_problems("untagged", &inspect(&ts.write_pdf(&laid).unwrap()).unwrap());
+    for want in ["no /MarkInfo", "no structure tree"] {
+        assert!(
+            problems.iter().any(|p| p.contains(want)),
+            "{want}: {problems:?}"
+        );
+    }
+}
+
+/// The sample's typesetter and its white paper's markup.
+fn white_paper() -> (hakusho_typeset::Typesetter, String) {
+    let project = repo();
+    let (model, diags) = hakusho_sources::load_project(&project);
+    let model = model.unwrap_or_else(|| panic!("{diags:?}"));
+    let (style, fonts) =
+        hakusho_typeset::Style::load(&project.join("templates/style.yaml"), &project).unwrap();
+    let ts = hakusho_typeset::Typesetter::new(style, Arc::new(fonts)).unwrap();
+    let docs = hakusho::build::rendered_documents(&model).unwrap();
+    let (_, _, markup) = docs
+        .into_iter()
+        .find(|(job, _, _)| job.name.starts_with("hakusho"))
+        .expect("the sample declares a white paper");
+    (ts, markup.expect("the white paper renders"))
+}
+
+/// The markup's text, without whitespace (what layout collapses), in document order.
+fn markup_text(nodes: &[hakusho_typeset::markup::Node], out: &mut String) {
+    for n in nodes {
+        match n {
+            hakusho_typeset::markup::Node::Text(t, _) => {
+                out.extend(t.chars().filter(|c| !c.is_whitespace()))
+            }
+            hakusho_typeset::markup::Node::Element(e) => markup_text(&e.children, out),
+        }
+    }
+}
+
+#[test]
+fn the_white_paper_reads_in_tree_order_as_its_markup() {
+    let (ts, markup) = white_paper();
+    let parsed = hakusho_typeset::markup::parse(&markup, "hakusho").unwrap();
+    let mut want = String::new();
+    markup_text(&parsed.root.children, &mut want);
+    let pdf = ts.typeset(&markup, "hakusho").unwrap().pdf;
+    let report = inspect(&pdf).unwrap();
+    // The table of contents and list labels are made up by layout, not markup text.
+    let got: String = report
+        .tagging
+        .text_in_tree_order(&["TOC", "Lbl"])
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(want.chars().count() > 10_000, "{}", want.chars().count());
+    if got != want {
+        let at = got
+            .chars()
+            .zip(want.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let around = |s: &str| {
+            s.chars()
+                .skip(at.saturating_sub(20))
+                .take(60)
+                .collect::<String>()
+        };
+        panic!(
+            "tree order differs from the markup at character {at}:\n tree:   {}\n markup: {}",
+            around(&got),
+            around(&want)
+        );
+    }
+}
+
+/// A template that skips a heading level (h1, then h3) gets a warning naming both headings,
+/// and the PDF tags the h3 as H2 so a reader's heading list has no gap; a booklet whose
+/// first heading is an h2 starts at H1 without a warning.
+#[test]
+fn a_skipped_heading_level_is_warned_and_tagged_without_the_gap() {
+    let (ts, _) = white_paper();
+    let markup = "<doc title=\"t\"><h1>総論</h1><h3>人口の推移</h3><p>本文。</p></doc>";
+    let (laid, warnings) = ts.layout(markup, "t.html").unwrap();
+    let said: Vec<String> = warnings
+        .iter()
+        .map(|d| d.render(hakusho_diagnostics::Lang::Ja))
+        .collect();
+    assert!(
+        said.iter()
+            .any(|w| w.contains("人口の推移") && w.contains("h3") && w.contains("総論")),
+        "{said:?}"
+    );
+    let report = inspect(&ts.write_pdf(&laid).unwrap()).unwrap();
+    let roles: Vec<String> = report
+        .tagging
+        .root
+        .as_ref()
+        .unwrap()
+        .elements()
+        .iter()
+        .map(|e| e.role.clone())
+        .filter(|r| r.starts_with('H'))
+        .collect();
+    assert_eq!(roles, ["H1", "H2"]);
+
+    let booklet = "<doc title=\"t\"><h2>健康福祉部</h2><h3>方針</h3><p>本文。</p></doc>";
+    let (laid, warnings) = ts.layout(booklet, "b.html").unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let report = inspect(&ts.write_pdf(&laid).unwrap()).unwrap();
+    assert!(tagging_problems("booklet", &report).is_empty());
+}
