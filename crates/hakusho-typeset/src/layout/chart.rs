@@ -605,12 +605,53 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
         .iter()
         .map(|l| pen.width(l, size))
         .fold(0.0, f32::max);
-    // The unit above the axis numbers.
-    if !unit_label.is_empty() {
-        pen.text(&unit_label, size, left_edge, y + size, 0.0);
-        y += lh;
+    // The unit above the axis numbers, and at the right of that line the target's key (a
+    // dashed rule and its label): there it never collides with a bar or a value label.
+    let target_key = data.target.map(|t| {
+        let label = if data.target_label.is_empty() {
+            "目標".to_string()
+        } else {
+            data.target_label.clone()
+        };
+        format!("{label}{}{}", format_number(t, data.decimals), data.unit)
+    });
+    let unit_w = if unit_label.is_empty() {
+        0.0
+    } else {
+        pen.width(&unit_label, size) + 6.0
+    };
+    if !unit_label.is_empty() || target_key.is_some() {
+        let base = y + size;
+        pen.text(&unit_label, size, left_edge, base, 0.0);
+        if let Some(key) = &target_key {
+            let w = pen.width(key, size);
+            let swatch = 14.0;
+            let (base, y_after) = if unit_w + swatch + 3.0 + w > frame.width {
+                // No room beside the unit: a line of its own.
+                (base + lh, y + 2.0 * lh)
+            } else {
+                (base, y + lh)
+            };
+            let room = frame.width - swatch - 3.0;
+            let ink = style.target_color.map_or(frame.color, |c| c.0);
+            let mid = base - size * 0.35;
+            let x0 = right_edge - w.min(room) - 3.0 - swatch;
+            pen.line(
+                (x0, mid),
+                (x0 + swatch, mid),
+                style.target_rule,
+                ink,
+                &style.target_dash,
+            );
+            if w <= room {
+                pen.text(key, size, right_edge, base, 1.0);
+            }
+            y = y_after;
+        } else {
+            y += lh;
+        }
     }
-    // Room above the plot for value labels and the target's label.
+    // Room above the plot for value labels.
     let headroom = lh;
     let plot_left = left_edge + label_w + 4.0;
     let plot = Plot {
@@ -667,6 +708,9 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
     // The data.
     let value_size = size * 0.9;
     let single = data.series.len() == 1;
+    // Value labels (centre, baseline), drawn last on a white ground: a target rule or a
+    // grid rule never runs through a number.
+    let mut value_labels: Vec<(String, f32, f32)> = Vec::new();
     let zero = plot.y(0.0);
     match data.kind {
         Kind::Bar => {
@@ -686,7 +730,7 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
                         let label = format_number(v, data.decimals);
                         if pen.width(&label, value_size) <= cw {
                             let base = if v >= 0.0 { y0 - 1.5 } else { y1 + value_size };
-                            pen.text(&label, value_size, x0 + bw / 2.0, base, 0.5);
+                            value_labels.push((label, x0 + bw / 2.0, base));
                         }
                     }
                 }
@@ -729,20 +773,14 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
                     if single {
                         let label = format_number(v, data.decimals);
                         if pen.width(&label, value_size) <= cw {
-                            pen.text(
-                                &label,
-                                value_size,
-                                p.0,
-                                p.1 - style.marker_size / 2.0 - 1.5,
-                                0.5,
-                            );
+                            value_labels.push((label, p.0, p.1 - style.marker_size / 2.0 - 1.5));
                         }
                     }
                 }
             }
         }
     }
-    // The target: a dashed rule across the plot, labelled at its right end.
+    // The target: a dashed rule across the plot (its key is above the plot).
     if let Some(t) = data.target {
         let ty = plot.y(t);
         let color = style.target_color.map_or(ink, |c| c.0);
@@ -753,20 +791,6 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
             color,
             &style.target_dash,
         );
-        let label = format!(
-            "{}{}{}",
-            if data.target_label.is_empty() {
-                "目標".to_string()
-            } else {
-                data.target_label.clone()
-            },
-            format_number(t, data.decimals),
-            data.unit
-        );
-        let w = pen.width(&label, value_size);
-        if w <= plot.right - plot.left {
-            pen.text(&label, value_size, plot.right, ty - 1.5, 1.0);
-        }
     }
     // Axes over the data: the value axis and the zero line.
     pen.line(
@@ -783,6 +807,18 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
         ink,
         &[],
     );
+    for (label, x, base) in value_labels {
+        let w = pen.width(&label, value_size);
+        let (l, r) = (x - w / 2.0 - 0.5, x + w / 2.0 + 0.5);
+        let (t, b) = (base - value_size * 0.85, base + value_size * 0.1);
+        pen.path(
+            vec![(l, t), (r, t), (r, b), (l, b)],
+            true,
+            Some(WHITE),
+            None,
+        );
+        pen.text(&label, value_size, x, base, 0.5);
+    }
     let height = plot.bottom + below + 2.0;
     Drawn {
         items: pen.items,
