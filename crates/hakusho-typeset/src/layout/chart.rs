@@ -1114,4 +1114,40 @@ mod tests {
             },
         );
     }
+
+    #[test]
+    fn series_differ_by_more_than_colour() {
+        let root = FsPath::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("templates/style.yaml")).unwrap();
+        let sheet = Style::parse(&text, "style.yaml").unwrap().chart.series;
+        for series in [sheet, ChartStyle::default().series] {
+            for (i, a) in series.iter().enumerate() {
+                for b in &series[i + 1..] {
+                    assert!(a.pattern != b.pattern, "two series share a bar pattern");
+                    assert!(a.dash != b.dash, "two series share a line dash");
+                    assert!(a.marker != b.marker, "two series share a marker");
+                }
+            }
+        }
+        // Two series of bars: the second is hatched (thin lines inside its bars), and a legend
+        // names both.
+        let c = r#"<chart categories="a|b"><series name="実績" values="3|4"/><series name="見込み" values="5|6"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            let hatch = d
+                .items
+                .iter()
+                .filter(|i| {
+                    matches!(i, Item::Path(p) if p.points.len() == 2
+                        && (p.points[0].0 - p.points[1].0).abs() > EPS
+                        && (p.points[0].1 - p.points[1].1).abs() > EPS)
+                })
+                .count();
+            assert!(hatch > 4, "no hatching");
+            let t = texts(d);
+            assert!(
+                t.iter().any(|x| x == "実績") && t.iter().any(|x| x == "見込み"),
+                "{t:?}"
+            );
+        });
+    }
 }
