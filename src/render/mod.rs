@@ -16,6 +16,7 @@
 //!
 //! Errors become [`Diagnostic`]s naming the template file and line.
 
+mod chart;
 pub mod context;
 pub mod filters;
 pub mod narrative;
@@ -168,6 +169,7 @@ impl Renderer {
         env.add_test("blank", filters::is_blank);
         env.add_function("rows", context::rows);
         env.add_function("department", context::department);
+        env.add_function("chart", chart::chart);
         let sources = Arc::new(TemplateSources {
             dir: dir.clone(),
             read: Mutex::new(HashMap::new()),

@@ -29,10 +29,47 @@ pub struct Config {
     /// Limits of the workbook guard (see [`Limits`]).
     #[serde(default)]
     pub limits: Limits,
+    /// Charts drawn from table rows (the templates' `chart()` function).
+    #[serde(default)]
+    pub charts: Charts,
     /// The tables as written, before their year placeholders were filled
     /// ([`Config::fill_years`]); empty until then.
     #[serde(skip)]
     pub table_templates: Vec<TableConfig>,
+}
+
+/// `charts:` of hakusho.yaml: which tables' rows can be charts, how, and whether the documents
+/// show them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Charts {
+    /// Whether the documents show charts (templates test `config.charts.show`); false when
+    /// `charts:` is absent.
+    pub show: bool,
+    /// Table id → how its rows are drawn.
+    pub tables: std::collections::BTreeMap<String, ChartTable>,
+    /// Rows (by their name, as typed in the workbook) whose values are better lower (ごみの
+    ///排出量, 待機児童数); every other row is better higher.
+    pub lower_is_better: Vec<String>,
+}
+
+/// How the rows of one table are drawn.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartTable {
+    /// `bar` or `line`.
+    #[serde(default = "bar")]
+    pub kind: String,
+    /// The value column (`key`) that holds the target: drawn as a dashed rule, not as a bar.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Value columns (`key`) left out of the chart.
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+fn bar() -> String {
+    "bar".into()
 }
 
 /// Declared narrative sections, by where they are written.

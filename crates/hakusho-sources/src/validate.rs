@@ -128,6 +128,7 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
             }
         }
     }
+    charts(c, src, diags);
     let mut names = BTreeSet::new();
     for (i, d) in c.documents.iter().enumerate() {
         let loc = src.at(yaml_path!["documents", i, "name"]);
@@ -154,6 +155,70 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
                 format!("文書名 {} が二度宣言されています", q(&d.name).ja),
                 format!("document name {} is declared twice", q(&d.name).en),
             );
+        }
+    }
+}
+
+/// `charts:`: each table it names exists, its kind is one a chart has, its target and skipped
+/// columns are value columns of that table.
+fn charts(c: &Config, src: &Source, diags: &mut Diagnostics) {
+    for (id, t) in &c.charts.tables {
+        let Some(table) = c.tables.iter().find(|x| &x.id == id) else {
+            let known: Vec<&str> = c.tables.iter().map(|t| t.id.as_str()).collect();
+            diags.error(
+                src.at(yaml_path!["charts", "tables", id.as_str()]),
+                format!(
+                    "charts: の表「{}」は tables: にありません（ある表: {}）",
+                    quote(id, Lang::Ja),
+                    list(&known, "、")
+                ),
+                format!(
+                    "charts: table {} is not under tables: (tables: {})",
+                    q(id).en,
+                    list(&known, ", ")
+                ),
+            );
+            continue;
+        };
+        if !matches!(t.kind.as_str(), "bar" | "line") {
+            diags.error(
+                src.at(yaml_path!["charts", "tables", id.as_str(), "kind"]),
+                format!(
+                    "charts: の表「{}」の kind「{}」は使えません。bar（棒グラフ）か line（折れ線グラフ）にしてください",
+                    quote(id, Lang::Ja),
+                    quote(&t.kind, Lang::Ja)
+                ),
+                format!(
+                    "charts: table {}: kind {} is not a chart kind; write bar or line",
+                    q(id).en,
+                    q(&t.kind).en
+                ),
+            );
+        }
+        let keys: Vec<&str> = table.values.iter().map(|v| v.key.as_str()).collect();
+        let named = t
+            .target
+            .iter()
+            .map(|k| (k, "target"))
+            .chain(t.skip.iter().map(|k| (k, "skip")));
+        for (key, field) in named {
+            if !keys.contains(&key.as_str()) {
+                diags.error(
+                    src.at(yaml_path!["charts", "tables", id.as_str(), field]),
+                    format!(
+                        "charts: の表「{}」の {field}「{}」は、その表の値の列の key ではありません（ある key: {}）",
+                        quote(id, Lang::Ja),
+                        quote(key, Lang::Ja),
+                        list(&keys, "、")
+                    ),
+                    format!(
+                        "charts: table {}: {field} {} is not a value column key of that table (keys: {})",
+                        q(id).en,
+                        q(key).en,
+                        list(&keys, ", ")
+                    ),
+                );
+            }
         }
     }
 }

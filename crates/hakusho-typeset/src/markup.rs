@@ -51,6 +51,17 @@ impl Element {
         })
     }
 
+    /// The element without its children (a container for part of them).
+    pub fn clone_shallow(&self) -> Element {
+        Element {
+            name: self.name.clone(),
+            attrs: self.attrs.clone(),
+            classes: self.classes.clone(),
+            children: Vec::new(),
+            pos: self.pos,
+        }
+    }
+
     /// All text below this element, concatenated (TOC titles, bookmark titles).
     pub fn text_content(&self) -> String {
         let mut s = String::new();
@@ -93,6 +104,24 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         // data-ref: a number the caller gives the marked text (proofs highlight it and link
         // to it); the mark changes nothing in composition.
         "mark" => &["data-ref"],
+        // A figure (never split across pages): its caption, one or more charts, notes.
+        // alt: the figure's text alternative, written from its data (tagged PDF, HTML).
+        "figure" => &["alt", "data-keep"],
+        "figcaption" => &[],
+        // A chart's data is all in attributes (no text of the chart is source text to
+        // account for): categories and values separated by "|", a lone "-" for a value
+        // left out (a text value is never drawn as zero).
+        "chart" => &[
+            "kind",
+            "title",
+            "unit",
+            "categories",
+            "target",
+            "target-label",
+            "direction",
+            "decimals",
+        ],
+        "series" => &["name", "values"],
         "pagebreak" | "toc" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr"
         | "colgroup" => &[],
         _ => return None,

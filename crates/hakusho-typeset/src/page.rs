@@ -151,6 +151,9 @@ pub enum Item {
         height: f32,
         fill: Color,
     },
+    /// A polyline or polygon (charts): filled, stroked (solid or dashed) or both. Drawn in item
+    /// order after the fills and before the rules, so a chart's own layering is its order.
+    Path(Path),
     /// A clickable area that jumps to a point of another page (table of contents entries).
     Link {
         x: f32,
@@ -164,6 +167,23 @@ pub enum Item {
         /// What the link says to a reader who cannot see it (the entry's title and page).
         contents: String,
     },
+}
+
+/// A stroke: width, colour and dash pattern (dash, gap, … in points; empty: solid).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stroke {
+    pub width: f32,
+    pub color: Color,
+    pub dash: Vec<f32>,
+}
+
+/// Points joined by straight segments; `closed` joins the last to the first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    pub points: Vec<(f32, f32)>,
+    pub closed: bool,
+    pub fill: Option<Color>,
+    pub stroke: Option<Stroke>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

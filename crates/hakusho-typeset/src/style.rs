@@ -210,6 +210,137 @@ pub struct TableStyle {
     pub continued_label: Option<String>,
 }
 
+/// How charts (`<figure>` with `<chart>`) are drawn. Every key has a default, so a style sheet
+/// without `chart:` still draws them. Series are told apart without colour: each series entry
+/// has its own bar pattern, line dash and point marker.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChartStyle {
+    /// Font of labels (axis numbers, categories, chart titles); default the table font.
+    pub font: Option<String>,
+    /// Size of axis and category labels.
+    pub size: f32,
+    /// Size of a chart's title (the indicator) above its plot.
+    pub title_size: f32,
+    /// Height of one chart's plot area.
+    pub plot_height: Length,
+    /// Charts side by side in one figure (a figure of more wraps to further rows).
+    pub per_row: usize,
+    /// Space between charts side by side, and between rows of them.
+    pub gap: Length,
+    /// About this many axis intervals (the nice-numbers rule may give one or two more or less).
+    pub ticks: usize,
+    pub axis_rule: f32,
+    pub grid_rule: f32,
+    pub color: Option<Rgb>,
+    pub grid_color: Option<Rgb>,
+    /// Series line width.
+    pub line_width: f32,
+    /// Point marker size (its width) on line charts.
+    pub marker_size: f32,
+    /// Share of a category's width its bars take (the rest is the gap between categories).
+    pub bar_width: f32,
+    pub target_rule: f32,
+    pub target_color: Option<Rgb>,
+    pub target_dash: Vec<f32>,
+    /// One entry per series, in order (repeated when a chart has more series).
+    pub series: Vec<SeriesStyle>,
+}
+
+/// How one series looks: never colour alone, a chart must read in black-and-white print.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesStyle {
+    pub color: Rgb,
+    /// Bars: filled with this colour (`solid`), hatched (`hatch`: diagonal lines in `color`
+    /// over white), crossed (`cross`) or white with an outline (`outline`).
+    #[serde(default = "default_pattern")]
+    pub pattern: BarPattern,
+    /// Lines: dash and gap lengths in points (empty: solid).
+    #[serde(default)]
+    pub dash: Vec<f32>,
+    /// Line charts: the point marker.
+    #[serde(default = "default_marker")]
+    pub marker: Marker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BarPattern {
+    Solid,
+    Hatch,
+    Cross,
+    Outline,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+}
+
+fn default_pattern() -> BarPattern {
+    BarPattern::Solid
+}
+
+fn default_marker() -> Marker {
+    Marker::Circle
+}
+
+impl Default for ChartStyle {
+    fn default() -> Self {
+        let grey = |v: f32| Rgb(Color { r: v, g: v, b: v });
+        ChartStyle {
+            font: None,
+            size: 7.0,
+            title_size: 8.5,
+            plot_height: Length::Pt(96.0),
+            per_row: 2,
+            gap: Length::Pt(18.0),
+            ticks: 4,
+            axis_rule: 0.6,
+            grid_rule: 0.3,
+            color: None,
+            grid_color: Some(grey(0.75)),
+            line_width: 1.2,
+            marker_size: 4.0,
+            bar_width: 0.6,
+            target_rule: 0.8,
+            target_color: None,
+            target_dash: vec![3.0, 2.0],
+            series: vec![
+                SeriesStyle {
+                    color: grey(0.3),
+                    pattern: BarPattern::Solid,
+                    dash: Vec::new(),
+                    marker: Marker::Circle,
+                },
+                SeriesStyle {
+                    color: grey(0.2),
+                    pattern: BarPattern::Hatch,
+                    dash: vec![4.0, 2.0],
+                    marker: Marker::Square,
+                },
+                SeriesStyle {
+                    color: grey(0.2),
+                    pattern: BarPattern::Cross,
+                    dash: vec![1.0, 1.5],
+                    marker: Marker::Triangle,
+                },
+                SeriesStyle {
+                    color: grey(0.2),
+                    pattern: BarPattern::Outline,
+                    dash: vec![6.0, 2.0, 1.0, 2.0],
+                    marker: Marker::Diamond,
+                },
+            ],
+        }
+    }
+}
+
 /// Running header or footer: three slots with `{page}`, `{title}`, `{section}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -292,6 +423,8 @@ pub struct StyleFile {
     pub header: Option<RunningStyle>,
     pub footer: Option<RunningStyle>,
     pub toc: TocStyle,
+    #[serde(default)]
+    pub chart: ChartStyle,
 }
 
 /// A resolved block style: everything known, fonts as indices, lengths in points.
@@ -447,6 +580,7 @@ impl Style {
         used.extend(file.header.iter().map(|h| &h.font));
         used.extend(file.footer.iter().map(|h| &h.font));
         used.extend(file.toc.levels.iter().map(|l| &l.font));
+        used.extend(file.chart.font.iter());
         for name in used {
             if !font_index.contains_key(name) {
                 diags.error(

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use hakusho_diagnostics::{Diagnostics, Location};
 
+use super::chart;
 use super::flow::{self, Chunk, HeadingInfo, Landing, LineBox, SplitBlock};
 use super::inline::{self, Segment, Setter};
 use super::region::{self, Measure, RegionContent, RegionStyle};
@@ -272,6 +273,17 @@ impl<'a> Builder<'a> {
             }
             "table" => (self.routines.table)(self, el, ctx),
             "div" => self.div(el, ctx),
+            "figure" | "chart" if self.region.is_some() => self.not_in_region(el),
+            "figure" => self.figure(el, ctx),
+            // A chart outside a figure: a row of one, unbreakable, uncaptioned.
+            "chart" => self.chart_row(&[el], ctx),
+            "figcaption" => {
+                let res = self.resolve("figcaption", &el.classes);
+                let segs = inline::segments(el, &res, style);
+                let chunks = self.paragraph(&segs, &res, el.pos, ctx, res.indent);
+                self.push_all(chunks, ctx);
+                self.misplaced_blocks(el, ctx);
+            }
             other => {
                 // Misplaced structure (a <tr> outside a table...): say so, keep the text.
                 self.set.diags.warning(
@@ -687,26 +699,7 @@ impl<'a> Builder<'a> {
         self.children(el, inner);
         let sub: Vec<Chunk> = self.chunks.drain(start..).collect();
         // A box is drawn whole, so its content becomes one unbreakable chunk.
-        let mut content = Vec::new();
-        let mut y = inset;
-        let mut prev_after: Option<f32> = None;
-        let mut headings = Vec::new();
-        for c in sub {
-            let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
-            // A box in a table cell: its lines are placed with it.
-            let mut items = Vec::new();
-            if let Some(l) = &c.line {
-                inline::line_items(&l.line, l.x, l.top, l.lh, l.size, &mut items);
-            }
-            items.extend(c.items);
-            for mut it in items {
-                flow::shift(&mut it, y + gap);
-                content.push(it);
-            }
-            headings.extend(c.headings.iter().map(|&(h, off)| (h, off + y + gap)));
-            y += gap + c.height;
-            prev_after = Some(c.space_after);
-        }
+        let (content, headings, y) = stack_whole(sub, inset);
         let height = y + inset;
         let mut items = Vec::new();
         if let Some(bg) = res.background {
@@ -747,6 +740,109 @@ impl<'a> Builder<'a> {
             cover: ctx.cover,
             ..Chunk::default()
         });
+    }
+
+    /// A figure: its caption, charts (side by side, `chart.per_row` to a row) and notes, as
+    /// one chunk that is never split across pages.
+    fn figure(&mut self, el: &Element, ctx: Ctx) {
+        let res = self.resolve("figure", &el.classes);
+        let outer = Ctx {
+            left: ctx.left + res.margin_left,
+            width: ctx.width - res.margin_left - res.margin_right,
+            ..ctx
+        };
+        let start = self.chunks.len();
+        // Consecutive charts make rows; the other content is laid out as a container's.
+        let mut other: Vec<Node> = Vec::new();
+        let mut charts: Vec<&Element> = Vec::new();
+        for n in &el.children {
+            match n {
+                Node::Element(e) if e.name == "chart" => {
+                    self.figure_part(el, &mut other, outer);
+                    charts.push(e);
+                }
+                Node::Text(t, _) if t.trim().is_empty() => {}
+                n => {
+                    if !charts.is_empty() {
+                        self.chart_row(&charts, outer);
+                        charts.clear();
+                    }
+                    other.push(n.clone());
+                }
+            }
+        }
+        self.figure_part(el, &mut other, outer);
+        if !charts.is_empty() {
+            self.chart_row(&charts, outer);
+        }
+        let sub: Vec<Chunk> = self.chunks.drain(start..).collect();
+        let (items, headings, height) = stack_whole(sub, 0.0);
+        self.chunks.push(Chunk {
+            height,
+            space_before: res.space_before,
+            space_after: res.space_after,
+            items,
+            headings,
+            cover: ctx.cover,
+            ..Chunk::default()
+        });
+    }
+
+    /// Lays out `nodes` (a figure's content between its charts) as the figure's children.
+    fn figure_part(&mut self, figure: &Element, nodes: &mut Vec<Node>, ctx: Ctx) {
+        if nodes.is_empty() {
+            return;
+        }
+        let part = Element {
+            children: std::mem::take(nodes),
+            ..figure.clone_shallow()
+        };
+        self.children(&part, ctx);
+    }
+
+    /// Charts side by side, `chart.per_row` to a row (rows of fewer are centred), each row one
+    /// chunk. A chart whose data cannot be read is reported and left out.
+    pub fn chart_row(&mut self, charts: &[&Element], ctx: Ctx) {
+        let style = self.style();
+        let cs = &style.file.chart;
+        let per_row = cs.per_row.clamp(1, 6);
+        let gap = cs.gap.resolve(cs.size);
+        let width = (ctx.width - gap * (per_row - 1) as f32) / per_row as f32;
+        let font = cs
+            .font
+            .clone()
+            .unwrap_or_else(|| style.file.table.font.clone());
+        let color = style.resolve("p", &[]).color;
+        let data: Vec<chart::ChartData> = charts
+            .iter()
+            .filter_map(|e| chart::parse(e, &mut self.set))
+            .collect();
+        for (r, row) in data.chunks(per_row).enumerate() {
+            let used = width * row.len() as f32 + gap * (row.len() - 1) as f32;
+            let mut x = ctx.left + (ctx.width - used) / 2.0;
+            let mut items = Vec::new();
+            let mut height = 0.0f32;
+            for d in row {
+                let frame = chart::Frame {
+                    x,
+                    width,
+                    style: cs,
+                    font: font.clone(),
+                    color,
+                };
+                let drawn = chart::draw(d, &frame, &mut self.set);
+                items.extend(drawn.items);
+                height = height.max(drawn.height);
+                x += width + gap;
+            }
+            self.chunks.push(Chunk {
+                height,
+                space_before: if r == 0 { 0.0 } else { gap },
+                items,
+                cover: ctx.cover,
+                ..Chunk::default()
+            });
+        }
     }
 
     /// Lays the content of `el` out in the region `ctx` (its left edge and width) with the
@@ -816,6 +912,32 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// Chunks stacked into one block from `top` down (spacing between them as on the page): its
+/// items, its headings and the bottom of the last chunk. A region's lines are placed here.
+fn stack_whole(sub: Vec<Chunk>, top: f32) -> (Vec<Item>, Vec<(usize, f32)>, f32) {
+    let mut content = Vec::new();
+    let mut y = top;
+    let mut prev_after: Option<f32> = None;
+    let mut headings = Vec::new();
+    for c in sub {
+        let gap = prev_after.map_or(0.0, |a| a.max(c.space_before));
+        // A box in a table cell: its lines are placed with it.
+        let mut items = Vec::new();
+        if let Some(l) = &c.line {
+            inline::line_items(&l.line, l.x, l.top, l.lh, l.size, &mut items);
+        }
+        items.extend(c.items);
+        for mut it in items {
+            flow::shift(&mut it, y + gap);
+            content.push(it);
+        }
+        headings.extend(c.headings.iter().map(|&(h, off)| (h, off + y + gap)));
+        y += gap + c.height;
+        prev_after = Some(c.space_after);
+    }
+    (content, headings, y)
 }
 
 /// Characters of the leading mark a paragraph hangs under, counted with the spaces after it:

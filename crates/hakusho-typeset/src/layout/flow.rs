@@ -108,6 +108,7 @@ pub(crate) fn shift(item: &mut Item, dy: f32) {
             *y2 += dy;
         }
         Item::Rect { y, .. } | Item::Link { y, .. } => *y += dy,
+        Item::Path(p) => p.points.iter_mut().for_each(|(_, y)| *y += dy),
     }
 }
 

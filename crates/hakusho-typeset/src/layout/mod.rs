@@ -18,6 +18,7 @@
 
 mod account;
 mod blocks;
+mod chart;
 mod flow;
 mod inline;
 mod paginate;

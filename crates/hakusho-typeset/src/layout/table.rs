@@ -728,6 +728,7 @@ fn item_top(item: &Item) -> f32 {
         Item::Text(r) => r.y - r.size,
         Item::Line { y1, y2, .. } => y1.min(*y2),
         Item::Rect { y, .. } | Item::Link { y, .. } => *y,
+        Item::Path(p) => p.points.iter().map(|&(_, y)| y).fold(f32::MAX, f32::min),
     }
 }
 

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Codepoint, Color as PColor, DictItem, FontId, Line as PLine, LinePoint, Mm, Op, PaintMode,
-    ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb,
-    TextItem, TextMatrix,
+    Codepoint, Color as PColor, DictItem, FontId, Line as PLine, LineDashPattern, LinePoint, Mm,
+    Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
+    Polygon, PolygonRing, Pt, Rect, Rgb, TextItem, TextMatrix, WindingOrder,
 };
 
 use crate::font::FontSet;
@@ -427,6 +427,7 @@ fn page_ops(
             });
         }
     }
+    path_ops(page, &mut ops);
     let mut stroke: Option<(f32, Color)> = None;
     for it in &page.items {
         if let Item::Line {
@@ -570,6 +571,67 @@ fn begin_marked(node: u32, marked: &mut Vec<u32>, roles: &[StructElem]) -> Op {
                 },
             }
         }
+    }
+}
+
+/// Chart paths, in item order, in their own graphics state (dashes and colours do not leak
+/// into the rules drawn after them). Nothing is written for a page without paths, so pages
+/// without charts keep their bytes.
+fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
+    let h = page.height;
+    let mut opened = false;
+    for it in &page.items {
+        let Item::Path(path) = it else { continue };
+        if path.points.len() < 2 || (path.fill.is_none() && path.stroke.is_none()) {
+            continue;
+        }
+        if !opened {
+            ops.push(Op::SaveGraphicsState);
+            opened = true;
+        }
+        let points: Vec<LinePoint> = path
+            .points
+            .iter()
+            .map(|&(x, y)| LinePoint {
+                p: Point {
+                    x: Pt(x),
+                    y: Pt(h - y),
+                },
+                bezier: false,
+            })
+            .collect();
+        if let Some(fill) = path.fill {
+            ops.push(Op::SetFillColor { col: rgb(fill) });
+            ops.push(Op::DrawPolygon {
+                polygon: Polygon {
+                    rings: vec![PolygonRing {
+                        points: points.clone(),
+                    }],
+                    mode: PaintMode::Fill,
+                    winding_order: WindingOrder::NonZero,
+                },
+            });
+        }
+        if let Some(stroke) = &path.stroke {
+            ops.push(Op::SetOutlineThickness {
+                pt: Pt(stroke.width),
+            });
+            ops.push(Op::SetOutlineColor {
+                col: rgb(stroke.color),
+            });
+            ops.push(Op::SetLineDashPattern {
+                dash: LineDashPattern::new(0.0, &stroke.dash),
+            });
+            ops.push(Op::DrawLine {
+                line: PLine {
+                    points,
+                    is_closed: path.closed,
+                },
+            });
+        }
+    }
+    if opened {
+        ops.push(Op::RestoreGraphicsState);
     }
 }
 
@@ -1061,6 +1123,13 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
                     feed(&[3]);
                     for v in [x, y, width, height] {
                         feed(&v.to_bits().to_le_bytes());
+                    }
+                }
+                Item::Path(path) => {
+                    feed(&[5]);
+                    for (x, y) in &path.points {
+                        feed(&x.to_bits().to_le_bytes());
+                        feed(&y.to_bits().to_le_bytes());
                     }
                 }
                 Item::Link {
