@@ -125,7 +125,8 @@ fn tagging_problems(name: &str, r: &PdfReport) -> Vec<String> {
             last = level;
         }
     }
-    // Tables have header cells with a scope; links their annotation and a description.
+    // Tables have header cells with a scope; figures alternative text; links their annotation
+    // and a description.
     for e in root.elements() {
         match e.role.as_str() {
             "Table" => {
@@ -140,6 +141,9 @@ fn tagging_problems(name: &str, r: &PdfReport) -> Vec<String> {
                 if ths.iter().any(|th| th.scope.is_none()) {
                     fail("a TH without /Scope".into());
                 }
+            }
+            "Figure" if e.alt.as_deref().is_none_or(|a| a.trim().is_empty()) => {
+                fail("a Figure without /Alt".into());
             }
             "Link" => {
                 let described = e.kids.iter().any(|k| {
@@ -308,4 +312,30 @@ fn a_skipped_heading_level_is_warned_and_tagged_without_the_gap() {
     assert!(warnings.is_empty(), "{warnings:?}");
     let report = inspect(&ts.write_pdf(&laid).unwrap()).unwrap();
     assert!(tagging_problems("booklet", &report).is_empty());
+}
+
+/// Each chart figure of the white paper is a `Figure` with the alternative text its data
+/// makes (the drawing itself is an artifact), and its caption is text inside it.
+#[test]
+fn every_chart_figure_is_a_figure_with_alternative_text() {
+    let (ts, markup) = white_paper();
+    let (laid, _) = ts.layout(&markup, "hakusho").unwrap();
+    let report = inspect(&ts.write_pdf(&laid).unwrap()).unwrap();
+    let root = report.tagging.root.as_ref().expect("a structure tree");
+    let figures: Vec<&StructNode> = root
+        .elements()
+        .into_iter()
+        .filter(|e| e.role == "Figure")
+        .collect();
+    assert_eq!(figures.len(), markup.matches("<figure").count());
+    assert!(!figures.is_empty());
+    for f in figures {
+        let alt = f.alt.as_deref().unwrap_or("");
+        // 「英語版ホームページのアクセス件数：平成22年度 34,677件から…」
+        assert!(alt.contains('：') && alt.contains("年度"), "{alt}");
+        assert!(
+            f.elements().iter().any(|e| e.role == "P"),
+            "a caption inside"
+        );
+    }
 }

@@ -38,6 +38,8 @@ pub struct Tagging {
 pub struct StructNode {
     pub role: String,
     pub scope: Option<String>,
+    /// `/Alt`: a figure's alternative text.
+    pub alt: Option<String>,
     pub kids: Vec<StructKid>,
 }
 
@@ -246,12 +248,18 @@ fn kids_of(
                         .and_then(|a| a.get(b"Scope").ok())
                         .and_then(|o| o.as_name().ok())
                         .map(|n| String::from_utf8_lossy(n).into_owned());
+                    let alt = d.get(b"Alt").ok().and_then(|o| text_string(doc, o));
                     let here = pg(d).or(page);
                     let kids = d
                         .get(b"K")
                         .map(|k| kids_of(doc, k, here, page_index, depth + 1))
                         .unwrap_or_default();
-                    vec![StructKid::Element(StructNode { role, scope, kids })]
+                    vec![StructKid::Element(StructNode {
+                        role,
+                        scope,
+                        alt,
+                        kids,
+                    })]
                 }
             }
         }

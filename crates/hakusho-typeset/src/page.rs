@@ -238,6 +238,8 @@ pub enum Role {
     Link,
     /// A TOC's title (ISO 32000-2 allows it as the TOC's first child).
     Caption,
+    /// A figure (a chart): its drawing is an artifact, its meaning the `/Alt` text.
+    Figure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -271,6 +273,7 @@ impl Role {
             Role::TOCI => "TOCI",
             Role::Link => "Link",
             Role::Caption => "Caption",
+            Role::Figure => "Figure",
         }
     }
 
@@ -289,4 +292,6 @@ pub struct StructElem {
     pub role: Role,
     /// The parent element (0 for the document's children; the document's own is 0 too).
     pub parent: u32,
+    /// Alternative text (`/Alt`): what a figure shows, said in words.
+    pub alt: Option<String>,
 }

@@ -72,6 +72,13 @@ impl Sources {
         id
     }
 
+    /// Gives structure element `id` its alternative text (a figure's `alt`).
+    pub fn set_alt(&mut self, id: u32, alt: &str) {
+        if let Some(e) = self.structure.get_mut(id as usize) {
+            e.alt = Some(alt.to_string());
+        }
+    }
+
     /// Leaves the innermost open structure element.
     pub fn close(&mut self) {
         self.open.pop();
@@ -84,13 +91,18 @@ impl Sources {
             self.structure.push(StructElem {
                 role: Role::Document,
                 parent: 0,
+                alt: None,
             });
         }
         let parent = self.open.last().copied().unwrap_or(0);
         let next = self.structure.len() as u32;
         let id = *self.elements.entry((pos, role)).or_insert(next);
         if id == next {
-            self.structure.push(StructElem { role, parent });
+            self.structure.push(StructElem {
+                role,
+                parent,
+                alt: None,
+            });
         }
         id
     }

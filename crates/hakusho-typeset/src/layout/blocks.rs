@@ -103,6 +103,13 @@ impl<'a> Builder<'a> {
             .map_or(0, |s| s.open(role, pos))
     }
 
+    /// Gives structure element `id` its alternative text.
+    pub fn set_alt(&mut self, id: u32, alt: &str) {
+        if let Some(s) = self.set.sources.as_deref_mut() {
+            s.set_alt(id, alt);
+        }
+    }
+
     /// Leaves the structure element entered last.
     pub fn close(&mut self) {
         if let Some(s) = self.set.sources.as_deref_mut() {
@@ -745,6 +752,12 @@ impl<'a> Builder<'a> {
     /// A figure: its caption, charts (side by side, `chart.per_row` to a row) and notes, as
     /// one chunk that is never split across pages.
     fn figure(&mut self, el: &Element, ctx: Ctx) {
+        // a Figure in the structure tree: the caption and notes its text, the drawing (an
+        // artifact) said by its alt
+        let tagged = self.open(Role::Figure, el.pos);
+        if let Some(alt) = el.attr("alt").filter(|a| !a.trim().is_empty()) {
+            self.set_alt(tagged, alt);
+        }
         let res = self.resolve("figure", &el.classes);
         let outer = Ctx {
             left: ctx.left + res.margin_left,
@@ -775,6 +788,7 @@ impl<'a> Builder<'a> {
         if !charts.is_empty() {
             self.chart_row(&charts, outer);
         }
+        self.close();
         let sub: Vec<Chunk> = self.chunks.drain(start..).collect();
         let (items, headings, height) = stack_whole(sub, 0.0);
         self.chunks.push(Chunk {

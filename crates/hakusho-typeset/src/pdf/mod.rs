@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
     Codepoint, Color as PColor, DictItem, FontId, Line as PLine, LineDashPattern, LinePoint, Mm,
-    Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point,
-    Polygon, PolygonRing, Pt, Rect, Rgb, TextItem, TextMatrix, WindingOrder,
+    Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon,
+    PolygonRing, Pt, Rect, Rgb, TextItem, TextMatrix, WindingOrder,
 };
 
 use crate::font::FontSet;
@@ -398,7 +398,7 @@ fn page_ops(
     let graphics = page
         .items
         .iter()
-        .any(|it| matches!(it, Item::Rect { .. } | Item::Line { .. }));
+        .any(|it| matches!(it, Item::Rect { .. } | Item::Line { .. } | Item::Path(_)));
     if tagged && graphics {
         ops.push(Op::BeginMarkedContent {
             tag: "Artifact".into(),
@@ -879,6 +879,9 @@ fn build_structure(
         let mut d = Dictionary::new();
         d.set("Type", Object::Name(b"StructElem".to_vec()));
         d.set("S", Object::Name(e.role.name().as_bytes().to_vec()));
+        if let Some(alt) = &e.alt {
+            d.set("Alt", text_string(alt));
+        }
         let parent = if i == 0 {
             root
         } else {
