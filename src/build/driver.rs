@@ -268,6 +268,7 @@ fn run_steps(
     match super::html::write_editions(
         project,
         model.config.html.as_ref(),
+        opts.force,
         plan.documents
             .iter()
             .filter_map(|p| p.markup.as_deref().ok().map(|m| (&p.job, m))),

@@ -47,11 +47,12 @@ struct OutFile {
     bytes: Vec<u8>,
 }
 
-/// Writes the editions of `documents` (each job with its markup) whose job asks for one.
-/// `Ok(None)` when none does.
+/// Writes the editions of `documents` (each job with its markup) whose job asks for one;
+/// `force` (`build --force`) writes every page, changed or not. `Ok(None)` when none asks.
 pub fn write_editions<'a>(
     project: &Path,
     labels: Option<&HtmlConfig>,
+    force: bool,
     documents: impl Iterator<Item = (&'a Job, &'a str)>,
 ) -> Result<Option<HtmlReport>, Diagnostic> {
     let wanted: Vec<(&Job, &str, u8)> = documents
@@ -94,8 +95,8 @@ pub fn write_editions<'a>(
     let changed: Vec<&OutFile> = files
         .iter()
         .filter(|f| {
-            let same =
-                confined::read(project, &f.rel, MAX_PAGE_BYTES).is_ok_and(|old| old == f.bytes);
+            let same = !force
+                && confined::read(project, &f.rel, MAX_PAGE_BYTES).is_ok_and(|old| old == f.bytes);
             !same
         })
         .collect();
@@ -140,6 +141,8 @@ fn edition(
     split: u8,
 ) -> Result<Vec<OutFile>, Diagnostic> {
     let source_name = format!("build/{}.markup.html", job.name);
+    // The typesetter parsed this very markup (in this build or the one that wrote the PDF), so
+    // an error here is not expected; it is reported, never a panic.
     let doc = hakusho_typeset::markup::parse(markup, &source_name).map_err(|d| {
         d.into_iter()
             .next()
@@ -188,23 +191,32 @@ fn write_all(
         }
     }
     let pid = std::process::id();
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = files.iter().try_for_each(|f| {
-        let target = project.join(&f.rel);
-        let name = f
-            .rel
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = target.with_file_name(format!(".{name}.{pid}.tmp"));
-        temps.push((tmp.clone(), target));
-        let written = (|| {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(&f.bytes)?;
-            file.sync_all()
-        })();
-        written.map_err(|e| (f.rel.clone(), e))
-    });
+    let temps: Vec<(PathBuf, PathBuf)> = files
+        .iter()
+        .map(|f| {
+            let target = project.join(&f.rel);
+            let name = f
+                .rel
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (target.with_file_name(format!(".{name}.{pid}.tmp")), target)
+        })
+        .collect();
+    // written in parallel: the fsyncs of many small pages overlap
+    let result = temps
+        .par_iter()
+        .zip(files.par_iter())
+        .map(|((tmp, _), f)| {
+            let written = (|| {
+                let mut file = fs::File::create(tmp)?;
+                file.write_all(&f.bytes)?;
+                file.sync_all()
+            })();
+            written.map_err(|e| (f.rel.clone(), e))
+        })
+        .collect::<Result<Vec<()>, _>>()
+        .map(drop);
     let result = result.and_then(|()| {
         match temps
             .iter()
@@ -227,7 +239,9 @@ fn write_all(
     for ((tmp, target), f) in temps.iter().zip(files) {
         fs::rename(tmp, target).map_err(|e| (f.rel.clone(), e))?;
     }
-    for rel in dirs {
+    // only the folders something was renamed into (a build that changes nothing syncs nothing)
+    let touched: BTreeSet<&Path> = files.iter().filter_map(|f| f.rel.parent()).collect();
+    for rel in dirs.iter().filter(|d| touched.contains(d.as_path())) {
         sync_dir(&project.join(rel));
     }
     Ok(())

@@ -322,7 +322,8 @@ impl Body {
         self.open("table", el);
         self.out.push('\n');
         if !self.caption.is_empty() {
-            self.out.push_str("<caption>");
+            // the caption repeats the heading or subhead just above: for screen readers only
+            self.out.push_str("<caption class=\"visually-hidden\">");
             escape_into(&mut self.out, &self.caption.clone(), false);
             self.out.push_str("</caption>\n");
         }
@@ -694,4 +695,229 @@ fn single_page(title: &str, lang: &str, front: &[Item], parts: &[Part], opts: &O
         },
         opts,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::parse;
+
+    fn labels() -> Labels {
+        Labels {
+            contents: "目次".into(),
+            skip_to_content: "本文へ移動".into(),
+            breadcrumbs: "現在位置".into(),
+            pager: "前後のページ".into(),
+            previous: "前へ".into(),
+            next: "次へ".into(),
+            pdf: "PDF版（{size}）".into(),
+            single_page: "全文".into(),
+        }
+    }
+
+    fn edition(src: &str, split: u8) -> Vec<Page> {
+        let doc = parse(src, "t.html").unwrap();
+        let labels = labels();
+        write_edition(
+            &doc,
+            &Options {
+                split_level: split,
+                labels: &labels,
+                stylesheet: "../web.css",
+                pdf: Some(("../../t.pdf", 802_816)),
+            },
+        )
+    }
+
+    fn page<'a>(pages: &'a [Page], file: &str) -> &'a str {
+        &pages.iter().find(|p| p.file == file).unwrap().html
+    }
+
+    /// The levels of the headings inside `<main>`, in order.
+    fn heading_levels(html: &str) -> Vec<u8> {
+        let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+        main.match_indices("<h")
+            .filter_map(|(i, _)| main.as_bytes().get(i + 2))
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| b - b'0')
+            .collect()
+    }
+
+    const BOOK: &str = "<doc title=\"白書\" lang=\"ja\">\
+        <section class=\"cover\"><p class=\"cover-title\">白書</p></section><pagebreak/><toc/>\
+        <section><h1>第1章<br/>計画</h1><p>前文</p>\
+        <h2>第1節 概要</h2><h4 data-toc=\"no\">1 施策</h4><p>本文</p>\
+        <h3>1 体系</h3><p>説明</p></section>\
+        <section><h1>第2章 改革</h1><h2>第1節 取組</h2><p>状況</p></section></doc>";
+
+    #[test]
+    fn pages_are_cut_at_headings_and_linked() {
+        let pages = edition(BOOK, 2);
+        let files: Vec<&str> = pages.iter().map(|p| p.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "index.html",
+                "01.html",
+                "02.html",
+                "03.html",
+                "04.html",
+                "all.html"
+            ]
+        );
+        let index = page(&pages, "index.html");
+        // the contents nest the sections under their chapters, with the headings below them
+        assert!(index.contains("<li><a href=\"01.html\">第1章 計画</a><ol>\n<li><a href=\"02.html\">第1節 概要</a>"), "{index}");
+        assert!(index.contains("<a href=\"02.html#"), "{index}");
+        assert!(
+            !index.contains(">1 施策<"),
+            "data-toc=\"no\" is left out: {index}"
+        );
+        let section = page(&pages, "02.html");
+        assert!(section.contains("<nav class=\"breadcrumbs\" aria-label=\"現在位置\">\n<ol>\n<li><a href=\"index.html\">白書</a></li>\n<li><a href=\"01.html\">第1章 計画</a></li>\n<li aria-current=\"page\">第1節 概要</li>"), "{section}");
+        assert!(
+            section.contains("<a rel=\"prev\" href=\"01.html\">前へ"),
+            "{section}"
+        );
+        assert!(
+            section.contains("<a rel=\"next\" href=\"03.html\">次へ"),
+            "{section}"
+        );
+        assert!(
+            section.contains("<a href=\"../../t.pdf\" type=\"application/pdf\">PDF版（784KB）</a>")
+        );
+        // print-only markup is gone
+        for p in &pages {
+            assert!(
+                !p.html.contains("pagebreak") && !p.html.contains("<toc"),
+                "{}",
+                p.file
+            );
+        }
+    }
+
+    #[test]
+    fn every_page_is_semantic_html5_with_headings_in_order() {
+        for p in edition(BOOK, 2) {
+            let h = &p.html;
+            assert!(
+                h.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"),
+                "{}",
+                p.file
+            );
+            // the skip link is the first thing a keyboard reaches, and leads to main
+            let body = &h[h.find("<body>").unwrap()..];
+            assert!(
+                body.starts_with("<body>\n<a class=\"skip-link\" href=\"#main\">本文へ移動</a>"),
+                "{}",
+                p.file
+            );
+            for tag in ["<header", "<main id=\"main\">", "<footer"] {
+                assert_eq!(h.matches(tag).count(), 1, "{tag} in {}", p.file);
+            }
+            let levels = heading_levels(h);
+            assert_eq!(levels.first(), Some(&1), "{}: {levels:?}", p.file);
+            for w in levels.windows(2) {
+                assert!(
+                    w[1] <= w[0] + 1,
+                    "{}: a level skipped in {levels:?}",
+                    p.file
+                );
+            }
+        }
+        // the h4 right under an h2 becomes an h3 (no skipped level); the h2 starts its page
+        assert_eq!(
+            heading_levels(page(&edition(BOOK, 2), "02.html")),
+            [1, 2, 2]
+        );
+        assert_eq!(
+            heading_levels(page(&edition(BOOK, 2), "all.html")),
+            [1, 2, 3, 3, 1, 2]
+        );
+        // split per chapter: the sections stay on the chapter's page
+        assert_eq!(
+            heading_levels(page(&edition(BOOK, 1), "01.html")),
+            [1, 2, 3, 3]
+        );
+    }
+
+    #[test]
+    fn tables_have_captions_head_rows_and_scoped_headers() {
+        let src = "<doc title=\"t\"><h1>章</h1><p class=\"subhead\">(1) 指標</p>\
+            <table><col width=\"30%\"/><thead><tr><th rowspan=\"2\"></th><th colspan=\"2\">達成値</th></tr>\
+            <tr><th>前期</th><th>中期</th></tr></thead>\
+            <tbody><tr><th class=\"name\">件数</th><td class=\"num\">1</td><td class=\"num\">2</td></tr></tbody></table>\
+            <table><tbody><tr><th>1-(2)</th><th>題</th></tr><tr><th>概要</th><td><p>説明</p></td></tr>\
+            <tr><th colspan=\"2\">◇原則</th></tr></tbody></table></doc>";
+        let pages = edition(src, 1);
+        let h = page(&pages, "01.html");
+        assert!(
+            h.contains("<caption class=\"visually-hidden\">(1) 指標</caption>"),
+            "{h}"
+        );
+        assert!(h.contains("<thead>\n<tr><th scope=\"col\" rowspan=\"2\"></th><th scope=\"colgroup\" colspan=\"2\">達成値</th></tr>"), "{h}");
+        assert!(
+            h.contains(
+                "<tbody>\n<tr><th scope=\"row\" class=\"name\">件数</th><td class=\"num\">1</td>"
+            ),
+            "{h}"
+        );
+        // a table without thead: its leading rows of headers become the head
+        assert!(
+            h.contains(
+                "<thead>\n<tr><th scope=\"col\">1-(2)</th><th scope=\"col\">題</th></tr>\n</thead>"
+            ),
+            "{h}"
+        );
+        assert!(
+            h.contains("<th scope=\"row\">概要</th><td><p>説明</p>\n</td>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<th scope=\"rowgroup\" colspan=\"2\">◇原則</th>"),
+            "{h}"
+        );
+        assert!(!h.contains("<col"), "widths are the browser's: {h}");
+        assert!(h.contains(
+            "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"(1) 指標\">"
+        ));
+    }
+
+    #[test]
+    fn everything_is_escaped() {
+        let src = "<doc title=\"A &amp; &lt;B&gt; &quot;C&quot;\">\
+            <h1 class=\"x&quot;y\">&lt;script&gt;alert(1)&lt;/script&gt;</h1>\
+            <p>a &amp;amp; b &lt;i&gt;</p></doc>";
+        let pages = edition(src, 1);
+        for p in &pages {
+            assert!(!p.html.contains("<script"), "{}", p.html);
+            assert!(!p.html.contains("<i>"), "{}", p.html);
+            assert!(p.html.contains("<title>"), "{}", p.file);
+        }
+        let h = page(&pages, "01.html");
+        assert!(
+            h.contains("&lt;script&gt;alert(1)&lt;/script&gt;</h1>"),
+            "{h}"
+        );
+        assert!(h.contains("class=\"x&quot;y\""), "{h}");
+        assert!(h.contains("<p>a &amp;amp; b &lt;i&gt;</p>"), "{h}");
+        assert!(h.contains("<title>&lt;script&gt;alert(1)&lt;/script&gt; | A &amp; &lt;B&gt; &quot;C&quot;</title>"), "{h}");
+    }
+
+    #[test]
+    fn text_is_collapsed_as_the_pdf_sets_it() {
+        let src = "<doc title=\"t\"><h1>章</h1><p>三鷹市の\n  <b>施策</b>\n  です。white\n paper</p></doc>";
+        let h = page(&edition(src, 1), "01.html").to_string();
+        assert!(
+            h.contains("<p>三鷹市の<b>施策</b>です。white paper</p>"),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn pdf_sizes_read_as_a_reader_expects() {
+        assert_eq!(format_size(802_816), "784KB");
+        assert_eq!(format_size(1), "1KB");
+        assert_eq!(format_size(1_258_291), "1.2MB");
+    }
 }
