@@ -5,6 +5,9 @@ For the bundled sample and for generated projects of about 100, 300 and 1,000 wh
 
 - `hakusho check` (reading workbooks + YAML + validation: the sources stage on its own);
 - for the sample, `hakusho intake` of its prefilled workbooks (identify, check, install each);
+- for the sample, the full build with its web edition (`html:` on the white paper and the
+  booklets) against the same build without it (alternating runs; the HTML's cost is the CPU
+  difference);
 - for the sample, `hakusho build --proof` against `hakusho build` after the same kind of
   correction (alternating runs; the proof's cost is the CPU difference);
 - full build (`hakusho build`): wall, CPU (user+sys), peak RSS (wait4's ru_maxrss), pages and bytes
@@ -357,6 +360,37 @@ def bench_proof(project, hakusho, runs):
     }
 
 
+def bench_html(project, hakusho, runs):
+    """The web edition's cost: `hakusho build --force` of the sample as it is (white paper and
+    booklets with `html:`) against a twin whose documents do not ask for it; the runs
+    alternate, so a busy machine slows both alike. The cost is the CPU difference."""
+    twin = project.parent / (project.name + "-no-html")
+    if twin.exists():
+        shutil.rmtree(twin)
+    shutil.copytree(project, twin, ignore=shutil.ignore_patterns("build"))
+    cfg = twin / "sources" / "hakusho.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    stripped = re.sub(r"(?m)^[ \t]+html:.*\n", "", text)
+    if stripped == text:
+        return None
+    cfg.write_text(stripped, encoding="utf-8")
+    with_html, without = [], []
+    for _ in range(runs):
+        without.append(timed_file([str(hakusho), "-C", str(twin), "build", "--force"]))
+        with_html.append(timed_file([str(hakusho), "-C", str(project), "build", "--force"]))
+    ok = all(r["rc"] == 0 for r in with_html + without)
+    cpu = lambda rs: min(r["cpu"] for r in rs)
+    wall = lambda rs: min(r["wall"] for r in rs)
+    return {
+        "ok": ok,
+        "html_cpu": cpu(with_html) if ok else None,
+        "plain_cpu": cpu(without) if ok else None,
+        "html_wall": wall(with_html) if ok else None,
+        "plain_wall": wall(without) if ok else None,
+        "runs": runs,
+    }
+
+
 def fmt_s(v):
     return "—" if v is None else f"{v:.3f}"
 
@@ -458,6 +492,13 @@ def report(info, rows, command, notes):
             f"- intake of the sample's workbooks ({it['files']} prefilled files: identified, checked, installed): "
             + (f"{fmt_s(it['min'])} s ({fmt_s(it['median'])}), peak {it['rss_mib']:.0f} MiB" if it["ok"] else "fails")
         )
+    if sample and sample.get("html") and sample["html"]["ok"]:
+        h = sample["html"]
+        extra = h["html_cpu"] / h["plain_cpu"] - 1
+        lines.append(
+            f"- web edition (`html:` on the white paper and the 10 booklets, `build --force`) adds at most 20% to the full build: "
+            f"{fmt_s(h['html_cpu'])} s CPU against {fmt_s(h['plain_cpu'])} s (+{extra:.0%}; wall {fmt_s(h['html_wall'])} s against {fmt_s(h['plain_wall'])} s, best of {h['runs']} alternating runs), {verdict(extra <= 0.2)}"
+        )
     if sample and sample.get("proof") and sample["proof"]["ok"]:
         pr = sample["proof"]
         extra = pr["proof_cpu"] / pr["build_cpu"] - 1
@@ -542,6 +583,12 @@ def main():
         if label == "sample":
             row["intake"] = bench_intake(project, hakusho, runs)
             print(f"   intake {fmt_s(row['intake']['min'])} s", file=sys.stderr)
+            row["html"] = bench_html(project, hakusho, max(runs, 5))
+            if row["html"] and row["html"]["ok"]:
+                print(
+                    f"   with web edition {fmt_s(row['html']['html_cpu'])} s CPU, without {fmt_s(row['html']['plain_cpu'])} s CPU",
+                    file=sys.stderr,
+                )
             row["proof"] = bench_proof(project, hakusho, runs)
             if row["proof"] and row["proof"]["ok"]:
                 print(

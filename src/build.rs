@@ -14,6 +14,7 @@
 
 pub mod deps;
 pub mod driver;
+pub mod html;
 pub mod manifest;
 mod proofs;
 
@@ -47,6 +48,8 @@ pub struct Job {
     pub title: String,
     /// For `each: department` documents, the department id.
     pub department: Option<String>,
+    /// The web edition asked for (`html:` of the declaration).
+    pub html: Option<hakusho_sources::config::HtmlEdition>,
 }
 
 /// Whether `name` can name a file directly inside build/: no path separators, no `..`, not
@@ -73,6 +76,7 @@ pub fn expand(
                     template: d.template.clone(),
                     title: d.title.clone(),
                     department: None,
+                    html: d.html,
                 },
                 d,
             )),
@@ -84,6 +88,7 @@ pub fn expand(
                         template: d.template.clone(),
                         title: fill(&d.title),
                         department: Some(id.clone()),
+                        html: d.html,
                     };
                     jobs.push((job, d));
                 }
@@ -394,6 +399,7 @@ mod tests {
             template: template.into(),
             title: "運営方針 {name}".into(),
             each,
+            html: None,
             location: hakusho_sources::model::Loc(Location::text("sources/hakusho.yaml", line, 5)),
         }
     }
@@ -453,6 +459,7 @@ mod tests {
             template: "t.html".into(),
             title: "T".into(),
             department: None,
+            html: None,
         }];
         let err = select(jobs, &["b".into()]).unwrap_err();
         assert!(err.ja.contains("b") && err.ja.contains("宣言されている文書: a"));

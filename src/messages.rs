@@ -315,6 +315,30 @@ pub fn document_written(
     }
 }
 
+/// The web editions: "ウェブ版: build/html/（3件、書き出し 12ページ、変更なし 30ページ）".
+pub fn html_written(
+    w: &mut dyn Write,
+    lang: Lang,
+    h: &crate::build::html::HtmlReport,
+) -> io::Result<()> {
+    let n = h.editions.len();
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "ウェブ版: build/html/（{n}件、書き出し {}ファイル、変更なし {}ファイル）",
+            h.written, h.unchanged
+        ),
+        Lang::En => writeln!(
+            w,
+            "web edition: build/html/ ({n} document{}, {} file{} written, {} unchanged)",
+            plural(n),
+            h.written,
+            plural(h.written),
+            h.unchanged
+        ),
+    }
+}
+
 /// How many documents were left as they were.
 pub fn documents_unchanged(w: &mut dyn Write, lang: Lang, count: usize) -> io::Result<()> {
     match lang {
@@ -357,6 +381,7 @@ pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<(
             Afterward::ManifestNotWritten(e) => {
                 manifest_not_written(err, lang, crate::build::manifest::MANIFEST_FILE, e)?
             }
+            Afterward::HtmlNotWritten(d) => diagnostic(err, lang, d)?,
         }
     }
     let out = &mut *console.out;
@@ -368,6 +393,9 @@ pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<(
     let unchanged = report.unchanged().count();
     if unchanged > 0 {
         documents_unchanged(out, lang, unchanged)?;
+    }
+    if let Some(h) = &report.html {
+        html_written(out, lang, h)?;
     }
     if let Some(line) = report.changes.as_ref().and_then(|c| changes_brief(c, lang)) {
         writeln!(out, "{line}")?;

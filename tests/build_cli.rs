@@ -32,13 +32,25 @@ fn named_documents_only_are_built() {
     );
     assert!(stdout.contains("build/booklet-somu.pdf"), "{stdout}");
     assert!(stdout.contains("ページ"), "{stdout}");
-    // One PDF (besides the build's hidden records: manifest, proofreading snapshot).
-    let files: Vec<String> = fs::read_dir(dir.path().join("build"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with(".hakusho-"))
-        .collect();
-    assert_eq!(files, vec!["booklet-somu.pdf"]);
+    // One PDF and its web edition (besides the build's hidden records: manifest, proofreading
+    // snapshot).
+    let list = |dir: &std::path::Path| {
+        let mut files: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with(".hakusho-"))
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(
+        list(&dir.path().join("build")),
+        ["booklet-somu.pdf", "html"]
+    );
+    assert_eq!(
+        list(&dir.path().join("build/html")),
+        ["booklet-somu", "web.css"]
+    );
 }
 
 #[test]

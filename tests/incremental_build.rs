@@ -315,6 +315,7 @@ fn the_build_report_names_each_document_and_why() {
             Step::Plan,
             Step::Typeset,
             Step::Write,
+            Step::Html,
             Step::Snapshot
         ]
     );

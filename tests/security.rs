@@ -183,6 +183,7 @@ fn output_names_cannot_leave_build() {
         template: "booklet.html".into(),
         title: "{name}".into(),
         each: Some(Each::Department),
+        html: None,
         location: Loc(Location::file("sources/hakusho.yaml")),
     }];
     for id in ["../../x", "a/b", "/abs"] {

@@ -13,9 +13,11 @@
 //! 4. [`Step::Typeset`]: typeset the stale documents in parallel (style and fonts loaded once,
 //!    kept in the [`Session`]).
 //! 5. [`Step::Write`]: write the PDFs whose bytes changed (temporary files, then renames).
-//! 6. [`Step::Snapshot`]: the proofreading snapshot and the version proofs compare with (full
+//! 6. [`Step::Html`]: the web edition of the documents that ask for it (`html:`), from the same
+//!    markup, each page linking to its PDF (so after step 5); written like the PDFs.
+//! 7. [`Step::Snapshot`]: the proofreading snapshot and the version proofs compare with (full
 //!    builds only), and the manifest.
-//! 7. [`Step::Proof`] (`--proof` only): the proofs of the documents the last corrections
+//! 8. [`Step::Proof`] (`--proof` only): the proofs of the documents the last corrections
 //!    changed. Their changes are marked in the markup before step 4, and such a document is laid
 //!    out once: its real PDF and its proof are written from the same pages.
 
@@ -45,6 +47,7 @@ pub enum Step {
     Plan,
     Typeset,
     Write,
+    Html,
     Snapshot,
     Proof,
 }
@@ -58,6 +61,7 @@ impl Step {
             Step::Plan => "plan",
             Step::Typeset => "typeset",
             Step::Write => "write",
+            Step::Html => "html",
             Step::Snapshot => "snapshot",
             Step::Proof => "proof",
         }
@@ -102,6 +106,8 @@ pub enum Afterward {
     SnapshotNotWritten(io::Error),
     /// The manifest could not be written: the next build typesets everything.
     ManifestNotWritten(io::Error),
+    /// The web edition could not be made or written (the previous one is left as it was).
+    HtmlNotWritten(Diagnostic),
 }
 
 /// How a build went.
@@ -119,6 +125,8 @@ pub struct BuildReport {
     /// was compared: a partial build, unchanged sources, or the first build).
     pub changes: Option<Changes>,
     pub afterward: Vec<Afterward>,
+    /// The web editions written (`None`: no selected document asks for one).
+    pub html: Option<super::html::HtmlReport>,
     /// The proofs made (`--proof`), or why none was.
     pub proof: Option<crate::proof::Report>,
     /// How long each step that ran took.
@@ -256,6 +264,19 @@ fn run_steps(
 
     let mut manifest = write(project, &mut plan, built, opts, &all, report)?;
     clock.done(Step::Write);
+
+    match super::html::write_editions(
+        project,
+        model.config.html.as_ref(),
+        opts.force,
+        plan.documents
+            .iter()
+            .filter_map(|p| p.markup.as_deref().ok().map(|m| (&p.job, m))),
+    ) {
+        Ok(html) => report.html = html,
+        Err(d) => report.afterward.push(Afterward::HtmlNotWritten(d)),
+    }
+    clock.done(Step::Html);
 
     let version = record_snapshot(project, &model, &plan, opts, &mut manifest, report);
     clock.done(Step::Snapshot);

@@ -32,6 +32,9 @@ pub struct Config {
     /// Charts drawn from table rows (the templates' `chart()` function).
     #[serde(default)]
     pub charts: Charts,
+    /// The web edition's labels; required when a document asks for `html:`.
+    #[serde(default)]
+    pub html: Option<HtmlConfig>,
     /// The tables as written, before their year placeholders were filled
     /// ([`Config::fill_years`]); empty until then.
     #[serde(skip)]
@@ -276,9 +279,59 @@ pub struct DocumentDecl {
     /// `department`: one document per department.
     #[serde(default)]
     pub each: Option<Each>,
+    /// The web edition of the document (`build/html/<name>/`); none without it.
+    #[serde(default)]
+    pub html: Option<HtmlEdition>,
     /// Where `name:` is written in hakusho.yaml (for messages about the document).
     #[serde(skip)]
     pub location: crate::model::Loc,
+}
+
+/// `html: { split: 2 }` on a document: its web edition, one page per heading of level `split`
+/// or above (1: per chapter `h1`; 2: per section `h2` too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlEdition {
+    #[serde(default = "one_u8", deserialize_with = "split_level")]
+    pub split: u8,
+}
+
+fn one_u8() -> u8 {
+    1
+}
+
+fn split_level<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = u8::deserialize(d)?;
+    if (1..=4).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "split must be a heading level from 1 to 4, found {n}"
+        )))
+    }
+}
+
+/// `html:` in hakusho.yaml: the texts of the web edition's pages, as the city words them.
+/// `{size}` in `pdf` is the PDF's size (784KB).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlConfig {
+    #[serde(deserialize_with = "string")]
+    pub contents: String,
+    #[serde(deserialize_with = "string")]
+    pub skip_to_content: String,
+    #[serde(deserialize_with = "string")]
+    pub breadcrumbs: String,
+    #[serde(deserialize_with = "string")]
+    pub pager: String,
+    #[serde(deserialize_with = "string")]
+    pub previous: String,
+    #[serde(deserialize_with = "string")]
+    pub next: String,
+    #[serde(deserialize_with = "string")]
+    pub pdf: String,
+    #[serde(deserialize_with = "string")]
+    pub single_page: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

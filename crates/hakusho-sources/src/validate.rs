@@ -149,6 +149,19 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
             );
             continue;
         }
+        if d.html.is_some() && c.html.is_none() {
+            diags.error(
+                src.at(yaml_path!["documents", i, "html"]),
+                format!(
+                    "文書 {} の html: （ウェブ版）には、ページに表示する文言が必要です。sources/hakusho.yaml の最上位に html: を書き、contents, skip_to_content, breadcrumbs, pager, previous, next, pdf, single_page を指定してください",
+                    q(&d.name).ja
+                ),
+                format!(
+                    "document {} asks for a web edition (html:) but sources/hakusho.yaml has no top-level html: with its labels (contents, skip_to_content, breadcrumbs, pager, previous, next, pdf, single_page)",
+                    q(&d.name).en
+                ),
+            );
+        }
         if !names.insert(d.name.as_str()) {
             diags.error(
                 loc,

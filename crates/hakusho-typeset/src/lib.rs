@@ -17,6 +17,7 @@
 
 pub mod compose;
 pub mod font;
+pub mod html;
 pub mod layout;
 pub mod markers;
 pub mod marks;
