@@ -244,7 +244,7 @@ impl Body {
                 let level = el.name.as_bytes()[1] - b'0';
                 self.heading(el, level);
             }
-            // The place for figures and charts (inline SVG) when the markup has them.
+            "figure" => self.figure(el),
             _ => {
                 if el.name == "p" && el.has_class("subhead") {
                     self.caption = el.text_content().trim().to_string();
@@ -384,8 +384,188 @@ impl Body {
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "ul" | "ol" | "table" | "div" | "section" | "h1" | "h2" | "h3" | "h4"
+        "p" | "ul" | "ol" | "table" | "div" | "section" | "h1" | "h2" | "h3" | "h4" | "figure"
     )
+}
+
+impl Body {
+    /// A figure: its caption, each chart as an inline SVG drawing (`role="img"`, named by the
+    /// figure's alternative text, a `<title>` each) followed by its data as a table, and the
+    /// notes.
+    fn figure(&mut self, el: &Element) {
+        self.out.push_str("<figure class=\"chart-figure\">\n");
+        for child in el.child_elements() {
+            match child.name.as_str() {
+                "figcaption" => {
+                    self.out.push_str("<figcaption>");
+                    self.children(child);
+                    self.out.push_str("</figcaption>\n");
+                }
+                "chart" => {
+                    let chart = ChartData::of(child);
+                    self.out.push_str(&chart.svg());
+                    self.out.push_str(&chart.table());
+                }
+                _ => self.block(child),
+            }
+        }
+        self.out.push_str("</figure>\n");
+    }
+}
+
+/// A chart's data as the markup gives it (see markup.rs: values separated by `|`, `-` for a
+/// value left out).
+struct ChartData {
+    kind: String,
+    title: String,
+    unit: String,
+    categories: Vec<String>,
+    target: Option<f64>,
+    target_label: String,
+    series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+impl ChartData {
+    fn of(el: &Element) -> ChartData {
+        let split = |s: &str| {
+            s.split('|')
+                .map(str::trim)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let attr = |k: &str| el.attr(k).unwrap_or("").to_string();
+        ChartData {
+            kind: attr("kind"),
+            title: attr("title"),
+            unit: attr("unit"),
+            categories: split(el.attr("categories").unwrap_or("")),
+            target: el.attr("target").and_then(|t| t.trim().parse().ok()),
+            target_label: attr("target-label"),
+            series: el
+                .child_elements()
+                .filter(|s| s.name == "series")
+                .map(|s| {
+                    let values = split(s.attr("values").unwrap_or(""))
+                        .iter()
+                        .map(|v| v.parse::<f64>().ok())
+                        .collect();
+                    (s.attr("name").unwrap_or("").to_string(), values)
+                })
+                .collect(),
+        }
+    }
+
+    fn number(v: f64) -> String {
+        let s = format!("{v:.3}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    }
+
+    /// The data as a table: a row per series (and the target), a column per category.
+    fn table(&self) -> String {
+        let mut t = String::from("<div class=\"table-scroll\"><table class=\"chart-data\">");
+        let _ = write!(t, "<caption>{}", escape(&self.title));
+        if !self.unit.is_empty() {
+            let _ = write!(t, "（{}）", escape(&self.unit));
+        }
+        t.push_str("</caption><thead><tr><td></td>");
+        for c in &self.categories {
+            let _ = write!(t, "<th scope=\"col\">{}</th>", escape(c));
+        }
+        t.push_str("</tr></thead><tbody>");
+        for (name, values) in &self.series {
+            let _ = write!(t, "<tr><th scope=\"row\">{}</th>", escape(name));
+            for v in values {
+                let _ = write!(t, "<td>{}</td>", v.map_or("—".to_string(), Self::number));
+            }
+            t.push_str("</tr>");
+        }
+        if let Some(target) = self.target {
+            let label = if self.target_label.is_empty() {
+                "目標"
+            } else {
+                &self.target_label
+            };
+            let _ = write!(
+                t,
+                "<tr><th scope=\"row\">{}</th><td colspan=\"{}\">{}</td></tr>",
+                escape(label),
+                self.categories.len().max(1),
+                Self::number(target)
+            );
+        }
+        t.push_str("</tbody></table></div>\n");
+        t
+    }
+
+    /// A small vector drawing: bars (or lines) from a zero baseline, the target dashed.
+    fn svg(&self) -> String {
+        const W: f64 = 320.0;
+        const H: f64 = 160.0;
+        const LEFT: f64 = 8.0;
+        const BOTTOM: f64 = 24.0;
+        let values: Vec<f64> = self
+            .series
+            .iter()
+            .flat_map(|(_, v)| v.iter().flatten().copied())
+            .chain(self.target)
+            .collect();
+        let max = values.iter().copied().fold(0.0f64, f64::max);
+        let min = values.iter().copied().fold(0.0f64, f64::min);
+        let span = if max - min > 0.0 { max - min } else { 1.0 };
+        let plot_h = H - BOTTOM - 8.0;
+        let y = |v: f64| 8.0 + (max - v) / span * plot_h;
+        let n = self.categories.len().max(1) as f64;
+        let band = (W - LEFT * 2.0) / n;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\"><title>{}</title>",
+            escape(&self.title)
+        );
+        let _ = write!(
+            s,
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"currentColor\"/>",
+            W - LEFT,
+            y(0.0),
+            y(0.0)
+        );
+        let m = self.series.len().max(1) as f64;
+        for (k, (_, vals)) in self.series.iter().enumerate() {
+            if self.kind == "line" {
+                let pts: Vec<String> = vals
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        v.map(|v| format!("{:.1},{:.1}", LEFT + band * (i as f64 + 0.5), y(v)))
+                    })
+                    .collect();
+                let _ = write!(s, "<polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-dasharray=\"{}\" points=\"{}\"/>", if k == 0 { "none" } else { "4 3" }, pts.join(" "));
+            } else {
+                let w = band * 0.7 / m;
+                for (i, v) in vals.iter().enumerate() {
+                    let Some(v) = v else { continue };
+                    let x = LEFT + band * i as f64 + band * 0.15 + w * k as f64;
+                    let (top, bottom) = (y(v.max(0.0)), y(v.min(0.0)));
+                    let _ = write!(s, "<rect x=\"{x:.1}\" y=\"{top:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{}\" stroke=\"currentColor\"/>", bottom - top, if k == 0 { "currentColor" } else { "none" });
+                }
+            }
+        }
+        if let Some(t) = self.target {
+            let _ = write!(s, "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"currentColor\" stroke-dasharray=\"6 4\"/>", W - LEFT, y(t), y(t));
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"middle\">{}</text>",
+                LEFT + band * (i as f64 + 0.5),
+                H - 8.0,
+                escape(&c.replace('\n', " "))
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
 }
 
 /// Escapes text for HTML (and for a double-quoted attribute value when `attr`).
