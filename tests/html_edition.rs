@@ -329,3 +329,34 @@ fn the_white_papers_html_text_is_its_pdf_text() {
         rest.iter().filter(|(_, n)| **n > 0).collect::<Vec<_>>()
     );
 }
+
+/// A document that stops asking for a web edition loses it at the next full build; the
+/// others keep theirs, and a partial build removes nothing.
+#[test]
+fn an_edition_no_longer_asked_for_is_removed() {
+    let dir = project_copy();
+    let p = dir.path();
+    build_ok(p);
+    assert!(p.join("build/html/booklet-kikaku/index.html").is_file());
+    let config = p.join("sources/hakusho.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    let booklets =
+        "    title: \"令和元年度 各部の運営方針と目標 {name}\"\n    html: { split: 2 }\n";
+    assert!(text.contains(booklets));
+    fs::write(
+        &config,
+        text.replacen(
+            booklets,
+            "    title: \"令和元年度 各部の運営方針と目標 {name}\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let out = hakusho(p, &["build", "hakusho-2021"]);
+    assert!(out.status.success());
+    assert!(p.join("build/html/booklet-kikaku/index.html").is_file());
+    build_ok(p);
+    assert!(!p.join("build/html/booklet-kikaku").exists());
+    assert!(p.join("build/html/hakusho-2021/index.html").is_file());
+    assert!(p.join("build/html/web.css").is_file());
+}

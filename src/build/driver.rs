@@ -276,6 +276,9 @@ fn run_steps(
         Ok(html) => report.html = html,
         Err(d) => report.afterward.push(Afterward::HtmlNotWritten(d)),
     }
+    if opts.names.is_empty() {
+        super::html::remove_stale_editions(project, all.iter());
+    }
     clock.done(Step::Html);
 
     let version = record_snapshot(project, &model, &plan, opts, &mut manifest, report);

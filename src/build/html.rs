@@ -247,6 +247,29 @@ fn write_all(
     Ok(())
 }
 
+/// After a full build: the editions of documents that no longer ask for one (or are no longer
+/// declared) go — their pages, then their folder when nothing else is in it. Only real
+/// folders directly in build/html are looked at, and only `.html` files are removed.
+pub fn remove_stale_editions<'a>(project: &Path, editions: impl Iterator<Item = &'a Job>) {
+    let keep: BTreeSet<String> = editions
+        .filter(|job| job.html.is_some())
+        .map(|job| job.name.clone())
+        .collect();
+    let base = Path::new("build").join(HTML_DIR);
+    let Ok(entries) = fs::read_dir(project.join(&base)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if keep.contains(&name) || !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let dir = base.join(&name);
+        remove_pages_not_made(project, &dir, &BTreeSet::new());
+        let _ = fs::remove_dir(project.join(&dir));
+    }
+}
+
 /// Removes the `.html` files of an edition's folder that this build did not make.
 fn remove_pages_not_made(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>) {
     let Ok(entries) = fs::read_dir(project.join(dir)) else {
