@@ -4,20 +4,10 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
-use common::{hakusho, hakusho_into_closed_pipe, project_copy, replace_in, set_kikaku_indicator};
-
-fn run(project: &Path, args: &[&str]) -> String {
-    let out = hakusho(project, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+use common::{
+    hakusho, hakusho_into_closed_pipe, project_copy, replace_in, run_ok, set_kikaku_indicator,
+};
 
 #[test]
 fn diff_shows_edited_values_and_paragraphs_per_document() {
@@ -29,8 +19,8 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("hakusho build"));
 
-    run(p, &["build"]);
-    let stdout = run(p, &["diff"]);
+    run_ok(p, &["build"]);
+    let stdout = run_ok(p, &["diff"]);
     assert!(stdout.contains("変更はありません"), "{stdout}");
 
     // 企画部: one paragraph of policy 1-1's progress, and one indicator value (目標指標!F4).
@@ -51,7 +41,7 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
     )
     .unwrap();
 
-    let stdout = run(p, &["diff"]);
+    let stdout = run_ok(p, &["diff"]);
     let section = |doc: &str| -> String {
         stdout
             .split("\n\n")
@@ -94,18 +84,18 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
     assert!(stdout.contains("指標の値 1 件、段落 2 件"), "{stdout}");
 
     // The build says so briefly; afterwards `diff` is empty and `diff --last` has the details.
-    let stdout = run(p, &["build"]);
+    let stdout = run_ok(p, &["build"]);
     assert!(
         stdout.contains("前回のビルドからの変更: 指標の値 1 件、段落 2 件"),
         "{stdout}"
     );
-    let stdout = run(p, &["diff"]);
+    let stdout = run_ok(p, &["diff"]);
     assert!(stdout.contains("変更はありません"), "{stdout}");
-    let stdout = run(p, &["diff", "--last"]);
+    let stdout = run_ok(p, &["diff", "--last"]);
     assert!(stdout.contains(&para), "{stdout}");
     assert!(stdout.contains("→ 293,500"), "{stdout}");
 
-    let stdout = run(p, &["--lang", "en", "diff", "--last"]);
+    let stdout = run_ok(p, &["--lang", "en", "diff", "--last"]);
     assert!(
         stdout.contains("paragraph changed (policies.1-1.progress)"),
         "{stdout}"
@@ -122,7 +112,7 @@ fn diff_shows_edited_values_and_paragraphs_per_document() {
 fn a_closed_pipe_ends_diff_quietly() {
     let dir = project_copy();
     let p = dir.path();
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     for args in [&["diff", "--last"][..], &["diff"][..]] {
         let out = hakusho_into_closed_pipe(p, args);
         let stderr = String::from_utf8_lossy(&out.stderr);

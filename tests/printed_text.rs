@@ -55,13 +55,7 @@ fn every_sample_pdf_reads_as_clean_text() {
 /// The second example city (examples/kawabe), read the same way.
 #[test]
 fn every_pdf_of_the_second_city_reads_as_clean_text() {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["sources", "templates", "fonts"] {
-        common::copy_dir(
-            &common::repo().join("examples/kawabe").join(sub),
-            &dir.path().join(sub),
-        );
-    }
+    let dir = common::kawabe_copy();
     assert_clean_text(dir.path());
 }
 

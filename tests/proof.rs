@@ -8,19 +8,10 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{copy_dir, hakusho, project_copy, replace_in, repo, set_kikaku_indicator};
+use common::{
+    copy_dir, hakusho, kawabe_copy, project_copy, replace_in, repo, run_ok, set_kikaku_indicator,
+};
 use hakusho_pdfcheck::{inspect, PdfReport};
-
-fn run(project: &Path, args: &[&str]) -> String {
-    let out = hakusho(project, args);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 fn read(path: &Path) -> PdfReport {
     inspect(&fs::read(path).unwrap()).unwrap()
@@ -74,7 +65,7 @@ fn a_proof_highlights_an_edited_cell_and_paragraph_and_lists_them_with_their_pag
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("hakusho build"));
 
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     let before = fs::read(p.join("build/booklet-kikaku.pdf")).unwrap();
 
     let line = replace_in(
@@ -84,7 +75,7 @@ fn a_proof_highlights_an_edited_cell_and_paragraph_and_lists_them_with_their_pag
         "貸出用を含め計8台配置した。",
     );
     set_kikaku_indicator(p, "G4", "202850", "210000");
-    let stdout = run(p, &["build", "--proof"]);
+    let stdout = run_ok(p, &["build", "--proof"]);
     assert!(
         stdout.contains("build/proof/booklet-kikaku.pdf"),
         "{stdout}"
@@ -152,7 +143,7 @@ fn a_proof_highlights_an_edited_cell_and_paragraph_and_lists_them_with_their_pag
     copy_dir(&p.join("sources"), &plain.path().join("sources"));
     copy_dir(&p.join("templates"), &plain.path().join("templates"));
     copy_dir(&p.join("fonts"), &plain.path().join("fonts"));
-    run(plain.path(), &["build"]);
+    run_ok(plain.path(), &["build"]);
     for doc in ["booklet-kikaku.pdf", "hakusho-2021.pdf"] {
         assert!(
             fs::read(p.join("build").join(doc)).unwrap()
@@ -166,7 +157,7 @@ fn a_proof_highlights_an_edited_cell_and_paragraph_and_lists_them_with_their_pag
 fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
     let dir = project_copy();
     let p = dir.path();
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     let yaml = p.join("sources/departments/kikaku.yaml");
     let text = fs::read_to_string(&yaml).unwrap();
     let removed = "国際交流センター機能を拡充した「多文化共生センター（仮称）」の整備に向けた取り組みとして、みたか国際化円卓会議において、外国籍市民の視点から同センターに求める機能・取り組みなどについて検討し、提言を受けた。";
@@ -182,7 +173,7 @@ fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
             ),
     )
     .unwrap();
-    let stdout = run(p, &["build", "--proof"]);
+    let stdout = run_ok(p, &["build", "--proof"]);
     let first_round = stdout
         .lines()
         .find_map(|l| l.split("hakusho proof --since ").nth(1))
@@ -212,15 +203,15 @@ fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
         "貸出用を含め計7台配置した。",
         "貸出用を含め計9台配置した。",
     );
-    run(p, &["build"]);
-    let stdout = run(p, &["proof", "--since", &first_round, "booklet-kikaku"]);
+    run_ok(p, &["build"]);
+    let stdout = run_ok(p, &["proof", "--since", &first_round, "booklet-kikaku"]);
     assert!(stdout.contains(&first_round), "{stdout}");
     let list = read(&p.join("build/proof/booklet-kikaku.pdf")).pages[0].join("");
     assert!(list.contains("〔7→9〕"), "{list}");
     // against the first round, the paragraphs changed before it are no change
     assert!(!list.contains("削除"), "{list}");
     // the default baseline is the build before the last corrections: only 7 → 9
-    let stdout = run(p, &["proof", "booklet-kikaku"]);
+    let stdout = run_ok(p, &["proof", "booklet-kikaku"]);
     assert!(stdout.contains("変更 1 件"), "{stdout}");
 
     // corrections not built yet are proofed against the last build
@@ -230,7 +221,7 @@ fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
         "貸出用を含め計9台配置した。",
         "貸出用を含め計10台配置した。",
     );
-    let stdout = run(p, &["proof", "booklet-kikaku"]);
+    let stdout = run_ok(p, &["proof", "booklet-kikaku"]);
     assert!(stdout.contains("変更 1 件"), "{stdout}");
     let list = read(&p.join("build/proof/booklet-kikaku.pdf")).pages[0].join("");
     assert!(list.contains("〔9→10〕"), "{list}");
@@ -246,10 +237,9 @@ fn removed_and_added_paragraphs_and_a_proof_against_an_earlier_round() {
 
 #[test]
 fn proofs_work_for_the_second_city() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = kawabe_copy();
     let p = dir.path();
-    copy_dir(&repo().join("examples/kawabe"), p);
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     // every department's narrative: change the first sentence ending 。 of each YAML file
     let depts = p.join("sources/departments");
     let mut edited = 0;
@@ -266,7 +256,7 @@ fn proofs_work_for_the_second_city() {
         }
     }
     assert!(edited > 0);
-    let stdout = run(p, &["build", "--proof"]);
+    let stdout = run_ok(p, &["build", "--proof"]);
     let proofs: Vec<_> = fs::read_dir(p.join("build/proof"))
         .unwrap()
         .filter_map(|e| e.ok())
@@ -348,7 +338,7 @@ fn marking_every_text_changes_no_glyph_position_in_any_document() {
 fn a_damaged_version_file_is_reported_as_no_version() {
     let dir = project_copy();
     let p = dir.path();
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     replace_in(
         p,
         "sources/departments/kikaku.yaml",
@@ -368,14 +358,14 @@ fn a_damaged_version_file_is_reported_as_no_version() {
     }
     // the build after it records a good version again (the damaged one's content is lost):
     // the next correction is proofed against it
-    run(p, &["build"]);
+    run_ok(p, &["build"]);
     replace_in(
         p,
         "sources/departments/kikaku.yaml",
         "貸出用を含め計8台配置した。",
         "貸出用を含め計9台配置した。",
     );
-    let stdout = run(p, &["build", "--proof"]);
+    let stdout = run_ok(p, &["build", "--proof"]);
     assert!(
         stdout.contains("build/proof/booklet-kikaku.pdf"),
         "{stdout}"

@@ -187,13 +187,7 @@ fn every_sample_pdf_is_tagged_for_a_screen_reader() {
 
 #[test]
 fn every_pdf_of_the_second_city_is_tagged_for_a_screen_reader() {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["sources", "templates", "fonts"] {
-        common::copy_dir(
-            &repo().join("examples/kawabe").join(sub),
-            &dir.path().join(sub),
-        );
-    }
+    let dir = common::kawabe_copy();
     assert_tagged(dir.path());
 }
 

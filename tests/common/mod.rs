@@ -26,11 +26,33 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// A copy of the project's sources/, templates/ and fonts/ in a fresh temp dir.
 pub fn project_copy() -> tempfile::TempDir {
+    copy_of(&repo())
+}
+
+/// A scratch copy of the second example city (examples/kawabe).
+pub fn kawabe_copy() -> tempfile::TempDir {
+    copy_of(&repo().join("examples/kawabe"))
+}
+
+fn copy_of(project: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for sub in ["sources", "templates", "fonts"] {
-        copy_dir(&repo().join(sub), &dir.path().join(sub));
+        copy_dir(&project.join(sub), &dir.path().join(sub));
     }
     dir
+}
+
+/// Runs hakusho and returns its standard output; fails the test, showing both outputs, when
+/// the command fails.
+pub fn run_ok(project: &Path, args: &[&str]) -> String {
+    let out = hakusho(project, args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
 
 pub fn hakusho(project: &Path, args: &[&str]) -> Output {
