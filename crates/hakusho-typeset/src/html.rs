@@ -12,6 +12,7 @@
 
 use std::fmt::Write as _;
 
+use crate::layout::{chart_number, read_chart, ChartData, ChartKind};
 use crate::markup::{collapse_whitespace, Document, Element, Node};
 
 /// The texts a reader sees around the content. `{size}` in `pdf` is replaced by the PDF's size
@@ -401,10 +402,12 @@ impl Body {
                     self.children(child);
                     self.out.push_str("</figcaption>\n");
                 }
+                // a chart the PDF refuses (the build reports it) is left out here too
                 "chart" => {
-                    let chart = ChartData::of(child);
-                    self.out.push_str(&chart.svg());
-                    self.out.push_str(&chart.table());
+                    if let Ok(chart) = read_chart(child) {
+                        self.out.push_str(&chart.svg());
+                        self.out.push_str(&chart.table());
+                    }
                 }
                 _ => self.block(child),
             }
@@ -413,52 +416,10 @@ impl Body {
     }
 }
 
-/// A chart's data as the markup gives it (see markup.rs: values separated by `|`, `-` for a
-/// value left out).
-struct ChartData {
-    kind: String,
-    title: String,
-    unit: String,
-    categories: Vec<String>,
-    target: Option<f64>,
-    target_label: String,
-    series: Vec<(String, Vec<Option<f64>>)>,
-}
-
+/// How the HTML edition shows a chart: the data the PDF draws ([`crate::layout::read_chart`]).
 impl ChartData {
-    fn of(el: &Element) -> ChartData {
-        let split = |s: &str| {
-            s.split('|')
-                .map(str::trim)
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        };
-        let attr = |k: &str| el.attr(k).unwrap_or("").to_string();
-        ChartData {
-            kind: attr("kind"),
-            title: attr("title"),
-            unit: attr("unit"),
-            categories: split(el.attr("categories").unwrap_or("")),
-            target: el.attr("target").and_then(|t| t.trim().parse().ok()),
-            target_label: attr("target-label"),
-            series: el
-                .child_elements()
-                .filter(|s| s.name == "series")
-                .map(|s| {
-                    let values = split(s.attr("values").unwrap_or(""))
-                        .iter()
-                        .map(|v| v.parse::<f64>().ok())
-                        .collect();
-                    (s.attr("name").unwrap_or("").to_string(), values)
-                })
-                .collect(),
-        }
-    }
-
-    fn number(v: f64) -> String {
-        let s = format!("{v:.3}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+    fn number(&self, v: f64) -> String {
+        chart_number(v, self.decimals)
     }
 
     /// The data as a table: a row per series (and the target), a column per category.
@@ -473,10 +434,14 @@ impl ChartData {
             let _ = write!(t, "<th scope=\"col\">{}</th>", escape(c));
         }
         t.push_str("</tr></thead><tbody>");
-        for (name, values) in &self.series {
-            let _ = write!(t, "<tr><th scope=\"row\">{}</th>", escape(name));
-            for v in values {
-                let _ = write!(t, "<td>{}</td>", v.map_or("—".to_string(), Self::number));
+        for series in &self.series {
+            let _ = write!(t, "<tr><th scope=\"row\">{}</th>", escape(&series.name));
+            for v in &series.values {
+                let _ = write!(
+                    t,
+                    "<td>{}</td>",
+                    v.map_or("—".to_string(), |v| self.number(v))
+                );
             }
             t.push_str("</tr>");
         }
@@ -491,7 +456,7 @@ impl ChartData {
                 "<tr><th scope=\"row\">{}</th><td colspan=\"{}\">{}</td></tr>",
                 escape(label),
                 self.categories.len().max(1),
-                Self::number(target)
+                self.number(target)
             );
         }
         t.push_str("</tbody></table></div>\n");
@@ -507,7 +472,7 @@ impl ChartData {
         let values: Vec<f64> = self
             .series
             .iter()
-            .flat_map(|(_, v)| v.iter().flatten().copied())
+            .flat_map(|s| s.values.iter().flatten().copied())
             .chain(self.target)
             .collect();
         let max = values.iter().copied().fold(0.0f64, f64::max);
@@ -531,8 +496,8 @@ impl ChartData {
             y(0.0)
         );
         let m = self.series.len().max(1) as f64;
-        for (k, (_, vals)) in self.series.iter().enumerate() {
-            if self.kind == "line" {
+        for (k, vals) in self.series.iter().map(|s| &s.values).enumerate() {
+            if self.kind == ChartKind::Line {
                 let pts: Vec<String> = vals
                     .iter()
                     .enumerate()

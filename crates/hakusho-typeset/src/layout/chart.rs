@@ -50,6 +50,21 @@ const MAX_SERIES: usize = 8;
 
 /// Reads a `<chart>` element. Problems are errors at the element (the chart is then left out).
 pub(crate) fn parse(el: &Element, set: &mut Setter) -> Option<ChartData> {
+    match read(el) {
+        Ok(data) => Some(data),
+        Err(problems) => {
+            let loc = Location::text(set.source, el.pos.line, el.pos.column);
+            for (ja, en) in problems {
+                set.diags.error(loc.clone(), ja, en);
+            }
+            None
+        }
+    }
+}
+
+/// A `<chart>` element's data, or every problem with it (Japanese, English): what the PDF
+/// draws and the HTML edition shows read the same way.
+pub(crate) fn read(el: &Element) -> Result<ChartData, Vec<(String, String)>> {
     let mut problems: Vec<(String, String)> = Vec::new();
     let kind = match el.attr("kind").unwrap_or("bar") {
         "bar" => Kind::Bar,
@@ -161,13 +176,9 @@ pub(crate) fn parse(el: &Element, set: &mut Setter) -> Option<ChartData> {
         ));
     }
     if !problems.is_empty() {
-        let loc = Location::text(set.source, el.pos.line, el.pos.column);
-        for (ja, en) in problems {
-            set.diags.error(loc.clone(), ja, en);
-        }
-        return None;
+        return Err(problems);
     }
-    Some(ChartData {
+    Ok(ChartData {
         kind,
         title: el.attr("title").unwrap_or("").trim().to_string(),
         unit: el.attr("unit").unwrap_or("").trim().to_string(),
