@@ -360,3 +360,83 @@ fn an_edition_no_longer_asked_for_is_removed() {
     assert!(p.join("build/html/hakusho-2021/index.html").is_file());
     assert!(p.join("build/html/web.css").is_file());
 }
+
+#[test]
+fn web_fonts_are_cut_per_edition_and_go_when_turned_off() {
+    let dir = project_copy();
+    let p = dir.path();
+    build_ok(p);
+    let first = edition(p);
+    let full = fs::metadata(p.join("fonts/BIZUDGothic-Regular.ttf"))
+        .unwrap()
+        .len() as usize;
+    for name in ["hakusho-2021", "booklet-kodomo"] {
+        let faces = String::from_utf8(first[&format!("{name}/fonts.css")].0.clone()).unwrap();
+        for weight in [400, 700] {
+            let font = format!("fonts/hakusho-gothic-{weight}.woff2");
+            assert!(faces.contains(&format!(
+                "font-family: \"hakusho-gothic\"; src: url(\"{font}\") format(\"woff2\"); font-weight: {weight};"
+            )), "{faces}");
+            let bytes = &first[&format!("{name}/{font}")].0;
+            assert_eq!(&bytes[..4], b"wOF2");
+            assert!(
+                bytes.len() < full / 10,
+                "{name} {font}: {} bytes",
+                bytes.len()
+            );
+        }
+        let index = String::from_utf8(first[&format!("{name}/index.html")].0.clone()).unwrap();
+        assert!(
+            index.contains("<link rel=\"stylesheet\" href=\"fonts.css\">\n<link rel=\"stylesheet\" href=\"../web.css\">"),
+            "{index}"
+        );
+    }
+    // each edition has its own cut: a booklet's is smaller than the white paper's
+    let size = |k: &str| first[k].0.len();
+    assert!(
+        size("booklet-kodomo/fonts/hakusho-gothic-400.woff2")
+            < size("hakusho-2021/fonts/hakusho-gothic-400.woff2")
+    );
+
+    // turned off: the faces and fonts go, the pages ask for the reader's fonts again
+    let config = p.join("sources/hakusho.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    let fonts = "  fonts:\n    - { family: hakusho-gothic, file: fonts/BIZUDGothic-Regular.ttf, weight: 400 }\n    - { family: hakusho-gothic, file: fonts/BIZUDGothic-Bold.ttf, weight: 700 }\n";
+    assert!(text.contains(fonts));
+    fs::write(&config, text.replacen(fonts, "", 1)).unwrap();
+    build_ok(p);
+    let after = edition(p);
+    assert!(
+        !after.keys().any(|k| k.contains("fonts")),
+        "{:?}",
+        after.keys()
+    );
+    assert!(!p.join("build/html/hakusho-2021/fonts").exists());
+    let index = String::from_utf8(after["hakusho-2021/index.html"].0.clone()).unwrap();
+    assert!(!index.contains("fonts.css"));
+}
+
+#[test]
+fn a_web_font_declared_wrong_is_a_located_error() {
+    let dir = project_copy();
+    let p = dir.path();
+    let n = replace_in(
+        p,
+        "sources/hakusho.yaml",
+        "{ family: hakusho-gothic, file: fonts/BIZUDGothic-Bold.ttf, weight: 700 }",
+        "{ family: \"x\\\"; } body { color: red\", file: ../outside.ttf, weight: 7000 }",
+    );
+    let at = format!("sources/hakusho.yaml:{n}:");
+    let out = hakusho(p, &["check"]);
+    assert!(!out.status.success());
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "ウェブフォントの書体名",
+        "ウェブフォントの太さ 7000 は範囲外です",
+        "ウェブフォントのファイル ../outside.ttf はプロジェクトの中を指していません",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
+    assert!(text.contains(&at), "{at} not in {text}");
+}

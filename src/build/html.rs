@@ -10,13 +10,15 @@
 //! stays); a page no longer made (a chapter removed) is removed.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use hakusho_diagnostics::{confined, Diagnostic, Location};
-use hakusho_sources::config::HtmlConfig;
+use hakusho_sources::config::{HtmlConfig, WebFont};
 use hakusho_typeset::html::{self, Labels};
+use hakusho_typeset::webfont;
 use rayon::prelude::*;
 
 use super::Job;
@@ -29,6 +31,12 @@ pub const STYLESHEET: &str = "templates/web.css";
 const STYLESHEET_FILE: &str = "web.css";
 /// No page or stylesheet of an edition is read back larger than this (comparing it costs a read).
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest font file read for web fonts (the bundled BIZ UD fonts are 5–6 MB).
+const MAX_FONT_BYTES: u64 = 128 * 1024 * 1024;
+/// An edition's web fonts: `fonts.css` (the `@font-face` rules) beside the pages, the fonts in
+/// `fonts/`.
+const FONT_FACES_FILE: &str = "fonts.css";
+const FONTS_DIR: &str = "fonts";
 
 /// What the step did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -62,6 +70,7 @@ pub fn write_editions<'a>(
         return Ok(None);
     }
     // validation refuses html: on a document without the labels; say so rather than panic
+    let labels_cfg = labels;
     let Some(labels) = labels.map(labels_of) else {
         return Err(Diagnostic::error(
             Location::file("sources/hakusho.yaml"),
@@ -71,10 +80,11 @@ pub fn write_editions<'a>(
     };
     let css =
         confined::read(project, Path::new(STYLESHEET), MAX_PAGE_BYTES).map_err(Diagnostic::from)?;
+    let fonts = read_web_fonts(project, declared_fonts(labels_cfg))?;
     let base = Path::new("build").join(HTML_DIR);
     let made: Vec<Result<Vec<OutFile>, Diagnostic>> = wanted
         .par_iter()
-        .map(|&(job, markup, split)| edition(project, &base, &labels, job, markup, split))
+        .map(|&(job, markup, split)| edition(project, &base, &labels, &fonts, job, markup, split))
         .collect();
     let mut files = vec![OutFile {
         rel: base.join(STYLESHEET_FILE),
@@ -103,14 +113,18 @@ pub fn write_editions<'a>(
     report.unchanged = files.len() - changed.len();
     report.written = changed.len();
     let dirs: BTreeSet<PathBuf> = std::iter::once(base.clone())
-        .chain(wanted.iter().map(|(job, ..)| base.join(&job.name)))
+        .chain(wanted.iter().flat_map(|(job, ..)| {
+            let dir = base.join(&job.name);
+            let fonts_dir = (!fonts.is_empty()).then(|| dir.join(FONTS_DIR));
+            std::iter::once(dir).chain(fonts_dir)
+        }))
         .collect();
     write_all(project, &dirs, &changed).map_err(|(rel, e)| write_error(&rel, &e))?;
     for (job, ..) in &wanted {
         let dir = base.join(&job.name);
         let keep: BTreeSet<PathBuf> = files
             .iter()
-            .filter(|f| f.rel.parent() == Some(dir.as_path()))
+            .filter(|f| f.rel.starts_with(&dir))
             .map(|f| f.rel.clone())
             .collect();
         remove_pages_not_made(project, &dir, &keep);
@@ -131,11 +145,112 @@ fn labels_of(c: &HtmlConfig) -> Labels {
     }
 }
 
-/// The pages of one document's edition, in memory.
+fn declared_fonts(c: Option<&HtmlConfig>) -> &[WebFont] {
+    c.map_or(&[], |c| c.fonts.as_slice())
+}
+
+/// A font of `html: fonts:` with its file's bytes.
+struct LoadedWebFont<'a> {
+    declared: &'a WebFont,
+    data: Vec<u8>,
+}
+
+impl LoadedWebFont<'_> {
+    /// `fonts/<family>-<weight>.woff2` (the family is ASCII letters, digits, space, - and _).
+    fn file_name(&self) -> String {
+        format!(
+            "{}-{}.woff2",
+            self.declared.family.replace(' ', "_"),
+            self.declared.weight
+        )
+    }
+}
+
+/// Reads the font files of `html: fonts:` once per build (every edition cuts its own subset).
+fn read_web_fonts<'a>(
+    project: &Path,
+    declared: &'a [WebFont],
+) -> Result<Vec<LoadedWebFont<'a>>, Diagnostic> {
+    declared
+        .iter()
+        .map(|f| {
+            let data =
+                confined::read(project, Path::new(&f.file), MAX_FONT_BYTES).map_err(|e| {
+                    let reason = Diagnostic::from(e);
+                    Diagnostic::error(
+                        Location::file("sources/hakusho.yaml"),
+                        format!(
+                            "html: fonts: のフォント {} を読めませんでした: {}",
+                            f.file, reason.ja
+                        ),
+                        format!(
+                            "could not read the font {} of html: fonts: {}",
+                            f.file, reason.en
+                        ),
+                    )
+                })?;
+            Ok(LoadedWebFont { declared: f, data })
+        })
+        .collect()
+}
+
+/// `fonts.css` and the web fonts of one edition, cut to the characters of its pages.
+fn web_font_files(
+    project_dir: &Path,
+    fonts: &[LoadedWebFont],
+    pages: &[html::Page],
+) -> Result<Vec<OutFile>, Diagnostic> {
+    // every character a page holds (markup included: it is ASCII, which is kept anyway so a
+    // character written as an entity is never missing)
+    let mut text: BTreeSet<char> = (' '..='~').collect();
+    for p in pages {
+        text.extend(p.html.chars().filter(|c| !c.is_ascii()));
+    }
+    let mut faces = String::from(
+        "/* The web fonts of this edition, written by hakusho: each font of html: fonts: in\n   \
+         sources/hakusho.yaml, cut to the characters of these pages. */\n",
+    );
+    let mut files = Vec::with_capacity(fonts.len() + 1);
+    for f in fonts {
+        let bytes = webfont::woff2_subset(&f.declared.file, &f.data, text.iter().copied())
+            .map_err(|e| {
+                Diagnostic::error(
+                    Location::file("sources/hakusho.yaml"),
+                    format!(
+                        "html: fonts: のフォント {} からウェブフォントを作れませんでした（{e}）。TrueType か OpenType のフォントファイルを指定してください",
+                        f.declared.file
+                    ),
+                    format!(
+                        "could not make a web font of {} in html: fonts: ({e}); name a TrueType or OpenType font file",
+                        f.declared.file
+                    ),
+                )
+            })?;
+        let name = f.file_name();
+        let _ = writeln!(
+            faces,
+            "@font-face {{ font-family: \"{}\"; src: url(\"{FONTS_DIR}/{name}\") format(\"woff2\"); \
+             font-weight: {}; font-style: normal; font-display: swap; }}",
+            f.declared.family, f.declared.weight
+        );
+        files.push(OutFile {
+            rel: project_dir.join(FONTS_DIR).join(name),
+            bytes,
+        });
+    }
+    files.push(OutFile {
+        rel: project_dir.join(FONT_FACES_FILE),
+        bytes: faces.into_bytes(),
+    });
+    Ok(files)
+}
+
+/// The pages of one document's edition (and its web fonts), in memory.
 fn edition(
     project: &Path,
     base: &Path,
     labels: &Labels,
+    fonts: &[LoadedWebFont],
     job: &Job,
     markup: &str,
     split: u8,
@@ -157,15 +272,23 @@ fn edition(
         split_level: split,
         labels,
         stylesheet: "../web.css",
+        font_faces: (!fonts.is_empty()).then_some(FONT_FACES_FILE),
         pdf: pdf_size.map(|s| (pdf_href.as_str(), s)),
     };
     let dir = base.join(&job.name);
-    Ok(html::write_edition(&doc, &opts)
+    let pages = html::write_edition(&doc, &opts);
+    let font_files = if fonts.is_empty() {
+        Vec::new()
+    } else {
+        web_font_files(&dir, fonts, &pages)?
+    };
+    Ok(pages
         .into_iter()
         .map(|p| OutFile {
             rel: dir.join(p.file),
             bytes: p.html.into_bytes(),
         })
+        .chain(font_files)
         .collect())
 }
 
@@ -270,17 +393,28 @@ pub fn remove_stale_editions<'a>(project: &Path, editions: impl Iterator<Item = 
     }
 }
 
-/// Removes the `.html` files of an edition's folder that this build did not make.
+/// Removes the files of an edition's folder that this build did not make: pages, `fonts.css`
+/// and the fonts in `fonts/` (then that folder, when empty). Only files of those kinds go.
 fn remove_pages_not_made(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>) {
-    let Ok(entries) = fs::read_dir(project.join(dir)) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let rel = dir.join(e.file_name());
-        let is_page = rel.extension().is_some_and(|x| x == "html");
-        if is_page && !keep.contains(&rel) && e.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = fs::remove_file(e.path());
+    fn sweep(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>, kinds: &[&str]) {
+        let Ok(entries) = fs::read_dir(project.join(dir)) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let rel = dir.join(e.file_name());
+            let ours = rel
+                .extension()
+                .is_some_and(|x| kinds.iter().any(|k| x == *k));
+            if ours && !keep.contains(&rel) && e.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = fs::remove_file(e.path());
+            }
         }
+    }
+    sweep(project, dir, keep, &["html", "css"]);
+    let fonts_dir = dir.join(FONTS_DIR);
+    if fs::symlink_metadata(project.join(&fonts_dir)).is_ok_and(|m| m.is_dir()) {
+        sweep(project, &fonts_dir, keep, &["woff2"]);
+        let _ = fs::remove_dir(project.join(&fonts_dir));
     }
 }
 

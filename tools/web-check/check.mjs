@@ -5,9 +5,13 @@
 //   npm install --prefix tools/web-check axe-core puppeteer-core   (once; node_modules is ignored)
 //   node tools/web-check/check.mjs <built project> [<screenshot folder>]
 //
-// Chromium: Debian's `chromium` (CHROMIUM=/path/to/chrome to use another). A machine without a
-// Japanese system font shows boxes in the screenshots: the pages ask for the reader's fonts, so
-// install one (the project's BIZ UD: cp fonts/*.ttf ~/.local/share/fonts/ && fc-cache).
+// Chromium: Debian's `chromium` (CHROMIUM=/path/to/chrome to use another). An edition with web
+// fonts (html: fonts: in sources/hakusho.yaml) is also checked for them: every face of its
+// fonts.css loads (Chromium's font sanitizer accepts it), and every glyph of the checked text
+// (headings, paragraphs, table cells of each page) is drawn from a web font, none from the
+// machine's fonts. An edition without them asks for the reader's fonts: a machine without a
+// Japanese system font then shows boxes in the screenshots (install one, e.g. the project's BIZ
+// UD: cp fonts/*.ttf ~/.local/share/fonts/ && fc-cache).
 import { readdirSync, statSync, mkdirSync } from "node:fs";
 import { join, resolve, relative } from "node:path";
 import { createRequire } from "node:module";
@@ -51,11 +55,51 @@ const browser = await puppeteer.launch({
   headless: true,
 });
 let violations = 0;
+let fontFailures = 0;
 const all = pages(root).sort();
+
+// The web fonts of the page just loaded: faces that fail to load, and glyphs of the checked
+// elements drawn by a font that is not one of them. Nothing to check without fonts.css.
+async function checkWebFonts(page, client) {
+  const linked = await page.$("link[href='fonts.css']");
+  if (!linked) return [];
+  const problems = await page.evaluate(async () => {
+    const out = [];
+    for (const face of document.fonts) {
+      try {
+        await face.load();
+      } catch (e) {
+        out.push(`web font ${face.family} ${face.weight} does not load: ${e}`);
+      }
+    }
+    await document.fonts.ready;
+    return out;
+  });
+  const { root: doc } = await client.send("DOM.getDocument", { depth: -1 });
+  const { nodeIds } = await client.send("DOM.querySelectorAll", {
+    nodeId: doc.nodeId,
+    selector: "main h1, main h2, main h3, main p, main th, main td, main li",
+  });
+  for (const nodeId of nodeIds.slice(0, 60)) {
+    const { fonts } = await client.send("CSS.getPlatformFontsForNode", { nodeId });
+    for (const f of fonts.filter((f) => !f.isCustomFont)) {
+      problems.push(`${f.glyphCount} glyphs drawn by the machine's font ${f.familyName}, not a web font`);
+    }
+  }
+  return problems;
+}
+
 try {
   const page = await browser.newPage();
+  const client = await page.target().createCDPSession();
+  await client.send("DOM.enable");
+  await client.send("CSS.enable");
   for (const file of all) {
     await page.goto(pathToFileURL(file).href);
+    for (const problem of await checkWebFonts(page, client)) {
+      fontFailures += 1;
+      console.log(`${relative(project, file)}: ${problem}`);
+    }
     await page.addScriptTag({ path: axePath });
     const result = await page.evaluate(() =>
       // eslint-disable-next-line no-undef
@@ -71,6 +115,7 @@ try {
   }
   await page.close();
   console.log(`axe-core ${require("axe-core/package.json").version}, WCAG 2.1 AA: ${all.length} pages, ${violations} violations`);
+  console.log(`web fonts: ${fontFailures} problems`);
 
   if (shots) {
     mkdirSync(shots, { recursive: true });
@@ -96,4 +141,4 @@ try {
 } finally {
   await browser.close();
 }
-process.exit(violations === 0 ? 0 : 1);
+process.exit(violations === 0 && fontFailures === 0 ? 0 : 1);

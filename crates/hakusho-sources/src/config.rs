@@ -332,6 +332,29 @@ pub struct HtmlConfig {
     pub pdf: String,
     #[serde(deserialize_with = "string")]
     pub single_page: String,
+    /// Bundled fonts served as web fonts, each cut to the characters of the edition it is in;
+    /// none: the reader's own fonts (the list in templates/web.css).
+    #[serde(default)]
+    pub fonts: Vec<WebFont>,
+}
+
+/// One entry of `html: fonts:`: a font file of the project served under a CSS family name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebFont {
+    /// The family name the stylesheet asks for (`font-family` in templates/web.css).
+    #[serde(deserialize_with = "string")]
+    pub family: String,
+    /// The font file, relative to the project (a TrueType or OpenType font).
+    #[serde(deserialize_with = "string")]
+    pub file: String,
+    /// The CSS weight it serves (400 normal, 700 bold).
+    #[serde(default = "normal_weight")]
+    pub weight: u16,
+}
+
+fn normal_weight() -> u16 {
+    400
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

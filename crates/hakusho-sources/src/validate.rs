@@ -129,6 +129,7 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
         }
     }
     charts(c, src, diags);
+    web_fonts(c, src, diags);
     let mut names = BTreeSet::new();
     for (i, d) in c.documents.iter().enumerate() {
         let loc = src.at(yaml_path!["documents", i, "name"]);
@@ -174,6 +175,81 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
 
 /// `charts:`: each table it names exists, its kind is one a chart has, its target and skipped
 /// columns are value columns of that table.
+/// `html: fonts:`: a family name a stylesheet can quote, a CSS weight, a file inside the
+/// project (the build reads it through the confined reader; this says it early and where).
+fn web_fonts(c: &Config, src: &Source, diags: &mut Diagnostics) {
+    let Some(html) = &c.html else { return };
+    for (i, f) in html.fonts.iter().enumerate() {
+        let family_ok = !f.family.is_empty()
+            && f.family.len() <= 64
+            && f.family
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, ' ' | '-' | '_'));
+        if !family_ok {
+            diags.error(
+                src.at(yaml_path!["html", "fonts", i, "family"]),
+                format!(
+                    "ウェブフォントの書体名 {} は使えません。半角英数字・空白・- ・_ だけで 64 文字以内の名前にし、templates/web.css の font-family にも同じ名前を書いてください",
+                    q(&f.family).ja
+                ),
+                format!(
+                    "web font family {} is not allowed: use ASCII letters, digits, space, - and _ only (64 at most), and the same name in font-family in templates/web.css",
+                    q(&f.family).en
+                ),
+            );
+        }
+        if !(1..=1000).contains(&f.weight) {
+            diags.error(
+                src.at(yaml_path!["html", "fonts", i, "weight"]),
+                format!(
+                    "ウェブフォントの太さ {} は範囲外です。1 から 1000 の数（標準 400、太字 700）を書いてください",
+                    f.weight
+                ),
+                format!(
+                    "web font weight {} is out of range: write a number from 1 to 1000 (400 normal, 700 bold)",
+                    f.weight
+                ),
+            );
+        }
+        let path = std::path::Path::new(&f.file);
+        let inside = !f.file.is_empty()
+            && path
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+        if !inside {
+            diags.error(
+                src.at(yaml_path!["html", "fonts", i, "file"]),
+                format!(
+                    "ウェブフォントのファイル {} はプロジェクトの中を指していません。fonts/BIZUDGothic-Regular.ttf のように、プロジェクトからの相対パスを .. なしで書いてください",
+                    q(&f.file).ja
+                ),
+                format!(
+                    "web font file {} does not point inside the project: write a path relative to the project without .., such as fonts/BIZUDGothic-Regular.ttf",
+                    q(&f.file).en
+                ),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (i, f) in html.fonts.iter().enumerate() {
+        if !seen.insert((f.family.as_str(), f.weight)) {
+            diags.error(
+                src.at(yaml_path!["html", "fonts", i]),
+                format!(
+                    "ウェブフォント {}（太さ {}）が二度宣言されています。どちらか一方を消してください",
+                    q(&f.family).ja,
+                    f.weight
+                ),
+                format!(
+                    "web font {} (weight {}) is declared twice: remove one",
+                    q(&f.family).en,
+                    f.weight
+                ),
+            );
+        }
+    }
+}
+
 fn charts(c: &Config, src: &Source, diags: &mut Diagnostics) {
     for (id, t) in &c.charts.tables {
         let Some(table) = c.tables.iter().find(|x| &x.id == id) else {

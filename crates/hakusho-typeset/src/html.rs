@@ -37,6 +37,9 @@ pub struct Options<'a> {
     pub labels: &'a Labels,
     /// The stylesheet's address, relative to the pages.
     pub stylesheet: &'a str,
+    /// The web fonts' `@font-face` rules (`fonts.css`), linked before the stylesheet; `None`
+    /// when the edition uses the reader's own fonts.
+    pub font_faces: Option<&'a str>,
     /// The PDF's address relative to the pages and its size in bytes (`None`: no link).
     pub pdf: Option<(&'a str, u64)>,
 }
@@ -589,7 +592,7 @@ fn page_html(frame: &Frame, opts: &Options) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<link rel=\"stylesheet\" href=\"{css}\">\n</head>\n<body>\n\
+         <title>{title}</title>\n{fonts}<link rel=\"stylesheet\" href=\"{css}\">\n</head>\n<body>\n\
          <a class=\"skip-link\" href=\"#main\">{skip}</a>\n",
         lang = escape(frame.lang),
         title = if frame.page_title == frame.doc_title {
@@ -601,6 +604,10 @@ fn page_html(frame: &Frame, opts: &Options) -> String {
                 escape(frame.doc_title)
             )
         },
+        fonts = opts.font_faces.map_or(String::new(), |f| format!(
+            "<link rel=\"stylesheet\" href=\"{}\">\n",
+            escape(f)
+        )),
         css = escape(opts.stylesheet),
         skip = escape(&l.skip_to_content),
     );
@@ -869,6 +876,7 @@ mod tests {
                 split_level: split,
                 labels: &labels,
                 stylesheet: "../web.css",
+                font_faces: None,
                 pdf: Some(("../../t.pdf", 802_816)),
             },
         )

@@ -25,6 +25,7 @@ pub mod markup;
 pub mod page;
 pub mod pdf;
 pub mod style;
+pub mod webfont;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
 pub mod overlay;
-mod subset;
+pub(crate) mod subset;
 
 use std::collections::BTreeMap;
 

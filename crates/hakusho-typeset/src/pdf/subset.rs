@@ -44,19 +44,8 @@ pub fn subset(
         font: name.to_string(),
         source,
     })?;
-    let cut_face = ttf_parser::RawFace::parse(&cut, 0).map_err(parse_error)?;
+    let mut tables = tables_of(&cut).map_err(parse_error)?;
     let original = ttf_parser::RawFace::parse(data, 0).map_err(parse_error)?;
-
-    let mut tables: Vec<([u8; 4], Vec<u8>)> = cut_face
-        .table_records
-        .into_iter()
-        .filter_map(|r| {
-            let start = r.offset as usize;
-            let bytes = cut.get(start..start.checked_add(r.length as usize)?)?;
-            Some((r.tag.to_bytes(), bytes.to_vec()))
-        })
-        .collect();
-    let has = |tables: &[([u8; 4], Vec<u8>)], tag: &[u8; 4]| tables.iter().any(|(t, _)| t == tag);
     if !has(&tables, b"OS/2") {
         if let Some(os2) = original.table(ttf_parser::Tag::from_bytes(b"OS/2")) {
             tables.push((*b"OS/2", os2.to_vec()));
@@ -90,6 +79,25 @@ pub fn subset(
         bytes: assemble(version, tables),
         remapper,
     })
+}
+
+/// An sfnt's tables as (tag, bytes), in directory order.
+pub(crate) type Tables = Vec<([u8; 4], Vec<u8>)>;
+
+pub(crate) fn tables_of(font: &[u8]) -> Result<Tables, ttf_parser::FaceParsingError> {
+    Ok(ttf_parser::RawFace::parse(font, 0)?
+        .table_records
+        .into_iter()
+        .filter_map(|r| {
+            let start = r.offset as usize;
+            let bytes = font.get(start..start.checked_add(r.length as usize)?)?;
+            Some((r.tag.to_bytes(), bytes.to_vec()))
+        })
+        .collect())
+}
+
+pub(crate) fn has(tables: &[([u8; 4], Vec<u8>)], tag: &[u8; 4]) -> bool {
+    tables.iter().any(|(t, _)| t == tag)
 }
 
 /// A `cmap` with one Windows Unicode BMP subtable (format 4), one segment per character.
@@ -149,7 +157,7 @@ fn checksum(bytes: &[u8]) -> u32 {
 
 /// Writes an sfnt from its tables: sorted directory, 4-byte aligned tables, checksums and the
 /// `head` checksum adjustment.
-fn assemble(version: [u8; 4], mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
+pub(crate) fn assemble(version: [u8; 4], mut tables: Vec<([u8; 4], Vec<u8>)>) -> Vec<u8> {
     tables.sort_by_key(|a| a.0);
     let n = tables.len() as u16;
     let entry_selector = 15 - n.max(1).leading_zeros() as u16;
