@@ -361,8 +361,18 @@ fn an_edition_no_longer_asked_for_is_removed() {
     assert!(p.join("build/html/web.css").is_file());
 }
 
+/// The characters of the edition's pages that are not ASCII, on disk now.
+fn page_characters(listing: &Listing) -> std::collections::BTreeSet<char> {
+    listing
+        .iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .flat_map(|(_, (bytes, _))| String::from_utf8_lossy(bytes).chars().collect::<Vec<_>>())
+        .filter(|c| !c.is_ascii())
+        .collect()
+}
+
 #[test]
-fn web_fonts_are_cut_per_edition_and_go_when_turned_off() {
+fn web_fonts_hold_every_character_of_every_edition_and_go_when_turned_off() {
     let dir = project_copy();
     let p = dir.path();
     build_ok(p);
@@ -370,50 +380,78 @@ fn web_fonts_are_cut_per_edition_and_go_when_turned_off() {
     let full = fs::metadata(p.join("fonts/BIZUDGothic-Regular.ttf"))
         .unwrap()
         .len() as usize;
-    for name in ["hakusho-2021", "booklet-kodomo"] {
-        let faces = String::from_utf8(first[&format!("{name}/fonts.css")].0.clone()).unwrap();
-        for weight in [400, 700] {
-            let font = format!("fonts/hakusho-gothic-{weight}.woff2");
-            assert!(faces.contains(&format!(
-                "font-family: \"hakusho-gothic\"; src: url(\"{font}\") format(\"woff2\"); font-weight: {weight};"
-            )), "{faces}");
-            let bytes = &first[&format!("{name}/{font}")].0;
-            assert_eq!(&bytes[..4], b"wOF2");
-            assert!(
-                bytes.len() < full / 10,
-                "{name} {font}: {} bytes",
-                bytes.len()
-            );
-        }
-        let index = String::from_utf8(first[&format!("{name}/index.html")].0.clone()).unwrap();
+    let faces = String::from_utf8(first["web-fonts.css"].0.clone()).unwrap();
+    let text = page_characters(&first);
+    assert!(text.len() > 1000, "{}", text.len());
+    for weight in [400, 700] {
+        let font = format!("hakusho-gothic-{weight}.woff2");
         assert!(
-            index.contains("<link rel=\"stylesheet\" href=\"fonts.css\">\n<link rel=\"stylesheet\" href=\"../web.css\">"),
-            "{index}"
+            faces.contains(&format!(
+                "font-family: \"hakusho-gothic\"; src: url(\"{font}\") format(\"woff2\"); font-weight: {weight};"
+            )),
+            "{faces}"
+        );
+        let bytes = &first[&font].0;
+        assert!(bytes.len() < full / 10, "{font}: {} bytes", bytes.len());
+        let held = hakusho_pdfcheck::webfont::characters(bytes).unwrap();
+        let font_file = fs::read(p.join("fonts/BIZUDGothic-Regular.ttf")).unwrap();
+        let face = ttf_parser::Face::parse(&font_file, 0).unwrap();
+        let missing: Vec<char> = text
+            .iter()
+            .filter(|c| face.glyph_index(**c).is_some() && !held.contains(c))
+            .copied()
+            .collect();
+        assert!(missing.is_empty(), "{font} lacks {missing:?}");
+    }
+    for page in ["hakusho-2021/index.html", "booklet-kodomo/03.html"] {
+        let html = String::from_utf8(first[page].0.clone()).unwrap();
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"../web-fonts.css\">\n<link rel=\"stylesheet\" href=\"../web.css\">"),
+            "{html}"
         );
     }
-    // each edition has its own cut: a booklet's is smaller than the white paper's
-    let size = |k: &str| first[k].0.len();
-    assert!(
-        size("booklet-kodomo/fonts/hakusho-gothic-400.woff2")
-            < size("hakusho-2021/fonts/hakusho-gothic-400.woff2")
+
+    // a booklet built alone gains a character: the fonts hold it and still every other
+    // edition's characters
+    let n = replace_in(
+        p,
+        "sources/departments/kikaku.yaml",
+        "多言語翻訳機を",
+        "多言語翻訳機（鸚鵡）を",
     );
+    assert!(n > 0);
+    let out = hakusho(p, &["build", "booklet-kikaku"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let after = edition(p);
+    let held = hakusho_pdfcheck::webfont::characters(&after["hakusho-gothic-400.woff2"].0).unwrap();
+    assert!(held.contains(&'鸚') && held.contains(&'鵡'));
+    let held_before =
+        hakusho_pdfcheck::webfont::characters(&first["hakusho-gothic-400.woff2"].0).unwrap();
+    let lost: Vec<char> = page_characters(&after)
+        .into_iter()
+        .filter(|c| held_before.contains(c) && !held.contains(c))
+        .collect();
+    assert!(lost.is_empty(), "lost {lost:?}");
 
     // turned off: the faces and fonts go, the pages ask for the reader's fonts again
     let config = p.join("sources/hakusho.yaml");
-    let text = fs::read_to_string(&config).unwrap();
+    let yaml = fs::read_to_string(&config).unwrap();
     let fonts = "  fonts:\n    - { family: hakusho-gothic, file: fonts/BIZUDGothic-Regular.ttf, weight: 400 }\n    - { family: hakusho-gothic, file: fonts/BIZUDGothic-Bold.ttf, weight: 700 }\n";
-    assert!(text.contains(fonts));
-    fs::write(&config, text.replacen(fonts, "", 1)).unwrap();
+    assert!(yaml.contains(fonts));
+    fs::write(&config, yaml.replacen(fonts, "", 1)).unwrap();
     build_ok(p);
-    let after = edition(p);
+    let off = edition(p);
     assert!(
-        !after.keys().any(|k| k.contains("fonts")),
+        !off.keys().any(|k| k.contains("font")),
         "{:?}",
-        after.keys()
+        off.keys().collect::<Vec<_>>()
     );
-    assert!(!p.join("build/html/hakusho-2021/fonts").exists());
-    let index = String::from_utf8(after["hakusho-2021/index.html"].0.clone()).unwrap();
-    assert!(!index.contains("fonts.css"));
+    let index = String::from_utf8(off["hakusho-2021/index.html"].0.clone()).unwrap();
+    assert!(!index.contains("web-fonts.css"));
 }
 
 #[test]

@@ -33,10 +33,12 @@ const STYLESHEET_FILE: &str = "web.css";
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// Largest font file read for web fonts (the bundled BIZ UD fonts are 5–6 MB).
 const MAX_FONT_BYTES: u64 = 128 * 1024 * 1024;
-/// An edition's web fonts: `fonts.css` (the `@font-face` rules) beside the pages, the fonts in
-/// `fonts/`.
-const FONT_FACES_FILE: &str = "fonts.css";
-const FONTS_DIR: &str = "fonts";
+/// The web fonts' `@font-face` rules, beside web.css; the fonts beside them. One cut serves
+/// every edition (a reader's browser fetches it once for the whole site), made from the
+/// characters of all of them.
+const FONT_FACES_FILE: &str = "web-fonts.css";
+const FONT_FILE_KIND: &str = "woff2";
+const FONT_FACES_LINK: &str = "../web-fonts.css";
 
 /// What the step did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -82,9 +84,12 @@ pub fn write_editions<'a>(
         confined::read(project, Path::new(STYLESHEET), MAX_PAGE_BYTES).map_err(Diagnostic::from)?;
     let fonts = read_web_fonts(project, declared_fonts(labels_cfg))?;
     let base = Path::new("build").join(HTML_DIR);
+    let with_fonts = !fonts.is_empty();
     let made: Vec<Result<Vec<OutFile>, Diagnostic>> = wanted
         .par_iter()
-        .map(|&(job, markup, split)| edition(project, &base, &labels, &fonts, job, markup, split))
+        .map(|&(job, markup, split)| {
+            edition(project, &base, &labels, with_fonts, job, markup, split)
+        })
         .collect();
     let mut files = vec![OutFile {
         rel: base.join(STYLESHEET_FILE),
@@ -92,6 +97,12 @@ pub fn write_editions<'a>(
     }];
     for m in made {
         files.extend(m?);
+    }
+    if with_fonts {
+        let made_now: BTreeSet<&str> = wanted.iter().map(|(job, ..)| job.name.as_str()).collect();
+        let mut text = characters_of(files.iter().map(|f| f.bytes.as_slice()));
+        text.extend(characters_of_other_editions(project, &base, &made_now));
+        files.extend(web_font_files(&base, &fonts, &text)?);
     }
     let mut report = HtmlReport {
         editions: wanted
@@ -113,21 +124,26 @@ pub fn write_editions<'a>(
     report.unchanged = files.len() - changed.len();
     report.written = changed.len();
     let dirs: BTreeSet<PathBuf> = std::iter::once(base.clone())
-        .chain(wanted.iter().flat_map(|(job, ..)| {
-            let dir = base.join(&job.name);
-            let fonts_dir = (!fonts.is_empty()).then(|| dir.join(FONTS_DIR));
-            std::iter::once(dir).chain(fonts_dir)
-        }))
+        .chain(wanted.iter().map(|(job, ..)| base.join(&job.name)))
         .collect();
     write_all(project, &dirs, &changed).map_err(|(rel, e)| write_error(&rel, &e))?;
     for (job, ..) in &wanted {
         let dir = base.join(&job.name);
         let keep: BTreeSet<PathBuf> = files
             .iter()
-            .filter(|f| f.rel.starts_with(&dir))
+            .filter(|f| f.rel.parent() == Some(dir.as_path()))
             .map(|f| f.rel.clone())
             .collect();
         remove_pages_not_made(project, &dir, &keep);
+    }
+    // web fonts no longer served (turned off, or a font removed from the list)
+    let made: BTreeSet<PathBuf> = files.iter().map(|f| f.rel.clone()).collect();
+    remove_files_not_made(project, &base, &made, &[FONT_FILE_KIND]);
+    if !with_fonts {
+        let faces = project.join(base.join(FONT_FACES_FILE));
+        if fs::symlink_metadata(&faces).is_ok_and(|m| m.is_file()) {
+            let _ = fs::remove_file(faces);
+        }
     }
     Ok(Some(report))
 }
@@ -156,7 +172,7 @@ struct LoadedWebFont<'a> {
 }
 
 impl LoadedWebFont<'_> {
-    /// `fonts/<family>-<weight>.woff2` (the family is ASCII letters, digits, space, - and _).
+    /// `<family>-<weight>.woff2` (the family is ASCII letters, digits, space, - and _).
     fn file_name(&self) -> String {
         format!(
             "{}-{}.woff2",
@@ -194,26 +210,58 @@ fn read_web_fonts<'a>(
         .collect()
 }
 
-/// `fonts.css` and the web fonts of one edition, cut to the characters of its pages.
-fn web_font_files(
-    project_dir: &Path,
-    fonts: &[LoadedWebFont],
-    pages: &[html::Page],
-) -> Result<Vec<OutFile>, Diagnostic> {
-    // every character a page holds (markup included: it is ASCII, which is kept anyway so a
-    // character written as an entity is never missing)
+/// The characters of `pages` that a web font must hold: every non-ASCII character in them
+/// (markup included, harmlessly) and all of printable ASCII, so that a character written as an
+/// entity is never missing.
+fn characters_of<'a>(pages: impl Iterator<Item = &'a [u8]>) -> BTreeSet<char> {
     let mut text: BTreeSet<char> = (' '..='~').collect();
     for p in pages {
-        text.extend(p.html.chars().filter(|c| !c.is_ascii()));
+        text.extend(String::from_utf8_lossy(p).chars().filter(|c| !c.is_ascii()));
     }
-    let mut faces = String::from(
-        "/* The web fonts of this edition, written by hakusho: each font of html: fonts: in\n   \
-         sources/hakusho.yaml, cut to the characters of these pages. */\n",
-    );
-    let mut files = Vec::with_capacity(fonts.len() + 1);
-    for f in fonts {
-        let bytes = webfont::woff2_subset(&f.declared.file, &f.data, text.iter().copied())
-            .map_err(|e| {
+    text
+}
+
+/// The characters of the editions on disk that this build does not make (a build of some
+/// documents only): the shared fonts must keep serving them. Read through the confined reader.
+fn characters_of_other_editions(
+    project: &Path,
+    base: &Path,
+    made_now: &BTreeSet<&str>,
+) -> BTreeSet<char> {
+    let mut pages = Vec::new();
+    let Ok(editions) = fs::read_dir(project.join(base)) else {
+        return BTreeSet::new();
+    };
+    for e in editions.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if made_now.contains(name.as_str()) || !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = fs::read_dir(e.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let rel = base.join(&name).join(f.file_name());
+            if rel.extension().is_some_and(|x| x == "html") {
+                if let Ok(bytes) = confined::read(project, &rel, MAX_PAGE_BYTES) {
+                    pages.push(bytes);
+                }
+            }
+        }
+    }
+    characters_of(pages.iter().map(Vec::as_slice))
+}
+
+/// `web-fonts.css` and the fonts it names, cut to `text`.
+fn web_font_files(
+    base: &Path,
+    fonts: &[LoadedWebFont],
+    text: &BTreeSet<char>,
+) -> Result<Vec<OutFile>, Diagnostic> {
+    let cut: Vec<Result<Vec<u8>, Diagnostic>> = fonts
+        .par_iter()
+        .map(|f| {
+            webfont::woff2_subset(&f.declared.file, &f.data, text.iter().copied()).map_err(|e| {
                 Diagnostic::error(
                     Location::file("sources/hakusho.yaml"),
                     format!(
@@ -225,21 +273,29 @@ fn web_font_files(
                         f.declared.file
                     ),
                 )
-            })?;
+            })
+        })
+        .collect();
+    let mut faces = String::from(
+        "/* The web fonts of the editions, written by hakusho: each font of html: fonts: in\n   \
+         sources/hakusho.yaml, cut to the characters of the editions' pages. */\n",
+    );
+    let mut files = Vec::with_capacity(fonts.len() + 1);
+    for (f, bytes) in fonts.iter().zip(cut) {
         let name = f.file_name();
         let _ = writeln!(
             faces,
-            "@font-face {{ font-family: \"{}\"; src: url(\"{FONTS_DIR}/{name}\") format(\"woff2\"); \
+            "@font-face {{ font-family: \"{}\"; src: url(\"{name}\") format(\"woff2\"); \
              font-weight: {}; font-style: normal; font-display: swap; }}",
             f.declared.family, f.declared.weight
         );
         files.push(OutFile {
-            rel: project_dir.join(FONTS_DIR).join(name),
-            bytes,
+            rel: base.join(name),
+            bytes: bytes?,
         });
     }
     files.push(OutFile {
-        rel: project_dir.join(FONT_FACES_FILE),
+        rel: base.join(FONT_FACES_FILE),
         bytes: faces.into_bytes(),
     });
     Ok(files)
@@ -250,7 +306,7 @@ fn edition(
     project: &Path,
     base: &Path,
     labels: &Labels,
-    fonts: &[LoadedWebFont],
+    with_fonts: bool,
     job: &Job,
     markup: &str,
     split: u8,
@@ -272,23 +328,16 @@ fn edition(
         split_level: split,
         labels,
         stylesheet: "../web.css",
-        font_faces: (!fonts.is_empty()).then_some(FONT_FACES_FILE),
+        font_faces: with_fonts.then_some(FONT_FACES_LINK),
         pdf: pdf_size.map(|s| (pdf_href.as_str(), s)),
     };
     let dir = base.join(&job.name);
-    let pages = html::write_edition(&doc, &opts);
-    let font_files = if fonts.is_empty() {
-        Vec::new()
-    } else {
-        web_font_files(&dir, fonts, &pages)?
-    };
-    Ok(pages
+    Ok(html::write_edition(&doc, &opts)
         .into_iter()
         .map(|p| OutFile {
             rel: dir.join(p.file),
             bytes: p.html.into_bytes(),
         })
-        .chain(font_files)
         .collect())
 }
 
@@ -393,28 +442,25 @@ pub fn remove_stale_editions<'a>(project: &Path, editions: impl Iterator<Item = 
     }
 }
 
-/// Removes the files of an edition's folder that this build did not make: pages, `fonts.css`
-/// and the fonts in `fonts/` (then that folder, when empty). Only files of those kinds go.
+/// Removes the pages (and any `.css`) of an edition's folder that this build did not make.
 fn remove_pages_not_made(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>) {
-    fn sweep(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>, kinds: &[&str]) {
-        let Ok(entries) = fs::read_dir(project.join(dir)) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let rel = dir.join(e.file_name());
-            let ours = rel
-                .extension()
-                .is_some_and(|x| kinds.iter().any(|k| x == *k));
-            if ours && !keep.contains(&rel) && e.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = fs::remove_file(e.path());
-            }
+    remove_files_not_made(project, dir, keep, &["html", "css"]);
+}
+
+/// Removes the files directly in `dir` with one of the extensions `kinds` that are not in
+/// `keep`; nothing else (no folder, no link's target, no other file).
+fn remove_files_not_made(project: &Path, dir: &Path, keep: &BTreeSet<PathBuf>, kinds: &[&str]) {
+    let Ok(entries) = fs::read_dir(project.join(dir)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let rel = dir.join(e.file_name());
+        let ours = rel
+            .extension()
+            .is_some_and(|x| kinds.iter().any(|k| x == *k));
+        if ours && !keep.contains(&rel) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
         }
-    }
-    sweep(project, dir, keep, &["html", "css"]);
-    let fonts_dir = dir.join(FONTS_DIR);
-    if fs::symlink_metadata(project.join(&fonts_dir)).is_ok_and(|m| m.is_dir()) {
-        sweep(project, &fonts_dir, keep, &["woff2"]);
-        let _ = fs::remove_dir(project.join(&fonts_dir));
     }
 }
 

@@ -7,7 +7,7 @@
 //
 // Chromium: Debian's `chromium` (CHROMIUM=/path/to/chrome to use another). An edition with web
 // fonts (html: fonts: in sources/hakusho.yaml) is also checked for them: every face of its
-// fonts.css loads (Chromium's font sanitizer accepts it), and every glyph of the checked text
+// web-fonts.css loads (Chromium's font sanitizer accepts it), and every glyph of the checked text
 // (headings, paragraphs, table cells of each page) is drawn from a web font, none from the
 // machine's fonts. An edition without them asks for the reader's fonts: a machine without a
 // Japanese system font then shows boxes in the screenshots (install one, e.g. the project's BIZ
@@ -59,9 +59,9 @@ let fontFailures = 0;
 const all = pages(root).sort();
 
 // The web fonts of the page just loaded: faces that fail to load, and glyphs of the checked
-// elements drawn by a font that is not one of them. Nothing to check without fonts.css.
+// elements drawn by a font that is not one of them. Nothing to check without web-fonts.css.
 async function checkWebFonts(page, client) {
-  const linked = await page.$("link[href='fonts.css']");
+  const linked = await page.$("link[href$='web-fonts.css']");
   if (!linked) return [];
   const problems = await page.evaluate(async () => {
     const out = [];

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod tags;
+pub mod webfont;
 pub use tags::{StructKid, StructNode, Tagging};
 
 use std::collections::{BTreeMap, HashMap};
