@@ -100,9 +100,18 @@ pub fn write_editions<'a>(
     }
     if with_fonts {
         let made_now: BTreeSet<&str> = wanted.iter().map(|(job, ..)| job.name.as_str()).collect();
-        let mut text = characters_of(files.iter().map(|f| f.bytes.as_slice()));
-        text.extend(characters_of_other_editions(project, &base, &made_now));
-        files.extend(web_font_files(&base, &fonts, &text)?);
+        let mut text = CharSet::printable_ascii();
+        for f in &files {
+            text.add_text_of(&f.bytes);
+        }
+        add_characters_of_other_editions(project, &base, &made_now, &mut text);
+        let chars = text.to_vec();
+        let key = web_fonts_key(&fonts, &chars);
+        let cut = match (force, previous_web_fonts(project, &base, &fonts, &key)) {
+            (false, Some(previous)) => previous,
+            _ => web_font_files(&base, &fonts, &chars, &key)?,
+        };
+        files.extend(cut);
     }
     let mut report = HtmlReport {
         editions: wanted
@@ -210,27 +219,59 @@ fn read_web_fonts<'a>(
         .collect()
 }
 
-/// The characters of `pages` that a web font must hold: every non-ASCII character in them
-/// (markup included, harmlessly) and all of printable ASCII, so that a character written as an
-/// entity is never missing.
-fn characters_of<'a>(pages: impl Iterator<Item = &'a [u8]>) -> BTreeSet<char> {
-    let mut text: BTreeSet<char> = (' '..='~').collect();
-    for p in pages {
-        text.extend(String::from_utf8_lossy(p).chars().filter(|c| !c.is_ascii()));
+/// The characters a web font must hold, one bit per code point (139 KB): collecting a site's
+/// pages is millions of insertions, which a `BTreeSet` made a visible part of the build.
+struct CharSet(Vec<u64>);
+
+impl CharSet {
+    /// Printable ASCII, always held: a character a page writes as an entity is never missing.
+    fn printable_ascii() -> Self {
+        let mut set = CharSet(vec![0; (char::MAX as usize + 1).div_ceil(64)]);
+        for c in ' '..='~' {
+            set.insert(c);
+        }
+        set
     }
-    text
+
+    fn insert(&mut self, c: char) {
+        let i = c as usize;
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Every character of a page (its markup included, harmlessly: ASCII is held anyway).
+    fn add_text_of(&mut self, page: &[u8]) {
+        for c in String::from_utf8_lossy(page).chars() {
+            self.insert(c);
+        }
+    }
+
+    fn to_vec(&self) -> Vec<char> {
+        let mut out = Vec::new();
+        for (w, &bits) in self.0.iter().enumerate() {
+            let mut rest = bits;
+            while rest != 0 {
+                let bit = rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                // every set bit came from a char
+                if let Some(c) = u32::try_from(w * 64 + bit).ok().and_then(char::from_u32) {
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
 }
 
-/// The characters of the editions on disk that this build does not make (a build of some
+/// Adds the characters of the editions on disk that this build does not make (a build of some
 /// documents only): the shared fonts must keep serving them. Read through the confined reader.
-fn characters_of_other_editions(
+fn add_characters_of_other_editions(
     project: &Path,
     base: &Path,
     made_now: &BTreeSet<&str>,
-) -> BTreeSet<char> {
-    let mut pages = Vec::new();
+    text: &mut CharSet,
+) {
     let Ok(editions) = fs::read_dir(project.join(base)) else {
-        return BTreeSet::new();
+        return;
     };
     for e in editions.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
@@ -244,19 +285,63 @@ fn characters_of_other_editions(
             let rel = base.join(&name).join(f.file_name());
             if rel.extension().is_some_and(|x| x == "html") {
                 if let Ok(bytes) = confined::read(project, &rel, MAX_PAGE_BYTES) {
-                    pages.push(bytes);
+                    text.add_text_of(&bytes);
                 }
             }
         }
     }
-    characters_of(pages.iter().map(Vec::as_slice))
 }
 
-/// `web-fonts.css` and the fonts it names, cut to `text`.
+/// What the web fonts are made from: the tool, each font's family, weight and bytes, and the
+/// characters. Written into `web-fonts.css`, so that a build whose pages hold the same
+/// characters reuses the fonts instead of cutting and packing them again (tens of ms each).
+fn web_fonts_key(fonts: &[LoadedWebFont], text: &[char]) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for f in fonts {
+        h.update(f.declared.family.as_bytes());
+        h.update(&f.declared.weight.to_le_bytes());
+        h.update(&(f.data.len() as u64).to_le_bytes());
+        h.update(&f.data);
+    }
+    for c in text {
+        h.update(&u32::from(*c).to_le_bytes());
+    }
+    format!("/* made from: {} */\n", h.finalize().to_hex())
+}
+
+/// The web fonts on disk, when `web-fonts.css` says they were made from `key` and every font
+/// it names is there: read back, to be compared and left as they are.
+fn previous_web_fonts(
+    project: &Path,
+    base: &Path,
+    fonts: &[LoadedWebFont],
+    key: &str,
+) -> Option<Vec<OutFile>> {
+    let faces_rel = base.join(FONT_FACES_FILE);
+    let faces = confined::read(project, &faces_rel, MAX_PAGE_BYTES).ok()?;
+    if !faces.starts_with(key.as_bytes()) {
+        return None;
+    }
+    let mut files = Vec::with_capacity(fonts.len() + 1);
+    for f in fonts {
+        let rel = base.join(f.file_name());
+        let bytes = confined::read(project, &rel, MAX_FONT_BYTES).ok()?;
+        files.push(OutFile { rel, bytes });
+    }
+    files.push(OutFile {
+        rel: faces_rel,
+        bytes: faces,
+    });
+    Some(files)
+}
+
+/// `web-fonts.css` (starting with `key`) and the fonts it names, cut to `text`.
 fn web_font_files(
     base: &Path,
     fonts: &[LoadedWebFont],
-    text: &BTreeSet<char>,
+    text: &[char],
+    key: &str,
 ) -> Result<Vec<OutFile>, Diagnostic> {
     let cut: Vec<Result<Vec<u8>, Diagnostic>> = fonts
         .par_iter()
@@ -276,7 +361,8 @@ fn web_font_files(
             })
         })
         .collect();
-    let mut faces = String::from(
+    let mut faces = key.to_string();
+    faces.push_str(
         "/* The web fonts of the editions, written by hakusho: each font of html: fonts: in\n   \
          sources/hakusho.yaml, cut to the characters of the editions' pages. */\n",
     );
