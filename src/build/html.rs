@@ -61,7 +61,7 @@ struct OutFile {
 /// `force` (`build --force`) writes every page, changed or not. `Ok(None)` when none asks.
 pub fn write_editions<'a>(
     project: &Path,
-    labels: Option<&HtmlConfig>,
+    config: Option<&HtmlConfig>,
     force: bool,
     documents: impl Iterator<Item = (&'a Job, &'a str)>,
 ) -> Result<Option<HtmlReport>, Diagnostic> {
@@ -72,8 +72,7 @@ pub fn write_editions<'a>(
         return Ok(None);
     }
     // validation refuses html: on a document without the labels; say so rather than panic
-    let labels_cfg = labels;
-    let Some(labels) = labels.map(labels_of) else {
+    let Some(labels) = config.map(labels_of) else {
         return Err(Diagnostic::error(
             Location::file("sources/hakusho.yaml"),
             "ウェブ版の文言（sources/hakusho.yaml の html:）がありません",
@@ -82,7 +81,7 @@ pub fn write_editions<'a>(
     };
     let css =
         confined::read(project, Path::new(STYLESHEET), MAX_PAGE_BYTES).map_err(Diagnostic::from)?;
-    let fonts = read_web_fonts(project, declared_fonts(labels_cfg))?;
+    let fonts = read_web_fonts(project, config.map_or(&[], |c| c.fonts.as_slice()))?;
     let base = Path::new("build").join(HTML_DIR);
     let with_fonts = !fonts.is_empty();
     let made: Vec<Result<Vec<OutFile>, Diagnostic>> = wanted
@@ -107,11 +106,15 @@ pub fn write_editions<'a>(
         add_characters_of_other_editions(project, &base, &made_now, &mut text);
         let chars = text.to_vec();
         let key = web_fonts_key(&fonts, &chars);
-        let cut = match (force, previous_web_fonts(project, &base, &fonts, &key)) {
-            (false, Some(previous)) => previous,
-            _ => web_font_files(&base, &fonts, &chars, &key)?,
+        let reused = if force {
+            None
+        } else {
+            previous_web_fonts(project, &base, &fonts, &key)
         };
-        files.extend(cut);
+        match reused {
+            Some(previous) => files.extend(previous),
+            None => files.extend(web_font_files(&base, &fonts, &chars, &key)?),
+        }
     }
     let mut report = HtmlReport {
         editions: wanted
@@ -168,10 +171,6 @@ fn labels_of(c: &HtmlConfig) -> Labels {
         pdf: c.pdf.clone(),
         single_page: c.single_page.clone(),
     }
-}
-
-fn declared_fonts(c: Option<&HtmlConfig>) -> &[WebFont] {
-    c.map_or(&[], |c| c.fonts.as_slice())
 }
 
 /// A font of `html: fonts:` with its file's bytes.
