@@ -1,0 +1,132 @@
+//! Build profiles: the screen PDF and the print PDF of the same documents. A style sheet may
+//! hold a `print:` section: keys laid over the rest of the file for a print build (facing
+//! pages, padding to a multiple of four pages...), ignored by the screen build.
+//!
+//! ```yaml
+//! page: { size: A4, margin: { ... } }
+//! footer: { center: "{page}", ... }
+//! print:
+//!   page: { facing: true, pad_to: 4 }   # size and margin stay as above
+//!   footer: { center: "", right: "{page}" }
+//! ```
+//!
+//! Mappings merge key by key, at any depth; any other value (a number, a string, a list)
+//! replaces the one above. [`crate::Style::for_profile`] gives the style of a profile.
+
+use std::path::Path;
+
+use hakusho_diagnostics::{Diagnostic, Diagnostics, Location};
+use hakusho_yaml::{yaml_path, Seg, Source};
+use serde_yaml::{Mapping, Value};
+
+use crate::style::StyleFile;
+
+/// What a build is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The PDF read on a screen (and the web edition's link): the style as written.
+    Screen,
+    /// The PDF sent to the print shop: the style with its `print:` section laid over it.
+    Print,
+}
+
+/// Keys a `print:` section cannot change: the fonts are loaded once for both profiles, and
+/// a print section holds no print section of its own.
+const FIXED: &[&str] = &["fonts", "print"];
+
+/// The style file of a print build: `text` (the style sheet, named `source_name`) with the
+/// keys of its `print:` section laid over the others. Problems are located in the section.
+pub(crate) fn print_file(text: &str, source_name: &str) -> Result<StyleFile, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let display = Path::new(source_name);
+    let Some((mut root, source)) =
+        hakusho_yaml::parse::<Value>(text.to_string(), display, &mut diags)
+    else {
+        return Err(diags);
+    };
+    let print_at = source.at(yaml_path!["print"]);
+    let over = match root.as_mapping_mut().and_then(|m| m.remove("print")) {
+        Some(Value::Mapping(m)) => m,
+        Some(Value::Null) | None => Mapping::new(),
+        Some(_) => {
+            diags.error(
+                print_at,
+                "print: には、印刷用に変える設定を「キー: 値」の組で書いてください（例: page: { facing: true }）",
+                "print: takes the settings a print build changes, as keys and values (for example page: { facing: true })",
+            );
+            return Err(diags);
+        }
+    };
+    for key in FIXED {
+        if over.contains_key(*key) {
+            diags.error(
+                source.at(yaml_path!["print", *key]),
+                format!("print: の中では {key}: を変えられません（フォントは画面用と印刷用で共通です）。print: の外に書いてください"),
+                format!("{key}: cannot be changed under print: (both builds use the same fonts); write it outside print:"),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut merged = root;
+    let over = Value::Mapping(over);
+    lay_over(&mut merged, &over);
+    serde_yaml::from_value::<StyleFile>(merged).map_err(|e| {
+        let d = hakusho_yaml::error_diagnostic(&e, display, text);
+        let location = named_key(&e.to_string())
+            .and_then(|key| find_key(&over, &key, &mut vec![Seg::from("print")], &source))
+            .unwrap_or(print_at);
+        Diagnostics::from_iter([Diagnostic::error(
+            location,
+            format!("print:（印刷用の設定）を重ねると: {}", d.ja),
+            format!(
+                "with print: (the print settings) laid over the style: {}",
+                d.en
+            ),
+        )])
+    })
+}
+
+/// `over` laid over `base`: mappings merge key by key, anything else replaces.
+fn lay_over(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(bv) => lay_over(bv, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// The key an "unknown field `x`" message names.
+fn named_key(message: &str) -> Option<String> {
+    let rest = message.split_once("unknown field `")?.1;
+    Some(rest.split_once('`')?.0.to_string())
+}
+
+/// Where `key` is written inside `value` (the print section, at `path`), depth first.
+fn find_key(value: &Value, key: &str, path: &mut Vec<Seg>, source: &Source) -> Option<Location> {
+    let Value::Mapping(m) = value else {
+        return None;
+    };
+    for (k, v) in m {
+        let Some(name) = k.as_str() else { continue };
+        path.push(Seg::from(name));
+        if name == key {
+            return Some(source.at(path));
+        }
+        let found = find_key(v, key, path, source);
+        path.pop();
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
