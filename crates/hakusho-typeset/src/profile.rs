@@ -130,3 +130,75 @@ fn find_key(value: &Value, key: &str, path: &mut Vec<Seg>, source: &Source) -> O
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::style::{PageBreak, Style};
+
+    fn sample() -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        std::fs::read_to_string(root.join("templates/style.yaml")).unwrap()
+    }
+
+    #[test]
+    fn print_keys_are_laid_over_the_style_and_the_rest_stays() {
+        let text = sample();
+        let screen = Style::parse(&text, "style.yaml").unwrap();
+        let print = print_file(&text, "style.yaml").unwrap();
+        assert!(!screen.page.facing && screen.page.pad_to.is_none());
+        assert!(print.page.facing && print.page.pad_to == Some(4));
+        // Merged key by key: the page size, the margins, the footer's font stay.
+        assert_eq!(print.page.margin, screen.page.margin);
+        let (sf, pf) = (screen.footer.unwrap(), print.footer.unwrap());
+        assert_eq!((sf.center.as_str(), sf.right.as_str()), ("{page}", ""));
+        assert_eq!((pf.center.as_str(), pf.right.as_str()), ("", "{page}"));
+        assert_eq!((pf.font, pf.size), (sf.font, sf.size));
+        assert_eq!(
+            print.elements["h1"].page_break_before,
+            Some(PageBreak::Right)
+        );
+        assert!(print.print.is_none());
+    }
+
+    #[test]
+    fn a_wrong_print_key_is_reported_at_its_line_and_fonts_cannot_change() {
+        let text = sample().replace("page: { facing: true", "page: { facng: true");
+        let err = print_file(&text, "style.yaml").unwrap_err();
+        let d = err.iter().next().unwrap();
+        let line = text.lines().position(|l| l.contains("facng")).unwrap() as u32 + 1;
+        assert!(
+            matches!(d.location, Location::Text { line: l, .. } if l == line),
+            "{:?}",
+            d.location
+        );
+        assert!(
+            d.ja.contains("print:") && d.ja.contains("facng"),
+            "{}",
+            d.ja
+        );
+        let text = format!(
+            "{}\n  fonts: {{ mincho: fonts/x.ttf }}\n",
+            sample().trim_end()
+        );
+        let err = print_file(&text, "style.yaml").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(
+            d.ja.contains("fonts:") && d.ja.contains("print:"),
+            "{}",
+            d.ja
+        );
+        let line = text.lines().count() as u32;
+        assert!(matches!(d.location, Location::Text { line: l, .. } if l == line));
+    }
+
+    #[test]
+    fn page_break_before_takes_right_and_refuses_other_words() {
+        let text = sample().replace("page_break_before: right,", "page_break_before: left,");
+        let err = Style::parse(&text, "style.yaml").unwrap_err();
+        let said = err.iter().next().unwrap().ja.clone();
+        assert!(said.contains("left") && said.contains("right"), "{said}");
+    }
+}

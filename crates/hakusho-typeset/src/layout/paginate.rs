@@ -368,6 +368,82 @@ mod tests {
         assert_eq!(first_chunks(&paged), vec![0, 3]);
     }
 
+    fn facing(pad_to: Option<u32>) -> (Style, FontSet) {
+        let (mut style, fonts) = style();
+        style.file.page.facing = true;
+        style.file.page.pad_to = pad_to;
+        (style, fonts)
+    }
+
+    fn right_page(height: f32) -> Chunk {
+        Chunk {
+            page_break_before: true,
+            right_page: true,
+            headings: vec![(0, 0.0)],
+            ..chunk(height, false)
+        }
+    }
+
+    #[test]
+    fn with_facing_pages_a_right_hand_start_on_a_left_hand_page_gets_a_blank_page_before_it() {
+        let (style, _) = facing(None);
+        // Page 1 holds a paragraph; the chapter would start page 2, a left-hand page.
+        let chunks = vec![chunk(50.0, false), right_page(50.0), chunk(50.0, false)];
+        let paged = paginate(&chunks, &[], &style, 1);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, true, false]);
+        assert!(paged.pages[1].placed.is_empty());
+        assert_eq!(
+            paged.landings[0].0, 2,
+            "the chapter's heading lands on page 3"
+        );
+        // Already on a right-hand page: no blank. Without facing pages: none either.
+        let chunks = vec![right_page(50.0), chunk(50.0, false)];
+        assert_eq!(paginate(&chunks, &[], &style, 1).pages.len(), 1);
+        let (screen, _) = self::style();
+        let chunks = vec![chunk(50.0, false), right_page(50.0)];
+        let paged = paginate(&chunks, &[], &screen, 1);
+        assert_eq!(paged.pages.len(), 2);
+        assert!(paged.pages.iter().all(|p| !p.blank));
+    }
+
+    #[test]
+    fn padding_puts_blank_pages_before_a_last_page_without_running_heads() {
+        let (style, fonts) = facing(Some(4));
+        let b = body(&style);
+        let colophon = Chunk {
+            page_break_before: true,
+            cover: true,
+            headings: vec![(0, 0.0)],
+            ..chunk(50.0, false)
+        };
+        let chunks = vec![chunk(b - 1.0, false), chunk(50.0, false), colophon];
+        let paged = paginate(&chunks, &[], &style, 1);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, false, true, false]);
+        assert_eq!(
+            paged.landings[0].0, 3,
+            "the colophon's heading moved with it"
+        );
+        // Blank pages print nothing, not even their number.
+        let heading = HeadingInfo {
+            level: 2,
+            tag_level: 2,
+            title: "奥付".into(),
+            toc_title: "奥付".into(),
+            in_toc: false,
+            pos: Default::default(),
+        };
+        let pages = finish_pages(paged, chunks, &[], &style, &fonts, "t", &[heading]);
+        assert!(pages[2].items.is_empty());
+        assert!(!pages[1].items.is_empty());
+        // A last page with running heads: the blank pages go after it.
+        let chunks = vec![chunk(50.0, false)];
+        let paged = paginate(&chunks, &[], &style, 0);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, true, true, true]);
+    }
+
     /// A block that repeats a 40 pt header and records the parts it is asked to lay out.
     struct Recorder {
         parts: Rc<RefCell<Vec<Vec<usize>>>>,
