@@ -194,6 +194,35 @@ mod tests {
         assert!(matches!(d.location, Location::Text { line: l, .. } if l == line));
     }
 
+    /// A huge `pad_to` would make millions of blank pages before `max_pages` is checked.
+    #[test]
+    fn pad_to_out_of_range_is_refused_at_its_line_by_every_build() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = std::env::temp_dir().join(format!("hakusho-pad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("style.yaml");
+        let text = sample().replace("pad_to: 4 }", "pad_to: 4000000000 }");
+        std::fs::write(&path, &text).unwrap();
+        let err = Style::load(&path, &root).unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(
+            d.ja.contains("4000000000") && d.ja.contains("64"),
+            "{}",
+            d.ja
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("pad_to: 4000"))
+            .unwrap() as u32
+            + 1;
+        assert!(
+            matches!(d.location, Location::Text { line: l, .. } if l == line),
+            "{:?}",
+            d.location
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     #[test]
     fn page_break_before_takes_right_and_refuses_other_words() {
         let text = sample().replace("page_break_before: right,", "page_break_before: left,");

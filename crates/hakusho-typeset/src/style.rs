@@ -517,6 +517,10 @@ pub struct Style {
 /// Largest font file read (a CJK collection is tens of MiB; far larger is a stray file).
 pub const FONT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Largest `pad_to:`: a printed sheet folds into at most 64 pages, and a larger number would
+/// only add blank pages.
+const MAX_PAD_TO: u32 = 64;
+
 /// Largest style sheet read.
 const STYLE_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -674,11 +678,12 @@ impl Style {
             },
             PageSize::Dims([w, h]) => (w.resolve(10.0), h.resolve(10.0)),
         };
-        if file.page.pad_to == Some(0) {
+        if let Some(n) = file.page.pad_to.filter(|n| !(1..=MAX_PAD_TO).contains(n)) {
             diags.error(
-                key_location(text, Path::new(source_name), "pad_to:"),
-                "pad_to: は 1 以上の整数にしてください（中綴じの冊子なら 4。ページ数をこの数の倍数にそろえます）",
-                "pad_to: must be a whole number of 1 or more (4 for a saddle-stitched booklet: the page count is made a multiple of it)",
+                // The last one written: the print section's, when the print variant is wrong.
+                last_key_location(text, Path::new(source_name), "pad_to:"),
+                format!("pad_to: {n} は使えません。1 から {MAX_PAD_TO} までの整数にしてください（中綴じの冊子なら 4。ページ数をこの数の倍数にそろえます）"),
+                format!("pad_to: {n} cannot be used; give a whole number from 1 to {MAX_PAD_TO} (4 for a saddle-stitched booklet: the page count is made a multiple of it)"),
             );
         }
         // The print variant is the same file with more keys: its own problems only, once the
@@ -841,6 +846,22 @@ fn key_location(text: &str, path: &Path, needle: &str) -> Location {
         }
     }
     Location::file(path)
+}
+
+/// The position of the last line (not a comment) where `key` is written.
+fn last_key_location(text: &str, path: &Path, key: &str) -> Location {
+    let found = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .filter_map(|(i, line)| Some((i, line.find(key)?, line)))
+        .last();
+    match found {
+        Some((i, col, line)) => {
+            Location::text(path, i as u32 + 1, line[..col].chars().count() as u32 + 1)
+        }
+        None => Location::file(path),
+    }
 }
 
 #[cfg(test)]
