@@ -333,3 +333,25 @@ fn every_chart_figure_is_a_figure_with_alternative_text() {
         );
     }
 }
+
+/// The print variant of the style (facing pages: blank pages before chapters and at the
+/// end) is tagged as well: a blank page holds nothing untagged.
+#[test]
+fn the_print_variant_of_the_white_paper_is_tagged_for_a_screen_reader() {
+    let project = repo();
+    let (ts, markup) = white_paper();
+    let (style, fonts) =
+        hakusho_typeset::Style::load(&project.join("templates/style.yaml"), &project).unwrap();
+    let print = hakusho_typeset::Style::for_profile(&style, hakusho_typeset::Profile::Print);
+    let print = hakusho_typeset::Typesetter::new(print, Arc::new(fonts)).unwrap();
+    let screen = inspect(&ts.typeset(&markup, "hakusho").unwrap().pdf).unwrap();
+    let report = inspect(&print.typeset(&markup, "hakusho").unwrap().pdf).unwrap();
+    assert!(report.pages.len() > screen.pages.len(), "no blank pages");
+    let problems = tagging_problems("print", &report);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The same text in the same tree order as on screen.
+    assert_eq!(
+        report.tagging.text_in_tree_order(&["TOC"]),
+        screen.tagging.text_in_tree_order(&["TOC"])
+    );
+}

@@ -24,6 +24,7 @@ pub mod marks;
 pub mod markup;
 pub mod page;
 pub mod pdf;
+pub mod profile;
 pub mod style;
 pub mod webfont;
 
@@ -34,6 +35,7 @@ use hakusho_diagnostics::{Diagnostics, Location};
 pub use font::FontSet;
 pub use markers::ListMarkers;
 pub use page::LaidOutDocument;
+pub use profile::Profile;
 pub use style::Style;
 
 /// A built document.

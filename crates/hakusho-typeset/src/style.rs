@@ -109,7 +109,10 @@ pub struct BlockStyle {
     pub margin_right: Option<Length>,
     pub align: Option<TextAlign>,
     pub color: Option<Rgb>,
-    pub page_break_before: Option<bool>,
+    /// `true`: the block starts a new page; `right`: a right-hand page (右起こし) when
+    /// `page: facing: true`, a blank left page put before it when needed (otherwise the
+    /// same as `true`).
+    pub page_break_before: Option<PageBreak>,
     /// Rule under the block (width in pt; 0 = none).
     pub rule_below: Option<f32>,
     pub rule_color: Option<Rgb>,
@@ -157,6 +160,37 @@ impl BlockStyle {
     }
 }
 
+/// `page_break_before:` of a block: `false`, `true` or `right`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageBreak {
+    No,
+    Page,
+    /// A right-hand page: odd page numbers, in a left-bound horizontal document.
+    Right,
+}
+
+impl<'de> Deserialize<'de> for PageBreak {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PageBreak;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or right")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PageBreak, E> {
+                Ok(if v { PageBreak::Page } else { PageBreak::No })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PageBreak, E> {
+                match v {
+                    "right" => Ok(PageBreak::Right),
+                    _ => Err(E::unknown_variant(v, &["true", "false", "right"])),
+                }
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum PageSize {
@@ -180,6 +214,17 @@ pub struct PageStyle {
     #[serde(default = "default_size")]
     pub size: PageSize,
     pub margin: Margins,
+    /// Facing pages, for a printed and bound document: a block with `page_break_before:
+    /// right` starts on an odd (right-hand) page, a blank unnumbered page put before it when
+    /// needed; the `left` and `right` slots of the running header and footer swap on even
+    /// (left-hand) pages, so that `right` is the outer edge and `left` the inner one.
+    #[serde(default)]
+    pub facing: bool,
+    /// Blank pages are added so that the page count is a multiple of this (4 for a
+    /// saddle-stitched booklet): before the last page when it has no running heads (a
+    /// colophon, a back cover), else at the end.
+    #[serde(default)]
+    pub pad_to: Option<u32>,
 }
 
 fn default_size() -> PageSize {
@@ -425,6 +470,10 @@ pub struct StyleFile {
     pub toc: TocStyle,
     #[serde(default)]
     pub chart: ChartStyle,
+    /// Keys that override the ones above in a print build (`Style::for_profile`); the
+    /// screen build ignores them. Checked when the style is loaded.
+    #[serde(default)]
+    pub print: Option<serde_yaml::Value>,
 }
 
 /// A resolved block style: everything known, fonts as indices, lengths in points.
@@ -442,6 +491,8 @@ pub struct Resolved {
     pub align: TextAlign,
     pub color: Color,
     pub page_break_before: bool,
+    /// Starts on a right-hand page when the pages face each other (`page_break_before: right`).
+    pub right_page: bool,
     pub rule_below: f32,
     pub rule_color: Color,
     pub border: f32,
@@ -459,10 +510,16 @@ pub struct Style {
     pub fallback: Vec<FontIndex>,
     pub page_width: f32,
     pub page_height: f32,
+    /// The style of a print build, when the file has a `print:` section.
+    print: Option<Box<Style>>,
 }
 
 /// Largest font file read (a CJK collection is tens of MiB; far larger is a stray file).
 pub const FONT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest `pad_to:`: a printed sheet folds into at most 64 pages, and a larger number would
+/// only add blank pages.
+const MAX_PAD_TO: u32 = 64;
 
 /// Largest style sheet read.
 const STYLE_MAX_BYTES: u64 = 16 * 1024 * 1024;
@@ -621,6 +678,32 @@ impl Style {
             },
             PageSize::Dims([w, h]) => (w.resolve(10.0), h.resolve(10.0)),
         };
+        if let Some(n) = file.page.pad_to.filter(|n| !(1..=MAX_PAD_TO).contains(n)) {
+            diags.error(
+                // The last one written: the print section's, when the print variant is wrong.
+                last_key_location(text, Path::new(source_name), "pad_to:"),
+                format!("pad_to: {n} は使えません。1 から {MAX_PAD_TO} までの整数にしてください（中綴じの冊子なら 4。ページ数をこの数の倍数にそろえます）"),
+                format!("pad_to: {n} cannot be used; give a whole number from 1 to {MAX_PAD_TO} (4 for a saddle-stitched booklet: the page count is made a multiple of it)"),
+            );
+        }
+        // The print variant is the same file with more keys: its own problems only, once the
+        // file itself is sound.
+        let print = match &file.print {
+            Some(_) if !diags.has_errors() => match crate::profile::print_file(text, source_name) {
+                Ok(print_file) => match Style::from_file(print_file, fonts, text, source_name) {
+                    Ok(s) => Some(Box::new(s)),
+                    Err(d) => {
+                        diags.extend(d);
+                        None
+                    }
+                },
+                Err(d) => {
+                    diags.extend(d);
+                    None
+                }
+            },
+            _ => None,
+        };
         if diags.has_errors() {
             return Err(diags);
         }
@@ -631,7 +714,21 @@ impl Style {
             fallback,
             page_width,
             page_height,
+            print,
         })
+    }
+
+    /// The style of a build for `profile`: a print build's is this one with the keys of the
+    /// file's `print:` section laid over it (the same style when there is none).
+    pub fn for_profile(&self, profile: crate::profile::Profile) -> Style {
+        match (profile, &self.print) {
+            (crate::profile::Profile::Print, Some(print)) => (**print).clone(),
+            _ => {
+                let mut screen = self.clone();
+                screen.print = None;
+                screen
+            }
+        }
     }
 
     pub fn font(&self, name: &str) -> FontIndex {
@@ -714,7 +811,11 @@ impl Style {
             margin_right: s.margin_right.unwrap_or(z).resolve(size),
             align: s.align.unwrap_or(TextAlign::Justify),
             color: s.color.map(|c| c.0).unwrap_or(Color::BLACK),
-            page_break_before: s.page_break_before.unwrap_or(false),
+            page_break_before: matches!(
+                s.page_break_before,
+                Some(PageBreak::Page | PageBreak::Right)
+            ),
+            right_page: s.page_break_before == Some(PageBreak::Right),
             rule_below: s.rule_below.unwrap_or(0.0),
             rule_color: s.rule_color.map(|c| c.0).unwrap_or(Color::BLACK),
             border: s.border.unwrap_or(0.0),
@@ -745,6 +846,22 @@ fn key_location(text: &str, path: &Path, needle: &str) -> Location {
         }
     }
     Location::file(path)
+}
+
+/// The position of the last line (not a comment) where `key` is written.
+fn last_key_location(text: &str, path: &Path, key: &str) -> Location {
+    let found = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .filter_map(|(i, line)| Some((i, line.find(key)?, line)))
+        .last();
+    match found {
+        Some((i, col, line)) => {
+            Location::text(path, i as u32 + 1, line[..col].chars().count() as u32 + 1)
+        }
+        None => Location::file(path),
+    }
 }
 
 #[cfg(test)]

@@ -232,8 +232,18 @@ impl<'a> Builder<'a> {
                     ..ctx
                 };
                 self.open(Role::Sect, el.pos);
+                let first = self.chunks.len();
                 self.children(el, ctx);
                 self.close();
+                // A section that starts a page (`section.toc: { page_break_before: right }`)
+                // breaks before its first block; inside a table cell there are no pages.
+                let res = self.resolve("section", &el.classes);
+                if self.region.is_none() {
+                    if let Some(c) = self.chunks.get_mut(first) {
+                        c.page_break_before |= res.page_break_before;
+                        c.right_page |= res.right_page;
+                    }
+                }
             }
             "pagebreak" | "toc" if self.region.is_some() => self.not_in_region(el),
             "pagebreak" => self.chunks.push(Chunk {
@@ -549,6 +559,7 @@ impl<'a> Builder<'a> {
             // A heading never ends a page: it goes with the first lines that follow it.
             keep_with_next: true,
             page_break_before: res.page_break_before,
+            right_page: res.right_page,
             headings,
             cover: ctx.cover,
             ..Chunk::default()

@@ -18,6 +18,9 @@ pub(crate) struct Chunk {
     /// before its notes).
     pub keep_with_next: bool,
     pub page_break_before: bool,
+    /// Starts a right-hand page when the pages face each other (a blank page is put before
+    /// it on a left-hand one); with `page_break_before`.
+    pub right_page: bool,
     /// Headings (document order number) in this chunk, with their top relative to the chunk's.
     pub headings: Vec<(usize, f32)>,
     /// Belongs to a cover (or another section without running heads, such as the colophon):

@@ -189,9 +189,17 @@ fn splice_tocs(
         while let Some((_, c)) = old.next_if(|(k, _)| *k < range.start) {
             out.push(c);
         }
-        while old.next_if(|(k, _)| range.contains(k)).is_some() {}
+        // A page break asked of what holds the TOC (its section) stays on its first chunk.
+        let mut breaks = None;
+        while let Some((_, c)) = old.next_if(|(k, _)| range.contains(k)) {
+            breaks.get_or_insert((c.page_break_before, c.right_page));
+        }
         let from = out.len();
         out.extend(set(*ctx));
+        if let (Some((page, right)), Some(first)) = (breaks, out.get_mut(from)) {
+            first.page_break_before |= page;
+            first.right_page |= right;
+        }
         *range = from..out.len();
     }
     out.extend(old.map(|(_, c)| c));

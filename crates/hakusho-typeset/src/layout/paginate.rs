@@ -2,6 +2,8 @@
 //! headers, footers and page numbers. A block that splits itself (a table) is seen only through
 //! [`SplitBlock`]: the height its continuing parts start with, and its parts to lay out.
 
+use std::borrow::Cow;
+
 use super::flow::{push_shifted, Chunk, HeadingInfo, Landing, SplitBlock};
 use crate::font::FontSet;
 use crate::page::{Color, Item, Page};
@@ -13,6 +15,9 @@ pub(crate) struct PageBuild {
     /// pages get the items.
     pub placed: Vec<(usize, f32)>,
     pub cover: bool,
+    /// Left blank (facing pages, padding): counted, with nothing printed on it, not even
+    /// its number.
+    pub blank: bool,
     /// Headings whose top is on this page, in order.
     pub headings: Vec<usize>,
 }
@@ -25,7 +30,9 @@ pub(crate) struct Paged {
 /// Fills pages with chunks. A chunk that does not fit starts a new page; so does the
 /// keep-with-next chain it ends, unless that chain began the page (a chain longer than a page
 /// breaks where it must). A page that continues a split block first gets room for what the
-/// block repeats there.
+/// block repeats there. With facing pages, a chunk that starts a right-hand page and would
+/// start a left-hand one gets a blank page before it; with `pad_to`, blank pages make the
+/// count a multiple of it.
 pub(crate) fn paginate(
     chunks: &[Chunk],
     splits: &[Box<dyn SplitBlock>],
@@ -36,9 +43,11 @@ pub(crate) fn paginate(
     let bottom = style.page_height - bottom_margin;
     let mut pages: Vec<PageBuild> = Vec::new();
     let mut landings: Vec<Landing> = vec![(0, top); n_headings];
+    let facing = style.file.page.facing;
     let new_page = || PageBuild {
         placed: Vec::new(),
         cover: false,
+        blank: false,
         headings: Vec::new(),
     };
     let mut cur = new_page();
@@ -51,6 +60,14 @@ pub(crate) fn paginate(
         if c.page_break_before && !empty {
             pages.push(std::mem::replace(&mut cur, new_page()));
             y = top;
+            continue;
+        }
+        // Page indices count from 0: an odd index is an even page number, a left-hand page
+        // (a horizontal Japanese document is bound on the left; its first page is a right
+        // one).
+        if facing && c.right_page && empty && pages.len() % 2 == 1 {
+            cur.blank = true;
+            pages.push(std::mem::replace(&mut cur, new_page()));
             continue;
         }
         if c.is_break() {
@@ -94,6 +111,30 @@ pub(crate) fn paginate(
     }
     if !cur.placed.is_empty() || pages.is_empty() {
         pages.push(cur);
+    }
+    if let Some(n) = style
+        .file
+        .page
+        .pad_to
+        .map(|n| n as usize)
+        .filter(|&n| n > 1)
+    {
+        let missing = (n - pages.len() % n) % n;
+        // A last page without running heads (a colophon, a back cover) stays the last.
+        let at = match pages.last() {
+            Some(last) if last.cover && pages.len() > 1 => pages.len() - 1,
+            _ => pages.len(),
+        };
+        let blank = || PageBuild {
+            blank: true,
+            ..new_page()
+        };
+        pages.splice(at..at, std::iter::repeat_with(blank).take(missing));
+        for (page, _) in &mut landings {
+            if *page >= at {
+                *page += missing;
+            }
+        }
     }
     Paged { pages, landings }
 }
@@ -183,7 +224,10 @@ pub(crate) fn finish_pages(
             section = last.toc_title.clone();
         }
         let mut items = materialize(&p.placed, &mut chunks, splits, page_top);
-        if !p.cover {
+        // With facing pages, an even page is a left-hand one: its left and right slots swap,
+        // so that the right slot is always on the outer edge.
+        let mirror = style.file.page.facing && idx % 2 == 1;
+        if !p.cover && !p.blank {
             let vars = |s: &str| {
                 s.replace("{page}", &(idx + 1).to_string())
                     .replace("{title}", title)
@@ -191,11 +235,13 @@ pub(crate) fn finish_pages(
             };
             if let Some(hs) = &style.file.header {
                 let base = hs.offset.resolve(hs.size);
+                let hs = &*mirrored(hs, mirror);
                 running(&mut items, hs, base, &vars, style, fonts, Some(base + 3.0));
             }
             if let Some(fs) = &style.file.footer {
                 let base = h - fs.offset.resolve(fs.size);
                 let rule = base - fs.size - 3.0;
+                let fs = &*mirrored(fs, mirror);
                 running(&mut items, fs, base, &vars, style, fonts, Some(rule));
             }
         }
@@ -206,6 +252,18 @@ pub(crate) fn finish_pages(
         });
     }
     out
+}
+
+/// `rs` with its left and right slots swapped when `mirror` (a left-hand page).
+fn mirrored(rs: &RunningStyle, mirror: bool) -> Cow<'_, RunningStyle> {
+    if !mirror {
+        return Cow::Borrowed(rs);
+    }
+    Cow::Owned(RunningStyle {
+        left: rs.right.clone(),
+        right: rs.left.clone(),
+        ..rs.clone()
+    })
 }
 
 fn running(
@@ -308,6 +366,82 @@ mod tests {
         let chunks: Vec<Chunk> = (0..5).map(|k| chunk(b / 3.0 - 1.0, k < 4)).collect();
         let paged = paginate(&chunks, &[], &style, 0);
         assert_eq!(first_chunks(&paged), vec![0, 3]);
+    }
+
+    fn facing(pad_to: Option<u32>) -> (Style, FontSet) {
+        let (mut style, fonts) = style();
+        style.file.page.facing = true;
+        style.file.page.pad_to = pad_to;
+        (style, fonts)
+    }
+
+    fn right_page(height: f32) -> Chunk {
+        Chunk {
+            page_break_before: true,
+            right_page: true,
+            headings: vec![(0, 0.0)],
+            ..chunk(height, false)
+        }
+    }
+
+    #[test]
+    fn with_facing_pages_a_right_hand_start_on_a_left_hand_page_gets_a_blank_page_before_it() {
+        let (style, _) = facing(None);
+        // Page 1 holds a paragraph; the chapter would start page 2, a left-hand page.
+        let chunks = vec![chunk(50.0, false), right_page(50.0), chunk(50.0, false)];
+        let paged = paginate(&chunks, &[], &style, 1);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, true, false]);
+        assert!(paged.pages[1].placed.is_empty());
+        assert_eq!(
+            paged.landings[0].0, 2,
+            "the chapter's heading lands on page 3"
+        );
+        // Already on a right-hand page: no blank. Without facing pages: none either.
+        let chunks = vec![right_page(50.0), chunk(50.0, false)];
+        assert_eq!(paginate(&chunks, &[], &style, 1).pages.len(), 1);
+        let (screen, _) = self::style();
+        let chunks = vec![chunk(50.0, false), right_page(50.0)];
+        let paged = paginate(&chunks, &[], &screen, 1);
+        assert_eq!(paged.pages.len(), 2);
+        assert!(paged.pages.iter().all(|p| !p.blank));
+    }
+
+    #[test]
+    fn padding_puts_blank_pages_before_a_last_page_without_running_heads() {
+        let (style, fonts) = facing(Some(4));
+        let b = body(&style);
+        let colophon = Chunk {
+            page_break_before: true,
+            cover: true,
+            headings: vec![(0, 0.0)],
+            ..chunk(50.0, false)
+        };
+        let chunks = vec![chunk(b - 1.0, false), chunk(50.0, false), colophon];
+        let paged = paginate(&chunks, &[], &style, 1);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, false, true, false]);
+        assert_eq!(
+            paged.landings[0].0, 3,
+            "the colophon's heading moved with it"
+        );
+        // Blank pages print nothing, not even their number.
+        let heading = HeadingInfo {
+            level: 2,
+            tag_level: 2,
+            title: "奥付".into(),
+            toc_title: "奥付".into(),
+            in_toc: false,
+            pos: Default::default(),
+        };
+        let pages = finish_pages(paged, chunks, &[], &style, &fonts, "t", &[heading]);
+        assert!(pages[2].items.is_empty());
+        assert!(!pages[1].items.is_empty());
+        // A last page with running heads: the blank pages go after it.
+        let chunks = vec![chunk(50.0, false)];
+        let paged = paginate(&chunks, &[], &style, 0);
+        let blank: Vec<bool> = paged.pages.iter().map(|p| p.blank).collect();
+        assert_eq!(blank, [false, true, true, true]);
     }
 
     /// A block that repeats a 40 pt header and records the parts it is asked to lay out.
