@@ -47,9 +47,16 @@ fn named_documents_only_are_built() {
         list(&dir.path().join("build")),
         ["booklet-somu.pdf", "html"]
     );
+    // (the sample serves web fonts: html: fonts: in hakusho.yaml)
     assert_eq!(
         list(&dir.path().join("build/html")),
-        ["booklet-somu", "web.css"]
+        [
+            "booklet-somu",
+            "hakusho-gothic-400.woff2",
+            "hakusho-gothic-700.woff2",
+            "web-fonts.css",
+            "web.css"
+        ]
     );
 }
 
