@@ -9,6 +9,10 @@
 # with its previous version kept and the changes listed, under the next year's configuration), one
 # line under "Targets": 0.24 s wall, peak 26 MiB in the release build (2026-11-30, 2 shared CPUs
 # at load 7; most of the wall time is fsync of the installed files and their directory).
+# Facing pages (issue 14): the sample's full build (`build --force`, 12 documents, release) with
+# the style's print: keys at the top level (facing, pad_to 4: 124 pages instead of 101)
+# against the screen style, same binary, 11 interleaved runs: CPU 0.638 s against 0.620 s median
+# (+3%), 0.569 s against 0.574 s fastest (2026-11-30, load ~11 on 2 shared CPUs: within noise).
 #
 #   bench/run.sh                      # everything (a few minutes on 2 cores)
 #   bench/run.sh --sizes 100          # sample + the 100-page project only
