@@ -120,6 +120,7 @@ pub(super) fn typeset_with_proof(
     marked: &Marked,
     changes: &Changes,
     max_pages: usize,
+    printing: Option<&super::driver::Printing>,
 ) -> (Typeset, Option<Made>) {
     let markup_name = format!("build/{}.markup.html", job.name);
     let (laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
@@ -138,6 +139,13 @@ pub(super) fn typeset_with_proof(
         Ok(pdf) => pdf,
         Err(d) => return (Err(d), None),
     };
+    let print = match printing
+        .map(|p| p.file(ts, &laid, &marked.markup, &markup_name, max_pages))
+        .transpose()
+    {
+        Ok(print) => print,
+        Err(d) => return (Err(d), None),
+    };
     let made = Made {
         name: job.name.clone(),
         result: proof::proof_pdf(ts, job, &laid, &pdf, &marked.hunks, changes),
@@ -146,6 +154,7 @@ pub(super) fn typeset_with_proof(
         name: job.name.clone(),
         pdf,
         pages: laid.pages.len(),
+        print,
     };
     (Ok((built, warnings)), Some(made))
 }

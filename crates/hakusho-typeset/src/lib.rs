@@ -146,15 +146,39 @@ impl Typesetter {
         self.write_pdf_at(laid, 1)
     }
 
-    fn write_pdf_at(&self, laid: &LaidOutDocument, level: u32) -> Result<Vec<u8>, Diagnostics> {
-        pdf::write_compressed(laid, &self.pdf_fonts, level).map_err(|e| {
-            let mut d = Diagnostics::new();
-            d.error(
-                Location::None,
-                "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
-                format!("cannot embed a font in the PDF: {e}"),
-            );
-            d
-        })
+    /// The print file of a laid-out document (PDF/X-1a:2003 with bleed `bleed_mm` and, with
+    /// `marks`, crop marks; `date` in seconds since 1970, the date it carries), in the inks of
+    /// the style's palette and its spot colour.
+    pub fn write_print_pdf(
+        &self,
+        laid: &LaidOutDocument,
+        bleed_mm: f32,
+        marks: bool,
+        date: i64,
+    ) -> Result<Vec<u8>, Diagnostics> {
+        let setup = pdf::print::PrintSetup {
+            bleed: bleed_mm * style::MM,
+            marks,
+            spot: self.style.file.spot.as_ref().map(|s| pdf::print::SpotInk {
+                name: s.name.clone(),
+                cmyk: s.cmyk.map(|v| v / 100.0),
+            }),
+            date,
+        };
+        pdf::write_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
     }
+
+    fn write_pdf_at(&self, laid: &LaidOutDocument, level: u32) -> Result<Vec<u8>, Diagnostics> {
+        pdf::write_compressed(laid, &self.pdf_fonts, level).map_err(font_embedding_error)
+    }
+}
+
+fn font_embedding_error(e: pdf::PdfFontError) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(
+        Location::None,
+        "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
+        format!("cannot embed a font in the PDF: {e}"),
+    );
+    d
 }

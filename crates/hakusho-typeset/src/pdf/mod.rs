@@ -8,6 +8,7 @@
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
 pub mod overlay;
+pub mod print;
 mod subset;
 
 use std::collections::BTreeMap;
@@ -171,6 +172,51 @@ fn rgb(c: Color) -> PColor {
     PColor::Rgb(Rgb::new(c.r, c.g, c.b, None))
 }
 
+/// Which colours a file is written in: the screen's RGB, or the inks of the print profile.
+#[derive(Clone, Copy)]
+enum Paint<'a> {
+    Screen,
+    Print(&'a print::PrintSetup),
+}
+
+impl Paint<'_> {
+    fn fill(self, c: Color, ops: &mut Vec<Op>) {
+        match self {
+            Paint::Screen => ops.push(Op::SetFillColor { col: rgb(c) }),
+            Paint::Print(_) => print::color_ops(c, false, ops),
+        }
+    }
+
+    fn stroke(self, c: Color, ops: &mut Vec<Op>) {
+        match self {
+            Paint::Screen => ops.push(Op::SetOutlineColor { col: rgb(c) }),
+            Paint::Print(_) => print::color_ops(c, true, ops),
+        }
+    }
+
+    /// Whether `a` and `b` are written the same (no colour op needed between them).
+    fn same(self, a: Color, b: Color) -> bool {
+        match self {
+            Paint::Screen => a.screen() == b.screen(),
+            Paint::Print(_) => a.ink == b.ink,
+        }
+    }
+
+    fn bleed_rect(self, r: (f32, f32, f32, f32), page: (f32, f32)) -> (f32, f32, f32, f32) {
+        match self {
+            Paint::Screen => r,
+            Paint::Print(p) => print::bleed_rect(r, page, p.bleed),
+        }
+    }
+
+    fn bleed_line(self, l: (f32, f32, f32, f32), page: (f32, f32)) -> (f32, f32, f32, f32) {
+        match self {
+            Paint::Screen => l,
+            Paint::Print(p) => print::bleed_line(l, page, p.bleed),
+        }
+    }
+}
+
 /// Writes the laid-out document as PDF bytes. Fails only if a font cannot be subset.
 pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, PdfFontError> {
     write_compressed(doc, cache, 6)
@@ -182,6 +228,25 @@ pub fn write_compressed(
     doc: &LaidOutDocument,
     cache: &PdfFonts,
     level: u32,
+) -> Result<Vec<u8>, PdfFontError> {
+    write_with(doc, cache, level, Paint::Screen)
+}
+
+/// The print file of the laid-out document (see [`print`]): the same pages in inks, in the
+/// trim box of a media with bleed and crop marks, PDF/X-1a:2003.
+pub fn write_print(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+) -> Result<Vec<u8>, PdfFontError> {
+    write_with(doc, cache, 6, Paint::Print(setup))
+}
+
+fn write_with(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    level: u32,
+    paint: Paint,
 ) -> Result<Vec<u8>, PdfFontError> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
@@ -215,7 +280,7 @@ pub fn write_compressed(
         .pages
         .iter()
         .zip(&carriers)
-        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, &doc.structure))
+        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, &doc.structure, paint))
         .unzip();
     pdf.with_pages(pages);
     lap("ops built");
@@ -223,23 +288,27 @@ pub fn write_compressed(
     let opts = PdfSaveOptions {
         optimize: true,
         subset_fonts: true,
-        secure: true,
+        // The print profile writes its colour and mark operators as printpdf's raw ops
+        // (printpdf has no Separation colour); the screen file has none.
+        secure: matches!(paint, Paint::Screen),
         image_optimization: None,
     };
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
     // The ops of every page are in `lo` now as content streams.
     drop(pdf);
     lap("printpdf to_lopdf_document (subsetting)");
-    patch(&mut lo, doc, &marked);
+    patch(&mut lo, doc, &marked, paint);
     tag_subset_fonts(&mut lo);
     compress(&mut lo, level);
     lap("patched, compressed");
     let mut out = Vec::new();
     // The structure tree is thousands of small dictionaries: in compressed object streams
-    // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would.
+    // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would. The
+    // print file is PDF 1.4 (PDF/X-1a), which has neither.
+    let screen = matches!(paint, Paint::Screen);
     let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
+        .use_object_streams(screen)
+        .use_xref_streams(screen)
         .compression_level(level)
         .build();
     // Writing into a Vec cannot fail.
@@ -389,11 +458,22 @@ fn page_ops(
     subsets: &[Option<(subset::Subset, ParsedFont)>],
     carries_text: &[bool],
     roles: &[StructElem],
+    paint: Paint,
 ) -> (PdfPage, Vec<u32>) {
     let tagged = !roles.is_empty();
     let h = page.height;
+    let size = (page.width, page.height);
     let mut glyph_index = 0usize;
     let mut ops = Vec::new();
+    if let Paint::Print(setup) = paint {
+        ops.extend(
+            print::mark_ops(page.width, page.height, setup, tagged)
+                .into_iter()
+                .filter(|_| setup.marks),
+        );
+        ops.push(Op::SaveGraphicsState);
+        ops.push(print::shift_ops(setup));
+    }
     let mut marked: Vec<u32> = Vec::new();
     let graphics = page
         .items
@@ -414,20 +494,21 @@ fn page_ops(
             fill,
         } = it
         {
-            ops.push(Op::SetFillColor { col: rgb(*fill) });
+            paint.fill(*fill, &mut ops);
+            let (x, y, width, height) = paint.bleed_rect((*x, *y, *width, *height), size);
             ops.push(Op::DrawRectangle {
                 rectangle: Rect {
-                    x: Pt(*x),
+                    x: Pt(x),
                     y: Pt(h - y - height),
-                    width: Pt(*width),
-                    height: Pt(*height),
+                    width: Pt(width),
+                    height: Pt(height),
                     mode: Some(PaintMode::Fill),
                     winding_order: None,
                 },
             });
         }
     }
-    path_ops(page, &mut ops);
+    path_ops(page, &mut ops, paint);
     let mut stroke: Option<(f32, Color)> = None;
     for it in &page.items {
         if let Item::Line {
@@ -439,11 +520,12 @@ fn page_ops(
             color,
         } = it
         {
-            if stroke != Some((*width, *color)) {
+            if !stroke.is_some_and(|(w, c)| w == *width && paint.same(c, *color)) {
                 ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::SetOutlineColor { col: rgb(*color) });
+                paint.stroke(*color, &mut ops);
                 stroke = Some((*width, *color));
             }
+            let (x1, y1, x2, y2) = paint.bleed_line((*x1, *y1, *x2, *y2), size);
             let pt = |x: f32, y: f32| LinePoint {
                 p: Point {
                     x: Pt(x),
@@ -453,7 +535,7 @@ fn page_ops(
             };
             ops.push(Op::DrawLine {
                 line: PLine {
-                    points: vec![pt(*x1, *y1), pt(*x2, *y2)],
+                    points: vec![pt(x1, y1), pt(x2, y2)],
                     is_closed: false,
                 },
             });
@@ -496,10 +578,8 @@ fn page_ops(
             });
             cur_font = Some((run.font.0, run.size));
         }
-        if cur_color != Some(run.color) {
-            ops.push(Op::SetFillColor {
-                col: rgb(run.color),
-            });
+        if !cur_color.is_some_and(|c| paint.same(c, run.color)) {
+            paint.fill(run.color, &mut ops);
             cur_color = Some(run.color);
         }
         let x0 = run.x + run.glyphs()[0].x;
@@ -544,13 +624,15 @@ fn page_ops(
     if in_text {
         ops.push(Op::EndTextSection);
     }
+    let (mut media_w, mut media_h) = size;
+    if let Paint::Print(setup) = paint {
+        ops.push(Op::RestoreGraphicsState);
+        media_w += 2.0 * setup.margin();
+        media_h += 2.0 * setup.margin();
+    }
     // Every page's ops are held until printpdf writes the document: no spare capacity.
     ops.shrink_to_fit();
-    let page = PdfPage::new(
-        Mm(page.width * 25.4 / 72.0),
-        Mm(page.height * 25.4 / 72.0),
-        ops,
-    );
+    let page = PdfPage::new(Mm(media_w * 25.4 / 72.0), Mm(media_h * 25.4 / 72.0), ops);
     (page, marked)
 }
 
@@ -577,7 +659,7 @@ fn begin_marked(node: u32, marked: &mut Vec<u32>, roles: &[StructElem]) -> Op {
 /// Chart paths, in item order, in their own graphics state (dashes and colours do not leak
 /// into the rules drawn after them). Nothing is written for a page without paths, so pages
 /// without charts keep their bytes.
-fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
+fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>, paint: Paint) {
     let h = page.height;
     let mut opened = false;
     for it in &page.items {
@@ -601,7 +683,7 @@ fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
             })
             .collect();
         if let Some(fill) = path.fill {
-            ops.push(Op::SetFillColor { col: rgb(fill) });
+            paint.fill(fill, ops);
             ops.push(Op::DrawPolygon {
                 polygon: Polygon {
                     rings: vec![PolygonRing {
@@ -616,9 +698,7 @@ fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
             ops.push(Op::SetOutlineThickness {
                 pt: Pt(stroke.width),
             });
-            ops.push(Op::SetOutlineColor {
-                col: rgb(stroke.color),
-            });
+            paint.stroke(stroke.color, ops);
             ops.push(Op::SetLineDashPattern {
                 dash: LineDashPattern::new(0.0, &stroke.dash),
             });
@@ -654,10 +734,20 @@ fn dest(page: ObjectId, top: f32) -> Object {
     ])
 }
 
-fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
+fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], paint: Paint) {
     lo.version = "1.7".into();
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-    let height = |i: usize| doc.pages.get(i).map_or(842.0, |p| p.height);
+    // A destination's top in the page's own coordinates: the print file's content sits
+    // above the media's bottom edge by the margin of bleed and marks.
+    let lift = match paint {
+        Paint::Screen => 0.0,
+        Paint::Print(p) => p.margin(),
+    };
+    let height = |i: usize| doc.pages.get(i).map_or(842.0, |p| p.height) + lift;
+    let print_setup = match paint {
+        Paint::Print(p) => Some(p),
+        Paint::Screen => None,
+    };
 
     // Links (TOC entries): their Link element, annotation and page.
     let mut links: Vec<(u32, ObjectId, usize)> = Vec::new();
@@ -665,17 +755,21 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
     for (pi, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for it in &page.items {
-            if let Item::Link {
-                x,
-                y,
-                width,
-                height: lh,
-                target_page,
-                target_y,
-                node,
-                contents,
-            } = it
+            if let (
+                Item::Link {
+                    x,
+                    y,
+                    width,
+                    height: lh,
+                    target_page,
+                    target_y,
+                    node,
+                    contents,
+                },
+                None,
+            ) = (it, print_setup)
             {
+                // No links in the print file: PDF/X allows no annotation on the printed area.
                 let Some(&target) = page_ids.get(*target_page) else {
                     continue;
                 };
@@ -738,7 +832,10 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
         lo.objects.remove(&old);
     }
     lo.trailer.set("Info", Object::Reference(info_id));
-    let metadata = lo.add_object(Object::Stream(xmp(doc, lang, tagged)));
+    // The print file's packet is written with its other PDF/X parts (print::finish).
+    let metadata = print_setup
+        .is_none()
+        .then(|| lo.add_object(Object::Stream(xmp(doc, lang, tagged))));
 
     if let Ok(Object::Reference(root)) = lo.trailer.get(b"Root").cloned() {
         if let Ok(cat) = lo.get_dictionary_mut(root) {
@@ -749,7 +846,9 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
             let mut vp = Dictionary::new();
             vp.set("DisplayDocTitle", Object::Boolean(true));
             cat.set("ViewerPreferences", Object::Dictionary(vp));
-            cat.set("Metadata", Object::Reference(metadata));
+            if let Some(metadata) = metadata {
+                cat.set("Metadata", Object::Reference(metadata));
+            }
             if let Some(root) = struct_root {
                 cat.set("StructTreeRoot", Object::Reference(root));
                 let mut mark = Dictionary::new();
@@ -769,7 +868,14 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
         }
     }
 
-    let id = content_id(doc);
+    if let Some(setup) = print_setup {
+        print::finish(lo, doc, setup, &page_ids);
+    }
+    let mut id = content_id(doc);
+    if print_setup.is_some() {
+        // Another file of the same pages: another /ID.
+        id = blake3::hash(&[id.as_slice(), b"print"].concat()).as_bytes()[..16].to_vec();
+    }
     lo.trailer.set(
         "ID",
         Object::Array(vec![
