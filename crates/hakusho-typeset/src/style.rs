@@ -976,6 +976,55 @@ mod tests {
         assert!(d.en.contains("margins"), "{}", d.en);
     }
 
+    /// The project's style sheet with `from` replaced by `to`, parsed.
+    fn project_style_with(from: &str, to: &str) -> Result<StyleFile, Diagnostics> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("templates/style.yaml")).unwrap();
+        assert!(text.contains(from), "{from}");
+        Style::parse(&text.replacen(from, to, 1), "templates/style.yaml")
+    }
+
+    #[test]
+    fn colours_are_named_once_with_their_ink_and_screen_rgb() {
+        use crate::page::Ink;
+        let file = project_style_with("", "").unwrap();
+        // body text: K100 on press, its exact screen grey on screen
+        let text = file.body.color.unwrap().0;
+        assert_eq!(text.ink, Ink::Gray(1.0));
+        assert_eq!(text.screen(), (26.0 / 255.0, 26.0 / 255.0, 26.0 / 255.0));
+        // headings in the city's spot colour, table headers in a tint of it
+        assert_eq!(file.elements["h1"].color.unwrap().0.ink, Ink::Spot(1.0));
+        assert_eq!(file.table.header_background.unwrap().0.ink, Ink::Spot(0.12));
+        // "#RRGGBB" still reads: grey as black ink alone, a colour as CMYK with no rich black
+        let file = project_style_with("color: text\n", "color: \"#808080\"\n").unwrap();
+        assert!(matches!(file.body.color.unwrap().0.ink, Ink::Gray(k) if (k - 0.498).abs() < 0.01));
+        let red = Color::rgb(1.0, 0.0, 0.0).ink;
+        assert_eq!(red, Ink::Cmyk([0.0, 1.0, 1.0, 0.0]));
+        assert_eq!(Color::rgb(0.0, 0.0, 0.0).ink, Ink::Gray(1.0));
+    }
+
+    #[test]
+    fn a_colour_name_not_in_the_palette_is_refused_where_it_is_written() {
+        let err = project_style_with("color: text\n", "color: txet\n").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(
+            matches!(d.location, Location::Text { .. }),
+            "{:?}",
+            d.location
+        );
+        assert!(d.ja.contains("txet") && d.ja.contains("city"), "{}", d.ja);
+        assert!(d.en.contains("txet"), "{}", d.en);
+        // a tint of a spot colour that is not defined (spot: renamed away), and an entry
+        // with two inks
+        let err = project_style_with("spot:\n", "spot_was:\n").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(d.ja.contains("city") && d.ja.contains("spot:"), "{}", d.ja);
+        assert!(matches!(d.location, Location::Text { .. }));
+        let err = project_style_with("gray: 80, screen", "gray: 80, cmyk: [0, 0, 0, 80], screen")
+            .unwrap_err();
+        assert!(err.iter().next().unwrap().ja.contains("gray-80"));
+    }
+
     #[test]
     fn the_project_style_loads_and_resolves_classes() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
