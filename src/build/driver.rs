@@ -646,25 +646,27 @@ pub(super) struct Printing<'a> {
 }
 
 impl Printing<'_> {
-    /// The print file of a document laid out as `laid` by `screen` (laid out again only when
-    /// the print typesetter is another one).
-    pub(super) fn file(
+    /// The screen file and the print file of a document laid out as `laid` by `screen`: written
+    /// together from those pages, or, when the print typesetter is another one, the print file
+    /// laid out on its own.
+    pub(super) fn files(
         &self,
         screen: &hakusho_typeset::Typesetter,
         laid: &hakusho_typeset::LaidOutDocument,
         markup: &str,
         markup_name: &str,
         max_pages: usize,
-    ) -> Result<Vec<u8>, Diagnostics> {
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
         let ts = self.typesetter;
-        let own;
-        let laid = if std::ptr::eq(ts.as_ref(), screen) {
-            laid
-        } else {
-            own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
-            &own
-        };
-        ts.write_print_pdf(laid, self.settings.bleed, self.settings.marks, self.date)
+        let (bleed, marks) = (self.settings.bleed, self.settings.marks);
+        if std::ptr::eq(ts.as_ref(), screen) {
+            return screen.write_pdf_and_print(laid, bleed, marks, self.date);
+        }
+        let own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
+        Ok((
+            screen.write_pdf(laid)?,
+            ts.write_print_pdf(&own, bleed, marks, self.date)?,
+        ))
     }
 }
 
@@ -992,10 +994,14 @@ fn typeset_one(
     let made = typesetter
         .layout_bounded(markup, &markup_name, max_pages)
         .and_then(|(laid, warnings)| {
-            let pdf = typesetter.write_pdf(&laid)?;
-            let print = printing
-                .map(|p| p.file(typesetter, &laid, markup, &markup_name, max_pages))
-                .transpose()?;
+            let (pdf, print) = match printing {
+                Some(p) => {
+                    let (pdf, print) =
+                        p.files(typesetter, &laid, markup, &markup_name, max_pages)?;
+                    (pdf, Some(print))
+                }
+                None => (typesetter.write_pdf(&laid)?, None),
+            };
             Ok((laid.pages.len(), pdf, print, warnings))
         });
     match made {

@@ -135,15 +135,14 @@ pub(super) fn typeset_with_proof(
             return (Err(d), None);
         }
     };
-    let pdf = match ts.write_pdf(&laid) {
-        Ok(pdf) => pdf,
-        Err(d) => return (Err(d), None),
+    let written = match printing {
+        Some(p) => p
+            .files(ts, &laid, &marked.markup, &markup_name, max_pages)
+            .map(|(pdf, print)| (pdf, Some(print))),
+        None => ts.write_pdf(&laid).map(|pdf| (pdf, None)),
     };
-    let print = match printing
-        .map(|p| p.file(ts, &laid, &marked.markup, &markup_name, max_pages))
-        .transpose()
-    {
-        Ok(print) => print,
+    let (pdf, print) = match written {
+        Ok(w) => w,
         Err(d) => return (Err(d), None),
     };
     let made = Made {

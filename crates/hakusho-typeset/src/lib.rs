@@ -156,7 +156,26 @@ impl Typesetter {
         marks: bool,
         date: i64,
     ) -> Result<Vec<u8>, Diagnostics> {
-        let setup = pdf::print::PrintSetup {
+        let setup = self.print_setup(bleed_mm, marks, date);
+        pdf::write_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
+    }
+
+    /// [`Typesetter::write_pdf`] and [`Typesetter::write_print_pdf`] of one laid-out document,
+    /// the same bytes each writes alone, for little more than the screen file's cost (fonts
+    /// subset and deflated once).
+    pub fn write_pdf_and_print(
+        &self,
+        laid: &LaidOutDocument,
+        bleed_mm: f32,
+        marks: bool,
+        date: i64,
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
+        let setup = self.print_setup(bleed_mm, marks, date);
+        pdf::write_screen_and_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
+    }
+
+    fn print_setup(&self, bleed_mm: f32, marks: bool, date: i64) -> pdf::print::PrintSetup {
+        pdf::print::PrintSetup {
             bleed: bleed_mm * style::MM,
             marks,
             spot: self.style.file.spot.as_ref().map(|s| pdf::print::SpotInk {
@@ -164,8 +183,7 @@ impl Typesetter {
                 cmyk: s.cmyk.map(|v| v / 100.0),
             }),
             date,
-        };
-        pdf::write_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
+        }
     }
 
     fn write_pdf_at(&self, laid: &LaidOutDocument, level: u32) -> Result<Vec<u8>, Diagnostics> {

@@ -229,7 +229,7 @@ pub fn write_compressed(
     cache: &PdfFonts,
     level: u32,
 ) -> Result<Vec<u8>, PdfFontError> {
-    write_with(doc, cache, level, Paint::Screen)
+    write_with(doc, cache, level, Paint::Screen, &Shared::default())
 }
 
 /// The print file of the laid-out document (see [`print`]): the same pages in inks, in the
@@ -239,14 +239,59 @@ pub fn write_print(
     cache: &PdfFonts,
     setup: &print::PrintSetup,
 ) -> Result<Vec<u8>, PdfFontError> {
-    write_with(doc, cache, 6, Paint::Print(setup))
+    write_with(
+        doc,
+        cache,
+        PRINT_LEVEL,
+        Paint::Print(setup),
+        &Shared::default(),
+    )
 }
+
+/// Flate level of the print file: the fastest (a few percent larger); it goes to the print
+/// shop once, and its size matters less than the build's time.
+const PRINT_LEVEL: u32 = 1;
+
+/// The screen file ([`write`]) and the print file ([`write_print`]) of one laid-out document,
+/// each the bytes the function alone writes, made together: the font subsets are made once and
+/// each large stream (the embedded fonts) deflated once, so the print file costs little more
+/// than its pages.
+pub fn write_screen_and_print(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
+    let shared = Shared::default();
+    let screen = write_with(doc, cache, 6, Paint::Screen, &shared)?;
+    let print = write_with(doc, cache, PRINT_LEVEL, Paint::Print(setup), &shared)?;
+    Ok((screen, print))
+}
+
+/// Font subsets of a document, as [`subset_fonts`] makes them.
+type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
+
+/// Deflated bytes of large streams by (content hash, level); `None`: deflating did not make
+/// the stream smaller.
+type DeflatedStreams =
+    std::sync::Mutex<std::collections::HashMap<([u8; 32], u32), Option<Vec<u8>>>>;
+
+/// What two files written from one document share (see [`write_screen_and_print`]).
+#[derive(Default)]
+struct Shared {
+    subsets: std::sync::OnceLock<Subsets>,
+    deflated: DeflatedStreams,
+}
+
+/// Streams at least this large are deflated once per [`Shared`] (the fonts; page contents are
+/// smaller and differ between the files anyway).
+const SHARED_STREAM_BYTES: usize = 32 * 1024;
 
 fn write_with(
     doc: &LaidOutDocument,
     cache: &PdfFonts,
     level: u32,
     paint: Paint,
+    shared: &Shared,
 ) -> Result<Vec<u8>, PdfFontError> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
@@ -258,8 +303,15 @@ fn write_with(
             );
         }
     };
-    let used = used_glyphs(doc, cache.fonts.len());
-    let subsets = subset_fonts(&used, cache)?;
+    if shared.subsets.get().is_none() {
+        let used = used_glyphs(doc, cache.fonts.len());
+        let _ = shared.subsets.set(subset_fonts(&used, cache)?);
+    }
+    let Some(subsets) = shared.subsets.get() else {
+        return Err(PdfFontError::EmptySubset {
+            font: String::new(),
+        });
+    };
     lap("fonts subset");
     let mut pdf = PdfDocument::new(&doc.title);
     for (i, entry) in subsets.iter().enumerate() {
@@ -276,11 +328,17 @@ fn write_with(
         }
     }
     let carriers = text_carriers(doc);
+    // The print file is untagged: the press reads no structure tree, and it would cost the
+    // print file as much as its pages.
+    let roles: &[StructElem] = match paint {
+        Paint::Screen => &doc.structure,
+        Paint::Print(_) => &[],
+    };
     let (pages, marked): (Vec<PdfPage>, Vec<Vec<u32>>) = doc
         .pages
         .iter()
         .zip(&carriers)
-        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, &doc.structure, paint))
+        .map(|(p, carries)| page_ops(p, cache, subsets, carries, roles, paint))
         .unzip();
     pdf.with_pages(pages);
     lap("ops built");
@@ -299,7 +357,7 @@ fn write_with(
     lap("printpdf to_lopdf_document (subsetting)");
     patch(&mut lo, doc, &marked, paint);
     tag_subset_fonts(&mut lo);
-    compress(&mut lo, level);
+    compress(&mut lo, level, &shared.deflated);
     lap("patched, compressed");
     let mut out = Vec::new();
     // The structure tree is thousands of small dictionaries: in compressed object streams
@@ -377,7 +435,7 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
 /// level, which made compression the largest part of writing a white paper (the embedded
 /// subset fonts are most of the bytes); the default level costs a few percent in size.
 /// Streams are compressed on up to two threads (the build machine has two cores).
-fn compress(lo: &mut lopdf::Document, level: u32) {
+fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
     use flate2::write::ZlibEncoder;
     use std::io::Write;
     let mut streams: Vec<&mut lopdf::Stream> = lo
@@ -388,17 +446,33 @@ fn compress(lo: &mut lopdf::Document, level: u32) {
             _ => None,
         })
         .collect();
+    let deflate = |content: &[u8]| -> Option<Vec<u8>> {
+        let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+        enc.write_all(content).ok()?;
+        let z = enc.finish().ok()?;
+        (z.len() + 19 < content.len()).then_some(z)
+    };
     let work = |part: &mut [&mut lopdf::Stream]| {
         for s in part {
-            let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-            if enc.write_all(&s.content).is_err() {
-                continue;
-            }
-            if let Ok(z) = enc.finish() {
-                if z.len() + 19 < s.content.len() {
-                    s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                    s.set_content(z);
+            let z = if s.content.len() >= SHARED_STREAM_BYTES {
+                let key = (*blake3::hash(&s.content).as_bytes(), level);
+                let known = deflated.lock().ok().and_then(|m| m.get(&key).cloned());
+                match known {
+                    Some(z) => z,
+                    None => {
+                        let z = deflate(&s.content);
+                        if let Ok(mut m) = deflated.lock() {
+                            m.insert(key, z.clone());
+                        }
+                        z
+                    }
                 }
+            } else {
+                deflate(&s.content)
+            };
+            if let Some(z) = z {
+                s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                s.set_content(z);
             }
         }
     };
@@ -751,7 +825,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
 
     // Links (TOC entries): their Link element, annotation and page.
     let mut links: Vec<(u32, ObjectId, usize)> = Vec::new();
-    let tagged = !doc.structure.is_empty();
+    let tagged = !doc.structure.is_empty() && print_setup.is_none();
     for (pi, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for it in &page.items {
