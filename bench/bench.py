@@ -360,6 +360,28 @@ def bench_proof(project, hakusho, runs):
     }
 
 
+def bench_print(project, hakusho, runs):
+    """`hakusho build --force --print` against `hakusho build --force` of the same documents
+    (every document typeset; the print files written beside the screen files, from the same
+    pages). Runs alternate, so a busy machine slows both alike; the print files' cost is the
+    CPU difference."""
+    base = [str(hakusho), "-C", str(project), "build", "--force"]
+    plain, printed = [], []
+    for _ in range(runs):
+        plain.append(timed_file(base))
+        printed.append(timed_file(base + ["--print"]))
+    ok = all(r["rc"] == 0 for r in plain + printed)
+    cpu = lambda rs: min(r["cpu"] for r in rs)
+    return {
+        "ok": ok,
+        "plain_cpu": cpu(plain) if ok else None,
+        "print_cpu": cpu(printed) if ok else None,
+        "plain_wall": min(r["wall"] for r in plain) if ok else None,
+        "print_wall": min(r["wall"] for r in printed) if ok else None,
+        "runs": runs,
+    }
+
+
 def bench_html(project, hakusho, runs):
     """The web edition's cost: `hakusho build --force` of the sample as it is (white paper and
     booklets with `html:`) against a twin whose documents do not ask for it; the runs
@@ -499,6 +521,13 @@ def report(info, rows, command, notes):
             f"- web edition (`html:` on the white paper and the 10 booklets, `build --force`) adds at most 20% to the full build: "
             f"{fmt_s(h['html_cpu'])} s CPU against {fmt_s(h['plain_cpu'])} s (+{extra:.0%}; wall {fmt_s(h['html_wall'])} s against {fmt_s(h['plain_wall'])} s, best of {h['runs']} alternating runs), {verdict(extra <= 0.2)}"
         )
+    if sample and sample.get("print") and sample["print"]["ok"]:
+        pp = sample["print"]
+        extra = pp["print_cpu"] / pp["plain_cpu"] - 1
+        lines.append(
+            f"- print files (`build --force --print`: the 12 screen PDFs and their PDF/X-1a print files) add at most 15% to the screen build: "
+            f"{fmt_s(pp['print_cpu'])} s CPU against {fmt_s(pp['plain_cpu'])} s (+{extra:.0%}; wall {fmt_s(pp['print_wall'])} s against {fmt_s(pp['plain_wall'])} s, best of {pp['runs']} alternating runs), {verdict(extra <= 0.15)}"
+        )
     if sample and sample.get("proof") and sample["proof"]["ok"]:
         pr = sample["proof"]
         extra = pr["proof_cpu"] / pr["build_cpu"] - 1
@@ -587,6 +616,12 @@ def main():
             if row["html"] and row["html"]["ok"]:
                 print(
                     f"   with web edition {fmt_s(row['html']['html_cpu'])} s CPU, without {fmt_s(row['html']['plain_cpu'])} s CPU",
+                    file=sys.stderr,
+                )
+            row["print"] = bench_print(project, hakusho, max(runs, 5))
+            if row["print"] and row["print"]["ok"]:
+                print(
+                    f"   with print files {fmt_s(row['print']['print_cpu'])} s CPU, without {fmt_s(row['print']['plain_cpu'])} s CPU",
                     file=sys.stderr,
                 )
             row["proof"] = bench_proof(project, hakusho, runs)

@@ -179,6 +179,8 @@ pub struct Built {
     pub name: String,
     pub pdf: Vec<u8>,
     pub pages: usize,
+    /// The print file, when the build makes them (`--print`).
+    pub print: Option<Vec<u8>>,
 }
 
 /// Writes every PDF to a temporary file in `dir` (each fsynced), then renames them all into
@@ -300,6 +302,8 @@ pub struct Options {
     pub force: bool,
     /// Also write the proofs of what the last corrections changed (build/proof/).
     pub proof: bool,
+    /// Also write the print files (build/print/<name>.pdf, `print:` of hakusho.yaml).
+    pub print: bool,
 }
 
 /// Why a document is typeset again.
@@ -357,6 +361,7 @@ mod tests {
             name: name.into(),
             pdf: format!("new {name}").into_bytes(),
             pages: 1,
+            print: None,
         };
         // b's temporary file cannot be created (a directory is in the way).
         let blocker = d.join(format!(".b.pdf.{}.tmp", std::process::id()));

@@ -44,6 +44,10 @@ enum Command {
         /// Also write build/proof/<name>.pdf for each document the last corrections changed.
         #[arg(long)]
         proof: bool,
+        /// Also write build/print/<name>.pdf: the print file for the print shop (PDF/X-1a,
+        /// bleed and crop marks, `print:` in sources/hakusho.yaml).
+        #[arg(long)]
+        print: bool,
     },
     /// Proofs of the last corrections: build/proof/<name>.pdf with every change highlighted.
     Proof {
@@ -123,12 +127,14 @@ fn run(cli: &Cli, console: &mut Console) -> anyhow::Result<ExitCode> {
             names,
             force,
             proof,
+            print,
         } => hakusho::cmd::build::run(
             project,
             &hakusho::build::Options {
                 names: names.clone(),
                 force: *force,
                 proof: *proof,
+                print: *print,
             },
             console,
         ),

@@ -339,6 +339,27 @@ pub fn html_written(
     }
 }
 
+/// The print files: "入稿用: build/print/（書き出し 3件、変更なし 9件）".
+pub fn print_written(
+    w: &mut dyn Write,
+    lang: Lang,
+    p: &crate::build::driver::PrintReport,
+) -> io::Result<()> {
+    let n = p.written.len();
+    match lang {
+        Lang::Ja => writeln!(
+            w,
+            "入稿用 PDF (PDF/X-1a): build/print/（書き出し {n}件、変更なし {}件）",
+            p.unchanged
+        ),
+        Lang::En => writeln!(
+            w,
+            "print files (PDF/X-1a): build/print/ ({n} written, {} unchanged)",
+            p.unchanged
+        ),
+    }
+}
+
 /// How many documents were left as they were.
 pub fn documents_unchanged(w: &mut dyn Write, lang: Lang, count: usize) -> io::Result<()> {
     match lang {
@@ -396,6 +417,9 @@ pub fn build_report(console: &mut Console, report: &BuildReport) -> io::Result<(
     }
     if let Some(h) = &report.html {
         html_written(out, lang, h)?;
+    }
+    if let Some(p) = &report.print {
+        print_written(out, lang, p)?;
     }
     if let Some(line) = report.changes.as_ref().and_then(|c| changes_brief(c, lang)) {
         writeln!(out, "{line}")?;

@@ -551,7 +551,7 @@ fn style_sheet_duplicate_keys_and_syntax_errors_are_located_in_japanese() {
     );
     assert!(!p.join("build/hakusho-2021.pdf").exists());
 
-    let broken = replace_once(&original, "  color: \"#1A1A1A\"\n", "  color: \"#1A1A1A\n");
+    let broken = replace_once(&original, "screen: \"#1A1A1A\" }", "screen: \"#1A1A1A }");
     write(p, "templates/style.yaml", &broken);
     let (code, lines) = run(p, &["build"]);
     assert_eq!(code, 1);

@@ -17,6 +17,8 @@
 //!    markup, each page linking to its PDF (so after step 5); written like the PDFs.
 //! 7. [`Step::Snapshot`]: the proofreading snapshot and the version proofs compare with (full
 //!    builds only), and the manifest.
+//!    With `--print`, each document's print file (build/print/<name>.pdf) is written from the
+//!    same pages in this step too, when it is missing, edited or out of date.
 //! 8. [`Step::Proof`] (`--proof` only): the proofs of the documents the last corrections
 //!    changed. Their changes are marked in the markup before step 4, and such a document is laid
 //!    out once: its real PDF and its proof are written from the same pages.
@@ -85,6 +87,15 @@ pub struct DocumentReport {
     pub state: DocumentState,
 }
 
+/// The print files of a `--print` build (build/print/).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintReport {
+    /// Paths written, relative to the project, in declaration order.
+    pub written: Vec<String>,
+    /// Print files left as they were (up to date).
+    pub unchanged: usize,
+}
+
 /// Why a build wrote nothing.
 #[derive(Debug)]
 pub enum Failure {
@@ -129,6 +140,8 @@ pub struct BuildReport {
     pub html: Option<super::html::HtmlReport>,
     /// The proofs made (`--proof`), or why none was.
     pub proof: Option<crate::proof::Report>,
+    /// The print files (`--print`).
+    pub print: Option<PrintReport>,
     /// How long each step that ran took.
     pub timings: Vec<(Step, Duration)>,
     pub elapsed: Duration,
@@ -237,7 +250,8 @@ fn run_steps(
     let (all, selected) = expand_documents(&model, opts, report)?;
     clock.done(Step::Expand);
 
-    let mut plan = plan(project, &model, &selected, opts.force);
+    let print = opts.print.then_some(&model.config.print);
+    let mut plan = plan(project, &model, &selected, opts.force, print);
     for p in &plan.documents {
         if let Err(d) = &p.markup {
             report.diagnostics.push(d.clone());
@@ -319,6 +333,17 @@ struct Planned {
     existing: Option<String>,
     /// `None`: up to date.
     reason: Option<Reason>,
+    /// With `--print`: the print file's fingerprint and whether it must be written again.
+    print: Option<PrintPlan>,
+}
+
+/// The print file of one document in a `--print` build.
+struct PrintPlan {
+    /// The document's fingerprint with the print settings.
+    fingerprint: String,
+    /// blake3 of build/print/<name>.pdf as it is now.
+    existing: Option<String>,
+    stale: bool,
 }
 
 /// What step 3 decided, and what the later steps need of it.
@@ -330,13 +355,21 @@ struct Plan {
     hashes: BTreeMap<String, String>,
     /// Everything besides the markup that shapes a PDF (tool, style sheet, fonts).
     setup: blake3::Hash,
+    /// The print settings of a `--print` build.
+    print: Option<hakusho_sources::config::PrintConfig>,
     tool: String,
 }
 
 /// Step 3: every document rendered (what each render read is what it depends on), the
 /// fingerprints of the inputs they use, the previous build's manifest; each document judged
 /// stale or up to date.
-fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
+fn plan(
+    project: &Path,
+    model: &Project,
+    jobs: &[Job],
+    force: bool,
+    print: Option<&hakusho_sources::config::PrintConfig>,
+) -> Plan {
     let out_dir = project.join("build");
     // a killed build's temporary files go now, whether or not this build writes anything
     remove_stale_temps(&out_dir);
@@ -363,6 +396,7 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
         manifest: &manifest,
         inputs: &inputs,
         hashes: &hashes,
+        print,
     };
     let documents: Vec<Planned> = jobs
         .par_iter()
@@ -372,6 +406,7 @@ fn plan(project: &Path, model: &Project, jobs: &[Job], force: bool) -> Plan {
     let setup = judge.setup;
     Plan {
         documents,
+        print: print.cloned(),
         manifest,
         inputs,
         hashes,
@@ -398,6 +433,7 @@ struct Judge<'a> {
     manifest: &'a Manifest,
     inputs: &'a [(String, Vec<String>)],
     hashes: &'a BTreeMap<String, String>,
+    print: Option<&'a hakusho_sources::config::PrintConfig>,
 }
 
 impl Judge<'_> {
@@ -427,6 +463,25 @@ impl Judge<'_> {
                 changed_inputs(self.inputs, self.hashes, &deps, &previous)
             },
         );
+        let print = self.print.map(|settings| {
+            let mut h = blake3::Hasher::new();
+            h.update(fingerprint.as_bytes());
+            h.update(b"\0print\0");
+            h.update(format!("{settings:?}").as_bytes());
+            let fingerprint = h.finalize().to_hex().to_string();
+            let existing = hash_file(self.project, &print_path(&job.name));
+            let recorded = entry.and_then(|e| e.print.as_ref());
+            let stale = self.force
+                || existing.is_none()
+                || recorded.is_none_or(|r| {
+                    r.fingerprint != fingerprint || existing.as_deref() != Some(r.pdf.as_str())
+                });
+            PrintPlan {
+                fingerprint,
+                existing,
+                stale,
+            }
+        });
         Planned {
             job: job.clone(),
             deps,
@@ -434,15 +489,25 @@ impl Judge<'_> {
             fingerprint,
             existing,
             reason,
+            print,
         }
     }
+}
+
+/// build/print/<name>.pdf, relative to the project.
+fn print_path(name: &str) -> std::path::PathBuf {
+    Path::new("build").join("print").join(format!("{name}.pdf"))
 }
 
 /// blake3 (hex) of build/<name>.pdf as it is now, streamed; `None` when it is absent or no
 /// regular file inside the project (read like every other input).
 fn hash_output(project: &Path, name: &str) -> Option<String> {
-    let rel = Path::new("build").join(format!("{name}.pdf"));
-    let (mut file, _) = confined::open(project, &rel).ok()?;
+    hash_file(project, &Path::new("build").join(format!("{name}.pdf")))
+}
+
+/// blake3 (hex) of the project file `rel`, as [`hash_output`].
+fn hash_file(project: &Path, rel: &Path) -> Option<String> {
+    let (mut file, _) = confined::open(project, rel).ok()?;
     let mut h = blake3::Hasher::new();
     io::copy(&mut file, &mut h).ok()?;
     Some(h.finalize().to_hex().to_string())
@@ -477,18 +542,21 @@ fn typeset(
     observer: &dyn Observer,
     report: &mut BuildReport,
 ) -> Result<Vec<(usize, Built)>, Failure> {
-    // stale documents, and those with a proof to make (laid out once for both)
+    // stale documents, those with a proof to make and those whose print file is out of date
+    // (laid out once for all)
     let stale: Vec<usize> = (0..plan.documents.len())
         .filter(|&i| {
             let p = &plan.documents[i];
             let proofed = proofs.as_ref().is_some_and(|pr| pr.marked.contains_key(&i));
-            (p.reason.is_some() || proofed) && p.markup.is_ok()
+            let print_stale = p.print.as_ref().is_some_and(|pp| pp.stale);
+            (p.reason.is_some() || proofed || print_stale) && p.markup.is_ok()
         })
         .collect();
     if stale.is_empty() {
         return Ok(Vec::new());
     }
     let typesetter = typesetter(session, project, plan.setup, report)?;
+    let print_typesetter = plan.print.as_ref().map(|_| print_typesetter(&typesetter));
     // a character no font has is named where it was typed, before layout can only name the
     // generated markup
     let uncovered = crate::characters::check(model, typesetter.fonts(), deps::STYLE_PATH);
@@ -505,15 +573,38 @@ fn typeset(
         .map(|&i| {
             let p = &plan.documents[i];
             let markup = p.markup.as_ref().map(String::as_str).unwrap_or_default();
+            let printing = plan
+                .print
+                .as_ref()
+                .filter(|_| p.print.is_some())
+                .map(|settings| Printing {
+                    typesetter: print_typesetter.as_ref().unwrap_or(&typesetter),
+                    settings,
+                    date: print_date(project, plan, &p.deps),
+                });
             let r = match (marked.and_then(|m| m.get(&i)), changes) {
                 (Some(m), Some(c)) => {
-                    let (r, made) =
-                        proofs::typeset_with_proof(project, &typesetter, &p.job, m, c, max_pages);
+                    let (r, made) = proofs::typeset_with_proof(
+                        project,
+                        &typesetter,
+                        &p.job,
+                        m,
+                        c,
+                        max_pages,
+                        printing.as_ref(),
+                    );
                     (i, r, made)
                 }
                 _ => (
                     i,
-                    typeset_one(project, &typesetter, &p.job, markup, max_pages),
+                    typeset_one(
+                        project,
+                        &typesetter,
+                        &p.job,
+                        markup,
+                        max_pages,
+                        printing.as_ref(),
+                    ),
                     None,
                 ),
             };
@@ -536,6 +627,70 @@ fn typeset(
         }
     }
     Ok(built)
+}
+
+/// The typesetter of the print files: the one place the print build gets its style. The
+/// screen's when the style sheet has no `print:` section, so each document is laid out once and
+/// both files are written from its pages; else the print variant of the style (facing pages,
+/// another page size), and the print file is laid out on its own ([`Printing::files`]).
+fn print_typesetter(screen: &Arc<hakusho_typeset::Typesetter>) -> Arc<hakusho_typeset::Typesetter> {
+    match screen.for_print() {
+        Some(print) => Arc::new(print),
+        None => screen.clone(),
+    }
+}
+
+/// How the print file of one document is made.
+pub(super) struct Printing<'a> {
+    typesetter: &'a Arc<hakusho_typeset::Typesetter>,
+    settings: &'a hakusho_sources::config::PrintConfig,
+    /// Seconds since 1970: the date the file carries (PDF/X requires one).
+    date: i64,
+}
+
+impl Printing<'_> {
+    /// The screen file and the print file of a document laid out as `laid` by `screen`: written
+    /// together from those pages, or, when the print typesetter is another one, the print file
+    /// laid out on its own.
+    pub(super) fn files(
+        &self,
+        screen: &hakusho_typeset::Typesetter,
+        laid: &hakusho_typeset::LaidOutDocument,
+        markup: &str,
+        markup_name: &str,
+        max_pages: usize,
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
+        let ts = self.typesetter;
+        let (bleed, marks) = (self.settings.bleed, self.settings.marks);
+        if std::ptr::eq(ts.as_ref(), screen) {
+            return screen.write_pdf_and_print(laid, bleed, marks, self.date);
+        }
+        let own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
+        Ok((
+            screen.write_pdf(laid)?,
+            ts.write_print_pdf(&own, bleed, marks, self.date)?,
+        ))
+    }
+}
+
+/// The date a print file carries: `SOURCE_DATE_EPOCH` when set (reproducible builds), else
+/// the modification time of the newest input the document uses — the same inputs give the
+/// same bytes.
+fn print_date(project: &Path, plan: &Plan, deps: &DocDeps) -> i64 {
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        return secs;
+    }
+    plan.inputs
+        .iter()
+        .filter(|(p, parts)| deps.uses(p, parts))
+        .filter_map(|(p, _)| std::fs::metadata(project.join(p)).ok()?.modified().ok())
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The typesetter for `setup`: the session's when its style and fonts are the same.
@@ -582,9 +737,33 @@ fn write(
     let mut manifest = std::mem::take(&mut plan.manifest);
     let mut states: Vec<DocumentState> = vec![DocumentState::Unchanged; plan.documents.len()];
     let mut to_write: Vec<Built> = Vec::new();
-    for (i, b) in built {
+    let mut prints: Vec<Built> = Vec::new();
+    for (i, mut b) in built {
         let p = &plan.documents[i];
         let pdf_hash = blake3::hash(&b.pdf).to_hex().to_string();
+        let previous_print = manifest
+            .documents
+            .get(&b.name)
+            .and_then(|e| e.print.clone());
+        let print_entry = match (b.print.take(), &p.print) {
+            (Some(bytes), Some(pp)) => {
+                let hash = blake3::hash(&bytes).to_hex().to_string();
+                if opts.force || pp.existing.as_deref() != Some(hash.as_str()) {
+                    prints.push(Built {
+                        name: b.name.clone(),
+                        pdf: bytes,
+                        pages: b.pages,
+                        print: None,
+                    });
+                }
+                Some(manifest::PrintEntry {
+                    fingerprint: pp.fingerprint.clone(),
+                    pdf: hash,
+                })
+            }
+            // Typeset without --print: the print file there is judged by its old entry.
+            _ => previous_print,
+        };
         manifest.documents.insert(
             b.name.clone(),
             manifest::Entry {
@@ -592,6 +771,7 @@ fn write(
                 pdf: pdf_hash.clone(),
                 pages: b.pages,
                 inputs: relevant_hashes(&plan.inputs, &plan.hashes, &p.deps),
+                print: print_entry,
             },
         );
         // Same bytes as the PDF already there: leave it (and its mtime) alone.
@@ -610,6 +790,18 @@ fn write(
     }
     if !to_write.is_empty() {
         write_outputs(&out_dir, &to_write).map_err(Failure::Output)?;
+    }
+    if opts.print {
+        if !prints.is_empty() {
+            write_outputs(&out_dir.join("print"), &prints).map_err(Failure::Output)?;
+        }
+        report.print = Some(PrintReport {
+            written: prints
+                .iter()
+                .map(|b| format!("build/print/{}.pdf", b.name))
+                .collect(),
+            unchanged: plan.documents.len() - prints.len(),
+        });
     }
     for p in &plan.documents {
         // The markup kept by an earlier failed build of this document is stale now.
@@ -797,18 +989,33 @@ fn typeset_one(
     job: &Job,
     markup: &str,
     max_pages: usize,
+    printing: Option<&Printing>,
 ) -> Typeset {
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
-        Ok(out) => Ok((
+    let made = typesetter
+        .layout_bounded(markup, &markup_name, max_pages)
+        .and_then(|(laid, warnings)| {
+            let (pdf, print) = match printing {
+                Some(p) => {
+                    let (pdf, print) =
+                        p.files(typesetter, &laid, markup, &markup_name, max_pages)?;
+                    (pdf, Some(print))
+                }
+                None => (typesetter.write_pdf(&laid)?, None),
+            };
+            Ok((laid.pages.len(), pdf, print, warnings))
+        });
+    match made {
+        Ok((pages, pdf, print, warnings)) => Ok((
             Built {
                 name: job.name.clone(),
-                pdf: out.pdf,
-                pages: out.pages,
+                pdf,
+                pages,
+                print,
             },
-            out.warnings,
+            warnings,
         )),
         Err(d) => {
             let dir = project.join("build");

@@ -48,6 +48,17 @@ pub struct Entry {
     /// The input files the document uses → their blake3 at that build.
     #[serde(default)]
     pub inputs: BTreeMap<String, String>,
+    /// The print file written last (`--print`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print: Option<PrintEntry>,
+}
+
+/// What the last `--print` build wrote of a document: what was typeset (the document's
+/// fingerprint with the print settings) and the blake3 of build/print/<name>.pdf.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintEntry {
+    pub fingerprint: String,
+    pub pdf: String,
 }
 
 /// Largest manifest read back: far above what the largest benchmark project writes; a bound

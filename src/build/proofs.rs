@@ -120,6 +120,7 @@ pub(super) fn typeset_with_proof(
     marked: &Marked,
     changes: &Changes,
     max_pages: usize,
+    printing: Option<&super::driver::Printing>,
 ) -> (Typeset, Option<Made>) {
     let markup_name = format!("build/{}.markup.html", job.name);
     let (laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
@@ -134,8 +135,14 @@ pub(super) fn typeset_with_proof(
             return (Err(d), None);
         }
     };
-    let pdf = match ts.write_pdf(&laid) {
-        Ok(pdf) => pdf,
+    let written = match printing {
+        Some(p) => p
+            .files(ts, &laid, &marked.markup, &markup_name, max_pages)
+            .map(|(pdf, print)| (pdf, Some(print))),
+        None => ts.write_pdf(&laid).map(|pdf| (pdf, None)),
+    };
+    let (pdf, print) = match written {
+        Ok(w) => w,
         Err(d) => return (Err(d), None),
     };
     let made = Made {
@@ -146,6 +153,7 @@ pub(super) fn typeset_with_proof(
         name: job.name.clone(),
         pdf,
         pages: laid.pages.len(),
+        print,
     };
     (Ok((built, warnings)), Some(made))
 }

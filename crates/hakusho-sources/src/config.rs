@@ -35,6 +35,9 @@ pub struct Config {
     /// The web edition's labels; required when a document asks for `html:`.
     #[serde(default)]
     pub html: Option<HtmlConfig>,
+    /// The print file (`hakusho build --print`): bleed, crop marks, standard.
+    #[serde(default)]
+    pub print: PrintConfig,
     /// The tables as written, before their year placeholders were filled
     /// ([`Config::fill_years`]); empty until then.
     #[serde(skip)]
@@ -308,6 +311,51 @@ fn split_level<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
         Err(serde::de::Error::custom(format!(
             "split must be a heading level from 1 to 4, found {n}"
         )))
+    }
+}
+
+/// `print:` in hakusho.yaml: how `hakusho build --print` makes the print files
+/// (`build/print/<name>.pdf`) for the print shop. Every key optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrintConfig {
+    /// Bleed (塗り足し) in millimetres on each side of the trim; 3 is what Japanese print
+    /// shops ask for.
+    #[serde(deserialize_with = "bleed_mm")]
+    pub bleed: f32,
+    /// Crop marks (トンボ) around the page; the trim and bleed boxes are written either way.
+    pub marks: bool,
+    /// The PDF/X standard of the print file.
+    pub standard: PrintStandard,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig {
+            bleed: 3.0,
+            marks: true,
+            standard: PrintStandard::X1a,
+        }
+    }
+}
+
+/// The PDF/X standards the print file can meet: PDF/X-1a:2003 only (see the README for why
+/// not PDF/X-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PrintStandard {
+    #[serde(rename = "x-1a")]
+    X1a,
+}
+
+fn bleed_mm<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    let v = f32::deserialize(d)?;
+    if (0.0..=20.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Float(v as f64),
+            &"f32",
+        ))
     }
 }
 

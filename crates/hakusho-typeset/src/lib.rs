@@ -53,7 +53,7 @@ pub struct Output {
 pub struct Typesetter {
     style: Style,
     fonts: Arc<FontSet>,
-    pdf_fonts: pdf::PdfFonts,
+    pdf_fonts: Arc<pdf::PdfFonts>,
 }
 
 impl Typesetter {
@@ -70,7 +70,18 @@ impl Typesetter {
         Ok(Typesetter {
             style,
             fonts,
-            pdf_fonts,
+            pdf_fonts: Arc::new(pdf_fonts),
+        })
+    }
+
+    /// The typesetter of a print build when the style sheet's `print:` section changes the
+    /// style (facing pages, say): the same fonts, already prepared, with the print style.
+    /// `None` when a print build uses the screen style as it is.
+    pub fn for_print(&self) -> Option<Typesetter> {
+        self.style.has_print_variant().then(|| Typesetter {
+            style: self.style.for_profile(profile::Profile::Print),
+            fonts: self.fonts.clone(),
+            pdf_fonts: self.pdf_fonts.clone(),
         })
     }
 
@@ -149,15 +160,57 @@ impl Typesetter {
         self.write_pdf_at(laid, 1)
     }
 
-    fn write_pdf_at(&self, laid: &LaidOutDocument, level: u32) -> Result<Vec<u8>, Diagnostics> {
-        pdf::write_compressed(laid, &self.pdf_fonts, level).map_err(|e| {
-            let mut d = Diagnostics::new();
-            d.error(
-                Location::None,
-                "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
-                format!("cannot embed a font in the PDF: {e}"),
-            );
-            d
-        })
+    /// The print file of a laid-out document (PDF/X-1a:2003 with bleed `bleed_mm` and, with
+    /// `marks`, crop marks; `date` in seconds since 1970, the date it carries), in the inks of
+    /// the style's palette and its spot colour.
+    pub fn write_print_pdf(
+        &self,
+        laid: &LaidOutDocument,
+        bleed_mm: f32,
+        marks: bool,
+        date: i64,
+    ) -> Result<Vec<u8>, Diagnostics> {
+        let setup = self.print_setup(bleed_mm, marks, date);
+        pdf::write_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
     }
+
+    /// [`Typesetter::write_pdf`] and [`Typesetter::write_print_pdf`] of one laid-out document,
+    /// the same bytes each writes alone, for little more than the screen file's cost (fonts
+    /// subset and deflated once).
+    pub fn write_pdf_and_print(
+        &self,
+        laid: &LaidOutDocument,
+        bleed_mm: f32,
+        marks: bool,
+        date: i64,
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
+        let setup = self.print_setup(bleed_mm, marks, date);
+        pdf::write_screen_and_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
+    }
+
+    fn print_setup(&self, bleed_mm: f32, marks: bool, date: i64) -> pdf::print::PrintSetup {
+        pdf::print::PrintSetup {
+            bleed: bleed_mm * style::MM,
+            marks,
+            spot: self.style.file.spot.as_ref().map(|s| pdf::print::SpotInk {
+                name: s.name.clone(),
+                cmyk: s.cmyk.map(|v| v / 100.0),
+            }),
+            date,
+        }
+    }
+
+    fn write_pdf_at(&self, laid: &LaidOutDocument, level: u32) -> Result<Vec<u8>, Diagnostics> {
+        pdf::write_compressed(laid, &self.pdf_fonts, level).map_err(font_embedding_error)
+    }
+}
+
+fn font_embedding_error(e: pdf::PdfFontError) -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(
+        Location::None,
+        "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),
+        format!("cannot embed a font in the PDF: {e}"),
+    );
+    d
 }

@@ -68,4 +68,6 @@ pub const HIGHLIGHT: Color = Color {
     r: 1.0,
     g: 0.91,
     b: 0.45,
+    // Proofs are never printed by the print profile; yellow as process colour all the same.
+    ink: crate::page::Ink::Cmyk([0.0, 0.09, 0.55, 0.0]),
 };

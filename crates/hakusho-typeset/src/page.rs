@@ -5,11 +5,26 @@
 
 use crate::font::FontIndex;
 
+/// A colour as the style sheet names it: its screen RGB (what the screen PDF and the web
+/// edition show) and its ink on press (what the print PDF uses: grey, CMYK or a tint of the
+/// one spot colour). Both come from the same palette entry of the style sheet.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Color {
     pub r: f32,
     pub g: f32,
     pub b: f32,
+    pub ink: Ink,
+}
+
+/// A colour on press. Amounts are 0.0–1.0 of full ink.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ink {
+    /// Black ink only (DeviceGray): 1.0 is K100.
+    Gray(f32),
+    /// Process colours (DeviceCMYK): cyan, magenta, yellow, black.
+    Cmyk([f32; 4]),
+    /// A tint of the style sheet's spot colour (a Separation).
+    Spot(f32),
 }
 
 impl Color {
@@ -17,7 +32,39 @@ impl Color {
         r: 0.0,
         g: 0.0,
         b: 0.0,
+        ink: Ink::Gray(1.0),
     };
+
+    /// A colour given only as screen RGB (`#RRGGBB` in the style sheet, colours of the code):
+    /// on press a neutral grey is black ink alone, anything else the plain CMYK separation
+    /// (black generation from the darkest component, so no black is ever rich black).
+    pub fn rgb(r: f32, g: f32, b: f32) -> Color {
+        Color {
+            r,
+            g,
+            b,
+            ink: Ink::from_rgb(r, g, b),
+        }
+    }
+
+    /// The screen components, for the screen writer's "same colour as before" test.
+    pub fn screen(&self) -> (f32, f32, f32) {
+        (self.r, self.g, self.b)
+    }
+}
+
+impl Ink {
+    pub fn from_rgb(r: f32, g: f32, b: f32) -> Ink {
+        let clamp = |v: f32| v.clamp(0.0, 1.0);
+        let (r, g, b) = (clamp(r), clamp(g), clamp(b));
+        if r == g && g == b {
+            return Ink::Gray(1.0 - r);
+        }
+        let k = 1.0 - r.max(g).max(b);
+        // k < 1 here: a colour with a component above zero.
+        let part = |v: f32| ((1.0 - v - k) / (1.0 - k)).clamp(0.0, 1.0);
+        Ink::Cmyk([part(r), part(g), part(b), k])
+    }
 }
 
 /// One glyph placed on a line: its glyph id in the font and its x position relative to the

@@ -72,7 +72,7 @@ pub(crate) fn print_file(text: &str, source_name: &str) -> Result<StyleFile, Dia
     let mut merged = root;
     let over = Value::Mapping(over);
     lay_over(&mut merged, &over);
-    serde_yaml::from_value::<StyleFile>(merged).map_err(|e| {
+    crate::style::file_from_merged(merged, text, display, &mut diags).map_err(|e| {
         let d = hakusho_yaml::error_diagnostic(&e, display, text);
         let location = named_key(&e.to_string())
             .and_then(|key| find_key(&over, &key, &mut vec![Seg::from("print")], &source))

@@ -62,25 +62,199 @@ pub(crate) fn parse_length(s: &str) -> Option<Length> {
     }
 }
 
-/// `#RRGGBB`.
+/// A colour of the style sheet: a name from `palette:` (the way a style names its colours
+/// once, with their ink on press) or `#RRGGBB` (screen RGB; on press its grey or CMYK
+/// equivalent, see [`Color::rgb`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rgb(pub Color);
+
+fn parse_hex(s: &str) -> Option<Color> {
+    let hex = s
+        .strip_prefix('#')
+        .filter(|h| h.len() == 6 && h.is_ascii())?;
+    let part = |i: usize| {
+        u8::from_str_radix(&hex[i..i + 2], 16)
+            .ok()
+            .map(|v| v as f32 / 255.0)
+    };
+    Some(Color::rgb(part(0)?, part(2)?, part(4)?))
+}
+
+thread_local! {
+    /// The palette of the style sheet being parsed: serde reads each colour on its own, so the
+    /// names it may use are put here, for the length of [`Style::parse`], on its thread.
+    static PALETTE_IN_PARSE: std::cell::RefCell<BTreeMap<String, Color>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
 
 impl<'de> Deserialize<'de> for Rgb {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        let hex = s.strip_prefix('#').filter(|h| h.len() == 6);
-        let parse = |i: usize| {
-            hex.and_then(|h| u8::from_str_radix(&h[i..i + 2], 16).ok())
-                .map(|v| v as f32 / 255.0)
-        };
-        match (parse(0), parse(2), parse(4)) {
-            (Some(r), Some(g), Some(b)) => Ok(Rgb(Color { r, g, b })),
-            _ => Err(serde::de::Error::custom(format!(
-                "invalid color '{s}' (expected #RRGGBB)"
-            ))),
+        if let Some(c) = parse_hex(&s) {
+            return Ok(Rgb(c));
+        }
+        PALETTE_IN_PARSE.with(|p| {
+            let palette = p.borrow();
+            match palette.get(s.trim()) {
+                Some(c) => Ok(Rgb(*c)),
+                None => {
+                    // serde's own wording for an unknown name, which the YAML reader puts
+                    // into Japanese with the list of names that can be used.
+                    let names: Vec<String> = std::iter::once("#RRGGBB".to_string())
+                        .chain(palette.keys().cloned())
+                        .map(|n| format!("`{n}`"))
+                        .collect();
+                    Err(serde::de::Error::custom(format!(
+                        "unknown variant `{s}`, expected one of {}",
+                        names.join(", ")
+                    )))
+                }
+            }
+        })
+    }
+}
+
+/// `spot:` of the style sheet: the one spot colour (特色) of two-colour printing, the city's
+/// colour beside black. On press it is its own plate (a Separation named `name`); `cmyk`
+/// (percent) is how it looks where it cannot be its own plate (proofs, screen).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpotColor {
+    pub name: String,
+    pub cmyk: [f32; 4],
+}
+
+/// One colour of `palette:`: exactly one ink — `gray` (K percent), `cmyk` (four percents) or
+/// `spot` (tint percent of `spot:`) — and optionally its exact screen colour `screen`
+/// (`#RRGGBB`; without it the screen shows the ink converted to RGB).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaletteEntry {
+    pub gray: Option<f32>,
+    pub cmyk: Option<[f32; 4]>,
+    pub spot: Option<f32>,
+    pub screen: Option<String>,
+}
+
+/// The parts of the style sheet read before the rest: the colours the rest refers to.
+#[derive(Debug, Default, Deserialize)]
+struct ColorsOnly {
+    #[serde(default)]
+    spot: Option<SpotColor>,
+    #[serde(default)]
+    palette: BTreeMap<String, PaletteEntry>,
+}
+
+/// A style file from a YAML value already merged (the print variant: the sheet with its
+/// `print:` keys laid over it), its colour names read against the palette of that value.
+pub(crate) fn file_from_merged(
+    merged: serde_yaml::Value,
+    text: &str,
+    source: &Path,
+    diags: &mut Diagnostics,
+) -> Result<StyleFile, serde_yaml::Error> {
+    let colors = serde_yaml::from_value::<ColorsOnly>(merged.clone()).unwrap_or_default();
+    let palette = resolve_palette(&colors, text, source, diags);
+    PALETTE_IN_PARSE.with(|p| *p.borrow_mut() = palette);
+    let parsed = serde_yaml::from_value::<StyleFile>(merged);
+    PALETTE_IN_PARSE.with(|p| p.borrow_mut().clear());
+    parsed
+}
+
+/// CMYK (0–1) as screen RGB, the plain conversion.
+fn cmyk_to_rgb([c, m, y, k]: [f32; 4]) -> (f32, f32, f32) {
+    (
+        (1.0 - c) * (1.0 - k),
+        (1.0 - m) * (1.0 - k),
+        (1.0 - y) * (1.0 - k),
+    )
+}
+
+/// The palette's colours by name; each entry that is not one ink in range, or whose `screen:`
+/// is not `#RRGGBB`, is reported at its name.
+fn resolve_palette(
+    colors: &ColorsOnly,
+    text: &str,
+    source: &Path,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Color> {
+    let mut out = BTreeMap::new();
+    let percent = |v: f32| (0.0..=100.0).contains(&v);
+    if let Some(spot) = &colors.spot {
+        if !spot.cmyk.iter().all(|v| percent(*v)) || spot.name.trim().is_empty() {
+            diags.error(
+                key_location(text, source, "spot:"),
+                format!(
+                    "spot: の特色 {} は、名前 (name) と 0〜100 の CMYK 値 4 つ (cmyk) で書いてください",
+                    spot.name
+                ),
+                format!(
+                    "spot: the spot colour {} needs a name and four CMYK percentages from 0 to 100 (cmyk)",
+                    spot.name
+                ),
+            );
         }
     }
+    for (name, e) in &colors.palette {
+        let inks = [e.gray.is_some(), e.cmyk.is_some(), e.spot.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        let in_range = e.gray.is_none_or(percent)
+            && e.spot.is_none_or(percent)
+            && e.cmyk.is_none_or(|c| c.iter().all(|v| percent(*v)));
+        let at = key_location(text, source, &format!("{name}:"));
+        if inks != 1 || !in_range {
+            diags.error(
+                at,
+                format!("palette: の色 {name} には、gray（K の %）、cmyk（4 つの %）、spot（特色の濃度 %）のどれか一つを 0〜100 で書いてください"),
+                format!("palette: colour {name} needs exactly one of gray (K percent), cmyk (four percentages) or spot (tint percent of the spot colour), each from 0 to 100"),
+            );
+            continue;
+        }
+        let ink = match (e.gray, e.cmyk, e.spot) {
+            (Some(k), _, _) => crate::page::Ink::Gray(k / 100.0),
+            (_, Some(c), _) => crate::page::Ink::Cmyk(c.map(|v| v / 100.0)),
+            (_, _, Some(t)) => {
+                if colors.spot.is_none() {
+                    diags.error(
+                        at,
+                        format!("palette: の色 {name} は特色 (spot) の濃度ですが、spot: に特色が定義されていません。spot: {{ name: 特色の名前, cmyk: [C, M, Y, K] }} を書いてください"),
+                        format!("palette: colour {name} is a tint of the spot colour, but no spot: is defined; add spot: {{ name: ..., cmyk: [C, M, Y, K] }}"),
+                    );
+                    continue;
+                }
+                crate::page::Ink::Spot(t / 100.0)
+            }
+            _ => continue,
+        };
+        let screen = match &e.screen {
+            Some(hex) => {
+                match parse_hex(hex) {
+                    Some(c) => Some((c.r, c.g, c.b)),
+                    None => {
+                        diags.error(
+                        at,
+                        format!("palette: の色 {name} の screen: {hex} は #RRGGBB の形ではありません"),
+                        format!("palette: colour {name}: screen {hex} is not #RRGGBB"),
+                    );
+                        continue;
+                    }
+                }
+            }
+            None => None,
+        };
+        let (r, g, b) = screen.unwrap_or_else(|| match ink {
+            crate::page::Ink::Gray(k) => (1.0 - k, 1.0 - k, 1.0 - k),
+            crate::page::Ink::Cmyk(c) => cmyk_to_rgb(c),
+            crate::page::Ink::Spot(t) => {
+                let alt = colors.spot.as_ref().map_or([0.0; 4], |s| s.cmyk);
+                cmyk_to_rgb(alt.map(|v| v / 100.0 * t))
+            }
+        });
+        out.insert(name.clone(), Color { r, g, b, ink });
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -337,7 +511,7 @@ fn default_marker() -> Marker {
 
 impl Default for ChartStyle {
     fn default() -> Self {
-        let grey = |v: f32| Rgb(Color { r: v, g: v, b: v });
+        let grey = |v: f32| Rgb(Color::rgb(v, v, v));
         ChartStyle {
             font: None,
             size: 7.0,
@@ -450,6 +624,12 @@ pub struct ListStyle {
 #[serde(deny_unknown_fields)]
 pub struct StyleFile {
     pub page: PageStyle,
+    /// The spot colour of two-colour printing (read before the rest, see [`ColorsOnly`]).
+    #[serde(default)]
+    pub spot: Option<SpotColor>,
+    /// Colours by name (read before the rest: every colour of the sheet may name one).
+    #[serde(default)]
+    pub palette: BTreeMap<String, PaletteEntry>,
     /// Font name → file, relative to the project root. Order is the fallback order.
     pub fonts: BTreeMap<String, String>,
     pub fallback: Vec<String>,
@@ -603,8 +783,20 @@ impl Style {
     /// YAML file of the project: a repeated key is refused at its line, messages are Japanese.
     pub fn parse(text: &str, source_name: &str) -> Result<StyleFile, Diagnostics> {
         let mut diags = Diagnostics::new();
-        match hakusho_yaml::parse::<StyleFile>(text.to_string(), Path::new(source_name), &mut diags)
-        {
+        let source = Path::new(source_name);
+        let Some((colors, _)) =
+            hakusho_yaml::parse::<ColorsOnly>(text.to_string(), source, &mut diags)
+        else {
+            return Err(diags);
+        };
+        let palette = resolve_palette(&colors, text, source, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        PALETTE_IN_PARSE.with(|p| *p.borrow_mut() = palette);
+        let parsed = hakusho_yaml::parse::<StyleFile>(text.to_string(), source, &mut diags);
+        PALETTE_IN_PARSE.with(|p| p.borrow_mut().clear());
+        match parsed {
             Some((file, _)) => Ok(file),
             None => Err(diags),
         }
@@ -716,6 +908,11 @@ impl Style {
             page_height,
             print,
         })
+    }
+
+    /// Whether the style sheet has a `print:` section (a print build then lays out on its own).
+    pub fn has_print_variant(&self) -> bool {
+        self.print.is_some()
     }
 
     /// The style of a build for `profile`: a print build's is this one with the keys of the
@@ -915,6 +1112,55 @@ mod tests {
             d.location
         );
         assert!(d.en.contains("margins"), "{}", d.en);
+    }
+
+    /// The project's style sheet with `from` replaced by `to`, parsed.
+    fn project_style_with(from: &str, to: &str) -> Result<StyleFile, Diagnostics> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("templates/style.yaml")).unwrap();
+        assert!(text.contains(from), "{from}");
+        Style::parse(&text.replacen(from, to, 1), "templates/style.yaml")
+    }
+
+    #[test]
+    fn colours_are_named_once_with_their_ink_and_screen_rgb() {
+        use crate::page::Ink;
+        let file = project_style_with("", "").unwrap();
+        // body text: K100 on press, its exact screen grey on screen
+        let text = file.body.color.unwrap().0;
+        assert_eq!(text.ink, Ink::Gray(1.0));
+        assert_eq!(text.screen(), (26.0 / 255.0, 26.0 / 255.0, 26.0 / 255.0));
+        // headings in the city's spot colour, table headers in a tint of it
+        assert_eq!(file.elements["h1"].color.unwrap().0.ink, Ink::Spot(1.0));
+        assert_eq!(file.table.header_background.unwrap().0.ink, Ink::Spot(0.12));
+        // "#RRGGBB" still reads: grey as black ink alone, a colour as CMYK with no rich black
+        let file = project_style_with("color: text\n", "color: \"#808080\"\n").unwrap();
+        assert!(matches!(file.body.color.unwrap().0.ink, Ink::Gray(k) if (k - 0.498).abs() < 0.01));
+        let red = Color::rgb(1.0, 0.0, 0.0).ink;
+        assert_eq!(red, Ink::Cmyk([0.0, 1.0, 1.0, 0.0]));
+        assert_eq!(Color::rgb(0.0, 0.0, 0.0).ink, Ink::Gray(1.0));
+    }
+
+    #[test]
+    fn a_colour_name_not_in_the_palette_is_refused_where_it_is_written() {
+        let err = project_style_with("color: text\n", "color: txet\n").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(
+            matches!(d.location, Location::Text { .. }),
+            "{:?}",
+            d.location
+        );
+        assert!(d.ja.contains("txet") && d.ja.contains("city"), "{}", d.ja);
+        assert!(d.en.contains("txet"), "{}", d.en);
+        // a tint of a spot colour that is not defined (spot: renamed away), and an entry
+        // with two inks
+        let err = project_style_with("spot:\n", "spot_was:\n").unwrap_err();
+        let d = err.iter().next().unwrap();
+        assert!(d.ja.contains("city") && d.ja.contains("spot:"), "{}", d.ja);
+        assert!(matches!(d.location, Location::Text { .. }));
+        let err = project_style_with("gray: 80, screen", "gray: 80, cmyk: [0, 0, 0, 80], screen")
+            .unwrap_err();
+        assert!(err.iter().next().unwrap().ja.contains("gray-80"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use hakusho_diagnostics::Location;
 use super::inline::{Piece, Setter};
 use crate::compose::{Align, ParagraphStyle};
 use crate::markup::{Element, Pos};
-use crate::page::{Color, Item, Path, Stroke, TextRun};
+use crate::page::{Color, Ink, Item, Path, Stroke, TextRun};
 use crate::style::{BarPattern, ChartStyle, Marker, SeriesStyle};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -433,6 +433,7 @@ const WHITE: Color = Color {
     r: 1.0,
     g: 1.0,
     b: 1.0,
+    ink: Ink::Gray(0.0),
 };
 
 fn series_style(style: &ChartStyle, k: usize) -> SeriesStyle {
@@ -672,14 +673,9 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
         bottom: y + headroom + style.plot_height.resolve(size).max(size * 4.0),
         axis,
     };
-    let grid = style.grid_color.map_or(
-        Color {
-            r: 0.75,
-            g: 0.75,
-            b: 0.75,
-        },
-        |c| c.0,
-    );
+    let grid = style
+        .grid_color
+        .map_or(Color::rgb(0.75, 0.75, 0.75), |c| c.0);
     let ink = style.color.map_or(frame.color, |c| c.0);
     for (t, label) in ticks.iter().zip(&labels) {
         let ty = plot.y(*t);

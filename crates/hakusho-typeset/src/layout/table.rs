@@ -822,11 +822,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
     };
     let size = (ts.size * 0.9).max(6.0);
     let lh = size * 1.5;
-    let color = Color {
-        r: 0.35,
-        g: 0.35,
-        b: 0.35,
-    };
+    let color = Color::rgb(0.35, 0.35, 0.35);
     // Composed flush right like any line, so a closing bracket's blank does not push the ink
     // past the table's edge.
     let spans = b.set.spans(&[Piece {

@@ -8,6 +8,7 @@
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
 pub mod overlay;
+pub mod print;
 pub(crate) mod subset;
 
 use std::collections::BTreeMap;
@@ -171,6 +172,51 @@ fn rgb(c: Color) -> PColor {
     PColor::Rgb(Rgb::new(c.r, c.g, c.b, None))
 }
 
+/// Which colours a file is written in: the screen's RGB, or the inks of the print profile.
+#[derive(Clone, Copy)]
+enum Paint<'a> {
+    Screen,
+    Print(&'a print::PrintSetup),
+}
+
+impl Paint<'_> {
+    fn fill(self, c: Color, ops: &mut Vec<Op>) {
+        match self {
+            Paint::Screen => ops.push(Op::SetFillColor { col: rgb(c) }),
+            Paint::Print(_) => print::color_ops(c, false, ops),
+        }
+    }
+
+    fn stroke(self, c: Color, ops: &mut Vec<Op>) {
+        match self {
+            Paint::Screen => ops.push(Op::SetOutlineColor { col: rgb(c) }),
+            Paint::Print(_) => print::color_ops(c, true, ops),
+        }
+    }
+
+    /// Whether `a` and `b` are written the same (no colour op needed between them).
+    fn same(self, a: Color, b: Color) -> bool {
+        match self {
+            Paint::Screen => a.screen() == b.screen(),
+            Paint::Print(_) => a.ink == b.ink,
+        }
+    }
+
+    fn bleed_rect(self, r: (f32, f32, f32, f32), page: (f32, f32)) -> (f32, f32, f32, f32) {
+        match self {
+            Paint::Screen => r,
+            Paint::Print(p) => print::bleed_rect(r, page, p.bleed),
+        }
+    }
+
+    fn bleed_line(self, l: (f32, f32, f32, f32), page: (f32, f32)) -> (f32, f32, f32, f32) {
+        match self {
+            Paint::Screen => l,
+            Paint::Print(p) => print::bleed_line(l, page, p.bleed),
+        }
+    }
+}
+
 /// Writes the laid-out document as PDF bytes. Fails only if a font cannot be subset.
 pub fn write(doc: &LaidOutDocument, cache: &PdfFonts) -> Result<Vec<u8>, PdfFontError> {
     write_compressed(doc, cache, 6)
@@ -183,6 +229,70 @@ pub fn write_compressed(
     cache: &PdfFonts,
     level: u32,
 ) -> Result<Vec<u8>, PdfFontError> {
+    write_with(doc, cache, level, Paint::Screen, &Shared::default())
+}
+
+/// The print file of the laid-out document (see [`print`]): the same pages in inks, in the
+/// trim box of a media with bleed and crop marks, PDF/X-1a:2003.
+pub fn write_print(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+) -> Result<Vec<u8>, PdfFontError> {
+    write_with(
+        doc,
+        cache,
+        PRINT_LEVEL,
+        Paint::Print(setup),
+        &Shared::default(),
+    )
+}
+
+/// Flate level of the print file: the fastest (a few percent larger); it goes to the print
+/// shop once, and its size matters less than the build's time.
+const PRINT_LEVEL: u32 = 1;
+
+/// The screen file ([`write`]) and the print file ([`write_print`]) of one laid-out document,
+/// each the bytes the function alone writes, made together: the font subsets are made once and
+/// each large stream (the embedded fonts) deflated once, so the print file costs little more
+/// than its pages.
+pub fn write_screen_and_print(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
+    let shared = Shared::default();
+    let screen = write_with(doc, cache, 6, Paint::Screen, &shared)?;
+    let print = write_with(doc, cache, PRINT_LEVEL, Paint::Print(setup), &shared)?;
+    Ok((screen, print))
+}
+
+/// Font subsets of a document, as [`subset_fonts`] makes them.
+type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
+
+/// Deflated bytes of large streams by (content hash, level); `None`: deflating did not make
+/// the stream smaller.
+type DeflatedStreams =
+    std::sync::Mutex<std::collections::HashMap<([u8; 32], u32), Option<Vec<u8>>>>;
+
+/// What two files written from one document share (see [`write_screen_and_print`]).
+#[derive(Default)]
+struct Shared {
+    subsets: std::sync::OnceLock<Subsets>,
+    deflated: DeflatedStreams,
+}
+
+/// Streams at least this large are deflated once per [`Shared`] (the fonts; page contents are
+/// smaller and differ between the files anyway).
+const SHARED_STREAM_BYTES: usize = 32 * 1024;
+
+fn write_with(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    level: u32,
+    paint: Paint,
+    shared: &Shared,
+) -> Result<Vec<u8>, PdfFontError> {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
     let lap = |what: &str| {
@@ -193,8 +303,15 @@ pub fn write_compressed(
             );
         }
     };
-    let used = used_glyphs(doc, cache.fonts.len());
-    let subsets = subset_fonts(&used, cache)?;
+    if shared.subsets.get().is_none() {
+        let used = used_glyphs(doc, cache.fonts.len());
+        let _ = shared.subsets.set(subset_fonts(&used, cache)?);
+    }
+    let Some(subsets) = shared.subsets.get() else {
+        return Err(PdfFontError::EmptySubset {
+            font: String::new(),
+        });
+    };
     lap("fonts subset");
     let mut pdf = PdfDocument::new(&doc.title);
     for (i, entry) in subsets.iter().enumerate() {
@@ -211,11 +328,17 @@ pub fn write_compressed(
         }
     }
     let carriers = text_carriers(doc);
+    // The print file is untagged: the press reads no structure tree, and it would cost the
+    // print file as much as its pages.
+    let roles: &[StructElem] = match paint {
+        Paint::Screen => &doc.structure,
+        Paint::Print(_) => &[],
+    };
     let (pages, marked): (Vec<PdfPage>, Vec<Vec<u32>>) = doc
         .pages
         .iter()
         .zip(&carriers)
-        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, &doc.structure))
+        .map(|(p, carries)| page_ops(p, cache, subsets, carries, roles, paint))
         .unzip();
     pdf.with_pages(pages);
     lap("ops built");
@@ -223,23 +346,27 @@ pub fn write_compressed(
     let opts = PdfSaveOptions {
         optimize: true,
         subset_fonts: true,
-        secure: true,
+        // The print profile writes its colour and mark operators as printpdf's raw ops
+        // (printpdf has no Separation colour); the screen file has none.
+        secure: matches!(paint, Paint::Screen),
         image_optimization: None,
     };
     let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
     // The ops of every page are in `lo` now as content streams.
     drop(pdf);
     lap("printpdf to_lopdf_document (subsetting)");
-    patch(&mut lo, doc, &marked);
+    patch(&mut lo, doc, &marked, paint);
     tag_subset_fonts(&mut lo);
-    compress(&mut lo, level);
+    compress(&mut lo, level, &shared.deflated);
     lap("patched, compressed");
     let mut out = Vec::new();
     // The structure tree is thousands of small dictionaries: in compressed object streams
-    // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would.
+    // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would. The
+    // print file is PDF 1.4 (PDF/X-1a), which has neither.
+    let screen = matches!(paint, Paint::Screen);
     let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
+        .use_object_streams(screen)
+        .use_xref_streams(screen)
         .compression_level(level)
         .build();
     // Writing into a Vec cannot fail.
@@ -308,7 +435,7 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
 /// level, which made compression the largest part of writing a white paper (the embedded
 /// subset fonts are most of the bytes); the default level costs a few percent in size.
 /// Streams are compressed on up to two threads (the build machine has two cores).
-fn compress(lo: &mut lopdf::Document, level: u32) {
+fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
     use flate2::write::ZlibEncoder;
     use std::io::Write;
     let mut streams: Vec<&mut lopdf::Stream> = lo
@@ -319,17 +446,33 @@ fn compress(lo: &mut lopdf::Document, level: u32) {
             _ => None,
         })
         .collect();
+    let deflate = |content: &[u8]| -> Option<Vec<u8>> {
+        let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+        enc.write_all(content).ok()?;
+        let z = enc.finish().ok()?;
+        (z.len() + 19 < content.len()).then_some(z)
+    };
     let work = |part: &mut [&mut lopdf::Stream]| {
         for s in part {
-            let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-            if enc.write_all(&s.content).is_err() {
-                continue;
-            }
-            if let Ok(z) = enc.finish() {
-                if z.len() + 19 < s.content.len() {
-                    s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                    s.set_content(z);
+            let z = if s.content.len() >= SHARED_STREAM_BYTES {
+                let key = (*blake3::hash(&s.content).as_bytes(), level);
+                let known = deflated.lock().ok().and_then(|m| m.get(&key).cloned());
+                match known {
+                    Some(z) => z,
+                    None => {
+                        let z = deflate(&s.content);
+                        if let Ok(mut m) = deflated.lock() {
+                            m.insert(key, z.clone());
+                        }
+                        z
+                    }
                 }
+            } else {
+                deflate(&s.content)
+            };
+            if let Some(z) = z {
+                s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                s.set_content(z);
             }
         }
     };
@@ -389,11 +532,22 @@ fn page_ops(
     subsets: &[Option<(subset::Subset, ParsedFont)>],
     carries_text: &[bool],
     roles: &[StructElem],
+    paint: Paint,
 ) -> (PdfPage, Vec<u32>) {
     let tagged = !roles.is_empty();
     let h = page.height;
+    let size = (page.width, page.height);
     let mut glyph_index = 0usize;
     let mut ops = Vec::new();
+    if let Paint::Print(setup) = paint {
+        ops.extend(
+            print::mark_ops(page.width, page.height, setup, tagged)
+                .into_iter()
+                .filter(|_| setup.marks),
+        );
+        ops.push(Op::SaveGraphicsState);
+        ops.push(print::shift_ops(setup));
+    }
     let mut marked: Vec<u32> = Vec::new();
     let graphics = page
         .items
@@ -414,20 +568,21 @@ fn page_ops(
             fill,
         } = it
         {
-            ops.push(Op::SetFillColor { col: rgb(*fill) });
+            paint.fill(*fill, &mut ops);
+            let (x, y, width, height) = paint.bleed_rect((*x, *y, *width, *height), size);
             ops.push(Op::DrawRectangle {
                 rectangle: Rect {
-                    x: Pt(*x),
+                    x: Pt(x),
                     y: Pt(h - y - height),
-                    width: Pt(*width),
-                    height: Pt(*height),
+                    width: Pt(width),
+                    height: Pt(height),
                     mode: Some(PaintMode::Fill),
                     winding_order: None,
                 },
             });
         }
     }
-    path_ops(page, &mut ops);
+    path_ops(page, &mut ops, paint);
     let mut stroke: Option<(f32, Color)> = None;
     for it in &page.items {
         if let Item::Line {
@@ -439,11 +594,12 @@ fn page_ops(
             color,
         } = it
         {
-            if stroke != Some((*width, *color)) {
+            if !stroke.is_some_and(|(w, c)| w == *width && paint.same(c, *color)) {
                 ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::SetOutlineColor { col: rgb(*color) });
+                paint.stroke(*color, &mut ops);
                 stroke = Some((*width, *color));
             }
+            let (x1, y1, x2, y2) = paint.bleed_line((*x1, *y1, *x2, *y2), size);
             let pt = |x: f32, y: f32| LinePoint {
                 p: Point {
                     x: Pt(x),
@@ -453,7 +609,7 @@ fn page_ops(
             };
             ops.push(Op::DrawLine {
                 line: PLine {
-                    points: vec![pt(*x1, *y1), pt(*x2, *y2)],
+                    points: vec![pt(x1, y1), pt(x2, y2)],
                     is_closed: false,
                 },
             });
@@ -496,10 +652,8 @@ fn page_ops(
             });
             cur_font = Some((run.font.0, run.size));
         }
-        if cur_color != Some(run.color) {
-            ops.push(Op::SetFillColor {
-                col: rgb(run.color),
-            });
+        if !cur_color.is_some_and(|c| paint.same(c, run.color)) {
+            paint.fill(run.color, &mut ops);
             cur_color = Some(run.color);
         }
         let x0 = run.x + run.glyphs()[0].x;
@@ -544,13 +698,15 @@ fn page_ops(
     if in_text {
         ops.push(Op::EndTextSection);
     }
+    let (mut media_w, mut media_h) = size;
+    if let Paint::Print(setup) = paint {
+        ops.push(Op::RestoreGraphicsState);
+        media_w += 2.0 * setup.margin();
+        media_h += 2.0 * setup.margin();
+    }
     // Every page's ops are held until printpdf writes the document: no spare capacity.
     ops.shrink_to_fit();
-    let page = PdfPage::new(
-        Mm(page.width * 25.4 / 72.0),
-        Mm(page.height * 25.4 / 72.0),
-        ops,
-    );
+    let page = PdfPage::new(Mm(media_w * 25.4 / 72.0), Mm(media_h * 25.4 / 72.0), ops);
     (page, marked)
 }
 
@@ -577,7 +733,7 @@ fn begin_marked(node: u32, marked: &mut Vec<u32>, roles: &[StructElem]) -> Op {
 /// Chart paths, in item order, in their own graphics state (dashes and colours do not leak
 /// into the rules drawn after them). Nothing is written for a page without paths, so pages
 /// without charts keep their bytes.
-fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
+fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>, paint: Paint) {
     let h = page.height;
     let mut opened = false;
     for it in &page.items {
@@ -601,7 +757,7 @@ fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
             })
             .collect();
         if let Some(fill) = path.fill {
-            ops.push(Op::SetFillColor { col: rgb(fill) });
+            paint.fill(fill, ops);
             ops.push(Op::DrawPolygon {
                 polygon: Polygon {
                     rings: vec![PolygonRing {
@@ -616,9 +772,7 @@ fn path_ops(page: &crate::page::Page, ops: &mut Vec<Op>) {
             ops.push(Op::SetOutlineThickness {
                 pt: Pt(stroke.width),
             });
-            ops.push(Op::SetOutlineColor {
-                col: rgb(stroke.color),
-            });
+            paint.stroke(stroke.color, ops);
             ops.push(Op::SetLineDashPattern {
                 dash: LineDashPattern::new(0.0, &stroke.dash),
             });
@@ -654,28 +808,42 @@ fn dest(page: ObjectId, top: f32) -> Object {
     ])
 }
 
-fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
+fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], paint: Paint) {
     lo.version = "1.7".into();
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-    let height = |i: usize| doc.pages.get(i).map_or(842.0, |p| p.height);
+    // A destination's top in the page's own coordinates: the print file's content sits
+    // above the media's bottom edge by the margin of bleed and marks.
+    let lift = match paint {
+        Paint::Screen => 0.0,
+        Paint::Print(p) => p.margin(),
+    };
+    let height = |i: usize| doc.pages.get(i).map_or(842.0, |p| p.height) + lift;
+    let print_setup = match paint {
+        Paint::Print(p) => Some(p),
+        Paint::Screen => None,
+    };
 
     // Links (TOC entries): their Link element, annotation and page.
     let mut links: Vec<(u32, ObjectId, usize)> = Vec::new();
-    let tagged = !doc.structure.is_empty();
+    let tagged = !doc.structure.is_empty() && print_setup.is_none();
     for (pi, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for it in &page.items {
-            if let Item::Link {
-                x,
-                y,
-                width,
-                height: lh,
-                target_page,
-                target_y,
-                node,
-                contents,
-            } = it
+            if let (
+                Item::Link {
+                    x,
+                    y,
+                    width,
+                    height: lh,
+                    target_page,
+                    target_y,
+                    node,
+                    contents,
+                },
+                None,
+            ) = (it, print_setup)
             {
+                // No links in the print file: PDF/X allows no annotation on the printed area.
                 let Some(&target) = page_ids.get(*target_page) else {
                     continue;
                 };
@@ -738,7 +906,10 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
         lo.objects.remove(&old);
     }
     lo.trailer.set("Info", Object::Reference(info_id));
-    let metadata = lo.add_object(Object::Stream(xmp(doc, lang, tagged)));
+    // The print file's packet is written with its other PDF/X parts (print::finish).
+    let metadata = print_setup
+        .is_none()
+        .then(|| lo.add_object(Object::Stream(xmp(doc, lang, tagged))));
 
     if let Ok(Object::Reference(root)) = lo.trailer.get(b"Root").cloned() {
         if let Ok(cat) = lo.get_dictionary_mut(root) {
@@ -749,7 +920,9 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
             let mut vp = Dictionary::new();
             vp.set("DisplayDocTitle", Object::Boolean(true));
             cat.set("ViewerPreferences", Object::Dictionary(vp));
-            cat.set("Metadata", Object::Reference(metadata));
+            if let Some(metadata) = metadata {
+                cat.set("Metadata", Object::Reference(metadata));
+            }
             if let Some(root) = struct_root {
                 cat.set("StructTreeRoot", Object::Reference(root));
                 let mut mark = Dictionary::new();
@@ -769,7 +942,14 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
         }
     }
 
-    let id = content_id(doc);
+    if let Some(setup) = print_setup {
+        print::finish(lo, doc, setup, &page_ids);
+    }
+    let mut id = content_id(doc);
+    if print_setup.is_some() {
+        // Another file of the same pages: another /ID.
+        id = blake3::hash(&[id.as_slice(), b"print"].concat()).as_bytes()[..16].to_vec();
+    }
     lo.trailer.set(
         "ID",
         Object::Array(vec![

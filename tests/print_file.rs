@@ -1,0 +1,223 @@
+//! `hakusho build --print`: the print files (build/print/<name>.pdf) meet every check of
+//! PDF/X-1a:2003 the checker knows, on every page of every document of the sample; the screen
+//! files stay the same bytes; and the checker catches a file that breaks a rule.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use common::{project_copy, run_ok, squash};
+use hakusho_pdfcheck::print::check;
+
+fn pdfs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            (p.extension()? == "pdf").then(|| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    fs::read(&p).unwrap(),
+                )
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_print_file_of_the_sample_meets_pdfx_1a_on_every_page() {
+    let project = project_copy();
+    let p = project.path();
+    let screen_only = project_copy();
+    run_ok(screen_only.path(), &["build"]);
+    let out = run_ok(p, &["build", "--print"]);
+    assert!(out.contains("build/print/"), "{out}");
+
+    // The screen files are the bytes a build without --print writes.
+    let screen = pdfs(&p.join("build"));
+    assert_eq!(screen, pdfs(&screen_only.path().join("build")));
+
+    let print = pdfs(&p.join("build/print"));
+    assert_eq!(
+        print.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        screen.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "one print file per document"
+    );
+    let allowed: BTreeSet<&str> = [
+        "DeviceGray",
+        "DeviceCMYK",
+        "Separation:All",
+        "Separation:City Blue",
+    ]
+    .into();
+    for ((name, bytes), (_, screen_bytes)) in print.iter().zip(&screen) {
+        let report = check(bytes).unwrap();
+        assert!(
+            report.violations.is_empty(),
+            "{name}: {:#?}",
+            report.violations
+        );
+        let spaces: BTreeSet<&str> = report.colour_spaces.iter().map(String::as_str).collect();
+        assert!(spaces.is_subset(&allowed), "{name}: {spaces:?}");
+        // black text and greys on the black plate, the city's colour on its own plate, the
+        // marks on every plate
+        assert!(spaces.contains("DeviceGray") && spaces.contains("Separation:All"));
+        assert!(
+            spaces.contains("Separation:City Blue"),
+            "{name}: {spaces:?}"
+        );
+
+        // The same pages and text as the screen file, each page's trim box its page size.
+        let print_pages = hakusho_pdfcheck::inspect(bytes).unwrap();
+        let screen_pages = hakusho_pdfcheck::inspect(screen_bytes).unwrap();
+        // (compared without spaces: untagged, one baseline's cells are one shown string, and
+        // the reader joins them without the space it puts between separate strings)
+        let text = |pages: &[Vec<String>]| -> Vec<String> {
+            pages.iter().map(|lines| squash(&lines.concat())).collect()
+        };
+        assert_eq!(
+            text(&print_pages.pages),
+            text(&screen_pages.pages),
+            "{name}"
+        );
+        assert_eq!(report.pages, screen_pages.pages.len());
+        let doc = lopdf::Document::load_mem(bytes).unwrap();
+        for (i, (&id, media)) in doc
+            .get_pages()
+            .values()
+            .zip(&screen_pages.media_boxes)
+            .enumerate()
+        {
+            let page = doc.get_dictionary(id).unwrap();
+            let rect = |key: &[u8]| -> Vec<f32> {
+                page.get(key)
+                    .unwrap()
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_float().unwrap())
+                    .collect()
+            };
+            let (trim, bleed) = (rect(b"TrimBox"), rect(b"BleedBox"));
+            let size = |r: &[f32]| (r[2] - r[0], r[3] - r[1]);
+            let (w, h) = size(&trim);
+            assert!(
+                (w - (media[2] - media[0])).abs() < 0.01
+                    && (h - (media[3] - media[1])).abs() < 0.01,
+                "{name} page {}: trim {trim:?}, screen page {media:?}",
+                i + 1
+            );
+            // 3 mm of bleed on each side
+            let mm3 = 3.0 * 72.0 / 25.4;
+            assert!(
+                (trim[0] - bleed[0] - mm3).abs() < 0.01,
+                "{name}: {bleed:?} {trim:?}"
+            );
+            assert!(
+                (bleed[3] - trim[3] - mm3).abs() < 0.01,
+                "{name}: {bleed:?} {trim:?}"
+            );
+        }
+    }
+
+    // Incremental like the screen files: nothing to do, then only the one deleted.
+    let again = run_ok(p, &["build", "--print"]);
+    assert!(again.contains("書き出し 0件、変更なし 12件"), "{again}");
+    fs::remove_file(p.join("build/print/booklet-somu.pdf")).unwrap();
+    let again = run_ok(p, &["build", "--print"]);
+    assert!(again.contains("書き出し 1件、変更なし 11件"), "{again}");
+    assert_eq!(
+        fs::read(p.join("build/print/booklet-somu.pdf")).unwrap(),
+        print
+            .iter()
+            .find(|(n, _)| n == "booklet-somu.pdf")
+            .unwrap()
+            .1,
+        "the same inputs give the same bytes"
+    );
+}
+
+/// A print file broken in one way each: the check names what is wrong.
+#[test]
+fn the_print_check_catches_rgb_rich_black_missing_boxes_and_a_screen_file() {
+    let project = project_copy();
+    let p = project.path();
+    run_ok(p, &["build", "--print", "booklet-kikaku"]);
+    let good = fs::read(p.join("build/print/booklet-kikaku.pdf")).unwrap();
+    assert!(check(&good).unwrap().violations.is_empty());
+
+    // Rewrites the first page's content with `edit`, saves as PDF 1.4 with an xref table.
+    let broken = |edit: &dyn Fn(&mut lopdf::Document, lopdf::ObjectId)| {
+        let mut doc = lopdf::Document::load_mem(&good).unwrap();
+        let first = *doc.get_pages().values().next().unwrap();
+        edit(&mut doc, first);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        check(&out).unwrap()
+    };
+    let recolour = |from: &str, to: &str| {
+        let (from, to) = (from.to_string(), to.to_string());
+        move |doc: &mut lopdf::Document, page: lopdf::ObjectId| {
+            let content = doc.get_page_content(page);
+            let text = String::from_utf8_lossy(&content).into_owned();
+            assert!(text.contains(&from), "{from}");
+            doc.change_page_content(page, text.replacen(&from, &to, 1).into_bytes())
+                .unwrap();
+        }
+    };
+    // the body text's K100 turned into RGB black, then into rich black
+    let rgb = broken(&recolour("\n0 g\n", "\n0 0 0 rg\n"));
+    assert!(rgb.breaks("colour.rgb"), "{:?}", rgb.violations);
+    assert!(rgb.colour_spaces.contains("DeviceRGB"));
+    let rich = broken(&recolour("\n0 g\n", "\n0.6 0.4 0.4 1 k\n"));
+    assert!(
+        rich.breaks("colour.rich_black_text"),
+        "{:?}",
+        rich.violations
+    );
+    assert!(!rich.breaks("colour.rgb"));
+    // a page without its TrimBox, a BleedBox larger than the media
+    let no_trim = broken(&|doc, page| {
+        doc.get_dictionary_mut(page).unwrap().remove(b"TrimBox");
+    });
+    assert!(no_trim.breaks("box.trim"), "{:?}", no_trim.violations);
+    let wide = broken(&|doc, page| {
+        doc.get_dictionary_mut(page).unwrap().set(
+            "BleedBox",
+            lopdf::Object::Array(vec![(-10).into(), (-10).into(), 900.into(), 900.into()]),
+        );
+    });
+    assert!(wide.breaks("box.nesting"), "{:?}", wide.violations);
+    // a link on the printed area
+    let link = broken(&|doc, page| {
+        let mut a = lopdf::Dictionary::new();
+        a.set("Type", lopdf::Object::Name(b"Annot".to_vec()));
+        a.set("Subtype", lopdf::Object::Name(b"Link".to_vec()));
+        a.set(
+            "Rect",
+            lopdf::Object::Array(vec![100.into(), 100.into(), 200.into(), 120.into()]),
+        );
+        let id = doc.add_object(a);
+        doc.get_dictionary_mut(page)
+            .unwrap()
+            .set("Annots", lopdf::Object::Array(vec![id.into()]));
+    });
+    assert!(link.breaks("annotation"), "{:?}", link.violations);
+
+    // The screen file is no print file.
+    let screen = check(&fs::read(p.join("build/booklet-kikaku.pdf")).unwrap()).unwrap();
+    for rule in [
+        "file.version",
+        "file.object_streams",
+        "info.pdfx_version",
+        "intent.missing",
+        "box.bleed",
+        "colour.rgb",
+    ] {
+        assert!(screen.breaks(rule), "{rule}: {:?}", screen.violations);
+    }
+}
