@@ -96,7 +96,15 @@ pub fn write_edition(doc: &Document, opts: &Options) -> Vec<Page> {
     let mut pages = Vec::with_capacity(parts.len() + 2);
     pages.push(Page {
         file: INDEX_FILE.to_string(),
-        html: index_page(title, &doc.lang, &front, &parts, split, opts),
+        html: index_page(
+            title,
+            &doc.lang,
+            &front,
+            &parts,
+            split,
+            opts,
+            &figure_list(&root, &front, &parts),
+        ),
     });
     for (i, part) in parts.iter().enumerate() {
         pages.push(Page {
@@ -394,7 +402,12 @@ impl Body {
     /// figure's alternative text, a `<title>` each) followed by its data as a table, and the
     /// notes.
     fn figure(&mut self, el: &Element) {
-        self.out.push_str("<figure class=\"chart-figure\">\n");
+        // an id for the list of figures on the index page
+        let _ = writeln!(
+            self.out,
+            "<figure class=\"chart-figure\" id=\"{}\">",
+            figure_id(el)
+        );
         for child in el.child_elements() {
             match child.name.as_str() {
                 "figcaption" => {
@@ -570,6 +583,70 @@ fn heading_text(h: &Element) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A figure's id: the same on its part page and on the single page (the list of figures links
+/// to it).
+fn figure_id(figure: &Element) -> String {
+    format!("f{}-{}", figure.pos.line, figure.pos.column)
+}
+
+/// The list of figures the markup asks for (`<toc kind="figures" title="…"/>`): its title and
+/// a link to each captioned figure on the page it is on; `None` when it asks for none.
+fn figure_list(root: &Element, front: &[Item], parts: &[Part]) -> Option<String> {
+    fn find_list(el: &Element) -> Option<&Element> {
+        if el.name == "toc" && el.attr("kind") == Some("figures") {
+            return Some(el);
+        }
+        el.child_elements().find_map(find_list)
+    }
+    fn figures<'e>(el: &'e Element, out: &mut Vec<&'e Element>) {
+        if el.name == "figure" {
+            out.push(el);
+        } else if !matches!(el.name.as_str(), "table" | "p") {
+            el.child_elements().for_each(|c| figures(c, out));
+        }
+    }
+    let list = find_list(root)?;
+    let title = list.attr("title").unwrap_or_default().trim();
+    let mut o = String::from("<nav class=\"contents figure-list\"");
+    if title.is_empty() {
+        o.push_str(">\n");
+    } else {
+        let _ = write!(
+            o,
+            " aria-labelledby=\"figures-heading\">\n<h2 id=\"figures-heading\">{}</h2>\n",
+            escape(title)
+        );
+    }
+    o.push_str("<ol>\n");
+    let pages = std::iter::once((INDEX_FILE, front))
+        .chain(parts.iter().map(|p| (p.file.as_str(), &p.items[..])));
+    for (file, items) in pages {
+        let mut found = Vec::new();
+        for item in items {
+            if let Item::Block(b) = item {
+                figures(b, &mut found);
+            }
+        }
+        for f in found {
+            let caption = f
+                .child_elements()
+                .find(|c| c.name == "figcaption")
+                .map(heading_text)
+                .unwrap_or_default();
+            if !caption.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "<li><a href=\"{file}#{}\">{}</a></li>",
+                    figure_id(f),
+                    escape(&caption)
+                );
+            }
+        }
+    }
+    o.push_str("</ol>\n</nav>\n");
+    Some(o)
+}
+
 /// The page frame: head, skip link, header (title, PDF), breadcrumbs, main, pager, footer.
 struct Frame<'a> {
     doc_title: &'a str,
@@ -686,6 +763,7 @@ fn index_page(
     parts: &[Part],
     split: u8,
     opts: &Options,
+    figures: &Option<String>,
 ) -> String {
     let mut main = String::new();
     let _ = writeln!(main, "<h1>{}</h1>", escape(title));
@@ -705,6 +783,9 @@ fn index_page(
         "<p class=\"single-page\"><a href=\"{SINGLE_PAGE_FILE}\">{}</a></p>\n</nav>",
         escape(&opts.labels.single_page)
     );
+    if let Some(list) = figures {
+        main.push_str(list);
+    }
     let next = parts
         .first()
         .map(|p| (heading_text(p.heading), p.file.clone()));
@@ -894,6 +975,38 @@ mod tests {
         <h2>第1節 概要</h2><h4 data-toc=\"no\">1 施策</h4><p>本文</p>\
         <h3>1 体系</h3><p>説明</p></section>\
         <section><h1>第2章 改革</h1><h2>第1節 取組</h2><p>状況</p></section></doc>";
+
+    #[test]
+    fn the_list_of_figures_links_to_each_captioned_figure_on_its_page() {
+        let chart = "<chart kind=\"bar\" title=\"件数\" categories=\"a|b\"><series name=\"s\" values=\"1|2\"/></chart>";
+        let src = format!(
+            "<doc title=\"白書\"><toc/><toc kind=\"figures\" title=\"図表目次\"/>\
+             <h1>第1章</h1><figure alt=\"a\"><figcaption>図1-1 件数</figcaption>{chart}</figure>\
+             <h1>第2章</h1><figure alt=\"b\">{chart}</figure>\
+             <figure alt=\"c\"><figcaption>図2-1 <b>割合</b></figcaption>{chart}</figure></doc>"
+        );
+        let pages = edition(&src, 1);
+        let index = page(&pages, "index.html");
+        let list = &index[index.find("figure-list").expect(index)..];
+        assert!(
+            list.contains("<h2 id=\"figures-heading\">図表目次</h2>"),
+            "{list}"
+        );
+        let first = page(&pages, "01.html");
+        let second = page(&pages, "02.html");
+        let id = |html: &str, n: usize| {
+            let open = "<figure class=\"chart-figure\" id=\"";
+            let at = html.match_indices(open).nth(n).unwrap().0;
+            let rest = &html[at + open.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        };
+        assert!(
+            list.contains(&format!("<li><a href=\"01.html#{}\">図1-1 件数</a></li>\n<li><a href=\"02.html#{}\">図2-1 割合</a></li>\n</ol>", id(first, 0), id(second, 1))),
+            "{list}"
+        );
+        // no list where the markup asks for none
+        assert!(!page(&edition(BOOK, 2), "index.html").contains("figure-list"));
+    }
 
     #[test]
     fn pages_are_cut_at_headings_and_linked() {
