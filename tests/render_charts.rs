@@ -164,6 +164,41 @@ fn a_lower_is_better_indicator_says_so_and_percentages_are_percent() {
 }
 
 #[test]
+fn a_progress_chart_is_asked_for_by_name_and_falls_back_to_bars_without_a_target() {
+    let progress = FIGURE.replace(
+        r#"chart("indicators", row)"#,
+        r#"chart("indicators", row, "progress")"#,
+    );
+    let values = [
+        ("baseline", "34,677件"),
+        ("current", "202,850件"),
+        ("target", "400,000件"),
+    ];
+    let m = render(&progress, "アクセス件数", &values, &[]);
+    assert!(m.contains(r#"<chart kind="progress""#), "{m}");
+    assert!(m.contains(r#"target="400000""#), "{m}");
+    typesets(&m);
+    // No target: the history as bars, not a progress chart that cannot be drawn.
+    let m = render(&progress, "アクセス件数", &values[..2], &[]);
+    assert!(m.contains(r#"<chart kind="bar""#), "{m}");
+    typesets(&m);
+    // A kind no chart has is an error that says which ones there are.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("t.html"),
+        r#"{{ chart("indicators", row, "pie").alt }}"#,
+    )
+    .unwrap();
+    let err = Renderer::new(dir.path())
+        .render(
+            "t.html",
+            context! { config => config(&[]), tables => tables(), row => context!{ name => "x", values => context!{} } },
+        )
+        .unwrap_err();
+    assert!(err.ja.contains("bar、line、progress"), "{}", err.ja);
+}
+
+#[test]
 fn a_table_without_chart_configuration_is_an_error_that_says_what_to_write() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("t.html"), r#"{{ chart("kpi", row).alt }}"#).unwrap();

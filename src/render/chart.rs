@@ -104,11 +104,19 @@ fn read(v: &Value) -> Read {
     }
 }
 
-/// `chart("indicators", row)` → `{markup, alt, name, notes, drawn, direction}`: `markup` the
+/// `chart("indicators", row)` or `chart("indicators", row, "progress")` (another kind than
+/// the table's `charts:` declaration; a progress chart with no target or fewer than two
+/// values to start from is drawn as bars, its history) → `{markup, alt, name, notes, drawn,
+/// direction, kind}`: `markup` the
 /// `<chart>` (safe markup), `alt` the text alternative, `notes` what a reader is told under
 /// the chart (values left out, whether the target is being approached), `drawn` how many
 /// values the chart shows, `direction` `higher` or `lower`, `name` the row's name on one line.
-pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
+pub fn chart(
+    state: &State,
+    table: &str,
+    row: &Value,
+    kind: Option<String>,
+) -> Result<Value, Error> {
     let config = state.lookup("config").unwrap_or(Value::UNDEFINED);
     let decl = attr(&attr(&attr(&config, "charts"), "tables"), table);
     if decl.is_undefined() || decl.is_none() {
@@ -125,7 +133,16 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
             format!("chart(): no table '{table}' in hakusho.yaml"),
         ));
     }
-    let kind = text_of(&attr(&decl, "kind"));
+    let kind = match kind.unwrap_or_else(|| text_of(&attr(&decl, "kind"))) {
+        k if k.is_empty() => "bar".to_string(),
+        k => k,
+    };
+    if !["bar", "line", "progress"].contains(&kind.as_str()) {
+        return Err(invalid(
+            format!("chart(): 図の種類「{kind}」は使えません。bar、line、progress のどれかを書いてください"),
+            format!("chart(): '{kind}' is not a chart kind; write bar, line or progress"),
+        ));
+    }
     let target_key = text_of(&attr(&decl, "target"));
     let skip: Vec<String> = attr(&decl, "skip")
         .try_iter()
@@ -208,6 +225,12 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
         }
     }
     let unit = unit.unwrap_or_default();
+    // A progress chart needs a target and a baseline before the latest value.
+    let kind = if kind == "progress" && (target.is_none() || drawn.len() < 2) {
+        "bar".to_string()
+    } else {
+        kind
+    };
     let direction = if lower { "lower" } else { "higher" };
 
     // The alt text: 「英語版ホームページのアクセス件数：平成22年度 34,677件から令和2年度
@@ -281,6 +304,7 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
         ("notes", Value::from(notes)),
         ("drawn", Value::from(drawn.len())),
         ("direction", Value::from(direction)),
+        ("kind", Value::from(kind)),
     ]);
     Ok(Value::from_iter(out))
 }

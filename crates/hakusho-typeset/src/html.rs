@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use crate::layout::{chart_number, read_chart, ChartData, ChartKind};
+use crate::layout::{chart_number, chart_progress, read_chart, ChartData, ChartKind};
 use crate::markup::{collapse_whitespace, Document, Element, Node};
 
 /// The texts a reader sees around the content. `{size}` in `pdf` is replaced by the PDF's size
@@ -476,8 +476,66 @@ impl ChartData {
         t
     }
 
+    /// A progress chart as a small drawing: per series, a track from the baseline to the
+    /// target filled as far as the latest value, with the same words as the PDF's.
+    fn progress_svg(&self) -> String {
+        const W: f64 = 320.0;
+        // (the baseline and the target on lines of their own: side by side they can meet)
+        const ROW: f64 = 56.0;
+        let h = ROW * self.series.len().max(1) as f64;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\"><title>{}</title>",
+            escape(&self.title)
+        );
+        for (k, series) in self.series.iter().enumerate() {
+            let top = ROW * k as f64;
+            let Some(p) = chart_progress(series, self.target) else {
+                continue;
+            };
+            let at = 8.0 + (W - 16.0) * p.fraction.clamp(0.0, 1.0);
+            let latest = &self.categories[p.latest.0];
+            let _ = write!(
+                s,
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"10\">{} {}{}（{}）</text>\
+                 <rect x=\"8\" y=\"{:.1}\" width=\"{}\" height=\"12\" fill=\"none\" stroke=\"currentColor\"/>\
+                 <rect x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"currentColor\"/>\
+                 <text x=\"8\" y=\"{:.1}\" font-size=\"9\">基準 {} {}{}</text>\
+                 <text x=\"{}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">{} {}{}</text>",
+                top + 11.0,
+                escape(&latest.replace('\n', "")),
+                self.number(p.latest.1),
+                escape(&self.unit),
+                escape(&p.words()),
+                top + 15.0,
+                W - 16.0,
+                top + 15.0,
+                at - 8.0,
+                top + 38.0,
+                escape(&self.categories[p.base.0].replace('\n', "")),
+                self.number(p.base.1),
+                escape(&self.unit),
+                W - 8.0,
+                top + 50.0,
+                escape(if self.target_label.is_empty() {
+                    "目標"
+                } else {
+                    &self.target_label
+                }),
+                self.number(p.target),
+                escape(&self.unit),
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
     /// A small vector drawing: bars (or lines) from a zero baseline, the target dashed.
     fn svg(&self) -> String {
+        if self.kind == ChartKind::Progress {
+            return self.progress_svg();
+        }
         const W: f64 = 320.0;
         const H: f64 = 160.0;
         const LEFT: f64 = 8.0;
@@ -1006,6 +1064,21 @@ mod tests {
         );
         // no list where the markup asks for none
         assert!(!page(&edition(BOOK, 2), "index.html").contains("figure-list"));
+    }
+
+    #[test]
+    fn a_progress_chart_is_a_track_with_the_words_of_the_pdf() {
+        let src = "<doc title=\"白書\"><h1>第1章</h1><figure alt=\"a\"><chart kind=\"progress\" title=\"件数\" unit=\"件\" categories=\"平成22年度|令和2年度\" target=\"400000\"><series name=\"s\" values=\"34677|202850\"/></chart></figure></doc>";
+        let pages = edition(src, 1);
+        let html = page(&pages, "01.html");
+        for want in [
+            "令和2年度 202,850件（目標までの46%）",
+            "基準 平成22年度 34,677件",
+            "目標 400,000件",
+            "<th scope=\"row\">目標</th>",
+        ] {
+            assert!(html.contains(want), "{want} not in {html}");
+        }
     }
 
     #[test]

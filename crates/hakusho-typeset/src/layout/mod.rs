@@ -21,7 +21,8 @@ mod blocks;
 mod chart;
 /// A chart's data as the PDF draws it, for the HTML edition.
 pub(crate) use chart::{
-    format_number as chart_number, read as read_chart, ChartData, Kind as ChartKind,
+    format_number as chart_number, progress as chart_progress, read as read_chart, ChartData,
+    Kind as ChartKind,
 };
 mod flow;
 mod inline;
