@@ -127,6 +127,38 @@ fn compound_values_and_other_units_are_left_out_with_a_note() {
 }
 
 #[test]
+fn compound_values_with_the_same_parts_in_every_column_draw_one_series_per_part() {
+    let m = render(
+        FIGURE,
+        "連携施設・事業者数",
+        &[
+            ("baseline", "8施設 98事業者"),
+            ("early", "10施設 120事業者"),
+            ("mid", "-"),
+            ("current", "12施設"),
+            ("target", "15施設 150事業者"),
+        ],
+        &[],
+    );
+    assert!(
+        m.contains(
+            r#"<series name="施設" values="8|10|-|12"/><series name="事業者" values="98|120|-|-"/>"#
+        ),
+        "{m}"
+    );
+    // Never drawn as zero; the compound target is no single rule, and the note says so.
+    assert!(!m.contains("target="), "{m}");
+    assert!(
+        m.contains(
+            "令和4年度の「15施設 150事業者」は複数の値からなるため、目標の線は引いていません。"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("8施設 98事業者から令和2年度 12施設"), "{m}");
+    typesets(&m);
+}
+
+#[test]
 fn a_lower_is_better_indicator_says_so_and_percentages_are_percent() {
     let m = render(
         FIGURE,
