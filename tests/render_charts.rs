@@ -320,3 +320,32 @@ fn pdf_text(path: &std::path::Path) -> String {
         .unwrap()
         .text_without_whitespace()
 }
+
+#[test]
+fn a_lower_is_better_name_that_matches_no_indicator_row_is_an_error_at_the_name() {
+    let p = common::project_copy();
+    let line = common::replace_in(
+        p.path(),
+        "sources/hakusho.yaml",
+        "    - 人件費比率",
+        "    - 人件費の比率",
+    );
+    let out = common::hakusho(p.path(), &["check"]);
+    let err =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "sources/hakusho.yaml:{line}:7: charts: lower_is_better の「人件費の比率」という名前の指標の行が、ワークブックにありません。もしかして「人件費比率」ではありませんか。"
+        )),
+        "{err}"
+    );
+    // The sample's names all match (its check is clean).
+    let p = common::project_copy();
+    let out = common::hakusho(p.path(), &["check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
