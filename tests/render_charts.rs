@@ -127,6 +127,38 @@ fn compound_values_and_other_units_are_left_out_with_a_note() {
 }
 
 #[test]
+fn compound_values_with_the_same_parts_in_every_column_draw_one_series_per_part() {
+    let m = render(
+        FIGURE,
+        "連携施設・事業者数",
+        &[
+            ("baseline", "8施設 98事業者"),
+            ("early", "10施設 120事業者"),
+            ("mid", "-"),
+            ("current", "12施設"),
+            ("target", "15施設 150事業者"),
+        ],
+        &[],
+    );
+    assert!(
+        m.contains(
+            r#"<series name="施設" values="8|10|-|12"/><series name="事業者" values="98|120|-|-"/>"#
+        ),
+        "{m}"
+    );
+    // Never drawn as zero; the compound target is no single rule, and the note says so.
+    assert!(!m.contains("target="), "{m}");
+    assert!(
+        m.contains(
+            "令和4年度の「15施設 150事業者」は複数の値からなるため、目標の線は引いていません。"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("8施設 98事業者から令和2年度 12施設"), "{m}");
+    typesets(&m);
+}
+
+#[test]
 fn a_lower_is_better_indicator_says_so_and_percentages_are_percent() {
     let m = render(
         FIGURE,
@@ -161,6 +193,41 @@ fn a_lower_is_better_indicator_says_so_and_percentages_are_percent() {
     );
     assert!(m.contains("目標と反対の方向に動いています"), "{m}");
     typesets(&m);
+}
+
+#[test]
+fn a_progress_chart_is_asked_for_by_name_and_falls_back_to_bars_without_a_target() {
+    let progress = FIGURE.replace(
+        r#"chart("indicators", row)"#,
+        r#"chart("indicators", row, "progress")"#,
+    );
+    let values = [
+        ("baseline", "34,677件"),
+        ("current", "202,850件"),
+        ("target", "400,000件"),
+    ];
+    let m = render(&progress, "アクセス件数", &values, &[]);
+    assert!(m.contains(r#"<chart kind="progress""#), "{m}");
+    assert!(m.contains(r#"target="400000""#), "{m}");
+    typesets(&m);
+    // No target: the history as bars, not a progress chart that cannot be drawn.
+    let m = render(&progress, "アクセス件数", &values[..2], &[]);
+    assert!(m.contains(r#"<chart kind="bar""#), "{m}");
+    typesets(&m);
+    // A kind no chart has is an error that says which ones there are.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("t.html"),
+        r#"{{ chart("indicators", row, "pie").alt }}"#,
+    )
+    .unwrap();
+    let err = Renderer::new(dir.path())
+        .render(
+            "t.html",
+            context! { config => config(&[]), tables => tables(), row => context!{ name => "x", values => context!{} } },
+        )
+        .unwrap_err();
+    assert!(err.ja.contains("bar、line、progress"), "{}", err.ja);
 }
 
 #[test]
@@ -252,4 +319,33 @@ fn pdf_text(path: &std::path::Path) -> String {
     hakusho_pdfcheck::inspect(&bytes)
         .unwrap()
         .text_without_whitespace()
+}
+
+#[test]
+fn a_lower_is_better_name_that_matches_no_indicator_row_is_an_error_at_the_name() {
+    let p = common::project_copy();
+    let line = common::replace_in(
+        p.path(),
+        "sources/hakusho.yaml",
+        "    - 人件費比率",
+        "    - 人件費の比率",
+    );
+    let out = common::hakusho(p.path(), &["check"]);
+    let err =
+        String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "sources/hakusho.yaml:{line}:7: charts: lower_is_better の「人件費の比率」という名前の指標の行が、ワークブックにありません。もしかして「人件費比率」ではありませんか。"
+        )),
+        "{err}"
+    );
+    // The sample's names all match (its check is clean).
+    let p = common::project_copy();
+    let out = common::hakusho(p.path(), &["check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

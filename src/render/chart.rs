@@ -3,8 +3,9 @@
 //! alternative, from the configuration (`charts:` of hakusho.yaml) and no code per chart.
 //!
 //! A value that is not a number (「おおむね80%台を維持」, 「-」, an empty cell) is left out with a
-//! note, never drawn as zero; a compound value (「8施設 98事業者」) is left out with a note too;
-//! so is a number in another unit than the row's first. The target column is drawn as a dashed
+//! note, never drawn as zero. Compound values (「8施設 98事業者」) whose parts have the same
+//! units in every column draw one series per part (named by its unit); otherwise a compound
+//! value is left out with a note, and so is a number in another unit than the row's first. The target column is drawn as a dashed
 //! rule. Which way is better (`charts.lower_is_better`) decides what the last note says.
 
 use minijinja::{Error, State, Value};
@@ -57,7 +58,8 @@ enum Read {
     },
     Empty,
     Text(String),
-    Compound(String),
+    /// As typed, and its parts (number, unit) when each part is a number with a unit.
+    Compound(String, Vec<(f64, String)>),
 }
 
 fn read(v: &Value) -> Read {
@@ -74,7 +76,14 @@ fn read(v: &Value) -> Read {
         .join("／");
     let parts = attr(v, "parts");
     if parts.len().unwrap_or(0) > 0 {
-        return Read::Compound(text);
+        let numbers: Option<Vec<(f64, String)>> = parts.try_iter().ok().and_then(|it| {
+            it.map(|p| match read(&p) {
+                Read::Number { value, unit, .. } if !unit.is_empty() => Some((value, unit)),
+                _ => None,
+            })
+            .collect()
+        });
+        return Read::Compound(text, numbers.unwrap_or_default());
     }
     // A dash typed for "no figure" is no value, not a text to quote.
     if !text.is_empty() && text.chars().all(|c| "-－—―‐ー−".contains(c)) {
@@ -104,11 +113,19 @@ fn read(v: &Value) -> Read {
     }
 }
 
-/// `chart("indicators", row)` → `{markup, alt, name, notes, drawn, direction}`: `markup` the
+/// `chart("indicators", row)` or `chart("indicators", row, "progress")` (another kind than
+/// the table's `charts:` declaration; a progress chart with no target or fewer than two
+/// values to start from is drawn as bars, its history) → `{markup, alt, name, notes, drawn,
+/// direction, kind}`: `markup` the
 /// `<chart>` (safe markup), `alt` the text alternative, `notes` what a reader is told under
 /// the chart (values left out, whether the target is being approached), `drawn` how many
 /// values the chart shows, `direction` `higher` or `lower`, `name` the row's name on one line.
-pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
+pub fn chart(
+    state: &State,
+    table: &str,
+    row: &Value,
+    kind: Option<String>,
+) -> Result<Value, Error> {
     let config = state.lookup("config").unwrap_or(Value::UNDEFINED);
     let decl = attr(&attr(&attr(&config, "charts"), "tables"), table);
     if decl.is_undefined() || decl.is_none() {
@@ -125,7 +142,16 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
             format!("chart(): no table '{table}' in hakusho.yaml"),
         ));
     }
-    let kind = text_of(&attr(&decl, "kind"));
+    let kind = match kind.unwrap_or_else(|| text_of(&attr(&decl, "kind"))) {
+        k if k.is_empty() => "bar".to_string(),
+        k => k,
+    };
+    if !["bar", "line", "progress"].contains(&kind.as_str()) {
+        return Err(invalid(
+            format!("chart(): 図の種類「{kind}」は使えません。bar、line、progress のどれかを書いてください"),
+            format!("chart(): '{kind}' is not a chart kind; write bar, line or progress"),
+        ));
+    }
     let target_key = text_of(&attr(&decl, "target"));
     let skip: Vec<String> = attr(&decl, "skip")
         .try_iter()
@@ -143,25 +169,73 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
         .map(|mut it| it.any(|v| one_line(text_of(&v).trim()) == name))
         .unwrap_or(false);
     let values = attr(row, "values");
+    let mut reads = Vec::new();
+    for col in columns.try_iter()? {
+        let key = text_of(&attr(&col, "key"));
+        if skip.contains(&key) {
+            continue;
+        }
+        let value = read(&attr(&values, &key));
+        reads.push((key, text_of(&attr(&col, "label")), value));
+    }
+    // Compound values whose parts have the same units in every column (「8施設 98事業者」,
+    // 「12施設 120事業者」): one series per part, named by its unit.
+    let part_units: Option<Vec<String>> = {
+        let mut lists = reads.iter().filter_map(|(_, _, r)| match r {
+            Read::Compound(_, parts) => Some(parts.iter().map(|(_, u)| u.clone()).collect()),
+            _ => None,
+        });
+        let first: Option<Vec<String>> = lists.next();
+        first.filter(|units| {
+            units.len() > 1
+                && lists.all(|l| l == *units)
+                // a plain number in another unit: the row is not one of parts
+                && reads.iter().all(|(_, _, r)| match r {
+                    Read::Number { unit, .. } => units.contains(unit),
+                    _ => true,
+                })
+        })
+    };
+    let n_series = part_units.as_ref().map_or(1, Vec::len);
 
     let mut categories: Vec<String> = Vec::new();
-    let mut points: Vec<Option<f64>> = Vec::new();
+    let mut points: Vec<Vec<Option<f64>>> = Vec::new();
     // (category label, value as typed) of the values drawn, for the notes and the alt text.
     let mut drawn: Vec<(String, f64, String)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut unit: Option<String> = None;
     let mut decimals = 0usize;
     let mut target: Option<(String, f64, String)> = None;
-    for col in columns.try_iter()? {
-        let key = text_of(&attr(&col, "key"));
-        if skip.contains(&key) {
-            continue;
-        }
-        let label = text_of(&attr(&col, "label"));
+    for (key, label, value) in reads {
         let flat = one_line(&label);
-        let v = attr(&values, &key);
         let is_target = key == target_key;
-        let got = match read(&v) {
+        // The column's value per series (one series unless the row is compound).
+        let mut parts: Option<Vec<Option<f64>>> = None;
+        let got = match value {
+            Read::Number {
+                value,
+                unit: u,
+                decimals: d,
+                text,
+            } if part_units.is_some() => {
+                let units = part_units.as_deref().unwrap_or_default();
+                match units.iter().position(|p| *p == u) {
+                    Some(i) => {
+                        decimals = decimals.max(d);
+                        let mut one = vec![None; n_series];
+                        one[i] = Some(value);
+                        parts = Some(one);
+                        Some((value, text))
+                    }
+                    None => {
+                        notes.push(format!(
+                            "{flat}の「{text}」は単位が「{}」のどれとも異なるため図に含めていません。",
+                            units.join("」「")
+                        ));
+                        None
+                    }
+                }
+            }
             Read::Number {
                 value,
                 unit: u,
@@ -190,7 +264,22 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
                 ));
                 None
             }
-            Read::Compound(t) => {
+            Read::Compound(t, ps)
+                if !is_target
+                    && part_units
+                        .as_ref()
+                        .is_some_and(|u| ps.iter().map(|(_, pu)| pu).eq(u.iter())) =>
+            {
+                parts = Some(ps.iter().map(|(v, _)| Some(*v)).collect());
+                Some((ps[0].0, t))
+            }
+            Read::Compound(t, _) if is_target && part_units.is_some() => {
+                notes.push(format!(
+                    "{flat}の「{t}」は複数の値からなるため、目標の線は引いていません。"
+                ));
+                None
+            }
+            Read::Compound(t, _) => {
                 notes.push(format!(
                     "{flat}の「{t}」は複数の値からなるため図に含めていません。"
                 ));
@@ -202,12 +291,22 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
             continue;
         }
         categories.push(label);
-        points.push(got.as_ref().map(|(v, _)| *v));
+        points.push(parts.unwrap_or_else(|| {
+            let mut one = vec![None; n_series];
+            one[0] = got.as_ref().map(|(v, _)| *v);
+            one
+        }));
         if let Some((v, t)) = got {
             drawn.push((flat, v, t));
         }
     }
     let unit = unit.unwrap_or_default();
+    // A progress chart needs a target and a baseline before the latest value.
+    let kind = if kind == "progress" && (target.is_none() || drawn.len() < 2) {
+        "bar".to_string()
+    } else {
+        kind
+    };
     let direction = if lower { "lower" } else { "higher" };
 
     // The alt text: 「英語版ホームページのアクセス件数：平成22年度 34,677件から令和2年度
@@ -223,8 +322,11 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
     if let Some((label, _, text)) = &target {
         alt.push_str(&format!("、目標は{label} {text}"));
     }
-    // Whether the latest value moved toward the target.
-    if let (Some(first), Some(last), Some((_, t, _))) = (drawn.first(), drawn.last(), &target) {
+    // Whether the latest value moved toward the target (of a single series: the parts of a
+    // compound value may move different ways).
+    if let (Some(first), Some(last), Some((_, t, _)), 1) =
+        (drawn.first(), drawn.last(), &target, n_series)
+    {
         let better = |a: f64, b: f64| if lower { a < b } else { a > b };
         let reached = if lower { last.1 <= *t } else { last.1 >= *t };
         let verdict = if reached {
@@ -245,13 +347,6 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
         alt.push_str(&format!("。{}の値は{verdict}", last.0));
     }
 
-    let values_attr: Vec<String> = points
-        .iter()
-        .map(|p| match p {
-            Some(v) => format!("{v:.decimals$}"),
-            None => "-".to_string(),
-        })
-        .collect();
     let mut markup = format!(
         "<chart kind=\"{}\" title=\"{}\" unit=\"{}\" categories=\"{}\" direction=\"{direction}\" decimals=\"{decimals}\"",
         escape_attr(&kind),
@@ -269,11 +364,25 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
             escape_attr(&format!("目標（{label}）"))
         ));
     }
-    markup.push_str(&format!(
-        "><series name=\"{}\" values=\"{}\"/></chart>",
-        escape_attr(&name),
-        values_attr.join("|")
-    ));
+    markup.push('>');
+    // One series, named by the indicator; or one per part of a compound value, named by
+    // its unit.
+    let names: Vec<String> = part_units.unwrap_or_else(|| vec![name.clone()]);
+    for (k, series_name) in names.iter().enumerate() {
+        let values_attr: Vec<String> = points
+            .iter()
+            .map(|p| match p.get(k).copied().flatten() {
+                Some(v) => format!("{v:.decimals$}"),
+                None => "-".to_string(),
+            })
+            .collect();
+        markup.push_str(&format!(
+            "<series name=\"{}\" values=\"{}\"/>",
+            escape_attr(series_name),
+            values_attr.join("|")
+        ));
+    }
+    markup.push_str("</chart>");
     let out = std::collections::BTreeMap::from([
         ("markup", Value::from_safe_string(markup)),
         ("alt", Value::from(alt)),
@@ -281,6 +390,7 @@ pub fn chart(state: &State, table: &str, row: &Value) -> Result<Value, Error> {
         ("notes", Value::from(notes)),
         ("drawn", Value::from(drawn.len())),
         ("direction", Value::from(direction)),
+        ("kind", Value::from(kind)),
     ]);
     Ok(Value::from_iter(out))
 }

@@ -57,6 +57,9 @@ pub struct Charts {
     /// Rows (by their name, as typed in the workbook) whose values are better lower (ごみの
     ///排出量, 待機児童数); every other row is better higher.
     pub lower_is_better: Vec<String>,
+    /// Where each name of `lower_is_better` is written (for a name no row has).
+    #[serde(skip)]
+    pub lower_is_better_at: Vec<crate::model::Loc>,
 }
 
 /// How the rows of one table are drawn.

@@ -54,6 +54,9 @@ fn load_config(root: &Path, diags: &mut Diagnostics) -> Option<Config> {
     let (mut config, src) =
         yaml::read_limited::<Config>(&real, display, Limits::default().max_yaml_mb, diags)?;
     validate::config(&config, &src, diags);
+    config.charts.lower_is_better_at = (0..config.charts.lower_is_better.len())
+        .map(|i| Loc(src.at(yaml_path!["charts", "lower_is_better", i])))
+        .collect();
     config.fill_years();
     for (i, d) in config.documents.iter_mut().enumerate() {
         d.location = Loc(src.at(yaml_path!["documents", i, "name"]));
@@ -373,6 +376,17 @@ pub fn load_project(root: &Path) -> (Option<Project>, Diagnostics) {
             );
         }
         check_policy_coverage(&config, plan, &departments, &tables, &refused, &mut diags);
+        // Only when every workbook a policy needs was read: otherwise a name's row may be in
+        // the one missing (already reported).
+        let all_read = refused.is_empty()
+            && plan.parts.iter().flat_map(|p| &p.policies).all(|p| {
+                departments
+                    .iter()
+                    .any(|d| d.id == p.department && d.workbook.is_some())
+            });
+        if all_read {
+            check_lower_is_better(&config, &tables, &mut diags);
+        }
     }
     inputs.extend(workbook_inputs);
 
@@ -742,6 +756,51 @@ fn check_rows(
                 }
             }
         }
+    }
+}
+
+/// A name in a row's name column on one line (the lines of a cell typed with Alt+Enter
+/// joined), as `charts: lower_is_better` is matched against it.
+fn one_line(name: &str) -> String {
+    name.lines().map(str::trim).collect()
+}
+
+/// Each name of `charts: lower_is_better` is the name of a row of a table charts draw: a name
+/// that matches none (a typo, a renamed indicator) would silently turn its chart's verdict the
+/// wrong way.
+fn check_lower_is_better(config: &Config, tables: &[Table], diags: &mut Diagnostics) {
+    let names: Vec<String> = tables
+        .iter()
+        .filter(|t| config.charts.tables.contains_key(&t.config.id))
+        .flat_map(|t| t.rows.iter().map(|r| one_line(&r.name)))
+        .collect();
+    for (i, declared) in config.charts.lower_is_better.iter().enumerate() {
+        let wanted = one_line(declared.trim());
+        if names.contains(&wanted) {
+            continue;
+        }
+        let at = config
+            .charts
+            .lower_is_better_at
+            .get(i)
+            .map_or(Location::file(CONFIG_PATH), |l| l.0.clone());
+        let near = crate::text::closest(&wanted, names.iter().map(String::as_str));
+        let (hint_ja, hint_en) = match near {
+            Some(n) => (
+                format!("もしかして「{n}」ではありませんか。"),
+                format!(" Did you mean \"{n}\"?"),
+            ),
+            None => (String::new(), String::new()),
+        };
+        diags.error(
+            at,
+            format!(
+                "charts: lower_is_better の「{wanted}」という名前の指標の行が、ワークブックにありません。{hint_ja}ワークブックの行の名前と一字一句同じに書くか、この行を消してください"
+            ),
+            format!(
+                "charts: lower_is_better names \"{wanted}\", but no workbook row has that name.{hint_en} Write it exactly as the row's name in the workbook, or remove the line"
+            ),
+        );
     }
 }
 

@@ -269,16 +269,16 @@ fn charts(c: &Config, src: &Source, diags: &mut Diagnostics) {
             );
             continue;
         };
-        if !matches!(t.kind.as_str(), "bar" | "line") {
+        if !matches!(t.kind.as_str(), "bar" | "line" | "progress") {
             diags.error(
                 src.at(yaml_path!["charts", "tables", id.as_str(), "kind"]),
                 format!(
-                    "charts: の表「{}」の kind「{}」は使えません。bar（棒グラフ）か line（折れ線グラフ）にしてください",
+                    "charts: の表「{}」の kind「{}」は使えません。bar（棒グラフ）、line（折れ線グラフ）、progress（目標への進み具合）のどれかにしてください",
                     quote(id, Lang::Ja),
                     quote(&t.kind, Lang::Ja)
                 ),
                 format!(
-                    "charts: table {}: kind {} is not a chart kind; write bar or line",
+                    "charts: table {}: kind {} is not a chart kind; write bar, line or progress",
                     q(id).en,
                     q(&t.kind).en
                 ),

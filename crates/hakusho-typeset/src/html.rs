@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use crate::layout::{chart_number, read_chart, ChartData, ChartKind};
+use crate::layout::{chart_number, chart_progress, read_chart, ChartData, ChartKind};
 use crate::markup::{collapse_whitespace, Document, Element, Node};
 
 /// The texts a reader sees around the content. `{size}` in `pdf` is replaced by the PDF's size
@@ -99,7 +99,15 @@ pub fn write_edition(doc: &Document, opts: &Options) -> Vec<Page> {
     let mut pages = Vec::with_capacity(parts.len() + 2);
     pages.push(Page {
         file: INDEX_FILE.to_string(),
-        html: index_page(title, &doc.lang, &front, &parts, split, opts),
+        html: index_page(
+            title,
+            &doc.lang,
+            &front,
+            &parts,
+            split,
+            opts,
+            &figure_list(&root, &front, &parts),
+        ),
     });
     for (i, part) in parts.iter().enumerate() {
         pages.push(Page {
@@ -397,7 +405,12 @@ impl Body {
     /// figure's alternative text, a `<title>` each) followed by its data as a table, and the
     /// notes.
     fn figure(&mut self, el: &Element) {
-        self.out.push_str("<figure class=\"chart-figure\">\n");
+        // an id for the list of figures on the index page
+        let _ = writeln!(
+            self.out,
+            "<figure class=\"chart-figure\" id=\"{}\">",
+            figure_id(el)
+        );
         for child in el.child_elements() {
             match child.name.as_str() {
                 "figcaption" => {
@@ -466,8 +479,66 @@ impl ChartData {
         t
     }
 
+    /// A progress chart as a small drawing: per series, a track from the baseline to the
+    /// target filled as far as the latest value, with the same words as the PDF's.
+    fn progress_svg(&self) -> String {
+        const W: f64 = 320.0;
+        // (the baseline and the target on lines of their own: side by side they can meet)
+        const ROW: f64 = 56.0;
+        let h = ROW * self.series.len().max(1) as f64;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\"><title>{}</title>",
+            escape(&self.title)
+        );
+        for (k, series) in self.series.iter().enumerate() {
+            let top = ROW * k as f64;
+            let Some(p) = chart_progress(series, self.target) else {
+                continue;
+            };
+            let at = 8.0 + (W - 16.0) * p.fraction.clamp(0.0, 1.0);
+            let latest = &self.categories[p.latest.0];
+            let _ = write!(
+                s,
+                "<text x=\"8\" y=\"{:.1}\" font-size=\"10\">{} {}{}（{}）</text>\
+                 <rect x=\"8\" y=\"{:.1}\" width=\"{}\" height=\"12\" fill=\"none\" stroke=\"currentColor\"/>\
+                 <rect x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"currentColor\"/>\
+                 <text x=\"8\" y=\"{:.1}\" font-size=\"9\">基準 {} {}{}</text>\
+                 <text x=\"{}\" y=\"{:.1}\" font-size=\"9\" text-anchor=\"end\">{} {}{}</text>",
+                top + 11.0,
+                escape(&latest.replace('\n', "")),
+                self.number(p.latest.1),
+                escape(&self.unit),
+                escape(&p.words()),
+                top + 15.0,
+                W - 16.0,
+                top + 15.0,
+                at - 8.0,
+                top + 38.0,
+                escape(&self.categories[p.base.0].replace('\n', "")),
+                self.number(p.base.1),
+                escape(&self.unit),
+                W - 8.0,
+                top + 50.0,
+                escape(if self.target_label.is_empty() {
+                    "目標"
+                } else {
+                    &self.target_label
+                }),
+                self.number(p.target),
+                escape(&self.unit),
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
     /// A small vector drawing: bars (or lines) from a zero baseline, the target dashed.
     fn svg(&self) -> String {
+        if self.kind == ChartKind::Progress {
+            return self.progress_svg();
+        }
         const W: f64 = 320.0;
         const H: f64 = 160.0;
         const LEFT: f64 = 8.0;
@@ -571,6 +642,70 @@ pub fn format_size(bytes: u64) -> String {
 fn heading_text(h: &Element) -> String {
     let t = h.text_content();
     t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A figure's id: the same on its part page and on the single page (the list of figures links
+/// to it).
+fn figure_id(figure: &Element) -> String {
+    format!("f{}-{}", figure.pos.line, figure.pos.column)
+}
+
+/// The list of figures the markup asks for (`<toc kind="figures" title="…"/>`): its title and
+/// a link to each captioned figure on the page it is on; `None` when it asks for none.
+fn figure_list(root: &Element, front: &[Item], parts: &[Part]) -> Option<String> {
+    fn find_list(el: &Element) -> Option<&Element> {
+        if el.name == "toc" && el.attr("kind") == Some("figures") {
+            return Some(el);
+        }
+        el.child_elements().find_map(find_list)
+    }
+    fn figures<'e>(el: &'e Element, out: &mut Vec<&'e Element>) {
+        if el.name == "figure" {
+            out.push(el);
+        } else if !matches!(el.name.as_str(), "table" | "p") {
+            el.child_elements().for_each(|c| figures(c, out));
+        }
+    }
+    let list = find_list(root)?;
+    let title = list.attr("title").unwrap_or_default().trim();
+    let mut o = String::from("<nav class=\"contents figure-list\"");
+    if title.is_empty() {
+        o.push_str(">\n");
+    } else {
+        let _ = write!(
+            o,
+            " aria-labelledby=\"figures-heading\">\n<h2 id=\"figures-heading\">{}</h2>\n",
+            escape(title)
+        );
+    }
+    o.push_str("<ol>\n");
+    let pages = std::iter::once((INDEX_FILE, front))
+        .chain(parts.iter().map(|p| (p.file.as_str(), &p.items[..])));
+    for (file, items) in pages {
+        let mut found = Vec::new();
+        for item in items {
+            if let Item::Block(b) = item {
+                figures(b, &mut found);
+            }
+        }
+        for f in found {
+            let caption = f
+                .child_elements()
+                .find(|c| c.name == "figcaption")
+                .map(heading_text)
+                .unwrap_or_default();
+            if !caption.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "<li><a href=\"{file}#{}\">{}</a></li>",
+                    figure_id(f),
+                    escape(&caption)
+                );
+            }
+        }
+    }
+    o.push_str("</ol>\n</nav>\n");
+    Some(o)
 }
 
 /// The page frame: head, skip link, header (title, PDF), breadcrumbs, main, pager, footer.
@@ -693,6 +828,7 @@ fn index_page(
     parts: &[Part],
     split: u8,
     opts: &Options,
+    figures: &Option<String>,
 ) -> String {
     let mut main = String::new();
     let _ = writeln!(main, "<h1>{}</h1>", escape(title));
@@ -712,6 +848,9 @@ fn index_page(
         "<p class=\"single-page\"><a href=\"{SINGLE_PAGE_FILE}\">{}</a></p>\n</nav>",
         escape(&opts.labels.single_page)
     );
+    if let Some(list) = figures {
+        main.push_str(list);
+    }
     let next = parts
         .first()
         .map(|p| (heading_text(p.heading), p.file.clone()));
@@ -902,6 +1041,53 @@ mod tests {
         <h2>第1節 概要</h2><h4 data-toc=\"no\">1 施策</h4><p>本文</p>\
         <h3>1 体系</h3><p>説明</p></section>\
         <section><h1>第2章 改革</h1><h2>第1節 取組</h2><p>状況</p></section></doc>";
+
+    #[test]
+    fn the_list_of_figures_links_to_each_captioned_figure_on_its_page() {
+        let chart = "<chart kind=\"bar\" title=\"件数\" categories=\"a|b\"><series name=\"s\" values=\"1|2\"/></chart>";
+        let src = format!(
+            "<doc title=\"白書\"><toc/><toc kind=\"figures\" title=\"図表目次\"/>\
+             <h1>第1章</h1><figure alt=\"a\"><figcaption>図1-1 件数</figcaption>{chart}</figure>\
+             <h1>第2章</h1><figure alt=\"b\">{chart}</figure>\
+             <figure alt=\"c\"><figcaption>図2-1 <b>割合</b></figcaption>{chart}</figure></doc>"
+        );
+        let pages = edition(&src, 1);
+        let index = page(&pages, "index.html");
+        let list = &index[index.find("figure-list").expect(index)..];
+        assert!(
+            list.contains("<h2 id=\"figures-heading\">図表目次</h2>"),
+            "{list}"
+        );
+        let first = page(&pages, "01.html");
+        let second = page(&pages, "02.html");
+        let id = |html: &str, n: usize| {
+            let open = "<figure class=\"chart-figure\" id=\"";
+            let at = html.match_indices(open).nth(n).unwrap().0;
+            let rest = &html[at + open.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        };
+        assert!(
+            list.contains(&format!("<li><a href=\"01.html#{}\">図1-1 件数</a></li>\n<li><a href=\"02.html#{}\">図2-1 割合</a></li>\n</ol>", id(first, 0), id(second, 1))),
+            "{list}"
+        );
+        // no list where the markup asks for none
+        assert!(!page(&edition(BOOK, 2), "index.html").contains("figure-list"));
+    }
+
+    #[test]
+    fn a_progress_chart_is_a_track_with_the_words_of_the_pdf() {
+        let src = "<doc title=\"白書\"><h1>第1章</h1><figure alt=\"a\"><chart kind=\"progress\" title=\"件数\" unit=\"件\" categories=\"平成22年度|令和2年度\" target=\"400000\"><series name=\"s\" values=\"34677|202850\"/></chart></figure></doc>";
+        let pages = edition(src, 1);
+        let html = page(&pages, "01.html");
+        for want in [
+            "令和2年度 202,850件（目標までの46%）",
+            "基準 平成22年度 34,677件",
+            "目標 400,000件",
+            "<th scope=\"row\">目標</th>",
+        ] {
+            assert!(html.contains(want), "{want} not in {html}");
+        }
+    }
 
     #[test]
     fn pages_are_cut_at_headings_and_linked() {

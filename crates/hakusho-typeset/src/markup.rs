@@ -122,8 +122,9 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
             "decimals",
         ],
         "series" => &["name", "values"],
-        "pagebreak" | "toc" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr"
-        | "colgroup" => &[],
+        // kind="figures": a list of the captioned figures, under its title.
+        "toc" => &["kind", "title"],
+        "pagebreak" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr" | "colgroup" => &[],
         _ => return None,
     })
 }

@@ -135,3 +135,103 @@ fn bad_chart_data_is_an_error_at_the_chart() {
         "{msg:?}"
     );
 }
+
+/// The page (0-based) after the first whose text runs contain `text`.
+fn page_with(laid: &LaidOutDocument, text: &str) -> Option<usize> {
+    (1..laid.pages.len()).find(|&p| {
+        laid.pages[p]
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Text(r) if r.text().contains(text)))
+    })
+}
+
+#[test]
+fn a_list_of_figures_gives_each_captioned_figure_its_page_and_a_link_to_it() {
+    // Figures on pages 3, 3 and 5 (1-based) after a list of figures on page 1; a figure
+    // without a caption is not listed.
+    let figure = |caption: &str| {
+        format!(
+            "<figure alt=\"a\">{caption}<chart kind=\"bar\" title=\"件数\" unit=\"件\" categories=\"a|b\"><series name=\"s\" values=\"1|2\"/></chart></figure>"
+        )
+    };
+    let src = format!(
+        "<doc title=\"t\"><toc kind=\"figures\" title=\"図表目次\"/><pagebreak/><h1>章</h1><pagebreak/>{}{}{}<pagebreak/><p>本文</p><pagebreak/>{}</doc>",
+        figure("<figcaption>図1-1 一つ目の図</figcaption>"),
+        figure("<figcaption>図1-2 二つ目の図</figcaption>"),
+        figure(""),
+        figure("<figcaption>図1-3 三つ目の図</figcaption>"),
+    );
+    let laid = build(&src);
+    let list = &laid.pages[0];
+    let texts: Vec<String> = list
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(r) => Some(r.text().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(texts.iter().any(|t| t == "図表目次"), "{texts:?}");
+    // The headings' table of contents is not this list: no entry for the chapter.
+    assert!(!texts.iter().any(|t| t.contains("章")), "{texts:?}");
+    let links: Vec<(String, usize, f32)> = list
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Link {
+                contents,
+                target_page,
+                target_y,
+                ..
+            } => Some((contents.clone(), *target_page, *target_y)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(links.len(), 3, "{links:?}");
+    for (caption, (contents, target_page, target_y)) in
+        ["図1-1 一つ目の図", "図1-2 二つ目の図", "図1-3 三つ目の図"]
+            .iter()
+            .zip(&links)
+    {
+        let page = page_with(&laid, caption.split(' ').nth(1).unwrap()).unwrap();
+        assert_eq!(*target_page, page, "{caption}");
+        // The entry shows the page number (1-based) the figure is printed on.
+        assert_eq!(*contents, format!("{caption} {}", page + 1));
+        assert!(
+            texts.iter().any(|t| *t == (page + 1).to_string()),
+            "no page number {} in {texts:?}",
+            page + 1
+        );
+        // The link lands at the figure's top: above its caption's baseline, on the page.
+        let caption_y = laid.pages[page]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Text(r) if r.text().contains(caption.split(' ').nth(1).unwrap()) => Some(r.y),
+                _ => None,
+            })
+            .unwrap();
+        assert!(
+            *target_y < caption_y && caption_y - target_y < 30.0,
+            "{caption}: {target_y} vs {caption_y}"
+        );
+    }
+    assert_eq!(links[0].1, 2);
+    assert_eq!(links[2].1, 4);
+}
+
+#[test]
+fn an_unknown_kind_of_toc_is_an_error_at_the_element() {
+    let src = "<doc title=\"t\">\n<toc kind=\"tables\"/></doc>";
+    let err = match typesetter().layout(src, "test.html") {
+        Ok(_) => panic!("unknown kind accepted"),
+        Err(d) => d,
+    };
+    let msg: Vec<String> = err.iter().map(|d| d.render(Lang::Ja)).collect();
+    assert!(
+        msg.iter()
+            .any(|m| m.contains("test.html:2:1") && m.contains("kind=\"tables\"")),
+        "{msg:?}"
+    );
+}

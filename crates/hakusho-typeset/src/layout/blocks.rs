@@ -5,7 +5,7 @@ use std::rc::Rc;
 use hakusho_diagnostics::{Diagnostics, Location};
 
 use super::chart;
-use super::flow::{self, Chunk, HeadingInfo, Landing, LineBox, SplitBlock};
+use super::flow::{self, Chunk, FigureInfo, HeadingInfo, Landing, LineBox, SplitBlock};
 use super::inline::{self, Segment, Setter};
 use super::region::{self, Measure, RegionContent, RegionStyle};
 use crate::compose::{Line, ParagraphStyle, Span};
@@ -29,7 +29,15 @@ pub(crate) struct Ctx {
 #[derive(Clone, Copy)]
 pub(crate) struct Routines {
     pub table: fn(&mut Builder, &Element, Ctx),
-    pub toc: fn(&mut Builder, Ctx),
+    pub toc: fn(&mut Builder, &TocOf, Ctx),
+}
+
+/// What a `<toc/>` lists: the headings (the table of contents) or, with `kind="figures"`, the
+/// captioned figures under its `title` (a list of figures).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TocOf {
+    Headings,
+    Figures { title: String },
 }
 
 pub(crate) struct Builder<'a> {
@@ -41,7 +49,9 @@ pub(crate) struct Builder<'a> {
     pub splits: Vec<Box<dyn SplitBlock>>,
     /// Each `<toc/>`: the band it was set in and its chunks (set again once heading pages
     /// are known).
-    pub tocs: Vec<(Ctx, std::ops::Range<usize>)>,
+    pub tocs: Vec<(Ctx, TocOf, std::ops::Range<usize>)>,
+    /// The document's figures, for a list of figures and where each lands.
+    pub figures: &'a [FigureInfo],
     pub routines: Routines,
     /// The document's title (`{title}` in the TOC title).
     pub doc_title: &'a str,
@@ -81,6 +91,7 @@ impl<'a> Builder<'a> {
             chunks: Vec::new(),
             splits: Vec::new(),
             tocs: Vec::new(),
+            figures: &[],
             routines,
             doc_title: "",
             last_heading_line: None,
@@ -255,9 +266,23 @@ impl<'a> Builder<'a> {
                 // The TOC is made up by layout (and set again once page numbers are known):
                 // none of it is source text to account for (the TOC layouter composes
                 // without registering, and only opens its structure elements).
+                let of = match el.attr("kind") {
+                    None | Some("headings") => TocOf::Headings,
+                    Some("figures") => TocOf::Figures {
+                        title: el.attr("title").unwrap_or_default().to_string(),
+                    },
+                    Some(other) => {
+                        self.set.diags.error(
+                            Location::text(self.set.source, el.pos.line, el.pos.column),
+                            format!("<toc> の kind=\"{other}\" は使えません。見出しの目次なら kind を書かず、図の一覧なら kind=\"figures\" と書いてください"),
+                            format!("<toc> kind=\"{other}\" is not known; leave kind out for the table of contents, or write kind=\"figures\" for a list of figures"),
+                        );
+                        return;
+                    }
+                };
                 let from = self.chunks.len();
-                (self.routines.toc)(self, ctx);
-                self.tocs.push((ctx, from..self.chunks.len()));
+                (self.routines.toc)(self, &of, ctx);
+                self.tocs.push((ctx, of, from..self.chunks.len()));
             }
             "h1" | "h2" | "h3" | "h4" => {
                 let level = self
@@ -801,7 +826,11 @@ impl<'a> Builder<'a> {
         }
         self.close();
         let sub: Vec<Chunk> = self.chunks.drain(start..).collect();
-        let (items, headings, height) = stack_whole(sub, 0.0);
+        let (items, mut headings, height) = stack_whole(sub, 0.0);
+        // Where the figure lands, for a list of figures (its number follows the headings').
+        if let Some(k) = self.figures.iter().position(|f| f.pos == el.pos) {
+            headings.push((self.headings.len() + k, 0.0));
+        }
         self.chunks.push(Chunk {
             height,
             space_before: res.space_before,

@@ -20,6 +20,58 @@ use crate::style::{BarPattern, ChartStyle, Marker, SeriesStyle};
 pub(crate) enum Kind {
     Bar,
     Line,
+    /// Each series' way from its first value (the baseline) toward the target: a horizontal
+    /// track from the baseline (left) to the target (right), filled as far as the latest value.
+    Progress,
+}
+
+/// How far a series has come from its first value toward the target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Progress {
+    /// Category index and value of the first and of the last value drawn.
+    pub base: (usize, f64),
+    pub latest: (usize, f64),
+    pub target: f64,
+    /// (latest − base) / (target − base): 0 at the baseline, 1 at the target, below 0 when
+    /// the value moved away from it. A target below the baseline (better lower) needs no
+    /// direction: the fraction counts the way either side.
+    pub fraction: f64,
+}
+
+/// The progress of `series` toward `target`, when it has two values and a target other than
+/// its first value.
+pub(crate) fn progress(series: &Series, target: Option<f64>) -> Option<Progress> {
+    let target = target?;
+    let mut drawn = series
+        .values
+        .iter()
+        .enumerate()
+        .filter_map(|(k, v)| v.map(|v| (k, v)));
+    let base = drawn.next()?;
+    let latest = drawn.next_back()?;
+    let way = target - base.1;
+    if way.abs() <= f64::EPSILON * target.abs().max(base.1.abs()).max(1.0) {
+        return None;
+    }
+    Some(Progress {
+        base,
+        latest,
+        target,
+        fraction: (latest.1 - base.1) / way,
+    })
+}
+
+impl Progress {
+    /// What the fraction means for a reader: 「目標までの46%」「目標を達成」「基準から後退」.
+    pub fn words(&self) -> String {
+        if self.fraction >= 1.0 {
+            "目標を達成".to_string()
+        } else if self.fraction < 0.0 {
+            "基準から後退".to_string()
+        } else {
+            format!("目標までの{:.0}%", (self.fraction * 100.0).floor())
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,10 +121,11 @@ pub(crate) fn read(el: &Element) -> Result<ChartData, Vec<(String, String)>> {
     let kind = match el.attr("kind").unwrap_or("bar") {
         "bar" => Kind::Bar,
         "line" => Kind::Line,
+        "progress" => Kind::Progress,
         other => {
             problems.push((
-                format!("<chart> の kind=\"{other}\" は使えません（bar または line）"),
-                format!("<chart>: kind=\"{other}\" is not a chart kind (bar or line)"),
+                format!("<chart> の kind=\"{other}\" は使えません（bar、line または progress）"),
+                format!("<chart>: kind=\"{other}\" is not a chart kind (bar, line or progress)"),
             ));
             Kind::Bar
         }
@@ -527,8 +580,171 @@ fn marker(pen: &mut Pen, (x, y): (f32, f32), s: &SeriesStyle, size: f32) {
     pen.path(points, true, Some(s.color.0), None);
 }
 
+/// The chart's title (the indicator's name) broken to its width from y = 0; returns the y
+/// under it.
+fn title(pen: &mut Pen, data: &ChartData) -> f32 {
+    let style = pen.frame.style;
+    let (left_edge, width) = (pen.frame.x, pen.frame.width);
+    let mut y = 0.0;
+    if !data.title.is_empty() {
+        let tsize = style.title_size;
+        for (runs, _) in pen.lines(&data.title, tsize, width) {
+            let base = y + tsize * 1.05;
+            for mut r in runs {
+                r.x += left_edge;
+                r.y += base;
+                pen.items.push(Item::Text(r));
+            }
+            y += tsize * 1.4;
+        }
+        y += 2.0;
+    }
+    y
+}
+
+/// A value as a reader sees it in a chart: 「令和2年度 202,850件」.
+fn value_words(data: &ChartData, category: &str, v: f64) -> String {
+    let category: String = category.lines().map(str::trim).collect();
+    format!(
+        "{category} {}{}",
+        format_number(v, data.decimals),
+        data.unit
+    )
+}
+
+/// Draws a progress chart: per series, the latest value and how far it has come above a
+/// track that runs from the baseline (left) to the target (right), filled with the series'
+/// pattern as far as the latest value, a rule across the track where it stands; the
+/// baseline and the target under the track. A series with no baseline or no target says so.
+fn draw_progress(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
+    let style = frame.style;
+    let mut pen = Pen {
+        set,
+        frame,
+        pos: data.pos,
+        items: Vec::new(),
+    };
+    let size = style.size;
+    let lh = size * 1.3;
+    let (left, right) = (frame.x, frame.x + frame.width);
+    let ink = style.color.map_or(frame.color, |c| c.0);
+    let mut y = title(&mut pen, data);
+    let track_h = size * 1.6;
+    let mut plot = Plot {
+        left,
+        right,
+        top: y,
+        bottom: y,
+        axis: Axis {
+            min: 0.0,
+            max: 1.0,
+            step: 0.25,
+        },
+    };
+    for (si, s) in data.series.iter().enumerate() {
+        if si > 0 {
+            y += lh * 0.5;
+        }
+        if data.series.len() > 1 && !s.name.is_empty() {
+            pen.text(&s.name, size, left, y + size, 0.0);
+            y += lh;
+        }
+        let Some(p) = progress(s, data.target) else {
+            let why = "基準の値または目標がないため、進み具合を示せません";
+            for (runs, _) in pen.lines(why, size, frame.width) {
+                for mut r in runs {
+                    r.x += left;
+                    r.y += y + size;
+                    pen.items.push(Item::Text(r));
+                }
+                y += lh;
+            }
+            continue;
+        };
+        // Above the track: the latest value and how far it has come, centred on where it
+        // stands (kept inside the box).
+        let at = left + (right - left) * p.fraction.clamp(0.0, 1.0) as f32;
+        let latest = format!(
+            "{}（{}）",
+            value_words(data, &data.categories[p.latest.0], p.latest.1),
+            p.words()
+        );
+        // (its width leaves out the closing bracket's trailing blank, which the glyph's
+        // advance keeps: half an em of room on the right)
+        let w = pen.width(&latest, size) + size * 0.5;
+        let x = (at - w / 2.0).clamp(left, (right - w).max(left));
+        pen.text(&latest, size, x, y + size, 0.0);
+        y += lh + 1.5;
+        let (top, bottom) = (y, y + track_h);
+        if si == 0 {
+            plot.top = top;
+        }
+        plot.bottom = bottom;
+        // The track, the way done filled with the series' pattern, a rule where it stands.
+        let outline = Stroke {
+            width: style.axis_rule,
+            color: ink,
+            dash: Vec::new(),
+        };
+        pen.path(
+            vec![(left, top), (right, top), (right, bottom), (left, bottom)],
+            true,
+            Some(WHITE),
+            None,
+        );
+        if at - left > 0.01 {
+            bar(&mut pen, (left, top, at, bottom), &series_style(style, si));
+        }
+        pen.path(
+            vec![(left, top), (right, top), (right, bottom), (left, bottom)],
+            true,
+            None,
+            Some(outline),
+        );
+        pen.line(
+            (at, top - 1.5),
+            (at, bottom + 1.5),
+            style.target_rule * 1.5,
+            ink,
+            &[],
+        );
+        y = bottom + 1.5;
+        // Under the track: the baseline at the left, the target at the right (on a line of
+        // its own when both do not fit on one).
+        let base = format!(
+            "基準 {}",
+            value_words(data, &data.categories[p.base.0], p.base.1)
+        );
+        let target_label = if data.target_label.is_empty() {
+            "目標"
+        } else {
+            &data.target_label
+        };
+        let goal = format!(
+            "{target_label} {}{}",
+            format_number(p.target, data.decimals),
+            data.unit
+        );
+        let (bw, gw) = (pen.width(&base, size), pen.width(&goal, size));
+        pen.text(&base, size, left, y + size, 0.0);
+        if bw + gw + size > frame.width {
+            y += lh;
+        }
+        pen.text(&goal, size, right, y + size, 1.0);
+        y += lh;
+    }
+    Drawn {
+        items: pen.items,
+        height: y + 2.0,
+        plot,
+    }
+}
+
 /// Draws `data` in `frame`, its top at y = 0.
 pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
+    if data.kind == Kind::Progress {
+        return draw_progress(data, frame, set);
+    }
     let style = frame.style;
     let mut pen = Pen {
         set,
@@ -540,21 +756,7 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
     let lh = size * 1.3;
     let left_edge = frame.x;
     let right_edge = frame.x + frame.width;
-    let mut y = 0.0;
-    // The title: the indicator's name, broken to the chart's width.
-    if !data.title.is_empty() {
-        let tsize = style.title_size;
-        for (runs, _) in pen.lines(&data.title, tsize, frame.width) {
-            let base = y + tsize * 1.05;
-            for mut r in runs {
-                r.x += left_edge;
-                r.y += base;
-                pen.items.push(Item::Text(r));
-            }
-            y += tsize * 1.4;
-        }
-        y += 2.0;
-    }
+    let mut y = title(&mut pen, data);
     // Legend: only when series must be told apart.
     if data.series.len() > 1 {
         let mut x = left_edge;
@@ -569,7 +771,7 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
             let base = y + size;
             let mid = base - size * 0.35;
             match data.kind {
-                Kind::Bar => bar(
+                Kind::Bar | Kind::Progress => bar(
                     &mut pen,
                     (x, mid - size * 0.4, x + 12.0, mid + size * 0.4),
                     &ss,
@@ -743,7 +945,8 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
                 }
             }
         }
-        Kind::Line => {
+        // (a progress chart is drawn by draw_progress)
+        Kind::Line | Kind::Progress => {
             for (si, s) in data.series.iter().enumerate() {
                 let ss = series_style(style, si);
                 let point = |k: usize, v: f64| (plot.left + cw * (k as f32 + 0.5), plot.y(v));
@@ -1156,5 +1359,83 @@ mod tests {
                 "{t:?}"
             );
         });
+    }
+
+    /// The filled part of each track of a progress chart: (left, top, right, bottom).
+    fn fills(d: &Drawn) -> Vec<(f32, f32, f32, f32)> {
+        bars(d, first_series_color())
+    }
+
+    #[test]
+    fn a_progress_track_is_filled_as_far_as_the_latest_value_goes_toward_the_target() {
+        let c = r#"<chart kind="progress" title="英語版ホームページのアクセス件数" unit="件" categories="平成22年度|令和2年度" target="400000" target-label="目標（令和4年度）"><series values="34677|202850"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            let f = fills(d);
+            assert_eq!(f.len(), 1, "{f:?}");
+            let share = (202850.0 - 34677.0) / (400000.0 - 34677.0);
+            let want = d.plot.left + (d.plot.right - d.plot.left) * share as f32;
+            assert!((f[0].0 - d.plot.left).abs() < EPS && (f[0].2 - want).abs() < EPS);
+            assert!((f[0].1 - d.plot.top).abs() < EPS && (f[0].3 - d.plot.bottom).abs() < EPS);
+            let t = texts(d).concat();
+            for w in [
+                "令和2年度 202,850件（目標までの46%）",
+                "基準 平成22年度 34,677件",
+                "目標（令和4年度） 400,000件",
+            ] {
+                assert!(t.contains(w), "{w} not in {t}");
+            }
+        });
+        // Better lower: the target under the baseline; the way done counts the same.
+        let c = r#"<chart kind="progress" unit="件" categories="a|b|c" target="100"><series values="500|-|300"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            let f = fills(d);
+            let want = d.plot.left + (d.plot.right - d.plot.left) * 0.5;
+            assert_eq!(f.len(), 1);
+            assert!((f[0].2 - want).abs() < EPS, "{f:?}");
+        });
+        // Past the target: the whole track, and said so; moved away: nothing filled.
+        let c = r#"<chart kind="progress" categories="a|b" target="10"><series values="5|12"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            assert!((fills(d)[0].2 - d.plot.right).abs() < EPS);
+            assert!(texts(d).concat().contains("目標を達成"));
+        });
+        let c =
+            r#"<chart kind="progress" categories="a|b" target="10"><series values="5|3"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            assert!(fills(d).is_empty());
+            assert!(texts(d).concat().contains("基準から後退"));
+        });
+    }
+
+    #[test]
+    fn a_progress_chart_without_a_baseline_or_target_says_so_and_stays_in_its_box() {
+        for c in [
+            r#"<chart kind="progress" categories="a|b"><series values="5|3"/></chart>"#,
+            r#"<chart kind="progress" categories="a|b" target="7"><series values="-|3"/></chart>"#,
+            r#"<chart kind="progress" categories="a|b" target="5"><series values="5|5"/></chart>"#,
+        ] {
+            with_chart(c, |_, d, _| {
+                assert!(fills(d).is_empty());
+                assert!(texts(d).concat().contains("進み具合を示せません"), "{c}");
+            });
+        }
+        // Two series: a track each, one under the other, both in the box.
+        let c = r#"<chart kind="progress" unit="施設" categories="a|b|c" target="10"><series name="施設" values="2|4|6"/><series name="事業者" values="1|-|9"/></chart>"#;
+        with_chart(c, |_, d, _| {
+            let tracks = d
+                .items
+                .iter()
+                .filter(|i| matches!(i, Item::Path(p) if p.points.len() == 4 && p.fill == Some(WHITE) && (p.points[0].0 - d.plot.left).abs() < EPS && (p.points[1].0 - d.plot.right).abs() < EPS))
+                .count();
+            assert_eq!(tracks, 2);
+            let t = texts(d);
+            assert!(
+                t.iter().any(|x| x == "施設") && t.iter().any(|x| x == "事業者"),
+                "{t:?}"
+            );
+        });
+        // Very large numbers and a narrow box: still inside (with_chart checks every glyph).
+        let c = r#"<chart kind="progress" unit="円" categories="平成22年度|令和2年度" target="3200000000000" target-label="目標（令和4年度）"><series values="1500000000000|2000000000000"/></chart>"#;
+        with_chart(c, |_, d, _| assert_eq!(fills(d).len(), 1));
     }
 }

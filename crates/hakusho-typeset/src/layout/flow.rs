@@ -21,7 +21,8 @@ pub(crate) struct Chunk {
     /// Starts a right-hand page when the pages face each other (a blank page is put before
     /// it on a left-hand one); with `page_break_before`.
     pub right_page: bool,
-    /// Headings (document order number) in this chunk, with their top relative to the chunk's.
+    /// Headings (document order number) in this chunk, with their top relative to the chunk's;
+    /// figures too, numbered after the headings (see [`FigureInfo`]).
     pub headings: Vec<(usize, f32)>,
     /// Belongs to a cover (or another section without running heads, such as the colophon):
     /// the page shows no running header, footer or number.
@@ -97,6 +98,15 @@ pub(crate) struct HeadingInfo {
     /// TOC text (`data-short` or the full text).
     pub toc_title: String,
     pub in_toc: bool,
+    pub pos: Pos,
+}
+
+/// A `<figure>` found in the document, in order, for a list of figures: its caption's text
+/// (empty: the figure is not listed). Its landing follows the headings' in the landings, at
+/// index `headings.len()` + its number.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FigureInfo {
+    pub caption: String,
     pub pos: Pos,
 }
 

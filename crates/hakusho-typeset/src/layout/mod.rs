@@ -21,7 +21,8 @@ mod blocks;
 mod chart;
 /// A chart's data as the PDF draws it, for the HTML edition.
 pub(crate) use chart::{
-    format_number as chart_number, read as read_chart, ChartData, Kind as ChartKind,
+    format_number as chart_number, progress as chart_progress, read as read_chart, ChartData,
+    Kind as ChartKind,
 };
 mod flow;
 mod inline;
@@ -39,8 +40,8 @@ use crate::markup::{Document, Element};
 
 use crate::page::{LaidOutDocument, OutlineEntry};
 use crate::style::Style;
-use blocks::{Ctx, Routines};
-use flow::{heading_level, Chunk, HeadingInfo, Landing};
+use blocks::{Ctx, Routines, TocOf};
+use flow::{heading_level, Chunk, FigureInfo, HeadingInfo, Landing};
 
 /// The layouters blocks.rs reaches through its builder.
 const ROUTINES: Routines = Routines {
@@ -103,6 +104,9 @@ pub(crate) fn layout_unchecked(
     max_pages: usize,
 ) -> (LaidOutDocument, account::Sources) {
     let headings = collect_headings(&doc.root, style);
+    let figures = collect_figures(&doc.root);
+    // Figures land after the headings in the landings (a list of figures needs their pages).
+    let anchors = headings.len() + figures.len();
     skipped_levels(&headings, source_name, diags);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
@@ -110,10 +114,11 @@ pub(crate) fn layout_unchecked(
     let mut b = blocks::Builder::new(style, fonts, source_name, diags, &headings, None, ROUTINES);
     b.set.sources = Some(&mut sources);
     b.doc_title = &doc.title;
+    b.figures = &figures;
     b.document(&doc.root);
     let mut tocs = std::mem::take(&mut b.tocs);
     let (mut chunks, splits) = b.finish();
-    let mut paged = paginate::paginate(&chunks, &splits, style, headings.len());
+    let mut paged = paginate::paginate(&chunks, &splits, style, anchors);
     if paged.pages.len() > max_pages {
         too_many_pages(&doc.title, paged.pages.len(), max_pages, diags);
         let refused = LaidOutDocument {
@@ -131,7 +136,7 @@ pub(crate) fn layout_unchecked(
         }
         let landings = paged.landings.clone();
         let mut scratch = Diagnostics::new();
-        chunks = splice_tocs(chunks, &mut tocs, |ctx| {
+        chunks = splice_tocs(chunks, &mut tocs, |ctx, of| {
             let mut tb = blocks::Builder::new(
                 style,
                 fonts,
@@ -142,13 +147,14 @@ pub(crate) fn layout_unchecked(
                 ROUTINES,
             );
             tb.doc_title = &doc.title;
+            tb.figures = &figures;
             // Only to find the TOC's structure elements made in the first pass: the TOC
             // registers no source text.
             tb.set.sources = Some(&mut sources);
-            toc::build(&mut tb, ctx);
+            toc::build(&mut tb, of, ctx);
             tb.finish().0
         });
-        let next = paginate::paginate(&chunks, &splits, style, headings.len());
+        let next = paginate::paginate(&chunks, &splits, style, anchors);
         let stable = pages_of(&landings) == pages_of(&next.landings);
         paged = next;
         if stable {
@@ -176,16 +182,17 @@ pub(crate) fn layout_unchecked(
     (laid, sources)
 }
 
-/// Replaces the chunks of each table of contents (`tocs`: the band each was set in and its
-/// chunks) with the ones `set` makes, keeping the ranges up to date.
+/// Replaces the chunks of each table of contents or list of figures (`tocs`: the band each
+/// was set in, what it lists and its chunks) with the ones `set` makes, keeping the ranges up
+/// to date.
 fn splice_tocs(
     chunks: Vec<Chunk>,
-    tocs: &mut [(Ctx, Range<usize>)],
-    mut set: impl FnMut(Ctx) -> Vec<Chunk>,
+    tocs: &mut [(Ctx, TocOf, Range<usize>)],
+    mut set: impl FnMut(Ctx, &TocOf) -> Vec<Chunk>,
 ) -> Vec<Chunk> {
     let mut out = Vec::with_capacity(chunks.len());
     let mut old = chunks.into_iter().enumerate().peekable();
-    for (ctx, range) in tocs.iter_mut() {
+    for (ctx, of, range) in tocs.iter_mut() {
         while let Some((_, c)) = old.next_if(|(k, _)| *k < range.start) {
             out.push(c);
         }
@@ -195,7 +202,7 @@ fn splice_tocs(
             breaks.get_or_insert((c.page_break_before, c.right_page));
         }
         let from = out.len();
-        out.extend(set(*ctx));
+        out.extend(set(*ctx, of));
         if let (Some((page, right)), Some(first)) = (breaks, out.get_mut(from)) {
             first.page_break_before |= page;
             first.right_page |= right;
@@ -243,6 +250,34 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
         h.tag_level = h.level.min(above + 1);
         above = h.tag_level;
     }
+    out
+}
+
+/// The figures in document order, where the block layouter lays them out (not in tables or
+/// paragraphs, like headings), with their captions' text.
+fn collect_figures(root: &Element) -> Vec<FigureInfo> {
+    fn walk(el: &Element, out: &mut Vec<FigureInfo>) {
+        if el.name == "figure" {
+            let caption = el
+                .child_elements()
+                .find(|c| c.name == "figcaption")
+                .map(|c| inline::plain_text(c).trim().to_string())
+                .unwrap_or_default();
+            out.push(FigureInfo {
+                caption,
+                pos: el.pos,
+            });
+            return;
+        }
+        if matches!(el.name.as_str(), "table" | "p") {
+            return;
+        }
+        for c in el.child_elements() {
+            walk(c, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out);
     out
 }
 

@@ -37,12 +37,12 @@ pub(crate) fn paginate(
     chunks: &[Chunk],
     splits: &[Box<dyn SplitBlock>],
     style: &Style,
-    n_headings: usize,
+    n_anchors: usize,
 ) -> Paged {
     let (top, _, bottom_margin, _) = style.margins();
     let bottom = style.page_height - bottom_margin;
     let mut pages: Vec<PageBuild> = Vec::new();
-    let mut landings: Vec<Landing> = vec![(0, top); n_headings];
+    let mut landings: Vec<Landing> = vec![(0, top); n_anchors];
     let facing = style.file.page.facing;
     let new_page = || PageBuild {
         placed: Vec::new(),
@@ -213,7 +213,8 @@ pub(crate) fn finish_pages(
         let starts: Vec<&HeadingInfo> = p
             .headings
             .iter()
-            .map(|&i| &headings[i])
+            // (figures are numbered after the headings)
+            .filter_map(|&i| headings.get(i))
             .filter(|h| h.level == 1)
             .collect();
         let page_section = starts
