@@ -801,7 +801,7 @@ fn typeset_one(
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);
-    match typesetter.typeset_bounded(markup, &markup_name, max_pages) {
+    match typesetter.typeset_as(markup, &markup_name, max_pages, job.standards) {
         Ok(out) => Ok((
             Built {
                 name: job.name.clone(),

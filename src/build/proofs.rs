@@ -122,7 +122,7 @@ pub(super) fn typeset_with_proof(
     max_pages: usize,
 ) -> (Typeset, Option<Made>) {
     let markup_name = format!("build/{}.markup.html", job.name);
-    let (laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
+    let (mut laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
         Ok(l) => l,
         Err(d) => {
             let dir = project.join("build");
@@ -134,6 +134,7 @@ pub(super) fn typeset_with_proof(
             return (Err(d), None);
         }
     };
+    laid.standards = job.standards;
     let pdf = match ts.write_pdf(&laid) {
         Ok(pdf) => pdf,
         Err(d) => return (Err(d), None),

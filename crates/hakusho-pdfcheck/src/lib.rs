@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod pdfa;
 mod tags;
 pub use tags::{StructKid, StructNode, Tagging};
 

@@ -211,6 +211,62 @@ pub struct LaidOutDocument {
     /// The structure tree of the tagged PDF: element 0 is the document, every other element
     /// names its parent (an earlier element). Runs and links point into it by index.
     pub structure: Vec<StructElem>,
+    /// The standards the PDF declares (and is written to meet).
+    pub standards: Standards,
+}
+
+/// The standards a PDF declares, chosen per document (`pdf: { standards: [...] }` in
+/// hakusho.yaml). The default is a tagged PDF declaring PDF/UA-1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Standards {
+    /// PDF/UA-1 (ISO 14289-1): the structure tree, marked content, `pdfuaid:part 1`.
+    pub ua1: bool,
+    /// PDF/A-2 (ISO 19005-2) at this conformance level, if any.
+    pub pdfa: Option<PdfALevel>,
+}
+
+impl Default for Standards {
+    fn default() -> Standards {
+        Standards {
+            ua1: true,
+            pdfa: None,
+        }
+    }
+}
+
+impl Standards {
+    /// No standard: an untagged PDF (what the bench compares tagging against).
+    pub const NONE: Standards = Standards {
+        ua1: false,
+        pdfa: None,
+    };
+
+    /// Whether the PDF carries a structure tree and marked content.
+    pub fn tagged(&self) -> bool {
+        self.ua1 || self.pdfa == Some(PdfALevel::A)
+    }
+}
+
+/// A conformance level of PDF/A-2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PdfALevel {
+    /// a: accessible (b, u, and the structure tree).
+    A,
+    /// b: basic (the appearance is preserved).
+    B,
+    /// u: b, and every glyph maps to Unicode.
+    U,
+}
+
+impl PdfALevel {
+    /// `pdfaid:conformance` in the XMP.
+    pub fn letter(self) -> &'static str {
+        match self {
+            PdfALevel::A => "A",
+            PdfALevel::B => "B",
+            PdfALevel::U => "U",
+        }
+    }
 }
 
 /// What a structure element is (ISO 32000-1, 14.8.4 standard structure types).

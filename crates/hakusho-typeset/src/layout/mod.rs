@@ -122,6 +122,7 @@ pub(crate) fn layout_unchecked(
             pages: Vec::new(),
             outline: Vec::new(),
             structure: Vec::new(),
+            standards: Default::default(),
         };
         return (refused, sources);
     }
@@ -172,6 +173,7 @@ pub(crate) fn layout_unchecked(
         pages,
         outline,
         structure: sources.take_structure(),
+        standards: Default::default(),
     };
     (laid, sources)
 }

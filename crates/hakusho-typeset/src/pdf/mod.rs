@@ -8,6 +8,7 @@
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
 pub mod overlay;
+mod standards;
 mod subset;
 
 use std::collections::BTreeMap;
@@ -211,11 +212,17 @@ pub fn write_compressed(
         }
     }
     let carriers = text_carriers(doc);
+    // Untagged, no run opens a marked-content sequence and no structure tree is written.
+    let roles: &[StructElem] = if doc.standards.tagged() {
+        &doc.structure
+    } else {
+        &[]
+    };
     let (pages, marked): (Vec<PdfPage>, Vec<Vec<u32>>) = doc
         .pages
         .iter()
         .zip(&carriers)
-        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, &doc.structure))
+        .map(|(p, carries)| page_ops(p, cache, &subsets, carries, roles))
         .unzip();
     pdf.with_pages(pages);
     lap("ops built");
@@ -661,7 +668,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
 
     // Links (TOC entries): their Link element, annotation and page.
     let mut links: Vec<(u32, ObjectId, usize)> = Vec::new();
-    let tagged = !doc.structure.is_empty();
+    let tagged = doc.standards.tagged() && !doc.structure.is_empty();
     for (pi, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for it in &page.items {
@@ -693,6 +700,8 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
                     ),
                 );
                 a.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+                // Print flag (PDF/A-2, 6.3.2: an annotation is printed as it is seen).
+                a.set("F", Object::Integer(4));
                 a.set("Dest", dest(target, height(*target_page) - target_y));
                 a.set("Contents", text_string(contents));
                 if tagged && *node != 0 {
@@ -732,13 +741,13 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
     // Info: title and producer only; no dates, so rebuilds are byte-identical.
     let mut info = Dictionary::new();
     info.set("Title", text_string(&doc.title));
-    info.set("Producer", text_string("hakusho"));
+    info.set("Producer", text_string(standards::PRODUCER));
     let info_id = lo.add_object(info);
     if let Ok(Object::Reference(old)) = lo.trailer.get(b"Info").cloned() {
         lo.objects.remove(&old);
     }
     lo.trailer.set("Info", Object::Reference(info_id));
-    let metadata = lo.add_object(Object::Stream(xmp(doc, lang, tagged)));
+    let metadata = lo.add_object(Object::Stream(standards::xmp(doc, lang, tagged)));
 
     if let Ok(Object::Reference(root)) = lo.trailer.get(b"Root").cloned() {
         if let Ok(cat) = lo.get_dictionary_mut(root) {
@@ -767,6 +776,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
                 }
             }
         }
+        standards::add_output_intent(lo, root, doc.standards);
     }
 
     let id = content_id(doc);
@@ -777,46 +787,6 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>]) {
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-}
-
-/// The XMP metadata packet: the same title and producer as /Info, the language, and for a
-/// tagged document the PDF/UA-1 identification. No dates, so rebuilds are byte-identical.
-/// Not compressed: metadata stays readable to tools that do not inflate streams.
-fn xmp(doc: &LaidOutDocument, lang: &str, tagged: bool) -> lopdf::Stream {
-    fn esc(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    }
-    let ua = if tagged {
-        "   <pdfuaid:part>1</pdfuaid:part>\n"
-    } else {
-        ""
-    };
-    let packet = format!(
-        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
-<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
- <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
-  <rdf:Description rdf:about=\"\"\n\
-    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n\
-    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n\
-    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n\
-   <dc:format>application/pdf</dc:format>\n\
-   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
-   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n\
-   <pdf:Producer>hakusho</pdf:Producer>\n\
-{ua}  </rdf:Description>\n\
- </rdf:RDF>\n\
-</x:xmpmeta>\n\
-<?xpacket end=\"w\"?>",
-        title = esc(&doc.title),
-        lang = esc(lang),
-    );
-    let mut dict = Dictionary::new();
-    dict.set("Type", Object::Name(b"Metadata".to_vec()));
-    dict.set("Subtype", Object::Name(b"XML".to_vec()));
-    lopdf::Stream::new(dict, packet.into_bytes()).with_compression(false)
 }
 
 /// The structure tree (ISO 32000-1, 14.7): one element object per structure element that
@@ -1085,6 +1055,15 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
     };
     text(&mut feed, &doc.title);
     text(&mut feed, &doc.lang);
+    // The same pages declaring other standards are another file. Fed only when not the
+    // default, so a default document's /ID is what it was before standards could be chosen.
+    if doc.standards != crate::page::Standards::default() {
+        let pdfa = match doc.standards.pdfa {
+            None => 0,
+            Some(level) => level.letter().as_bytes()[0],
+        };
+        feed(&[0xA5, u8::from(doc.standards.ua1), pdfa]);
+    }
     for p in &doc.pages {
         feed(&p.width.to_bits().to_le_bytes());
         feed(&p.height.to_bits().to_le_bytes());
@@ -1178,6 +1157,7 @@ mod tests {
                 }],
             }],
             structure: Vec::new(),
+            standards: Default::default(),
             outline: vec![OutlineEntry {
                 title: "第1部".into(),
                 level: 1,
