@@ -325,8 +325,24 @@ fn pages(doc: &Document, profile: Option<&str>, unicode: bool, v: &mut Report) {
                         .unwrap_or_default();
                     font = decoders.get(&font_name);
                 }
-                "Tj" | "TJ" | "'" | "\"" if unicode => {
+                "Tj" | "TJ" | "'" | "\"" => {
                     let Some(dec) = font else { continue };
+                    if dec.two_byte
+                        && shown_strings(op)
+                            .iter()
+                            .any(|s| s.chunks(2).any(|c| c == [0, 0]))
+                    {
+                        v(
+                            "6.2.11.8",
+                            format!(
+                                "page {n}: font {} shows the .notdef glyph (CID 0)",
+                                String::from_utf8_lossy(&font_name)
+                            ),
+                        );
+                    }
+                    if !unicode {
+                        continue;
+                    }
                     for s in shown_strings(op) {
                         for (text, _) in dec.decode(s) {
                             if text.is_empty()
@@ -564,6 +580,18 @@ fn annotations(doc: &Document, n: u32, page: &Dictionary, v: &mut Report) {
                 "6.3.2",
                 format!("page {n}: a {subtype} annotation has no /F"),
             ),
+        }
+        let rect: Vec<f32> = d
+            .get(b"Rect")
+            .and_then(|o| o.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_float().ok()).collect())
+            .unwrap_or_default();
+        let empty_rect = rect.len() == 4 && rect[0] == rect[2] && rect[1] == rect[3];
+        if !d.has(b"AP") && subtype != "Link" && !empty_rect {
+            v(
+                "6.3.3",
+                format!("page {n}: a {subtype} annotation without an appearance"),
+            );
         }
         if let Ok(ap) = d.get_deref(b"AP", doc).and_then(|o| o.as_dict()) {
             if ap.len() != 1 || !ap.has(b"N") {
