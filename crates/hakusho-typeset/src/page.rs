@@ -52,10 +52,23 @@ pub struct TextRun {
     /// content of, or 0: an artifact (what layout adds and a reader does not hear: markers
     /// set apart, leaders, running heads, page numbers, repeated headers).
     pub node: u32,
+    /// For a run of no element: which artifact it is (a running header or footer is
+    /// pagination, ISO 32000-1, 14.8.2.2.2).
+    pub artifact: ArtifactKind,
     /// Glyphs set from a `<mark data-ref>` (proofs only; empty otherwise).
     pub marks: Vec<GlyphMark>,
     glyphs: Vec<PlacedGlyph>,
     text: String,
+}
+
+/// The kind of an artifact run: pagination (running header, footer with the page number) or
+/// anything else layout adds (list markers, leaders, （続き）, repeated table headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArtifactKind {
+    #[default]
+    Other,
+    Header,
+    Footer,
 }
 
 /// Consecutive glyphs of a run (`start..end`, glyph indices) set from the `<mark>` whose
@@ -77,6 +90,7 @@ impl TextRun {
             color,
             origin: 0,
             node: 0,
+            artifact: ArtifactKind::Other,
             marks: Vec::new(),
             glyphs: Vec::new(),
             text: String::new(),
@@ -114,6 +128,47 @@ impl TextRun {
 
     pub fn glyphs(&self) -> &[PlacedGlyph] {
         &self.glyphs
+    }
+
+    /// Splits the run after its first `n` glyphs: `self` keeps them, the returned run (same
+    /// origin, font and position; its glyphs where they were) holds the rest. For tagging a
+    /// typed list marker apart from the item's text.
+    pub fn split_off(&mut self, n: usize) -> TextRun {
+        let n = n.min(self.glyphs.len());
+        let bytes: usize = self.glyphs[..n].iter().map(|g| g.text_len as usize).sum();
+        let mut rest = TextRun {
+            glyphs: self.glyphs.split_off(n),
+            text: self.text.split_off(bytes),
+            marks: Vec::new(),
+            ..self.clone_empty()
+        };
+        let n = n as u32;
+        for m in std::mem::take(&mut self.marks) {
+            if m.start < n {
+                self.marks.push(GlyphMark {
+                    end: m.end.min(n),
+                    ..m
+                });
+            }
+            if m.end > n {
+                rest.marks.push(GlyphMark {
+                    tag: m.tag,
+                    start: m.start.max(n) - n,
+                    end: m.end - n,
+                });
+            }
+        }
+        rest
+    }
+
+    /// The run's attributes without its glyphs.
+    fn clone_empty(&self) -> TextRun {
+        TextRun {
+            origin: self.origin,
+            node: self.node,
+            artifact: self.artifact,
+            ..TextRun::new(self.font, self.size, self.x, self.y, self.color)
+        }
     }
 
     /// The source text of all glyphs, in order.

@@ -57,7 +57,9 @@ impl std::fmt::Display for PdfFontError {
 }
 
 impl std::error::Error for PdfFontError {}
-use crate::page::{Color, Item, LaidOutDocument, OutlineEntry, Role, Scope, StructElem};
+use crate::page::{
+    ArtifactKind, Color, Item, LaidOutDocument, OutlineEntry, Role, Scope, StructElem,
+};
 
 /// What the PDF writer keeps of the fonts for a whole build: the font files (shared with
 /// layout) and the `/W` widths printpdf will write, so our kerning matches them exactly.
@@ -472,8 +474,8 @@ fn page_ops(
     let mut in_text = false;
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_color: Option<Color> = None;
-    // The marked-content sequence open now: the element of its runs (0: artifact).
-    let mut open: Option<u32> = None;
+    // The marked-content sequence open now: the element of its runs (0: artifact, of a kind).
+    let mut open: Option<(u32, ArtifactKind)> = None;
     for it in &page.items {
         let Item::Text(run) = it else { continue };
         let first_glyph = glyph_index;
@@ -489,12 +491,20 @@ fn page_ops(
             ops.push(Op::StartTextSection);
             in_text = true;
         }
-        if tagged && open != Some(run.node) {
+        let sequence = (
+            run.node,
+            if run.node == 0 {
+                run.artifact
+            } else {
+                ArtifactKind::Other
+            },
+        );
+        if tagged && open != Some(sequence) {
             if open.is_some() {
                 ops.push(Op::EndMarkedContent);
             }
-            ops.push(begin_marked(run.node, &mut marked, roles));
-            open = Some(run.node);
+            ops.push(begin_marked(sequence, &mut marked, roles));
+            open = Some(sequence);
         }
         if cur_font != Some((run.font.0, run.size)) {
             ops.push(Op::SetFont {
@@ -562,11 +572,35 @@ fn page_ops(
 }
 
 /// Opens the marked-content sequence of element `node` (its structure type as the tag, the
-/// next MCID of the page), or an artifact for 0.
-fn begin_marked(node: u32, marked: &mut Vec<u32>, roles: &[StructElem]) -> Op {
+/// next MCID of the page), or an artifact for 0: a running header or footer as
+/// `/Type /Pagination` with its `/Subtype` (ISO 32000-1, 14.8.2.2.2), so a reader can tell
+/// page furniture from the rest.
+fn begin_marked(
+    (node, artifact): (u32, ArtifactKind),
+    marked: &mut Vec<u32>,
+    roles: &[StructElem],
+) -> Op {
     match roles.get(node as usize).filter(|_| node != 0) {
-        None => Op::BeginMarkedContent {
-            tag: "Artifact".into(),
+        None => match artifact {
+            ArtifactKind::Other => Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            },
+            ArtifactKind::Header | ArtifactKind::Footer => {
+                let subtype: &[u8] = if artifact == ArtifactKind::Header {
+                    b"Header"
+                } else {
+                    b"Footer"
+                };
+                Op::BeginMarkedContentWithProperties {
+                    tag: "Artifact".into(),
+                    properties: DictItem::Dict {
+                        map: BTreeMap::from([
+                            ("Type".to_string(), DictItem::Name(b"Pagination".to_vec())),
+                            ("Subtype".to_string(), DictItem::Name(subtype.to_vec())),
+                        ]),
+                    },
+                }
+            }
         },
         Some(e) => {
             let mcid = marked.len() as i64;
