@@ -8,6 +8,7 @@
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
 pub mod overlay;
+mod serialize;
 mod standards;
 mod subset;
 
@@ -243,16 +244,9 @@ pub fn write_compressed(
     tag_subset_fonts(&mut lo);
     compress(&mut lo, level);
     lap("patched, compressed");
-    let mut out = Vec::new();
     // The structure tree is thousands of small dictionaries: in compressed object streams
     // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would.
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .compression_level(level)
-        .build();
-    // Writing into a Vec cannot fail.
-    let _ = lo.save_with_options(&mut out, options);
+    let out = serialize::save(&lo, level);
     lap("saved");
     Ok(out)
 }
