@@ -413,6 +413,40 @@ def bench_html(project, hakusho, runs):
     }
 
 
+def bench_tagging(project, hakusho, runs):
+    """What tagging costs: `hakusho build --force` of the sample as it is (every document
+    `pdf: { standards: [ua-1, a-2a] }`: structure tree, marked content, PDF/A-2) against a twin
+    whose documents say `standards: []` (untagged, nothing declared); the runs alternate, so a
+    busy machine slows both alike. Compared: median CPU (user+sys) and the white paper's size."""
+    twin = project.parent / (project.name + "-untagged")
+    if twin.exists():
+        shutil.rmtree(twin)
+    shutil.copytree(project, twin, ignore=shutil.ignore_patterns("build"))
+    cfg = twin / "sources" / "hakusho.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    untagged = re.sub(r"(?m)^([ \t]+)pdf: \{ *standards:.*\n", r"\1pdf: { standards: [] }\n", text)
+    if untagged == text:
+        return None
+    cfg.write_text(untagged, encoding="utf-8")
+    tagged, plain = [], []
+    for _ in range(runs):
+        plain.append(timed_file([str(hakusho), "-C", str(twin), "build", "--force"]))
+        tagged.append(timed_file([str(hakusho), "-C", str(project), "build", "--force"]))
+    ok = all(r["rc"] == 0 for r in tagged + plain)
+    size = lambda p: (p / "build" / "hakusho-2021.pdf").stat().st_size
+    med = lambda rs, k: statistics.median(r[k] for r in rs)
+    return {
+        "ok": ok,
+        "tagged_cpu": med(tagged, "cpu") if ok else None,
+        "plain_cpu": med(plain, "cpu") if ok else None,
+        "tagged_cpu_min": min(r["cpu"] for r in tagged) if ok else None,
+        "plain_cpu_min": min(r["cpu"] for r in plain) if ok else None,
+        "tagged_bytes": size(project) if ok else None,
+        "plain_bytes": size(twin) if ok else None,
+        "runs": runs,
+    }
+
+
 def fmt_s(v):
     return "—" if v is None else f"{v:.3f}"
 
@@ -528,6 +562,17 @@ def report(info, rows, command, notes):
             f"- print files (`build --force --print`: the 12 screen PDFs and their PDF/X-1a print files) add at most 15% to the screen build: "
             f"{fmt_s(pp['print_cpu'])} s CPU against {fmt_s(pp['plain_cpu'])} s (+{extra:.0%}; wall {fmt_s(pp['print_wall'])} s against {fmt_s(pp['plain_wall'])} s, best of {pp['runs']} alternating runs), {verdict(extra <= 0.15)}"
         )
+    if sample and sample.get("tagging") and sample["tagging"]["ok"]:
+        t = sample["tagging"]
+        cpu = t["tagged_cpu"] / t["plain_cpu"] - 1
+        size = t["tagged_bytes"] / t["plain_bytes"] - 1
+        lines.append(
+            f"- tagging (`standards: [ua-1, a-2a]` against `[]`, `build --force`, {t['runs']} alternating runs each) adds at most 10% to the full build: "
+            f"{fmt_s(t['tagged_cpu'])} s CPU against {fmt_s(t['plain_cpu'])} s, medians (+{cpu:.0%}; best {fmt_s(t['tagged_cpu_min'])} against {fmt_s(t['plain_cpu_min'])}), {verdict(cpu <= 0.1)}"
+        )
+        lines.append(
+            f"- tagging adds at most 10% to the white paper's size: {t['tagged_bytes']} bytes against {t['plain_bytes']} (+{size:.1%}), {verdict(size <= 0.1)}"
+        )
     if sample and sample.get("proof") and sample["proof"]["ok"]:
         pr = sample["proof"]
         extra = pr["proof_cpu"] / pr["build_cpu"] - 1
@@ -622,6 +667,14 @@ def main():
             if row["print"] and row["print"]["ok"]:
                 print(
                     f"   with print files {fmt_s(row['print']['print_cpu'])} s CPU, without {fmt_s(row['print']['plain_cpu'])} s CPU",
+                    file=sys.stderr,
+                )
+            row["tagging"] = bench_tagging(project, hakusho, max(runs, 15))
+            if row["tagging"] and row["tagging"]["ok"]:
+                t = row["tagging"]
+                print(
+                    f"   tagged {fmt_s(t['tagged_cpu'])} s CPU, untagged {fmt_s(t['plain_cpu'])} s CPU (medians); "
+                    f"white paper {t['tagged_bytes']} against {t['plain_bytes']} bytes",
                     file=sys.stderr,
                 )
             row["proof"] = bench_proof(project, hakusho, runs)

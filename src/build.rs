@@ -50,6 +50,24 @@ pub struct Job {
     pub department: Option<String>,
     /// The web edition asked for (`html:` of the declaration).
     pub html: Option<hakusho_sources::config::HtmlEdition>,
+    /// The standards its PDF declares (`pdf: { standards: [...] }` of the declaration).
+    pub standards: hakusho_typeset::Standards,
+}
+
+/// The typesetter's view of `pdf: { standards: [...] }` (validation has refused two PDF/A
+/// levels; were there two, the first would count).
+pub fn standards_of(pdf: &hakusho_sources::config::PdfOptions) -> hakusho_typeset::Standards {
+    use hakusho_sources::config::PdfStandard;
+    use hakusho_typeset::PdfALevel;
+    hakusho_typeset::Standards {
+        ua1: pdf.standards.contains(&PdfStandard::Ua1),
+        pdfa: pdf.standards.iter().find_map(|s| match s {
+            PdfStandard::Ua1 => None,
+            PdfStandard::A2a => Some(PdfALevel::A),
+            PdfStandard::A2b => Some(PdfALevel::B),
+            PdfStandard::A2u => Some(PdfALevel::U),
+        }),
+    }
 }
 
 /// Whether `name` can name a file directly inside build/: no path separators, no `..`, not
@@ -77,6 +95,7 @@ pub fn expand(
                     title: d.title.clone(),
                     department: None,
                     html: d.html,
+                    standards: standards_of(&d.pdf),
                 },
                 d,
             )),
@@ -89,6 +108,7 @@ pub fn expand(
                         title: fill(&d.title),
                         department: Some(id.clone()),
                         html: d.html,
+                        standards: standards_of(&d.pdf),
                     };
                     jobs.push((job, d));
                 }
@@ -405,6 +425,7 @@ mod tests {
             title: "運営方針 {name}".into(),
             each,
             html: None,
+            pdf: Default::default(),
             location: hakusho_sources::model::Loc(Location::text("sources/hakusho.yaml", line, 5)),
         }
     }
@@ -465,6 +486,7 @@ mod tests {
             title: "T".into(),
             department: None,
             html: None,
+            standards: Default::default(),
         }];
         let err = select(jobs, &["b".into()]).unwrap_err();
         assert!(err.ja.contains("b") && err.ja.contains("宣言されている文書: a"));

@@ -184,6 +184,7 @@ fn output_names_cannot_leave_build() {
         title: "{name}".into(),
         each: Some(Each::Department),
         html: None,
+        pdf: Default::default(),
         location: Loc(Location::file("sources/hakusho.yaml")),
     }];
     for id in ["../../x", "a/b", "/abs"] {

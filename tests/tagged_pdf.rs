@@ -243,10 +243,11 @@ fn the_white_paper_reads_in_tree_order_as_its_markup() {
     markup_text(&parsed.root.children, &mut want);
     let pdf = ts.typeset(&markup, "hakusho").unwrap().pdf;
     let report = inspect(&pdf).unwrap();
-    // The table of contents and list labels are made up by layout, not markup text.
+    // The table of contents is made up by layout, not markup text; the white paper's list
+    // labels are the markers typed in its text (「①」), read where they stand.
     let got: String = report
         .tagging
-        .text_in_tree_order(&["TOC", "Lbl"])
+        .text_in_tree_order(&["TOC"])
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
@@ -354,4 +355,88 @@ fn the_print_variant_of_the_white_paper_is_tagged_for_a_screen_reader() {
         report.tagging.text_in_tree_order(&["TOC"]),
         screen.tagging.text_in_tree_order(&["TOC"])
     );
+}
+
+/// Typed list items (「①…」 lines, which `narrative` makes `<p class="item">`) are one `L` of
+/// `LI`s, each marker its item's `Lbl` and the rest its `LBody`; a paragraph ends the list.
+#[test]
+fn typed_list_items_are_a_list_with_their_markers_as_labels() {
+    let (ts, _) = white_paper();
+    let markup = "<doc title=\"t\"><h1>方針</h1><p>前文。</p>\n\
+        <p class=\"item noindent circled\">①子育て支援の充実</p>\n\
+        <p class=\"item noindent circled\">②高齢者福祉の推進</p>\n\
+        <p>後文。</p></doc>";
+    let report = inspect(&ts.typeset(markup, "t.html").unwrap().pdf).unwrap();
+    let t = &report.tagging;
+    let root = t.root.as_ref().unwrap();
+    let lists: Vec<&StructNode> = root
+        .elements()
+        .into_iter()
+        .filter(|e| e.role == "L")
+        .collect();
+    assert_eq!(lists.len(), 1, "one list of both items");
+    let items: Vec<(String, String)> = lists[0]
+        .kids
+        .iter()
+        .map(|k| match k {
+            StructKid::Element(li) => {
+                assert_eq!(li.role, "LI");
+                let part = |role: &str| {
+                    li.elements()
+                        .into_iter()
+                        .find(|e| e.role == role)
+                        .map(|e| t.text_of(e))
+                        .unwrap_or_default()
+                };
+                (part("Lbl"), part("LBody"))
+            }
+            other => panic!("{other:?} in L"),
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("①".to_string(), "子育て支援の充実".to_string()),
+            ("②".to_string(), "高齢者福祉の推進".to_string())
+        ]
+    );
+    // The paragraphs around stay paragraphs.
+    let paragraphs: Vec<String> = root
+        .elements()
+        .into_iter()
+        .filter(|e| e.role == "P")
+        .map(|e| t.text_of(e))
+        .collect();
+    assert_eq!(paragraphs, ["前文。", "後文。"]);
+    assert!(tagging_problems("typed list", &report).is_empty());
+}
+
+/// Running headers and footers (the page number among them) are pagination artifacts with
+/// their subtype: on every page of the white paper past its cover, a footer holding the page
+/// number, and a header.
+#[test]
+fn running_heads_and_page_numbers_are_pagination_artifacts() {
+    let (ts, markup) = white_paper();
+    let report = inspect(&ts.typeset(&markup, "hakusho").unwrap().pdf).unwrap();
+    let pages = &report.tagging.pagination;
+    assert!(pages.len() > 40, "{}", pages.len());
+    let mut numbered = 0;
+    for (i, furniture) in pages.iter().enumerate() {
+        if furniture.is_empty() {
+            continue; // a cover
+        }
+        let number = (i + 1).to_string();
+        assert!(
+            furniture
+                .iter()
+                .any(|(kind, text)| kind == "Footer" && text.contains(&number)),
+            "page {}: {furniture:?}",
+            i + 1
+        );
+        assert!(furniture
+            .iter()
+            .all(|(k, _)| k == "Header" || k == "Footer"));
+        numbered += 1;
+    }
+    assert!(numbered + 2 >= pages.len(), "{numbered} of {}", pages.len());
 }

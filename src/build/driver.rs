@@ -996,7 +996,8 @@ fn typeset_one(
     let markup_name = format!("build/{}.markup.html", job.name);
     let made = typesetter
         .layout_bounded(markup, &markup_name, max_pages)
-        .and_then(|(laid, warnings)| {
+        .and_then(|(mut laid, warnings)| {
+            laid.standards = job.standards;
             let (pdf, print) = match printing {
                 Some(p) => {
                     let (pdf, print) =

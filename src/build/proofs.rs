@@ -123,7 +123,7 @@ pub(super) fn typeset_with_proof(
     printing: Option<&super::driver::Printing>,
 ) -> (Typeset, Option<Made>) {
     let markup_name = format!("build/{}.markup.html", job.name);
-    let (laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
+    let (mut laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
         Ok(l) => l,
         Err(d) => {
             let dir = project.join("build");
@@ -135,6 +135,7 @@ pub(super) fn typeset_with_proof(
             return (Err(d), None);
         }
     };
+    laid.standards = job.standards;
     let written = match printing {
         Some(p) => p
             .files(ts, &laid, &marked.markup, &markup_name, max_pages)

@@ -364,7 +364,8 @@ fn proof_one(
         return Ok(None);
     };
     let source_name = format!("build/{}.markup.html", job.name);
-    let (laid, _) = ts.layout(&marked.markup, &source_name)?;
+    let (mut laid, _) = ts.layout(&marked.markup, &source_name)?;
+    laid.standards = job.standards;
     let real = ts.write_pdf(&laid)?;
     let (pdf, entries) = proof_pdf(ts, job, &laid, &real, &marked.hunks, changes)?;
     let path = write_proof(project, &job.name, &pdf)?;

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod pdfa;
 pub mod print;
 mod tags;
 pub mod webfont;

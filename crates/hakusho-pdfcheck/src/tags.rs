@@ -27,6 +27,9 @@ pub struct Tagging {
     /// Per page: text-showing and painting operators that are neither inside a sequence with an
     /// MCID nor inside an `/Artifact`.
     pub unmarked_operators: Vec<usize>,
+    /// Per page: the text of each `/Artifact` sequence with `/Type /Pagination`, with its
+    /// `/Subtype` (`Header`, `Footer`; empty when none).
+    pub pagination: Vec<Vec<(String, String)>>,
     /// Per page: its `/StructParents` key.
     pub struct_parents: Vec<Option<i64>>,
     /// Per page: its `/Tabs` name.
@@ -85,6 +88,14 @@ impl StructNode {
 }
 
 impl Tagging {
+    /// The marked text of element `n` and its subtree, in tree order.
+    pub fn text_of(&self, n: &StructNode) -> String {
+        n.content()
+            .into_iter()
+            .filter_map(|(p, mcid)| self.marked_text.get(p?)?.get(&mcid).cloned())
+            .collect()
+    }
+
     /// The text a screen reader reads: the marked content in structure-tree order, elements
     /// of roles in `skip` (with their subtrees) left out.
     pub fn text_in_tree_order(&self, skip: &[&str]) -> String {
@@ -160,12 +171,14 @@ pub(crate) fn read(doc: &Document, catalog: &Dictionary, pages: &[PageContent]) 
     });
     let mut marked_text = Vec::new();
     let mut unmarked_operators = Vec::new();
+    let mut pagination = Vec::new();
     let mut struct_parents = Vec::new();
     let mut tabs = Vec::new();
     for (id, content, fonts) in pages {
-        let (texts, unmarked) = marks_of(content, fonts);
+        let (texts, unmarked, furniture) = marks_of(content, fonts);
         marked_text.push(texts);
         unmarked_operators.push(unmarked);
+        pagination.push(furniture);
         let page = doc.get_dictionary(*id).ok();
         struct_parents.push(
             page.and_then(|p| p.get(b"StructParents").ok())
@@ -184,6 +197,7 @@ pub(crate) fn read(doc: &Document, catalog: &Dictionary, pages: &[PageContent]) 
         root,
         marked_text,
         unmarked_operators,
+        pagination,
         struct_parents,
         tabs,
     }
@@ -267,18 +281,21 @@ fn kids_of(
     }
 }
 
-/// A page's marked text by MCID, and how many of its showing/painting operators are outside
-/// both MCID sequences and artifacts.
+/// A page's marked text by MCID, how many of its showing/painting operators are outside
+/// both MCID sequences and artifacts, and its pagination artifacts (subtype, text).
 fn marks_of(
     content: &Content,
     fonts: &HashMap<Vec<u8>, &FontDecoder>,
-) -> (BTreeMap<i64, String>, usize) {
+) -> (BTreeMap<i64, String>, usize, Vec<(String, String)>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Mcid(i64),
         Artifact,
+        /// A pagination artifact: its index in `furniture`.
+        Pagination(usize),
         Other,
     }
+    let mut furniture: Vec<(String, String)> = Vec::new();
     let mut stack: Vec<Mark> = Vec::new();
     let mut texts: BTreeMap<i64, String> = BTreeMap::new();
     let mut unmarked = 0;
@@ -303,7 +320,19 @@ fn marks_of(
                 if let (Some(m), false) = (mcid, tag == Some(b"Artifact".as_slice())) {
                     texts.entry(m).or_default();
                 }
+                let props = args.get(1).and_then(|o| o.as_dict().ok());
+                let name_of = |key: &[u8]| {
+                    props
+                        .and_then(|d| d.get(key).ok())
+                        .and_then(|o| o.as_name().ok())
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                };
+                let pagination = name_of(b"Type").as_deref() == Some("Pagination");
                 stack.push(match (tag, mcid) {
+                    (Some(b"Artifact"), _) if pagination => {
+                        furniture.push((name_of(b"Subtype").unwrap_or_default(), String::new()));
+                        Mark::Pagination(furniture.len() - 1)
+                    }
                     (Some(b"Artifact"), _) => Mark::Artifact,
                     (_, Some(m)) => Mark::Mcid(m),
                     _ => Mark::Other,
@@ -328,6 +357,14 @@ fn marks_of(
                     continue;
                 }
                 let inner = stack.iter().rev().find(|m| **m != Mark::Other).copied();
+                if let (Some(Mark::Pagination(i)), true, Some(f)) = (inner, shows, font) {
+                    for item in shown(args) {
+                        for (t, _) in f.decode(item) {
+                            furniture[i].1.push_str(&t);
+                        }
+                    }
+                    continue;
+                }
                 match inner {
                     Some(Mark::Mcid(m)) if shows => {
                         let Some(f) = font else { continue };
@@ -351,5 +388,21 @@ fn marks_of(
             }
         }
     }
-    (texts, unmarked)
+    (texts, unmarked, furniture)
+}
+
+/// The strings a text-showing operator shows.
+fn shown(args: &[Object]) -> Vec<&[u8]> {
+    let items: Vec<&Object> = match args.last() {
+        Some(Object::Array(a)) => a.iter().collect(),
+        Some(o) => vec![o],
+        None => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|o| match o {
+            Object::String(b, _) => Some(b.as_slice()),
+            _ => None,
+        })
+        .collect()
 }

@@ -288,9 +288,66 @@ pub struct DocumentDecl {
     /// The web edition of the document (`build/html/<name>/`); none without it.
     #[serde(default)]
     pub html: Option<HtmlEdition>,
+    /// `pdf: { standards: [ua-1, a-2a] }`: the standards the PDF declares and meets.
+    #[serde(default)]
+    pub pdf: PdfOptions,
     /// Where `name:` is written in hakusho.yaml (for messages about the document).
     #[serde(skip)]
     pub location: crate::model::Loc,
+}
+
+/// `pdf:` on a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfOptions {
+    /// Without `pdf:`, `[ua-1]`: a tagged PDF. `[]` writes an untagged PDF (for measuring
+    /// what tagging costs).
+    #[serde(default = "default_standards")]
+    pub standards: Vec<PdfStandard>,
+}
+
+impl Default for PdfOptions {
+    fn default() -> PdfOptions {
+        PdfOptions {
+            standards: default_standards(),
+        }
+    }
+}
+
+fn default_standards() -> Vec<PdfStandard> {
+    vec![PdfStandard::Ua1]
+}
+
+/// A standard a PDF can declare: PDF/UA-1 (ISO 14289-1) or a level of PDF/A-2 (ISO 19005-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PdfStandard {
+    #[serde(rename = "ua-1")]
+    Ua1,
+    /// Level a: b, plus the structure tree and Unicode text.
+    #[serde(rename = "a-2a")]
+    A2a,
+    /// Level b: the visual appearance is preserved.
+    #[serde(rename = "a-2b")]
+    A2b,
+    /// Level u: b, plus every character mapped to Unicode.
+    #[serde(rename = "a-2u")]
+    A2u,
+}
+
+impl PdfStandard {
+    /// The name written in hakusho.yaml.
+    pub fn name(self) -> &'static str {
+        match self {
+            PdfStandard::Ua1 => "ua-1",
+            PdfStandard::A2a => "a-2a",
+            PdfStandard::A2b => "a-2b",
+            PdfStandard::A2u => "a-2u",
+        }
+    }
+
+    pub fn is_pdfa(self) -> bool {
+        !matches!(self, PdfStandard::Ua1)
+    }
 }
 
 /// `html: { split: 2 }` on a document: its web edition, one page per heading of level `split`

@@ -150,6 +150,44 @@ pub fn config(c: &Config, src: &Source, diags: &mut Diagnostics) {
             );
             continue;
         }
+        let pdfa: Vec<&str> = d
+            .pdf
+            .standards
+            .iter()
+            .filter(|s| s.is_pdfa())
+            .map(|s| s.name())
+            .collect();
+        if pdfa.len() > 1 {
+            diags.error(
+                src.at(yaml_path!["documents", i, "pdf", "standards"]),
+                format!(
+                    "文書 {} の standards: に PDF/A の水準が {} 個あります（{}）。一つの PDF が名乗れる PDF/A の水準は一つだけです。a-2a、a-2b、a-2u のどれか一つにしてください",
+                    d.name,
+                    pdfa.len(),
+                    pdfa.join("、")
+                ),
+                format!(
+                    "document {} lists {} PDF/A levels in standards: ({}); a PDF declares one level only: keep one of a-2a, a-2b, a-2u",
+                    d.name,
+                    pdfa.len(),
+                    pdfa.join(", ")
+                ),
+            );
+        }
+        let tagged = d.pdf.standards.contains(&crate::config::PdfStandard::Ua1);
+        if d.pdf.standards.contains(&crate::config::PdfStandard::A2a) && !tagged {
+            diags.error(
+                src.at(yaml_path!["documents", i, "pdf", "standards"]),
+                format!(
+                    "文書 {} の standards: の a-2a には構造タグが必要です。ua-1 も書いてください（standards: [ua-1, a-2a]）。タグなしの PDF/A なら a-2b にしてください",
+                    d.name
+                ),
+                format!(
+                    "document {}: a-2a in standards: needs the structure tags: add ua-1 (standards: [ua-1, a-2a]), or use a-2b for an untagged PDF/A",
+                    d.name
+                ),
+            );
+        }
         if d.html.is_some() && c.html.is_none() {
             diags.error(
                 src.at(yaml_path!["documents", i, "html"]),

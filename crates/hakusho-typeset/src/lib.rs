@@ -34,7 +34,7 @@ use hakusho_diagnostics::{Diagnostics, Location};
 
 pub use font::FontSet;
 pub use markers::ListMarkers;
-pub use page::LaidOutDocument;
+pub use page::{LaidOutDocument, PdfALevel, Standards};
 pub use profile::Profile;
 pub use style::Style;
 
@@ -141,7 +141,19 @@ impl Typesetter {
         source_name: &str,
         max_pages: usize,
     ) -> Result<Output, Diagnostics> {
-        let (laid, warnings) = self.layout_bounded(markup, source_name, max_pages)?;
+        self.typeset_as(markup, source_name, max_pages, Standards::default())
+    }
+
+    /// [`Typesetter::typeset_bounded`], the PDF declaring (and meeting) `standards`.
+    pub fn typeset_as(
+        &self,
+        markup: &str,
+        source_name: &str,
+        max_pages: usize,
+        standards: Standards,
+    ) -> Result<Output, Diagnostics> {
+        let (mut laid, warnings) = self.layout_bounded(markup, source_name, max_pages)?;
+        laid.standards = standards;
         Ok(Output {
             pdf: self.write_pdf(&laid)?,
             pages: laid.pages.len(),

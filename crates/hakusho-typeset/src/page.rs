@@ -99,10 +99,23 @@ pub struct TextRun {
     /// content of, or 0: an artifact (what layout adds and a reader does not hear: markers
     /// set apart, leaders, running heads, page numbers, repeated headers).
     pub node: u32,
+    /// For a run of no element: which artifact it is (a running header or footer is
+    /// pagination, ISO 32000-1, 14.8.2.2.2).
+    pub artifact: ArtifactKind,
     /// Glyphs set from a `<mark data-ref>` (proofs only; empty otherwise).
     pub marks: Vec<GlyphMark>,
     glyphs: Vec<PlacedGlyph>,
     text: String,
+}
+
+/// The kind of an artifact run: pagination (running header, footer with the page number) or
+/// anything else layout adds (list markers, leaders, （続き）, repeated table headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArtifactKind {
+    #[default]
+    Other,
+    Header,
+    Footer,
 }
 
 /// Consecutive glyphs of a run (`start..end`, glyph indices) set from the `<mark>` whose
@@ -124,6 +137,7 @@ impl TextRun {
             color,
             origin: 0,
             node: 0,
+            artifact: ArtifactKind::Other,
             marks: Vec::new(),
             glyphs: Vec::new(),
             text: String::new(),
@@ -161,6 +175,47 @@ impl TextRun {
 
     pub fn glyphs(&self) -> &[PlacedGlyph] {
         &self.glyphs
+    }
+
+    /// Splits the run after its first `n` glyphs: `self` keeps them, the returned run (same
+    /// origin, font and position; its glyphs where they were) holds the rest. For tagging a
+    /// typed list marker apart from the item's text.
+    pub fn split_off(&mut self, n: usize) -> TextRun {
+        let n = n.min(self.glyphs.len());
+        let bytes: usize = self.glyphs[..n].iter().map(|g| g.text_len as usize).sum();
+        let mut rest = TextRun {
+            glyphs: self.glyphs.split_off(n),
+            text: self.text.split_off(bytes),
+            marks: Vec::new(),
+            ..self.clone_empty()
+        };
+        let n = n as u32;
+        for m in std::mem::take(&mut self.marks) {
+            if m.start < n {
+                self.marks.push(GlyphMark {
+                    end: m.end.min(n),
+                    ..m
+                });
+            }
+            if m.end > n {
+                rest.marks.push(GlyphMark {
+                    tag: m.tag,
+                    start: m.start.max(n) - n,
+                    end: m.end - n,
+                });
+            }
+        }
+        rest
+    }
+
+    /// The run's attributes without its glyphs.
+    fn clone_empty(&self) -> TextRun {
+        TextRun {
+            origin: self.origin,
+            node: self.node,
+            artifact: self.artifact,
+            ..TextRun::new(self.font, self.size, self.x, self.y, self.color)
+        }
     }
 
     /// The source text of all glyphs, in order.
@@ -258,6 +313,62 @@ pub struct LaidOutDocument {
     /// The structure tree of the tagged PDF: element 0 is the document, every other element
     /// names its parent (an earlier element). Runs and links point into it by index.
     pub structure: Vec<StructElem>,
+    /// The standards the PDF declares (and is written to meet).
+    pub standards: Standards,
+}
+
+/// The standards a PDF declares, chosen per document (`pdf: { standards: [...] }` in
+/// hakusho.yaml). The default is a tagged PDF declaring PDF/UA-1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Standards {
+    /// PDF/UA-1 (ISO 14289-1): the structure tree, marked content, `pdfuaid:part 1`.
+    pub ua1: bool,
+    /// PDF/A-2 (ISO 19005-2) at this conformance level, if any.
+    pub pdfa: Option<PdfALevel>,
+}
+
+impl Default for Standards {
+    fn default() -> Standards {
+        Standards {
+            ua1: true,
+            pdfa: None,
+        }
+    }
+}
+
+impl Standards {
+    /// No standard: an untagged PDF (what the bench compares tagging against).
+    pub const NONE: Standards = Standards {
+        ua1: false,
+        pdfa: None,
+    };
+
+    /// Whether the PDF carries a structure tree and marked content.
+    pub fn tagged(&self) -> bool {
+        self.ua1 || self.pdfa == Some(PdfALevel::A)
+    }
+}
+
+/// A conformance level of PDF/A-2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PdfALevel {
+    /// a: accessible (b, u, and the structure tree).
+    A,
+    /// b: basic (the appearance is preserved).
+    B,
+    /// u: b, and every glyph maps to Unicode.
+    U,
+}
+
+impl PdfALevel {
+    /// `pdfaid:conformance` in the XMP.
+    pub fn letter(self) -> &'static str {
+        match self {
+            PdfALevel::A => "A",
+            PdfALevel::B => "B",
+            PdfALevel::U => "U",
+        }
+    }
 }
 
 /// What a structure element is (ISO 32000-1, 14.8.4 standard structure types).

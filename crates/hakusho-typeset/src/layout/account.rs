@@ -79,6 +79,12 @@ impl Sources {
         }
     }
 
+    /// The role of the innermost open structure element.
+    pub fn innermost(&self) -> Option<Role> {
+        let id = *self.open.last()?;
+        self.structure.get(id as usize).map(|e| e.role)
+    }
+
     /// Leaves the innermost open structure element.
     pub fn close(&mut self) {
         self.open.pop();

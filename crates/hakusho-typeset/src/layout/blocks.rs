@@ -121,6 +121,39 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether `e` is a typed list item: a `<p class="item">` whose text starts with one of the
+    /// style sheet's list markers (what `narrative` makes of a line 「①…」).
+    fn is_typed_item(&self, e: &Element) -> bool {
+        fn first_char(nodes: &[Node]) -> Option<char> {
+            for n in nodes {
+                match n {
+                    Node::Text(t, _) => {
+                        if let Some(c) = t.chars().find(|c| !c.is_whitespace()) {
+                            return Some(c);
+                        }
+                    }
+                    Node::Element(e) => {
+                        if let Some(c) = first_char(&e.children) {
+                            return Some(c);
+                        }
+                    }
+                }
+            }
+            None
+        }
+        e.name == "p"
+            && e.has_class("item")
+            && first_char(&e.children).is_some_and(|c| self.style().file.lists.markers.contains(c))
+    }
+
+    /// Whether the innermost open structure element is a `role`.
+    pub fn inside(&self, role: Role) -> bool {
+        self.set
+            .sources
+            .as_deref()
+            .is_some_and(|s| s.innermost() == Some(role))
+    }
+
     /// Leaves the structure element entered last.
     pub fn close(&mut self) {
         if let Some(s) = self.set.sources.as_deref_mut() {
@@ -158,6 +191,8 @@ impl<'a> Builder<'a> {
         let mut inline_run: Vec<Node> = Vec::new();
         let kids = &el.children;
         let mut skip = None;
+        // The `L` of the typed list items being laid out, keyed by its first item.
+        let mut typed_list: Option<Pos> = None;
         for (i, n) in kids.iter().enumerate() {
             if skip == Some(i) {
                 continue;
@@ -165,6 +200,14 @@ impl<'a> Builder<'a> {
             match n {
                 Node::Element(e) if !inline::is_inline(&e.name) => {
                     self.flush_inline(&mut inline_run, el.pos, ctx);
+                    // Consecutive typed list items (「①…」「②…」 paragraphs) are one list.
+                    let item = self.is_typed_item(e);
+                    if item && typed_list.is_none() {
+                        self.open(Role::L, e.pos);
+                        typed_list = Some(e.pos);
+                    } else if !item && typed_list.take().is_some() {
+                        self.close();
+                    }
                     self.block(e, ctx);
                     if flow::heading_level(&e.name).is_some() {
                         if let Some((k, p)) = next_element(kids, i + 1) {
@@ -181,8 +224,16 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Node::Text(t, _) if inline_run.is_empty() && t.trim().is_empty() => {}
-                other => inline_run.push(other.clone()),
+                other => {
+                    if typed_list.take().is_some() {
+                        self.close();
+                    }
+                    inline_run.push(other.clone())
+                }
             }
+        }
+        if typed_list.is_some() {
+            self.close();
         }
         self.flush_inline(&mut inline_run, el.pos, ctx);
     }
@@ -301,7 +352,24 @@ impl<'a> Builder<'a> {
                 // Notes and typed list items hang under their text: the lines after the first
                 // start where the text after "(注1) " / "※" / "①" / "・" starts.
                 let mark = mark_chars(el, &segs, &style.file.lists.markers);
+                // A typed list item (「①…」) inside the list `children` opened: `LI` with the
+                // marker as `Lbl` and the rest as `LBody`.
+                let typed = mark > 0 && el.has_class("item") && self.inside(Role::L);
+                let label = if typed {
+                    self.open(Role::LI, el.pos);
+                    let label = self.open(Role::Lbl, el.pos);
+                    self.close();
+                    self.open(Role::LBody, el.pos);
+                    Some(label)
+                } else {
+                    None
+                };
                 let mut chunks = self.paragraph_marked(&segs, &res, el.pos, ctx, res.indent, mark);
+                if let Some(label) = label {
+                    tag_marker(&mut chunks, label);
+                    self.close();
+                    self.close();
+                }
                 if let Some(c) = chunks.last_mut() {
                     c.keep_with_next |= res.keep_with_next;
                 }
@@ -1032,6 +1100,38 @@ pub(crate) fn mark_chars(el: &Element, segs: &[Segment], markers: &ListMarkers) 
         .iter()
         .take_while(|&&c| c == ' ' || c == '\u{3000}')
         .count()
+}
+
+/// Gives the first glyph of a typed list item (its marker, 「①」) to the structure element
+/// `label`: the first run of the first line is split after it.
+fn tag_marker(chunks: &mut [Chunk], label: u32) {
+    let Some(first) = chunks.first_mut() else {
+        return;
+    };
+    let split = |items: &mut Vec<Item>| {
+        let Some(at) = items.iter().position(|it| matches!(it, Item::Text(_))) else {
+            return;
+        };
+        if let Item::Text(run) = &mut items[at] {
+            let rest = run.split_off(1);
+            run.node = label;
+            if !rest.glyphs().is_empty() {
+                items.insert(at + 1, Item::Text(rest));
+            }
+        }
+    };
+    if let Some(lb) = first.line.as_deref_mut() {
+        let Some(run) = lb.line.runs.first_mut() else {
+            return;
+        };
+        let rest = run.split_off(1);
+        run.node = label;
+        if !rest.glyphs().is_empty() {
+            lb.line.runs.insert(1, rest);
+        }
+    } else {
+        split(&mut first.items);
+    }
 }
 
 /// `data-keep="next"` on a block.

@@ -127,6 +127,7 @@ pub(crate) fn layout_unchecked(
             pages: Vec::new(),
             outline: Vec::new(),
             structure: Vec::new(),
+            standards: Default::default(),
         };
         return (refused, sources);
     }
@@ -178,6 +179,7 @@ pub(crate) fn layout_unchecked(
         pages,
         outline,
         structure: sources.take_structure(),
+        standards: Default::default(),
     };
     (laid, sources)
 }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::flow::{push_shifted, Chunk, HeadingInfo, Landing, SplitBlock};
 use crate::font::FontSet;
-use crate::page::{Color, Item, Page};
+use crate::page::{ArtifactKind, Color, Item, Page};
 use crate::style::{RunningStyle, Style};
 
 pub(crate) struct PageBuild {
@@ -237,13 +237,15 @@ pub(crate) fn finish_pages(
             if let Some(hs) = &style.file.header {
                 let base = hs.offset.resolve(hs.size);
                 let hs = &*mirrored(hs, mirror);
-                running(&mut items, hs, base, &vars, style, fonts, Some(base + 3.0));
+                let at = (base, ArtifactKind::Header);
+                running(&mut items, hs, at, &vars, style, fonts, Some(base + 3.0));
             }
             if let Some(fs) = &style.file.footer {
                 let base = h - fs.offset.resolve(fs.size);
                 let rule = base - fs.size - 3.0;
                 let fs = &*mirrored(fs, mirror);
-                running(&mut items, fs, base, &vars, style, fonts, Some(rule));
+                let at = (base, ArtifactKind::Footer);
+                running(&mut items, fs, at, &vars, style, fonts, Some(rule));
             }
         }
         out.push(Page {
@@ -270,7 +272,7 @@ fn mirrored(rs: &RunningStyle, mirror: bool) -> Cow<'_, RunningStyle> {
 fn running(
     items: &mut Vec<Item>,
     rs: &RunningStyle,
-    base: f32,
+    (base, kind): (f32, ArtifactKind),
     vars: &dyn Fn(&str) -> String,
     style: &Style,
     fonts: &FontSet,
@@ -299,7 +301,8 @@ fn running(
             1 => (left + right - tw) / 2.0,
             _ => right - tw,
         };
-        let run = super::inline::simple_run(fonts, style, &t, font, rs.size, color, x, base);
+        let mut run = super::inline::simple_run(fonts, style, &t, font, rs.size, color, x, base);
+        run.artifact = kind;
         items.push(Item::Text(run));
     }
     if let (true, Some(y)) = (rs.rule > 0.0, rule_y) {

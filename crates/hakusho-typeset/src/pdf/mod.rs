@@ -9,6 +9,8 @@
 
 pub mod overlay;
 pub mod print;
+mod serialize;
+mod standards;
 pub(crate) mod subset;
 
 use std::collections::BTreeMap;
@@ -57,7 +59,9 @@ impl std::fmt::Display for PdfFontError {
 }
 
 impl std::error::Error for PdfFontError {}
-use crate::page::{Color, Item, LaidOutDocument, OutlineEntry, Role, Scope, StructElem};
+use crate::page::{
+    ArtifactKind, Color, Item, LaidOutDocument, OutlineEntry, Role, Scope, StructElem,
+};
 
 /// What the PDF writer keeps of the fonts for a whole build: the font files (shared with
 /// layout) and the `/W` widths printpdf will write, so our kerning matches them exactly.
@@ -328,11 +332,12 @@ fn write_with(
         }
     }
     let carriers = text_carriers(doc);
-    // The print file is untagged: the press reads no structure tree, and it would cost the
-    // print file as much as its pages.
+    // Untagged — `standards: []`, or the print file (the press reads no structure tree, and it
+    // would cost the print file as much as its pages) — no run opens a marked-content
+    // sequence and no structure tree is written.
     let roles: &[StructElem] = match paint {
-        Paint::Screen => &doc.structure,
-        Paint::Print(_) => &[],
+        Paint::Screen if doc.standards.tagged() => &doc.structure,
+        _ => &[],
     };
     let (pages, marked): (Vec<PdfPage>, Vec<Vec<u32>>) = doc
         .pages
@@ -359,18 +364,23 @@ fn write_with(
     tag_subset_fonts(&mut lo);
     compress(&mut lo, level, &shared.deflated);
     lap("patched, compressed");
-    let mut out = Vec::new();
     // The structure tree is thousands of small dictionaries: in compressed object streams
     // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would. The
     // print file is PDF 1.4 (PDF/X-1a), which has neither.
-    let screen = matches!(paint, Paint::Screen);
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(screen)
-        .use_xref_streams(screen)
-        .compression_level(level)
-        .build();
-    // Writing into a Vec cannot fail.
-    let _ = lo.save_with_options(&mut out, options);
+    let out = match paint {
+        Paint::Screen => serialize::save(&lo, level),
+        Paint::Print(_) => {
+            let mut out = Vec::new();
+            let options = lopdf::SaveOptions::builder()
+                .use_object_streams(false)
+                .use_xref_streams(false)
+                .compression_level(level)
+                .build();
+            // Writing into a Vec cannot fail.
+            let _ = lo.save_with_options(&mut out, options);
+            out
+        }
+    };
     lap("saved");
     Ok(out)
 }
@@ -621,8 +631,8 @@ fn page_ops(
     let mut in_text = false;
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_color: Option<Color> = None;
-    // The marked-content sequence open now: the element of its runs (0: artifact).
-    let mut open: Option<u32> = None;
+    // The marked-content sequence open now: the element of its runs (0: artifact, of a kind).
+    let mut open: Option<(u32, ArtifactKind)> = None;
     for it in &page.items {
         let Item::Text(run) = it else { continue };
         let first_glyph = glyph_index;
@@ -638,12 +648,20 @@ fn page_ops(
             ops.push(Op::StartTextSection);
             in_text = true;
         }
-        if tagged && open != Some(run.node) {
+        let sequence = (
+            run.node,
+            if run.node == 0 {
+                run.artifact
+            } else {
+                ArtifactKind::Other
+            },
+        );
+        if tagged && open != Some(sequence) {
             if open.is_some() {
                 ops.push(Op::EndMarkedContent);
             }
-            ops.push(begin_marked(run.node, &mut marked, roles));
-            open = Some(run.node);
+            ops.push(begin_marked(sequence, &mut marked, roles));
+            open = Some(sequence);
         }
         if cur_font != Some((run.font.0, run.size)) {
             ops.push(Op::SetFont {
@@ -711,11 +729,35 @@ fn page_ops(
 }
 
 /// Opens the marked-content sequence of element `node` (its structure type as the tag, the
-/// next MCID of the page), or an artifact for 0.
-fn begin_marked(node: u32, marked: &mut Vec<u32>, roles: &[StructElem]) -> Op {
+/// next MCID of the page), or an artifact for 0: a running header or footer as
+/// `/Type /Pagination` with its `/Subtype` (ISO 32000-1, 14.8.2.2.2), so a reader can tell
+/// page furniture from the rest.
+fn begin_marked(
+    (node, artifact): (u32, ArtifactKind),
+    marked: &mut Vec<u32>,
+    roles: &[StructElem],
+) -> Op {
     match roles.get(node as usize).filter(|_| node != 0) {
-        None => Op::BeginMarkedContent {
-            tag: "Artifact".into(),
+        None => match artifact {
+            ArtifactKind::Other => Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            },
+            ArtifactKind::Header | ArtifactKind::Footer => {
+                let subtype: &[u8] = if artifact == ArtifactKind::Header {
+                    b"Header"
+                } else {
+                    b"Footer"
+                };
+                Op::BeginMarkedContentWithProperties {
+                    tag: "Artifact".into(),
+                    properties: DictItem::Dict {
+                        map: BTreeMap::from([
+                            ("Type".to_string(), DictItem::Name(b"Pagination".to_vec())),
+                            ("Subtype".to_string(), DictItem::Name(subtype.to_vec())),
+                        ]),
+                    },
+                }
+            }
         },
         Some(e) => {
             let mcid = marked.len() as i64;
@@ -825,7 +867,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
 
     // Links (TOC entries): their Link element, annotation and page.
     let mut links: Vec<(u32, ObjectId, usize)> = Vec::new();
-    let tagged = !doc.structure.is_empty() && print_setup.is_none();
+    let tagged = doc.standards.tagged() && !doc.structure.is_empty() && print_setup.is_none();
     for (pi, page) in doc.pages.iter().enumerate() {
         let mut annots = Vec::new();
         for it in &page.items {
@@ -861,6 +903,8 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
                     ),
                 );
                 a.set("Border", Object::Array(vec![0.into(), 0.into(), 0.into()]));
+                // Print flag (PDF/A-2, 6.3.2: an annotation is printed as it is seen).
+                a.set("F", Object::Integer(4));
                 a.set("Dest", dest(target, height(*target_page) - target_y));
                 a.set("Contents", text_string(contents));
                 if tagged && *node != 0 {
@@ -900,7 +944,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
     // Info: title and producer only; no dates, so rebuilds are byte-identical.
     let mut info = Dictionary::new();
     info.set("Title", text_string(&doc.title));
-    info.set("Producer", text_string("hakusho"));
+    info.set("Producer", text_string(standards::PRODUCER));
     let info_id = lo.add_object(info);
     if let Ok(Object::Reference(old)) = lo.trailer.get(b"Info").cloned() {
         lo.objects.remove(&old);
@@ -909,7 +953,7 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
     // The print file's packet is written with its other PDF/X parts (print::finish).
     let metadata = print_setup
         .is_none()
-        .then(|| lo.add_object(Object::Stream(xmp(doc, lang, tagged))));
+        .then(|| lo.add_object(Object::Stream(standards::xmp(doc, lang, tagged))));
 
     if let Ok(Object::Reference(root)) = lo.trailer.get(b"Root").cloned() {
         if let Ok(cat) = lo.get_dictionary_mut(root) {
@@ -940,6 +984,10 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
                 }
             }
         }
+        // the print file's output intent is PDF/X's (print::finish); PDF/A's would contradict it
+        if print_setup.is_none() {
+            standards::add_output_intent(lo, root, doc.standards);
+        }
     }
 
     if let Some(setup) = print_setup {
@@ -957,46 +1005,6 @@ fn patch(lo: &mut lopdf::Document, doc: &LaidOutDocument, marked: &[Vec<u32>], p
             Object::String(id, StringFormat::Hexadecimal),
         ]),
     );
-}
-
-/// The XMP metadata packet: the same title and producer as /Info, the language, and for a
-/// tagged document the PDF/UA-1 identification. No dates, so rebuilds are byte-identical.
-/// Not compressed: metadata stays readable to tools that do not inflate streams.
-fn xmp(doc: &LaidOutDocument, lang: &str, tagged: bool) -> lopdf::Stream {
-    fn esc(s: &str) -> String {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    }
-    let ua = if tagged {
-        "   <pdfuaid:part>1</pdfuaid:part>\n"
-    } else {
-        ""
-    };
-    let packet = format!(
-        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
-<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
- <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
-  <rdf:Description rdf:about=\"\"\n\
-    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n\
-    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n\
-    xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\">\n\
-   <dc:format>application/pdf</dc:format>\n\
-   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>\n\
-   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n\
-   <pdf:Producer>hakusho</pdf:Producer>\n\
-{ua}  </rdf:Description>\n\
- </rdf:RDF>\n\
-</x:xmpmeta>\n\
-<?xpacket end=\"w\"?>",
-        title = esc(&doc.title),
-        lang = esc(lang),
-    );
-    let mut dict = Dictionary::new();
-    dict.set("Type", Object::Name(b"Metadata".to_vec()));
-    dict.set("Subtype", Object::Name(b"XML".to_vec()));
-    lopdf::Stream::new(dict, packet.into_bytes()).with_compression(false)
 }
 
 /// The structure tree (ISO 32000-1, 14.7): one element object per structure element that
@@ -1265,6 +1273,15 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
     };
     text(&mut feed, &doc.title);
     text(&mut feed, &doc.lang);
+    // The same pages declaring other standards are another file. Fed only when not the
+    // default, so a default document's /ID is what it was before standards could be chosen.
+    if doc.standards != crate::page::Standards::default() {
+        let pdfa = match doc.standards.pdfa {
+            None => 0,
+            Some(level) => level.letter().as_bytes()[0],
+        };
+        feed(&[0xA5, u8::from(doc.standards.ua1), pdfa]);
+    }
     for p in &doc.pages {
         feed(&p.width.to_bits().to_le_bytes());
         feed(&p.height.to_bits().to_le_bytes());
@@ -1358,6 +1375,7 @@ mod tests {
                 }],
             }],
             structure: Vec::new(),
+            standards: Default::default(),
             outline: vec![OutlineEntry {
                 title: "第1部".into(),
                 level: 1,
