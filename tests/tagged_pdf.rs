@@ -440,3 +440,35 @@ fn running_heads_and_page_numbers_are_pagination_artifacts() {
     }
     assert!(numbered + 2 >= pages.len(), "{numbered} of {}", pages.len());
 }
+
+/// A table cell holding one paragraph is that paragraph to a reader: its text is the cell's own
+/// marked content, not a `P` inside it (a third of the white paper's elements were such
+/// paragraphs). A cell holding more (a list, two paragraphs) keeps its elements.
+#[test]
+fn a_cells_lone_paragraph_is_the_cell_itself() {
+    let (ts, markup) = white_paper();
+    let report = inspect(&ts.typeset(&markup, "hakusho").unwrap().pdf).unwrap();
+    let t = &report.tagging;
+    let root = t.root.as_ref().unwrap();
+    let cells: Vec<&StructNode> = root
+        .elements()
+        .into_iter()
+        .filter(|e| e.role == "TD" || e.role == "TH")
+        .collect();
+    assert!(cells.len() > 1000, "{}", cells.len());
+    let mut holding_text = 0;
+    for cell in &cells {
+        let lone_paragraph =
+            matches!(cell.kids.as_slice(), [StructKid::Element(p)] if p.role == "P");
+        assert!(!lone_paragraph, "a P alone in a cell: {}", t.text_of(cell));
+        if cell
+            .kids
+            .iter()
+            .any(|k| matches!(k, StructKid::Content { .. }))
+        {
+            holding_text += 1;
+        }
+    }
+    assert!(holding_text > 800, "{holding_text} cells hold their text");
+    assert!(tagging_problems("white paper", &report).is_empty());
+}
