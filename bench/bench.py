@@ -432,7 +432,18 @@ def bench_tagging(project, hakusho, runs):
     for _ in range(runs):
         plain.append(timed_file([str(hakusho), "-C", str(twin), "build", "--force"]))
         tagged.append(timed_file([str(hakusho), "-C", str(project), "build", "--force"]))
-    ok = all(r["rc"] == 0 for r in tagged + plain)
+    # Tagging alone (`[ua-1]`, the default) for the size: PDF/A-2's output intent (the sRGB
+    # profile) and XMP extension schema are PDF/A's bytes, not the tags'.
+    ua_only = project.parent / (project.name + "-ua1")
+    if ua_only.exists():
+        shutil.rmtree(ua_only)
+    shutil.copytree(project, ua_only, ignore=shutil.ignore_patterns("build"))
+    (ua_only / "sources" / "hakusho.yaml").write_text(
+        re.sub(r"(?m)^([ \t]+)pdf: \{ *standards:.*\n", r"\1pdf: { standards: [ua-1] }\n", text),
+        encoding="utf-8",
+    )
+    ua_run = timed_file([str(hakusho), "-C", str(ua_only), "build", "--force"])
+    ok = all(r["rc"] == 0 for r in tagged + plain + [ua_run])
     size = lambda p: (p / "build" / "hakusho-2021.pdf").stat().st_size
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     return {
@@ -442,6 +453,7 @@ def bench_tagging(project, hakusho, runs):
         "tagged_cpu_min": min(r["cpu"] for r in tagged) if ok else None,
         "plain_cpu_min": min(r["cpu"] for r in plain) if ok else None,
         "tagged_bytes": size(project) if ok else None,
+        "ua1_bytes": size(ua_only) if ok else None,
         "plain_bytes": size(twin) if ok else None,
         "runs": runs,
     }
@@ -570,8 +582,10 @@ def report(info, rows, command, notes):
             f"- tagging (`standards: [ua-1, a-2a]` against `[]`, `build --force`, {t['runs']} alternating runs each) adds at most 10% to the full build: "
             f"{fmt_s(t['tagged_cpu'])} s CPU against {fmt_s(t['plain_cpu'])} s, medians (+{cpu:.0%}; best {fmt_s(t['tagged_cpu_min'])} against {fmt_s(t['plain_cpu_min'])}), {verdict(cpu <= 0.1)}"
         )
+        ua = t["ua1_bytes"] / t["plain_bytes"] - 1
         lines.append(
-            f"- tagging adds at most 10% to the white paper's size: {t['tagged_bytes']} bytes against {t['plain_bytes']} (+{size:.1%}), {verdict(size <= 0.1)}"
+            f"- tagging (`[ua-1]`) adds at most 10% to the white paper's size: {t['ua1_bytes']} bytes against {t['plain_bytes']} (+{ua:.1%}), {verdict(ua <= 0.1)}; "
+            f"with PDF/A-2a as bundled (its sRGB profile and XMP schema) {t['tagged_bytes']} bytes (+{size:.1%})"
         )
     if sample and sample.get("proof") and sample["proof"]["ok"]:
         pr = sample["proof"]

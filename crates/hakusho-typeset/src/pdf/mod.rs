@@ -368,7 +368,9 @@ fn write_with(
     // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would. The
     // print file is PDF 1.4 (PDF/X-1a), which has neither.
     let out = match paint {
-        Paint::Screen => serialize::save(&lo, level),
+        // The object streams (the structure tree, mostly) at the best level: their dictionaries
+        // are a small share of the bytes to deflate, and the tree is what tagging adds.
+        Paint::Screen => serialize::save(&lo, level.max(9)),
         Paint::Print(_) => {
             let mut out = Vec::new();
             let options = lopdf::SaveOptions::builder()
@@ -1086,7 +1088,8 @@ fn build_structure(
         let Some(id) = ids[i] else { continue };
         let e = &elems[i];
         let mut d = Dictionary::new();
-        d.set("Type", Object::Name(b"StructElem".to_vec()));
+        // No /Type: it is optional on a structure element (ISO 32000-1, table 323), and the
+        // white paper has thousands of them.
         d.set("S", Object::Name(e.role.name().as_bytes().to_vec()));
         if let Some(alt) = &e.alt {
             d.set("Alt", text_string(alt));
