@@ -472,3 +472,37 @@ fn a_cells_lone_paragraph_is_the_cell_itself() {
     assert!(holding_text > 800, "{holding_text} cells hold their text");
     assert!(tagging_problems("white paper", &report).is_empty());
 }
+
+/// A passage in another language (`<span lang="en">`) is a marked-content sequence of its own
+/// with its `/Lang` (ISO 32000-1, 14.9.2.2), inside its paragraph's element; the web edition
+/// keeps the attribute; a `lang` that is no language tag is refused where it is written.
+#[test]
+fn a_passage_in_another_language_carries_its_lang() {
+    let (ts, _) = white_paper();
+    let markup = "<doc title=\"t\"><h1>市の名前</h1>\
+        <p>市の英語名は<span lang=\"en\">Mitaka City</span>です。</p></doc>";
+    let report = inspect(&ts.typeset(markup, "t.html").unwrap().pdf).unwrap();
+    let t = &report.tagging;
+    let english: Vec<(&String, &String)> = t
+        .marked_lang
+        .iter()
+        .zip(&t.marked_text)
+        .flat_map(|(langs, texts)| langs.iter().map(move |(m, l)| (l, &texts[m])))
+        .collect();
+    assert_eq!(english.len(), 1, "{english:?}");
+    assert_eq!(english[0].0, "en");
+    assert_eq!(english[0].1.trim(), "Mitaka City");
+    // the rest of the paragraph is the document's language, in the same P
+    let root = t.root.as_ref().unwrap();
+    let p = root.elements().into_iter().find(|e| e.role == "P").unwrap();
+    assert_eq!(
+        common::squash(&t.text_of(p)),
+        "市の英語名はMitakaCityです。"
+    );
+    assert!(tagging_problems("lang", &report).is_empty());
+
+    let bad = "<doc title=\"t\"><p><span lang=\"英語\">x</span></p></doc>";
+    let err = ts.typeset(bad, "bad.html").unwrap_err();
+    let text = format!("{err:?}");
+    assert!(text.contains("は言語タグではありません"), "{text}");
+}

@@ -24,6 +24,9 @@ pub struct Tagging {
     pub root: Option<StructNode>,
     /// Per page: the text of each marked-content sequence with an MCID, by MCID.
     pub marked_text: Vec<BTreeMap<i64, String>>,
+    /// Per page: the `/Lang` of each marked-content sequence that names one, by MCID (a
+    /// passage in another language than the document's).
+    pub marked_lang: Vec<BTreeMap<i64, String>>,
     /// Per page: text-showing and painting operators that are neither inside a sequence with an
     /// MCID nor inside an `/Artifact`.
     pub unmarked_operators: Vec<usize>,
@@ -170,13 +173,15 @@ pub(crate) fn read(doc: &Document, catalog: &Dictionary, pages: &[PageContent]) 
         })
     });
     let mut marked_text = Vec::new();
+    let mut marked_lang = Vec::new();
     let mut unmarked_operators = Vec::new();
     let mut pagination = Vec::new();
     let mut struct_parents = Vec::new();
     let mut tabs = Vec::new();
     for (id, content, fonts) in pages {
-        let (texts, unmarked, furniture) = marks_of(content, fonts);
+        let (texts, langs, unmarked, furniture) = marks_of(content, fonts);
         marked_text.push(texts);
+        marked_lang.push(langs);
         unmarked_operators.push(unmarked);
         pagination.push(furniture);
         let page = doc.get_dictionary(*id).ok();
@@ -196,6 +201,7 @@ pub(crate) fn read(doc: &Document, catalog: &Dictionary, pages: &[PageContent]) 
         metadata,
         root,
         marked_text,
+        marked_lang,
         unmarked_operators,
         pagination,
         struct_parents,
@@ -281,12 +287,18 @@ fn kids_of(
     }
 }
 
-/// A page's marked text by MCID, how many of its showing/painting operators are outside
-/// both MCID sequences and artifacts, and its pagination artifacts (subtype, text).
-fn marks_of(
-    content: &Content,
-    fonts: &HashMap<Vec<u8>, &FontDecoder>,
-) -> (BTreeMap<i64, String>, usize, Vec<(String, String)>) {
+/// The marks of a page's content.
+type PageMarks = (
+    BTreeMap<i64, String>,
+    BTreeMap<i64, String>,
+    usize,
+    Vec<(String, String)>,
+);
+
+/// A page's marked text by MCID, the `/Lang` of the sequences that name one by MCID, how many
+/// of its showing/painting operators are outside both MCID sequences and artifacts, and its
+/// pagination artifacts (subtype, text).
+fn marks_of(content: &Content, fonts: &HashMap<Vec<u8>, &FontDecoder>) -> PageMarks {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Mcid(i64),
@@ -298,6 +310,7 @@ fn marks_of(
     let mut furniture: Vec<(String, String)> = Vec::new();
     let mut stack: Vec<Mark> = Vec::new();
     let mut texts: BTreeMap<i64, String> = BTreeMap::new();
+    let mut langs: BTreeMap<i64, String> = BTreeMap::new();
     let mut unmarked = 0;
     let mut font: Option<&FontDecoder> = None;
     for op in &content.operations {
@@ -317,10 +330,13 @@ fn marks_of(
                     .and_then(|o| o.as_dict().ok())
                     .and_then(|d| d.get(b"MCID").ok())
                     .and_then(|o| o.as_i64().ok());
+                let props = args.get(1).and_then(|o| o.as_dict().ok());
                 if let (Some(m), false) = (mcid, tag == Some(b"Artifact".as_slice())) {
                     texts.entry(m).or_default();
+                    if let Some(Object::String(lang, _)) = props.and_then(|d| d.get(b"Lang").ok()) {
+                        langs.insert(m, String::from_utf8_lossy(lang).into_owned());
+                    }
                 }
-                let props = args.get(1).and_then(|o| o.as_dict().ok());
                 let name_of = |key: &[u8]| {
                     props
                         .and_then(|d| d.get(key).ok())
@@ -388,7 +404,7 @@ fn marks_of(
             }
         }
     }
-    (texts, unmarked, furniture)
+    (texts, langs, unmarked, furniture)
 }
 
 /// The strings a text-showing operator shows.

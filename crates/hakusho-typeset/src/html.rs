@@ -239,6 +239,10 @@ impl Body {
         self.out.push('<');
         self.out.push_str(name);
         self.class_attr(el);
+        // a passage in another language (the markup checked the tag's shape)
+        if let Some(lang) = el.attr("lang").filter(|_| el.name == "span") {
+            let _ = write!(self.out, " lang=\"{}\"", escape(lang));
+        }
         self.out.push('>');
     }
 
@@ -1041,6 +1045,19 @@ mod tests {
         <h2>第1節 概要</h2><h4 data-toc=\"no\">1 施策</h4><p>本文</p>\
         <h3>1 体系</h3><p>説明</p></section>\
         <section><h1>第2章 改革</h1><h2>第1節 取組</h2><p>状況</p></section></doc>";
+
+    #[test]
+    fn a_passage_in_another_language_keeps_its_lang() {
+        let pages = edition(
+            "<doc title=\"t\"><h1>名前</h1><p>英語名は<span lang=\"en\">Mitaka &amp; City</span>です。</p></doc>",
+            1,
+        );
+        let all = page(&pages, "all.html");
+        assert!(
+            all.contains("英語名は<span lang=\"en\">Mitaka &amp; City</span>です。"),
+            "{all}"
+        );
+    }
 
     #[test]
     fn the_list_of_figures_links_to_each_captioned_figure_on_its_page() {

@@ -124,9 +124,23 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         "series" => &["name", "values"],
         // kind="figures": a list of the captioned figures, under its title.
         "toc" => &["kind", "title"],
-        "pagebreak" | "br" | "b" | "span" | "li" | "thead" | "tbody" | "tr" | "colgroup" => &[],
+        // lang: the language of a passage in another language than the document's (a screen
+        // reader switches its voice; tagged PDF and HTML carry it).
+        "span" => &["lang"],
+        "pagebreak" | "br" | "b" | "li" | "thead" | "tbody" | "tr" | "colgroup" => &[],
         _ => return None,
     })
+}
+
+/// A BCP 47 language tag's shape: a 2–8 letter primary subtag, then subtags of 1–8 letters or
+/// digits, joined by `-` (what `/Lang` in a PDF and `lang` in HTML take).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    tag.len() <= 35
+        && (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn is_void(name: &str) -> bool {
@@ -216,6 +230,13 @@ impl Parser<'_> {
                             pos,
                             format!("<{name}> に属性 {key} は使えません"),
                             format!("<{name}> does not accept attribute {key}"),
+                        );
+                    }
+                    if key == "lang" && !is_language_tag(&value) {
+                        self.error(
+                            pos,
+                            format!("<{name}> の lang=\"{value}\" は言語タグではありません。en、en-US、zh-Hans のように書いてください"),
+                            format!("<{name}>: lang=\"{value}\" is not a language tag; write one such as en, en-US or zh-Hans"),
                         );
                     }
                     if matches!(key.as_str(), "colspan" | "rowspan" | "span") {

@@ -104,6 +104,9 @@ pub struct TextRun {
     pub artifact: ArtifactKind,
     /// Glyphs set from a `<mark data-ref>` (proofs only; empty otherwise).
     pub marks: Vec<GlyphMark>,
+    /// The language of the run's text when it is not the document's (`<span lang>`): tagged
+    /// PDF carries it as `/Lang` in the run's marked-content properties.
+    pub lang: Option<std::sync::Arc<str>>,
     glyphs: Vec<PlacedGlyph>,
     text: String,
 }
@@ -139,6 +142,7 @@ impl TextRun {
             node: 0,
             artifact: ArtifactKind::Other,
             marks: Vec::new(),
+            lang: None,
             glyphs: Vec::new(),
             text: String::new(),
         }
@@ -214,6 +218,7 @@ impl TextRun {
             origin: self.origin,
             node: self.node,
             artifact: self.artifact,
+            lang: self.lang.clone(),
             ..TextRun::new(self.font, self.size, self.x, self.y, self.color)
         }
     }

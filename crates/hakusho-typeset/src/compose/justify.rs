@@ -234,16 +234,18 @@ pub(crate) fn set_line(p: &Prepared, r: Range<usize>, ctx: &LineCtx) -> Line {
         pen + shift
     };
 
-    // Runs: consecutive glyphs of one font, size and colour.
+    // Runs: consecutive glyphs of one font, size, colour and language.
     let mut runs: Vec<TextRun> = Vec::new();
     let (mut ascent, mut descent) = (0.0f32, 0.0f32);
     let mut cur_font = None;
     for (j, x) in placed {
         let it = &items[j];
         let key = (it.font, it.size.to_bits(), it.color);
-        let same = matches!(runs.last(), Some(r) if (r.font, r.size.to_bits(), r.color) == key);
+        let same = matches!(runs.last(), Some(r) if (r.font, r.size.to_bits(), r.color) == key && r.lang == it.lang);
         if !same {
-            runs.push(TextRun::new(it.font, it.size, 0.0, 0.0, it.color));
+            let mut run = TextRun::new(it.font, it.size, 0.0, 0.0, it.color);
+            run.lang = it.lang.clone();
+            runs.push(run);
         }
         if cur_font != Some((it.font, it.size.to_bits())) {
             cur_font = Some((it.font, it.size.to_bits()));

@@ -67,6 +67,9 @@ pub struct Span {
     /// The `data-ref` of the `<mark>` the text is in (0: none). Carried to the glyphs
     /// ([`TextRun::marks`]); composition never looks at it.
     pub mark: u32,
+    /// The language of the text when it is not the document's (`<span lang>`); carried to
+    /// the runs ([`TextRun::lang`]), never looked at by composition.
+    pub lang: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +132,7 @@ pub(crate) struct Item {
     pub size: f32,
     pub color: Color,
     pub mark: u32,
+    pub lang: Option<std::sync::Arc<str>>,
     pub gid: u16,
     pub adv: f32,
     pub class: Class,
@@ -223,6 +227,7 @@ impl Prepared {
                     size: span.size,
                     color: span.color,
                     mark: span.mark,
+                    lang: span.lang.clone(),
                     gid: g.id,
                     adv,
                     class,
@@ -646,6 +651,7 @@ pub fn measure(text: &str, font: FontIndex, size: f32, fonts: &FontSet) -> f32 {
             size,
             color: Color::BLACK,
             mark: 0,
+            lang: None,
         }],
         fonts,
     )

@@ -44,6 +44,7 @@ fn span(text: &str) -> Span {
         size: SIZE,
         color: Color::BLACK,
         mark: 0,
+        lang: None,
     }
 }
 
@@ -459,6 +460,7 @@ fn fallback_font_gets_its_own_run() {
                 size: SIZE,
                 color: Color::BLACK,
                 mark: 0,
+                lang: None,
             };
             let lines = compose(&[sp], &style(40.0, 0.0, Align::Start), &set2).unwrap();
             let fonts_used: Vec<FontIndex> = lines[0].runs.iter().map(|r| r.font).collect();
@@ -588,6 +590,7 @@ proptest! {
                 size: *size,
                 color: Color::BLACK,
                 mark: 0,
+                lang: None,
             })
             .collect();
         let source: String = spans.iter().map(|s| s.text.as_str()).collect();
@@ -616,6 +619,7 @@ proptest! {
                     size: 16.0,
                     color: Color::BLACK,
                     mark: 0,
+                    lang: None,
                 };
                 let indent = if prev == 0 { st.first_indent } else { st.rest_indent };
                 natural_width(&[both], &f.set) + indent > width + 0.01

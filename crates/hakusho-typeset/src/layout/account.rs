@@ -412,6 +412,7 @@ mod tests {
             size: 10.0,
             color: Color::BLACK,
             mark: 0,
+            lang: None,
         };
         let ps = ParagraphStyle {
             width: 20.0,

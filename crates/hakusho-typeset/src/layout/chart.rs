@@ -411,6 +411,7 @@ impl Pen<'_, '_, '_> {
             color: self.frame.color,
             pos: self.pos,
             mark: 0,
+            lang: None,
         }])
     }
 

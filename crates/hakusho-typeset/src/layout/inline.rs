@@ -19,6 +19,8 @@ pub(crate) struct Piece {
     pub pos: Pos,
     /// The `data-ref` of the `<mark>` the text is in (0: none).
     pub mark: u32,
+    /// The `lang` of the `<span>` the text is in (none: the document's language).
+    pub lang: Option<std::sync::Arc<str>>,
 }
 
 /// One `<br/>`-separated segment of inline content.
@@ -44,6 +46,7 @@ pub(crate) fn segments(el: &Element, base: &Resolved, style: &Style) -> Vec<Segm
         color: base.color,
         pos: el.pos,
         mark: 0,
+        lang: None,
     };
     walk(&el.children, &start, style, &mut segs);
     segs.into_iter().map(normalize).collect()
@@ -63,6 +66,7 @@ pub(crate) fn nodes_segments(
         color: base.color,
         pos,
         mark: 0,
+        lang: None,
     };
     walk(nodes, &start, style, &mut segs);
     segs.into_iter().map(normalize).collect()
@@ -100,6 +104,9 @@ fn walk(nodes: &[Node], cur: &Piece, style: &Style, segs: &mut Vec<Segment>) {
                         pos: e.pos,
                         ..cur.clone()
                     };
+                    if let Some(lang) = e.attr("lang") {
+                        p.lang = Some(lang.into());
+                    }
                     for c in &e.classes {
                         for key in [format!(".{c}"), format!("span.{c}")] {
                             if let Some(s) = style.file.classes.get(&key) {
@@ -188,7 +195,8 @@ impl Setter<'_> {
                         if s.font == font
                             && s.size == p.size
                             && s.color == p.color
-                            && s.mark == p.mark =>
+                            && s.mark == p.mark
+                            && s.lang == p.lang =>
                     {
                         s.text.push(ch)
                     }
@@ -198,6 +206,7 @@ impl Setter<'_> {
                         size: p.size,
                         color: p.color,
                         mark: p.mark,
+                        lang: p.lang.clone(),
                     }),
                 }
             }

@@ -832,6 +832,7 @@ fn repeated_header(b: &mut Builder, header: Option<Chunk>, ctx: Ctx) -> Option<C
         color,
         pos: Pos::default(),
         mark: 0,
+        lang: None,
     }]);
     let ps = compose::ParagraphStyle {
         width: ctx.width,
@@ -883,6 +884,7 @@ fn too_deep(b: &mut Builder, el: &Element, ctx: Ctx) {
         color: res.color,
         pos: el.pos,
         mark: 0,
+        lang: None,
     }]];
     let chunks = b.paragraph(&segs, &res, el.pos, ctx, 0.0);
     b.chunks.extend(chunks);

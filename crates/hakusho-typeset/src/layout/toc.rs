@@ -58,6 +58,7 @@ fn title(b: &mut Builder, ctx: Ctx, node: u32, text: String) {
         color: title.color,
         pos: Default::default(),
         mark: 0,
+        lang: None,
     }]];
     // Not source text: composed without the accounting.
     let sources = b.set.sources.take();
@@ -171,6 +172,7 @@ fn entry(
         color,
         pos,
         mark: 0,
+        lang: None,
     }]);
     let ps = ParagraphStyle {
         width: text_w.max(size),

@@ -634,7 +634,7 @@ fn page_ops(
     let mut cur_font: Option<(usize, f32)> = None;
     let mut cur_color: Option<Color> = None;
     // The marked-content sequence open now: the element of its runs (0: artifact, of a kind).
-    let mut open: Option<(u32, ArtifactKind)> = None;
+    let mut open: Option<(u32, ArtifactKind, Option<&str>)> = None;
     for it in &page.items {
         let Item::Text(run) = it else { continue };
         let first_glyph = glyph_index;
@@ -650,6 +650,7 @@ fn page_ops(
             ops.push(Op::StartTextSection);
             in_text = true;
         }
+        // A passage in another language is a sequence of its own, with its `/Lang`.
         let sequence = (
             run.node,
             if run.node == 0 {
@@ -657,6 +658,7 @@ fn page_ops(
             } else {
                 ArtifactKind::Other
             },
+            run.lang.as_deref().filter(|_| run.node != 0),
         );
         if tagged && open != Some(sequence) {
             if open.is_some() {
@@ -735,7 +737,7 @@ fn page_ops(
 /// `/Type /Pagination` with its `/Subtype` (ISO 32000-1, 14.8.2.2.2), so a reader can tell
 /// page furniture from the rest.
 fn begin_marked(
-    (node, artifact): (u32, ArtifactKind),
+    (node, artifact, lang): (u32, ArtifactKind, Option<&str>),
     marked: &mut Vec<u32>,
     roles: &[StructElem],
 ) -> Op {
@@ -764,11 +766,20 @@ fn begin_marked(
         Some(e) => {
             let mcid = marked.len() as i64;
             marked.push(node);
+            let mut map = BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid))]);
+            // ISO 32000-1, 14.9.2.2: a marked-content sequence may name its language
+            if let Some(lang) = lang {
+                map.insert(
+                    "Lang".to_string(),
+                    DictItem::String {
+                        data: lang.as_bytes().to_vec(),
+                        literal: true,
+                    },
+                );
+            }
             Op::BeginMarkedContentWithProperties {
                 tag: e.role.name().into(),
-                properties: DictItem::Dict {
-                    map: BTreeMap::from([("MCID".to_string(), DictItem::Int(mcid))]),
-                },
+                properties: DictItem::Dict { map },
             }
         }
     }
