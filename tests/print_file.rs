@@ -254,3 +254,42 @@ fn the_print_check_catches_rgb_rich_black_missing_boxes_and_a_screen_file() {
         assert!(screen.breaks(rule), "{rule}: {:?}", screen.violations);
     }
 }
+
+/// With the sample's print style (facing pages: a layout of its own), the screen and print
+/// files written together share the font subsets when both layouts use the same glyphs, and
+/// are still the bytes each writes alone.
+#[test]
+fn screen_and_print_written_together_are_the_bytes_each_writes_alone() {
+    use std::sync::Arc;
+    let project = common::repo();
+    let (model, diags) = hakusho_sources::load_project(&project);
+    let model = model.unwrap_or_else(|| panic!("{diags:?}"));
+    let (style, fonts) =
+        hakusho_typeset::Style::load(&project.join("templates/style.yaml"), &project).unwrap();
+    let screen = hakusho_typeset::Typesetter::new(style, Arc::new(fonts)).unwrap();
+    let print = screen
+        .for_print()
+        .expect("the sample's style has a print: section");
+    for (job, _, markup) in hakusho::build::rendered_documents(&model).unwrap() {
+        if !(job.name.starts_with("hakusho") || job.name == "booklet-kikaku") {
+            continue;
+        }
+        let markup = markup.unwrap();
+        let (screen_laid, _) = screen.layout(&markup, &job.name).unwrap();
+        let (print_laid, _) = print.layout(&markup, &job.name).unwrap();
+        assert!(print_laid.pages.len() > screen_laid.pages.len() || job.name != "hakusho-2021");
+        let (screen_pdf, print_pdf) = print
+            .write_pdf_and_print_of(&screen_laid, &print_laid, 3.0, true, 0)
+            .unwrap();
+        assert!(
+            screen_pdf == screen.write_pdf(&screen_laid).unwrap(),
+            "{}",
+            job.name
+        );
+        assert!(
+            print_pdf == print.write_print_pdf(&print_laid, 3.0, true, 0).unwrap(),
+            "{}",
+            job.name
+        );
+    }
+}

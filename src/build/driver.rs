@@ -665,11 +665,9 @@ impl Printing<'_> {
         if std::ptr::eq(ts.as_ref(), screen) {
             return screen.write_pdf_and_print(laid, bleed, marks, self.date);
         }
+        // the print typesetter shares the screen's prepared fonts (Typesetter::for_print)
         let own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
-        Ok((
-            screen.write_pdf(laid)?,
-            ts.write_print_pdf(&own, bleed, marks, self.date)?,
-        ))
+        ts.write_pdf_and_print_of(laid, &own, bleed, marks, self.date)
     }
 }
 

@@ -200,6 +200,23 @@ impl Typesetter {
         pdf::write_screen_and_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
     }
 
+    /// The screen file of `screen` (laid out with the screen style) and this typesetter's
+    /// print file of `print` (laid out with this, the print style), the bytes
+    /// [`Typesetter::write_pdf`] and [`Typesetter::write_print_pdf`] write alone; fonts are
+    /// subset and deflated once when both layouts use the same glyphs.
+    pub fn write_pdf_and_print_of(
+        &self,
+        screen: &LaidOutDocument,
+        print: &LaidOutDocument,
+        bleed_mm: f32,
+        marks: bool,
+        date: i64,
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
+        let setup = self.print_setup(bleed_mm, marks, date);
+        pdf::write_screen_and_print_of(screen, print, &self.pdf_fonts, &setup)
+            .map_err(font_embedding_error)
+    }
+
     fn print_setup(&self, bleed_mm: f32, marks: bool, date: i64) -> pdf::print::PrintSetup {
         pdf::print::PrintSetup {
             bleed: bleed_mm * style::MM,

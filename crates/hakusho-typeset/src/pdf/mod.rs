@@ -271,6 +271,27 @@ pub fn write_screen_and_print(
     Ok((screen, print))
 }
 
+/// The screen file of `screen` and the print file of `print` — two layouts of one document
+/// (the print style's facing pages add blank pages and move page numbers) — each the bytes
+/// [`write`] and [`write_print`] write alone. When both use the same glyphs (the usual case:
+/// blank pages and moved numbers add none), the font subsets are made once and the fonts
+/// deflated once, as [`write_screen_and_print`] does for one layout.
+pub fn write_screen_and_print_of(
+    screen: &LaidOutDocument,
+    print: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
+    let shared = Shared::default();
+    let screen_bytes = write_with(screen, cache, 6, Paint::Screen, &shared)?;
+    let fonts = cache.fonts.len();
+    let same_glyphs = used_glyphs(screen, fonts) == used_glyphs(print, fonts);
+    let own = Shared::default();
+    let print_shared = if same_glyphs { &shared } else { &own };
+    let print_bytes = write_with(print, cache, PRINT_LEVEL, Paint::Print(setup), print_shared)?;
+    Ok((screen_bytes, print_bytes))
+}
+
 /// Font subsets of a document, as [`subset_fonts`] makes them.
 type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
 
