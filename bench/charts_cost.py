@@ -7,29 +7,14 @@ wait4) compared, wall time shown; page counts of the white paper and booklets.
     bench/charts_cost.py target/release/hakusho [--runs 15]
 """
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
+from compare import run  # one interleaved `build --force`: (CPU s from wait4, wall s)
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def run(binary: str, project: Path) -> tuple[float, float]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [binary, "-C", str(project), "build", "--force"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"build failed in {project} ({status})")
-    return usage.ru_utime + usage.ru_stime, wall
 
 
 def copy_sample(into: Path, show: bool) -> Path:
