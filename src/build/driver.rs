@@ -662,12 +662,15 @@ impl Printing<'_> {
     ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
         let ts = self.typesetter;
         let (bleed, marks) = (self.settings.bleed, self.settings.marks);
-        if std::ptr::eq(ts.as_ref(), screen) {
-            return screen.write_pdf_and_print(laid, bleed, marks, self.date);
-        }
         // the print typesetter shares the screen's prepared fonts (Typesetter::for_print)
-        let own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
-        ts.write_pdf_and_print_of(laid, &own, bleed, marks, self.date)
+        let own;
+        let print_laid = if std::ptr::eq(ts.as_ref(), screen) {
+            laid
+        } else {
+            own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
+            &own
+        };
+        ts.write_pdf_and_print_of(laid, print_laid, bleed, marks, self.date)
     }
 }
 

@@ -186,24 +186,11 @@ impl Typesetter {
         pdf::write_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
     }
 
-    /// [`Typesetter::write_pdf`] and [`Typesetter::write_print_pdf`] of one laid-out document,
-    /// the same bytes each writes alone, for little more than the screen file's cost (fonts
-    /// subset and deflated once).
-    pub fn write_pdf_and_print(
-        &self,
-        laid: &LaidOutDocument,
-        bleed_mm: f32,
-        marks: bool,
-        date: i64,
-    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
-        let setup = self.print_setup(bleed_mm, marks, date);
-        pdf::write_screen_and_print(laid, &self.pdf_fonts, &setup).map_err(font_embedding_error)
-    }
-
     /// The screen file of `screen` (laid out with the screen style) and this typesetter's
-    /// print file of `print` (laid out with this, the print style), the bytes
-    /// [`Typesetter::write_pdf`] and [`Typesetter::write_print_pdf`] write alone; fonts are
-    /// subset and deflated once when both layouts use the same glyphs.
+    /// print file of `print` (laid out with this, the print style; the same layout when the
+    /// style has no `print:` section), the bytes [`Typesetter::write_pdf`] and
+    /// [`Typesetter::write_print_pdf`] write alone; fonts are subset and deflated once when both
+    /// layouts use the same glyphs.
     pub fn write_pdf_and_print_of(
         &self,
         screen: &LaidOutDocument,

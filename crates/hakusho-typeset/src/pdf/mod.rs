@@ -256,26 +256,12 @@ pub fn write_print(
 /// shop once, and its size matters less than the build's time.
 const PRINT_LEVEL: u32 = 1;
 
-/// The screen file ([`write`]) and the print file ([`write_print`]) of one laid-out document,
-/// each the bytes the function alone writes, made together: the font subsets are made once and
-/// each large stream (the embedded fonts) deflated once, so the print file costs little more
-/// than its pages.
-pub fn write_screen_and_print(
-    doc: &LaidOutDocument,
-    cache: &PdfFonts,
-    setup: &print::PrintSetup,
-) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
-    let shared = Shared::default();
-    let screen = write_with(doc, cache, 6, Paint::Screen, &shared)?;
-    let print = write_with(doc, cache, PRINT_LEVEL, Paint::Print(setup), &shared)?;
-    Ok((screen, print))
-}
-
-/// The screen file of `screen` and the print file of `print` — two layouts of one document
-/// (the print style's facing pages add blank pages and move page numbers) — each the bytes
-/// [`write`] and [`write_print`] write alone. When both use the same glyphs (the usual case:
-/// blank pages and moved numbers add none), the font subsets are made once and the fonts
-/// deflated once, as [`write_screen_and_print`] does for one layout.
+/// The screen file of `screen` and the print file of `print` — one layout of a document, or
+/// two (the print style's facing pages add blank pages and move page numbers) — each the
+/// bytes [`write`] and [`write_print`] write alone. When both use the same glyphs (always for
+/// one layout; usually for two: blank pages and moved numbers add none), the font subsets are
+/// made once and each large stream (the embedded fonts) deflated once, so the print file
+/// costs little more than its pages.
 pub fn write_screen_and_print_of(
     screen: &LaidOutDocument,
     print: &LaidOutDocument,
@@ -285,7 +271,8 @@ pub fn write_screen_and_print_of(
     let shared = Shared::default();
     let screen_bytes = write_with(screen, cache, 6, Paint::Screen, &shared)?;
     let fonts = cache.fonts.len();
-    let same_glyphs = used_glyphs(screen, fonts) == used_glyphs(print, fonts);
+    let same_glyphs =
+        std::ptr::eq(screen, print) || used_glyphs(screen, fonts) == used_glyphs(print, fonts);
     let own = Shared::default();
     let print_shared = if same_glyphs { &shared } else { &own };
     let print_bytes = write_with(print, cache, PRINT_LEVEL, Paint::Print(setup), print_shared)?;
@@ -300,7 +287,7 @@ type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
 type DeflatedStreams =
     std::sync::Mutex<std::collections::HashMap<([u8; 32], u32), Option<Vec<u8>>>>;
 
-/// What two files written from one document share (see [`write_screen_and_print`]).
+/// What two files written from one document share (see [`write_screen_and_print_of`]).
 #[derive(Default)]
 struct Shared {
     subsets: std::sync::OnceLock<Subsets>,
