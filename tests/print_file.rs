@@ -293,3 +293,36 @@ fn screen_and_print_written_together_are_the_bytes_each_writes_alone() {
         );
     }
 }
+
+/// A print style that draws characters the screen file has not (here a running head of its
+/// own): the print file cannot take the screen file's fonts, and gets fonts of its own glyphs
+/// — every character it shows is embedded and extracts as written, and it still meets PDF/X.
+#[test]
+fn a_print_style_drawing_other_characters_gets_fonts_of_its_own() {
+    let project = project_copy();
+    let p = project.path();
+    let style = p.join("templates/style.yaml");
+    let text = fs::read_to_string(&style).unwrap();
+    let with_head = text.replace(
+        "\nprint:\n",
+        "\nprint:\n  header: { left: \"入稿用見本・鸚鵡\" }\n",
+    );
+    assert_ne!(with_head, text, "the sample's style has a print: section");
+    fs::write(&style, with_head).unwrap();
+    run_ok(p, &["build", "--print", "booklet-kikaku"]);
+    let screen = fs::read(p.join("build/booklet-kikaku.pdf")).unwrap();
+    let print = fs::read(p.join("build/print/booklet-kikaku.pdf")).unwrap();
+    let report = check(&print).unwrap();
+    assert!(report.violations.is_empty(), "{:#?}", report.violations);
+    let shown = |bytes: &[u8]| -> String {
+        hakusho_pdfcheck::inspect(bytes)
+            .unwrap()
+            .pages
+            .iter()
+            .map(|lines| squash(&lines.concat()))
+            .collect()
+    };
+    assert!(!shown(&screen).contains("鸚鵡"));
+    let print_text = shown(&print);
+    assert!(print_text.contains("入稿用見本・鸚鵡"), "{print_text}");
+}

@@ -223,6 +223,14 @@ impl Typesetter {
 
 fn font_embedding_error(e: pdf::PdfFontError) -> Diagnostics {
     let mut d = Diagnostics::new();
+    if let pdf::PdfFontError::Content(e) = &e {
+        d.error(
+            Location::None,
+            format!("入稿用 PDF のページを書き出せません。描画命令 {} を書く処理がありません（hakusho の内部エラーです。このメッセージを添えて開発者に連絡してください）", e.0),
+            format!("cannot write a page of the print file (an internal error of hakusho; please report it with this message: {e})"),
+        );
+        return d;
+    }
     d.error(
         Location::None,
         "templates/style.yaml の fonts: のフォントを PDF に埋め込めません（フォントファイルが壊れているか、対応していない形式です）。TrueType (.ttf) または OpenType (.otf) の単色のアウトラインフォントを指定してください".to_string(),

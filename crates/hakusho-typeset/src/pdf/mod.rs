@@ -7,6 +7,7 @@
 //! printpdf's output is then patched through lopdf: nested outline, links, /Lang, /Title,
 //! no timestamps and a content-derived /ID, so the same input gives the same bytes.
 
+mod content;
 pub mod overlay;
 pub mod print;
 mod serialize;
@@ -41,6 +42,8 @@ pub enum PdfFontError {
     EmptySubset { font: String },
     /// printpdf cannot parse the subset.
     Unparsable { font: String },
+    /// A page's content holds an op the print file's encoder has no case for (a bug).
+    Content(content::Unsupported),
 }
 
 impl std::fmt::Display for PdfFontError {
@@ -54,6 +57,7 @@ impl std::fmt::Display for PdfFontError {
             PdfFontError::Unparsable { font } => {
                 write!(f, "{font}: printpdf cannot parse the subset font")
             }
+            PdfFontError::Content(e) => e.fmt(f),
         }
     }
 }
@@ -126,7 +130,8 @@ pub(crate) fn probe_subset(
         })
 }
 
-/// The glyphs each font draws in this document: font index → (glyph id → its text).
+/// The glyphs each font draws in this document: font index → (glyph id → its text, the text
+/// of its last occurrence).
 fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>> {
     let mut used = vec![BTreeMap::new(); fonts];
     for page in &doc.pages {
@@ -135,8 +140,18 @@ fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>
                 let Some(map) = used.get_mut(run.font.0) else {
                     continue;
                 };
+                // The last occurrence's text, as printpdf's ToUnicode keeps it (text_carriers).
                 for (g, text) in run.glyph_texts() {
-                    map.entry(g.glyph_id).or_insert_with(|| text.to_string());
+                    match map.entry(g.glyph_id) {
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert(text.to_string());
+                        }
+                        std::collections::btree_map::Entry::Occupied(mut o) => {
+                            if o.get() != text {
+                                *o.get_mut() = text.to_string();
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -233,7 +248,9 @@ pub fn write_compressed(
     cache: &PdfFonts,
     level: u32,
 ) -> Result<Vec<u8>, PdfFontError> {
-    write_with(doc, cache, level, Paint::Screen, &Shared::default())
+    let used = used_glyphs(doc, cache.fonts.len());
+    let (bytes, _) = write_screen(doc, cache, level, &used, &Shared::default(), false)?;
+    Ok(bytes)
 }
 
 /// The print file of the laid-out document (see [`print`]): the same pages in inks, in the
@@ -243,39 +260,47 @@ pub fn write_print(
     cache: &PdfFonts,
     setup: &print::PrintSetup,
 ) -> Result<Vec<u8>, PdfFontError> {
-    write_with(
-        doc,
-        cache,
-        PRINT_LEVEL,
-        Paint::Print(setup),
-        &Shared::default(),
-    )
+    let used = used_glyphs(doc, cache.fonts.len());
+    write_print_with(doc, cache, setup, &used, &Shared::default(), None)
 }
 
-/// Flate level of the print file: the fastest (a few percent larger); it goes to the print
-/// shop once, and its size matters less than the build's time.
+/// Flate level of the screen file, and of the embedded fonts in both files (so the print
+/// file takes the screen file's deflated fonts as they are).
+const SCREEN_LEVEL: u32 = 6;
+
+/// Flate level of the print file's pages: the fastest (a few percent larger); it goes to the
+/// print shop once, and its size matters less than the build's time.
 const PRINT_LEVEL: u32 = 1;
 
 /// The screen file of `screen` and the print file of `print` — one layout of a document, or
 /// two (the print style's facing pages add blank pages and move page numbers) — each the
 /// bytes [`write`] and [`write_print`] write alone. When both use the same glyphs (always for
-/// one layout; usually for two: blank pages and moved numbers add none), the font subsets are
-/// made once and each large stream (the embedded fonts) deflated once, so the print file
-/// costs little more than its pages.
+/// one layout; usually for two: blank pages and moved numbers add none), the print file takes
+/// the screen file's embedded fonts as they are, so it costs little more than its pages.
 pub fn write_screen_and_print_of(
     screen: &LaidOutDocument,
     print: &LaidOutDocument,
     cache: &PdfFonts,
     setup: &print::PrintSetup,
 ) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
-    let shared = Shared::default();
-    let screen_bytes = write_with(screen, cache, 6, Paint::Screen, &shared)?;
     let fonts = cache.fonts.len();
-    let same_glyphs =
-        std::ptr::eq(screen, print) || used_glyphs(screen, fonts) == used_glyphs(print, fonts);
+    let used = used_glyphs(screen, fonts);
+    let print_used;
+    let print_used = if std::ptr::eq(screen, print) {
+        &used
+    } else {
+        print_used = used_glyphs(print, fonts);
+        &print_used
+    };
+    let same_glyphs = *print_used == used;
+    let shared = Shared::default();
+    let (screen_bytes, screen_fonts) =
+        write_screen(screen, cache, SCREEN_LEVEL, &used, &shared, same_glyphs)?;
+    // Other glyphs: other subsets.
     let own = Shared::default();
     let print_shared = if same_glyphs { &shared } else { &own };
-    let print_bytes = write_with(print, cache, PRINT_LEVEL, Paint::Print(setup), print_shared)?;
+    let print_bytes =
+        write_print_with(print, cache, setup, print_used, print_shared, screen_fonts)?;
     Ok((screen_bytes, print_bytes))
 }
 
@@ -287,45 +312,49 @@ type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
 type DeflatedStreams =
     std::sync::Mutex<std::collections::HashMap<([u8; 32], u32), Option<Vec<u8>>>>;
 
-/// What two files written from one document share (see [`write_screen_and_print_of`]).
+/// What the files written from one document share: its font subsets and deflated fonts.
 #[derive(Default)]
 struct Shared {
     subsets: std::sync::OnceLock<Subsets>,
     deflated: DeflatedStreams,
 }
 
-/// Streams at least this large are deflated once per [`Shared`] (the fonts; page contents are
-/// smaller and differ between the files anyway).
+impl Shared {
+    /// The subsets of `used`, made by the first file that asks.
+    fn subsets(
+        &self,
+        used: &[BTreeMap<u16, String>],
+        cache: &PdfFonts,
+    ) -> Result<&Subsets, PdfFontError> {
+        if self.subsets.get().is_none() {
+            let _ = self.subsets.set(subset_fonts(used, cache)?);
+        }
+        self.subsets.get().ok_or_else(|| PdfFontError::EmptySubset {
+            font: String::new(),
+        })
+    }
+}
+
+/// Streams at least this large are deflated once per [`Shared`] (the fonts).
 const SHARED_STREAM_BYTES: usize = 32 * 1024;
 
-fn write_with(
-    doc: &LaidOutDocument,
-    cache: &PdfFonts,
-    level: u32,
-    paint: Paint,
-    shared: &Shared,
-) -> Result<Vec<u8>, PdfFontError> {
+/// Prints how long the steps of writing a file took (`HAKUSHO_TIMING`).
+fn lap_timer() -> impl Fn(&str) {
     let timing = std::env::var_os("HAKUSHO_TIMING").is_some();
     let t = std::time::Instant::now();
-    let lap = |what: &str| {
+    move |what: &str| {
         if timing {
             eprintln!(
                 "pdf: {what} at {:.1} ms",
                 t.elapsed().as_secs_f64() * 1000.0
             );
         }
-    };
-    if shared.subsets.get().is_none() {
-        let used = used_glyphs(doc, cache.fonts.len());
-        let _ = shared.subsets.set(subset_fonts(&used, cache)?);
     }
-    let Some(subsets) = shared.subsets.get() else {
-        return Err(PdfFontError::EmptySubset {
-            font: String::new(),
-        });
-    };
-    lap("fonts subset");
-    let mut pdf = PdfDocument::new(&doc.title);
+}
+
+/// A printpdf document holding the subset fonts, each under its fixed resource name.
+fn document_with_fonts(title: &str, subsets: &Subsets) -> PdfDocument {
+    let mut pdf = PdfDocument::new(title);
     for (i, entry) in subsets.iter().enumerate() {
         if let Some((_, parsed)) = entry {
             let meta = printpdf::PrintpdfFontMeta {
@@ -339,60 +368,287 @@ fn write_with(
             );
         }
     }
+    pdf
+}
+
+const SAVE_OPTIONS: PdfSaveOptions = PdfSaveOptions {
+    optimize: true,
+    subset_fonts: true,
+    secure: true,
+    image_optimization: None,
+};
+
+/// The screen file and, when `keep_fonts`, its embedded fonts as written (for the print file).
+fn write_screen(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    level: u32,
+    used: &[BTreeMap<u16, String>],
+    shared: &Shared,
+    keep_fonts: bool,
+) -> Result<(Vec<u8>, Option<FontObjects>), PdfFontError> {
+    let lap = lap_timer();
+    let subsets = shared.subsets(used, cache)?;
+    lap("fonts subset");
+    let mut pdf = document_with_fonts(&doc.title, subsets);
     let carriers = text_carriers(doc);
-    // Untagged — `standards: []`, or the print file (the press reads no structure tree, and it
-    // would cost the print file as much as its pages) — no run opens a marked-content
-    // sequence and no structure tree is written.
-    let roles: &[StructElem] = match paint {
-        Paint::Screen if doc.standards.tagged() => &doc.structure,
-        _ => &[],
+    // Untagged (`standards: []`): no run opens a marked-content sequence and no structure
+    // tree is written.
+    let roles: &[StructElem] = if doc.standards.tagged() {
+        &doc.structure
+    } else {
+        &[]
     };
     let (pages, marked): (Vec<PdfPage>, Vec<Vec<u32>>) = doc
         .pages
         .iter()
         .zip(&carriers)
-        .map(|(p, carries)| page_ops(p, cache, subsets, carries, roles, paint))
+        .map(|(p, carries)| {
+            page_ops(p, cache, subsets, carries, roles, Paint::Screen).into_printpdf()
+        })
         .unzip();
     pdf.with_pages(pages);
     lap("ops built");
     let mut warnings = Vec::new();
-    let opts = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        // The print profile writes its colour and mark operators as printpdf's raw ops
-        // (printpdf has no Separation colour); the screen file has none.
-        secure: matches!(paint, Paint::Screen),
-        image_optimization: None,
-    };
-    let mut lo = pdf.to_lopdf_document(&opts, &mut warnings);
+    let mut lo = pdf.to_lopdf_document(&SAVE_OPTIONS, &mut warnings);
     // The ops of every page are in `lo` now as content streams.
     drop(pdf);
     lap("printpdf to_lopdf_document (subsetting)");
-    patch(&mut lo, doc, &marked, paint);
+    patch(&mut lo, doc, &marked, Paint::Screen);
     tag_subset_fonts(&mut lo);
-    compress(&mut lo, level, &shared.deflated);
+    compress(&mut lo, level, level, &shared.deflated);
     lap("patched, compressed");
+    let fonts = keep_fonts.then(|| FontObjects::of(&lo));
     // The structure tree is thousands of small dictionaries: in compressed object streams
     // (PDF 1.5) they cost a fraction of what plain objects and their xref rows would. The
-    // print file is PDF 1.4 (PDF/X-1a), which has neither.
-    let out = match paint {
-        // The object streams (the structure tree, mostly) at the best level: their dictionaries
-        // are a small share of the bytes to deflate, and the tree is what tagging adds.
-        Paint::Screen => serialize::save(&lo, level.max(9)),
-        Paint::Print(_) => {
-            let mut out = Vec::new();
-            let options = lopdf::SaveOptions::builder()
-                .use_object_streams(false)
-                .use_xref_streams(false)
-                .compression_level(level)
-                .build();
-            // Writing into a Vec cannot fail.
-            let _ = lo.save_with_options(&mut out, options);
-            out
+    // object streams (the structure tree, mostly) at the best level: their dictionaries are a
+    // small share of the bytes to deflate, and the tree is what tagging adds.
+    let out = serialize::save(&lo, level.max(9));
+    lap("saved");
+    Ok((out, fonts))
+}
+
+/// A file's embedded fonts as written: every object the pages' font resources reach, copied
+/// into a document of their own (numbered from 1 in the order they are reached, so the same
+/// fonts are the same objects whichever file they came from), and the font resources.
+struct FontObjects {
+    doc: lopdf::Document,
+    resources: Dictionary,
+}
+
+impl FontObjects {
+    fn of(lo: &lopdf::Document) -> FontObjects {
+        let font_dict = lo
+            .get_pages()
+            .values()
+            .next()
+            .and_then(|&p| lo.get_dictionary(p).ok())
+            .and_then(|page| page.get(b"Resources").ok())
+            .and_then(|r| lo.dereference(r).ok().map(|(_, o)| o))
+            .and_then(|r| r.as_dict().ok())
+            .and_then(|r| r.get(b"Font").ok())
+            .and_then(|f| lo.dereference(f).ok().map(|(_, o)| o))
+            .and_then(|f| f.as_dict().ok())
+            .cloned()
+            .unwrap_or_default();
+        let mut doc = lopdf::Document::with_version("1.4");
+        // PDF 1.4 (PDF/X-1a) has only the classic xref table.
+        doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+        let mut ids = BTreeMap::new();
+        let resources = match copy_object(lo, &Object::Dictionary(font_dict), &mut doc, &mut ids) {
+            Object::Dictionary(d) => d,
+            _ => Dictionary::new(),
+        };
+        FontObjects { doc, resources }
+    }
+}
+
+/// `obj` with every object it reaches copied from `from` into `to` (`ids`: the copies made).
+fn copy_object(
+    from: &lopdf::Document,
+    obj: &Object,
+    to: &mut lopdf::Document,
+    ids: &mut BTreeMap<ObjectId, ObjectId>,
+) -> Object {
+    match obj {
+        Object::Reference(id) => {
+            if let Some(&copied) = ids.get(id) {
+                return Object::Reference(copied);
+            }
+            let new_id = to.new_object_id();
+            ids.insert(*id, new_id);
+            let copy = match from.get_object(*id) {
+                Ok(target) => copy_object(from, target, to, ids),
+                Err(_) => Object::Null,
+            };
+            to.objects.insert(new_id, copy);
+            Object::Reference(new_id)
+        }
+        Object::Array(items) => Object::Array(
+            items
+                .iter()
+                .map(|o| copy_object(from, o, to, ids))
+                .collect(),
+        ),
+        Object::Dictionary(d) => Object::Dictionary(copy_dictionary(from, d, to, ids)),
+        Object::Stream(s) => {
+            // `new` sets /Length to the content's.
+            let mut copy =
+                lopdf::Stream::new(copy_dictionary(from, &s.dict, to, ids), s.content.clone());
+            copy.allows_compression = s.allows_compression;
+            Object::Stream(copy)
+        }
+        other => other.clone(),
+    }
+}
+
+fn copy_dictionary(
+    from: &lopdf::Document,
+    d: &Dictionary,
+    to: &mut lopdf::Document,
+    ids: &mut BTreeMap<ObjectId, ObjectId>,
+) -> Dictionary {
+    let mut copy = Dictionary::new();
+    for (k, v) in d.iter() {
+        copy.set(k.clone(), copy_object(from, v, to, ids));
+    }
+    copy
+}
+
+/// The print file: the document's pages encoded by [`content::encode`] — in inks, untagged
+/// (the press reads no structure tree) — over the fonts of the screen file when it drew the
+/// same glyphs (`fonts`), else over fonts printpdf writes from a page that shows every glyph
+/// once with its text, as the screen file would have them.
+fn write_print_with(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    setup: &print::PrintSetup,
+    used: &[BTreeMap<u16, String>],
+    shared: &Shared,
+    fonts: Option<FontObjects>,
+) -> Result<Vec<u8>, PdfFontError> {
+    let lap = lap_timer();
+    let subsets = shared.subsets(used, cache)?;
+    let fonts = match fonts {
+        Some(f) => f,
+        None => {
+            let mut pdf = document_with_fonts(&doc.title, subsets);
+            pdf.with_pages(vec![glyph_inventory(used, subsets)]);
+            let mut warnings = Vec::new();
+            let mut lo = pdf.to_lopdf_document(&SAVE_OPTIONS, &mut warnings);
+            tag_subset_fonts(&mut lo);
+            let mut fonts = FontObjects::of(&lo);
+            compress(&mut fonts.doc, SCREEN_LEVEL, SCREEN_LEVEL, &shared.deflated);
+            fonts
         }
     };
-    lap("saved");
+    lap("print: fonts");
+    let paint = Paint::Print(setup);
+    let contents = doc
+        .pages
+        .iter()
+        .map(|p| {
+            let made = page_ops(p, cache, subsets, &[], &[], paint);
+            content::encode(&made.ops).map(|bytes| (bytes, made.media))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(PdfFontError::Content)?;
+    lap("print: pages encoded");
+    let mut lo = print_document(fonts, contents);
+    lap("print: pages deflated");
+    patch(&mut lo, doc, &[], paint);
+    lap("print: patched");
+    // PDF/X-1a is PDF 1.4: no object streams, no xref stream.
+    let mut out = Vec::new();
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(false)
+        .use_xref_streams(false)
+        .compression_level(PRINT_LEVEL)
+        .build();
+    // Writing into a Vec cannot fail.
+    let _ = lo.save_with_options(&mut out, options);
+    lap("print: saved");
     Ok(out)
+}
+
+/// One page showing every glyph of `used` once, each with its text: what printpdf builds a
+/// font's ToUnicode map and /W widths from.
+fn glyph_inventory(used: &[BTreeMap<u16, String>], subsets: &Subsets) -> PdfPage {
+    let mut ops = vec![Op::StartTextSection];
+    for (i, (glyphs, entry)) in used.iter().zip(subsets).enumerate() {
+        let Some((sub, _)) = entry else { continue };
+        ops.push(Op::SetFont {
+            font: PdfFontHandle::External(font_id(i)),
+            size: Pt(10.0),
+        });
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(0.0), Pt(0.0)),
+        });
+        let cps = glyphs
+            .iter()
+            .map(|(&gid, text)| Codepoint {
+                gid: sub.new_id(gid).unwrap_or(0),
+                offset: 0.0,
+                cid: (!text.is_empty()).then(|| text.clone()),
+            })
+            .collect();
+        ops.push(Op::ShowText {
+            items: vec![TextItem::GlyphIds(cps)],
+        });
+    }
+    ops.push(Op::EndTextSection);
+    PdfPage::new(Mm(10.0), Mm(10.0), ops)
+}
+
+/// The print file's document before [`patch`]: the fonts, one resource dictionary, and a page
+/// of each content and media size, its content deflated.
+fn print_document(fonts: FontObjects, contents: Vec<(Vec<u8>, (f32, f32))>) -> lopdf::Document {
+    let FontObjects { mut doc, resources } = fonts;
+    let mut res = Dictionary::new();
+    res.set("Font", Object::Dictionary(resources));
+    let res = doc.add_object(res);
+    let pages_id = doc.new_object_id();
+    let streams: Vec<lopdf::Stream> = contents
+        .iter()
+        .map(|(bytes, _)| {
+            let mut stream = lopdf::Stream::new(Dictionary::new(), Vec::new());
+            match deflate(bytes, PRINT_LEVEL) {
+                Some(z) => {
+                    stream
+                        .dict
+                        .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                    stream.set_content(z);
+                }
+                None => stream.set_content(bytes.clone()),
+            }
+            stream
+        })
+        .collect();
+    let mut kids = Vec::with_capacity(contents.len());
+    for (stream, (_, (w, h))) in streams.into_iter().zip(&contents) {
+        let stream = doc.add_object(stream);
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
+        page.set(
+            "MediaBox",
+            Object::Array(vec![0.into(), 0.into(), Object::Real(*w), Object::Real(*h)]),
+        );
+        page.set("Resources", Object::Reference(res));
+        page.set("Contents", Object::Reference(stream));
+        kids.push(Object::Reference(doc.add_object(page)));
+    }
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set("Count", Object::Integer(kids.len() as i64));
+    pages.set("Kids", Object::Array(kids));
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages_id));
+    let catalog = doc.add_object(catalog);
+    doc.trailer.set("Root", Object::Reference(catalog));
+    doc
 }
 
 /// Gives every embedded font the `ABCDEF+` subset tag (ISO 32000-1, 9.6.4) on /BaseFont at both
@@ -455,9 +711,9 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
 /// level, which made compression the largest part of writing a white paper (the embedded
 /// subset fonts are most of the bytes); the default level costs a few percent in size.
 /// Streams are compressed on up to two threads (the build machine has two cores).
-fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
-    use flate2::write::ZlibEncoder;
-    use std::io::Write;
+/// Streams of [`SHARED_STREAM_BYTES`] and more (the fonts) are deflated at `large_level`, once
+/// per `deflated`.
+fn compress(lo: &mut lopdf::Document, level: u32, large_level: u32, deflated: &DeflatedStreams) {
     let mut streams: Vec<&mut lopdf::Stream> = lo
         .objects
         .values_mut()
@@ -466,21 +722,15 @@ fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
             _ => None,
         })
         .collect();
-    let deflate = |content: &[u8]| -> Option<Vec<u8>> {
-        let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-        enc.write_all(content).ok()?;
-        let z = enc.finish().ok()?;
-        (z.len() + 19 < content.len()).then_some(z)
-    };
     let work = |part: &mut [&mut lopdf::Stream]| {
         for s in part {
             let z = if s.content.len() >= SHARED_STREAM_BYTES {
-                let key = (*blake3::hash(&s.content).as_bytes(), level);
+                let key = (*blake3::hash(&s.content).as_bytes(), large_level);
                 let known = deflated.lock().ok().and_then(|m| m.get(&key).cloned());
                 match known {
                     Some(z) => z,
                     None => {
-                        let z = deflate(&s.content);
+                        let z = deflate(&s.content, large_level);
                         if let Ok(mut m) = deflated.lock() {
                             m.insert(key, z.clone());
                         }
@@ -488,7 +738,7 @@ fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
                     }
                 }
             } else {
-                deflate(&s.content)
+                deflate(&s.content, level)
             };
             if let Some(z) = z {
                 s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -514,6 +764,16 @@ fn compress(lo: &mut lopdf::Document, level: u32, deflated: &DeflatedStreams) {
         scope.spawn(|| work(&mut b));
         work(&mut a);
     });
+}
+
+/// `content` deflated at `level`, if that makes it smaller (by more than the filter's entry).
+fn deflate(content: &[u8], level: u32) -> Option<Vec<u8>> {
+    use flate2::write::ZlibEncoder;
+    use std::io::Write;
+    let mut enc = ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+    enc.write_all(content).ok()?;
+    let z = enc.finish().ok()?;
+    (z.len() + 19 < content.len()).then_some(z)
 }
 
 /// Which glyphs carry their text to printpdf: per page, one flag per glyph of its text runs in
@@ -553,7 +813,7 @@ fn page_ops(
     carries_text: &[bool],
     roles: &[StructElem],
     paint: Paint,
-) -> (PdfPage, Vec<u32>) {
+) -> PageOps {
     let tagged = !roles.is_empty();
     let h = page.height;
     let size = (page.width, page.height);
@@ -736,8 +996,28 @@ fn page_ops(
     }
     // Every page's ops are held until printpdf writes the document: no spare capacity.
     ops.shrink_to_fit();
-    let page = PdfPage::new(Mm(media_w * 25.4 / 72.0), Mm(media_h * 25.4 / 72.0), ops);
-    (page, marked)
+    PageOps {
+        ops,
+        media: (media_w, media_h),
+        marked,
+    }
+}
+
+/// What [`page_ops`] makes of a page.
+struct PageOps {
+    ops: Vec<Op>,
+    /// Media width and height in points.
+    media: (f32, f32),
+    /// The structure element of each marked-content sequence (index: its MCID).
+    marked: Vec<u32>,
+}
+
+impl PageOps {
+    fn into_printpdf(self) -> (PdfPage, Vec<u32>) {
+        let (w, h) = self.media;
+        let page = PdfPage::new(Mm(w * 25.4 / 72.0), Mm(h * 25.4 / 72.0), self.ops);
+        (page, self.marked)
+    }
 }
 
 /// Opens the marked-content sequence of element `node` (its structure type as the tag, the
