@@ -129,7 +129,12 @@ pub(super) fn encode(ops: &[Op]) -> Result<Vec<u8>, Unsupported> {
                 for v in value {
                     match v {
                         DictItem::Real(r) => number(&mut out, *r),
-                        DictItem::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+                        DictItem::Int(i) => {
+                            if *i < 0 {
+                                out.push(b'-');
+                            }
+                            integer(&mut out, i.unsigned_abs());
+                        }
                         DictItem::Name(n) => name(&mut out, n),
                         _ => return Err(Unsupported(format!("{op:?}"))),
                     }
@@ -176,13 +181,37 @@ fn number(out: &mut Vec<u8>, v: f32) {
         out.push(b'-');
     }
     let m = milli.unsigned_abs();
-    out.extend_from_slice((m / 1000).to_string().as_bytes());
-    let frac = m % 1000;
+    integer(out, m / 1000);
+    let mut frac = m % 1000;
     if frac != 0 {
-        let digits = format!("{frac:03}");
         out.push(b'.');
-        out.extend_from_slice(digits.trim_end_matches('0').as_bytes());
+        // Three digits, trailing zeros dropped.
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let mut buf = [b'0'; 3];
+        for slot in buf[..digits].iter_mut().rev() {
+            *slot = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        out.extend_from_slice(&buf[..digits]);
     }
+}
+
+fn integer(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[at..]);
 }
 
 fn name(out: &mut Vec<u8>, n: &[u8]) {
@@ -218,8 +247,14 @@ mod tests {
     #[test]
     fn numbers_are_written_to_a_thousandth_without_trailing_zeros() {
         let mut out = Vec::new();
-        numbers(&mut out, &[0.0, 12.5, -3.25, 595.2756, 1e-5, -0.0004]);
-        assert_eq!(String::from_utf8(out).unwrap(), "0 12.5 -3.25 595.276 0 0");
+        numbers(
+            &mut out,
+            &[0.0, 12.5, -3.25, 595.2756, 1e-5, -0.0004, 0.05, 1200.007],
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 12.5 -3.25 595.276 0 0 0.05 1200.007"
+        );
     }
 
     #[test]

@@ -1587,8 +1587,19 @@ fn build_outline(
 /// thing across Rust releases). Strings are length-prefixed so that fields cannot run together.
 fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
     let mut hasher = blake3::Hasher::new();
+    // Fed through a buffer: a hasher update per few bytes of every glyph cost a white paper
+    // milliseconds; the hash of the same bytes is the same however they are split.
+    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut feed = |bytes: &[u8]| {
-        hasher.update(bytes);
+        if buffer.len() + bytes.len() > buffer.capacity() {
+            hasher.update(&buffer);
+            buffer.clear();
+        }
+        if bytes.len() > buffer.capacity() {
+            hasher.update(bytes);
+        } else {
+            buffer.extend_from_slice(bytes);
+        }
     };
     let text = |feed: &mut dyn FnMut(&[u8]), s: &str| {
         feed(&(s.len() as u64).to_le_bytes());
@@ -1671,6 +1682,7 @@ fn content_id(doc: &LaidOutDocument) -> Vec<u8> {
         feed(&[e.level]);
         feed(&e.page.to_le_bytes());
     }
+    hasher.update(&buffer);
     hasher.finalize().as_bytes()[..16].to_vec()
 }
 
