@@ -96,7 +96,6 @@ pub fn layout_bounded(
 /// pair of styles), the document is composed once and that composition paginated with each
 /// style; else the print layout is made from scratch. The print layout is not made (empty)
 /// when the screen's has errors.
-#[allow(clippy::too_many_arguments)]
 pub fn layout_screen_and_print(
     doc: &Document,
     (screen, print): (&Style, &Style),
@@ -115,7 +114,8 @@ pub fn layout_screen_and_print(
         return (laid, print_laid);
     }
     let composed = compose(doc, screen, fonts, source_name, screen_diags);
-    let for_print = composed.clone();
+    // (not copied when composing already failed: no print layout then)
+    let for_print = (!screen_diags.has_errors()).then(|| composed.clone());
     let laid = paginate_checked(
         composed,
         doc,
@@ -125,9 +125,9 @@ pub fn layout_screen_and_print(
         screen_diags,
         max_pages,
     );
-    if screen_diags.has_errors() {
+    let Some(for_print) = for_print.filter(|_| !screen_diags.has_errors()) else {
         return (laid, LaidOutDocument::default());
-    }
+    };
     let print_laid = paginate_checked(
         for_print,
         doc,
