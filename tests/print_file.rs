@@ -326,3 +326,87 @@ fn a_print_style_drawing_other_characters_gets_fonts_of_its_own() {
     let print_text = shown(&print);
     assert!(print_text.contains("入稿用見本・鸚鵡"), "{print_text}");
 }
+
+/// The sample's screen typesetter and its print variant, with `more` appended to the style
+/// sheet's `print:` section (its last section).
+fn screen_and_print_typesetters(
+    more: &str,
+) -> (hakusho_typeset::Typesetter, hakusho_typeset::Typesetter) {
+    use hakusho_typeset::{Style, Typesetter};
+    let project = common::repo();
+    let path = project.join("templates/style.yaml");
+    let (_, fonts) = Style::load(&path, &project).unwrap();
+    let text = format!("{}\n{more}", fs::read_to_string(&path).unwrap().trim_end());
+    let name = "templates/style.yaml";
+    let style = Style::from_file(Style::parse(&text, name).unwrap(), &fonts, &text, name).unwrap();
+    let screen = Typesetter::new(style, std::sync::Arc::new(fonts)).unwrap();
+    let print = screen.for_print().expect("a print: section");
+    (screen, print)
+}
+
+/// The white paper and a booklet of the sample, rendered: (name, markup).
+fn white_paper_and_booklet() -> Vec<(String, String)> {
+    let (model, diags) = hakusho_sources::load_project(&common::repo());
+    let model = model.unwrap_or_else(|| panic!("{diags:?}"));
+    let docs: Vec<(String, String)> = hakusho::build::rendered_documents(&model)
+        .unwrap()
+        .into_iter()
+        .filter(|(job, _, _)| job.name.starts_with("hakusho") || job.name == "booklet-kikaku")
+        .map(|(job, _, markup)| (job.name.clone(), markup.unwrap()))
+        .collect();
+    assert_eq!(
+        docs.len(),
+        2,
+        "{:?}",
+        docs.iter().map(|d| &d.0).collect::<Vec<_>>()
+    );
+    docs
+}
+
+/// The sample's print style differs from the screen's only in facing pages, padding and the
+/// folio: the print layout is paginated from the screen layout's composition, and its print
+/// file is the bytes a print layout made from scratch gives.
+#[test]
+fn a_print_layout_paginated_from_the_screens_composition_is_the_one_laid_out_anew() {
+    let (screen, print) = screen_and_print_typesetters("");
+    assert!(print.composes_like_screen());
+    for (name, markup) in white_paper_and_booklet() {
+        let (laid, shared, _) = screen
+            .layout_with_print(&print, &markup, &name, usize::MAX)
+            .unwrap();
+        let (laid_alone, anew, _) = screen
+            .layout_with_print_as(&print, &markup, &name, usize::MAX, false)
+            .unwrap();
+        // paginated on its own: blank left pages before chapters, padding to 4
+        assert!(shared.pages.len() > laid.pages.len(), "{name}");
+        assert!(laid == laid_alone, "{name}: the screen layout");
+        assert!(shared == anew, "{name}: the print layout");
+        let written = print
+            .write_pdf_and_print_of(&laid, &shared, 3.0, true, 0)
+            .unwrap();
+        let (screen_pdf, print_pdf) = print
+            .write_pdf_and_print_of(&laid_alone, &anew, 3.0, true, 0)
+            .unwrap();
+        assert!(written.0 == screen_pdf, "{name}: the screen file");
+        assert!(written.1 == print_pdf, "{name}: the print file");
+    }
+}
+
+/// A print style that sets the body text in another size composes differently: its print
+/// layout is made from scratch (the screen's composition would give the wrong pages).
+#[test]
+fn a_print_style_that_changes_the_text_is_laid_out_anew() {
+    let (screen, print) = screen_and_print_typesetters("  body: { size: 11 }\n");
+    assert!(!print.composes_like_screen());
+    for (name, markup) in white_paper_and_booklet() {
+        let (_, print_laid, _) = screen
+            .layout_with_print(&print, &markup, &name, usize::MAX)
+            .unwrap();
+        let (alone, _) = print.layout(&markup, &name).unwrap();
+        assert!(print_laid == alone, "{name}");
+        let (_, wrongly_shared, _) = screen
+            .layout_with_print_as(&print, &markup, &name, usize::MAX, true)
+            .unwrap();
+        assert!(wrongly_shared != alone, "{name}");
+    }
+}

@@ -632,7 +632,8 @@ fn typeset(
 /// The typesetter of the print files: the one place the print build gets its style. The
 /// screen's when the style sheet has no `print:` section, so each document is laid out once and
 /// both files are written from its pages; else the print variant of the style (facing pages,
-/// another page size), and the print file is laid out on its own ([`Printing::files`]).
+/// another page size), and the print file is laid out on its own ([`Printing::layout`]:
+/// paginated from the screen's composition when the print style composes like it).
 fn print_typesetter(screen: &Arc<hakusho_typeset::Typesetter>) -> Arc<hakusho_typeset::Typesetter> {
     match screen.for_print() {
         Some(print) => Arc::new(print),
@@ -649,28 +650,59 @@ pub(super) struct Printing<'a> {
 }
 
 impl Printing<'_> {
-    /// The screen file and the print file of a document laid out as `laid` by `screen`: written
-    /// together from those pages, or, when the print typesetter is another one, the print file
-    /// laid out on its own.
-    pub(super) fn files(
+    /// The screen layout of `markup` by `screen` and, when the print typesetter is another
+    /// one, the print layout (from the same composition when the print style composes like
+    /// the screen's, see [`hakusho_typeset::Typesetter::layout_with_print`]).
+    pub(super) fn layout(
         &self,
         screen: &hakusho_typeset::Typesetter,
-        laid: &hakusho_typeset::LaidOutDocument,
         markup: &str,
         markup_name: &str,
         max_pages: usize,
-    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
-        let ts = self.typesetter;
-        let (bleed, marks) = (self.settings.bleed, self.settings.marks);
+    ) -> Result<Laid, Diagnostics> {
         // the print typesetter shares the screen's prepared fonts (Typesetter::for_print)
-        let own;
-        let print_laid = if std::ptr::eq(ts.as_ref(), screen) {
-            laid
-        } else {
-            own = ts.layout_bounded(markup, markup_name, max_pages)?.0;
-            &own
-        };
-        ts.write_pdf_and_print_of(laid, print_laid, bleed, marks, self.date)
+        if std::ptr::eq(self.typesetter.as_ref(), screen) {
+            let (laid, warnings) = screen.layout_bounded(markup, markup_name, max_pages)?;
+            return Ok((laid, None, warnings));
+        }
+        let (laid, print, warnings) =
+            screen.layout_with_print(self.typesetter, markup, markup_name, max_pages)?;
+        Ok((laid, Some(print), warnings))
+    }
+
+    /// The screen file of `laid` and the print file of `print` (of `laid` when the print
+    /// typesetter is the screen's), written together.
+    pub(super) fn files(
+        &self,
+        laid: &hakusho_typeset::LaidOutDocument,
+        print: Option<&hakusho_typeset::LaidOutDocument>,
+    ) -> Result<(Vec<u8>, Vec<u8>), Diagnostics> {
+        let (bleed, marks) = (self.settings.bleed, self.settings.marks);
+        self.typesetter
+            .write_pdf_and_print_of(laid, print.unwrap_or(laid), bleed, marks, self.date)
+    }
+}
+
+/// A document's screen layout, its print layout when it has one of its own, and the warnings.
+pub(super) type Laid = (
+    hakusho_typeset::LaidOutDocument,
+    Option<hakusho_typeset::LaidOutDocument>,
+    Diagnostics,
+);
+
+/// Lays `markup` out for the screen and, with `printing`, for print ([`Printing::layout`]).
+pub(super) fn lay_out(
+    typesetter: &hakusho_typeset::Typesetter,
+    printing: Option<&Printing>,
+    markup: &str,
+    markup_name: &str,
+    max_pages: usize,
+) -> Result<Laid, Diagnostics> {
+    match printing {
+        Some(p) => p.layout(typesetter, markup, markup_name, max_pages),
+        None => typesetter
+            .layout_bounded(markup, markup_name, max_pages)
+            .map(|(laid, warnings)| (laid, None, warnings)),
     }
 }
 
@@ -995,20 +1027,19 @@ fn typeset_one(
     // Diagnostics of the typesetter point into the rendered markup; keep it where the template
     // author can read those lines (build/<name>.markup.html: not a PDF).
     let markup_name = format!("build/{}.markup.html", job.name);
-    let made = typesetter
-        .layout_bounded(markup, &markup_name, max_pages)
-        .and_then(|(mut laid, warnings)| {
+    let made = lay_out(typesetter, printing, markup, &markup_name, max_pages).and_then(
+        |(mut laid, print_laid, warnings)| {
             laid.standards = job.standards;
             let (pdf, print) = match printing {
                 Some(p) => {
-                    let (pdf, print) =
-                        p.files(typesetter, &laid, markup, &markup_name, max_pages)?;
+                    let (pdf, print) = p.files(&laid, print_laid.as_ref())?;
                     (pdf, Some(print))
                 }
                 None => (typesetter.write_pdf(&laid)?, None),
             };
             Ok((laid.pages.len(), pdf, print, warnings))
-        });
+        },
+    );
     match made {
         Ok((pages, pdf, print, warnings)) => Ok((
             Built {

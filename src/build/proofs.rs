@@ -123,7 +123,8 @@ pub(super) fn typeset_with_proof(
     printing: Option<&super::driver::Printing>,
 ) -> (Typeset, Option<Made>) {
     let markup_name = format!("build/{}.markup.html", job.name);
-    let (mut laid, warnings) = match ts.layout_bounded(&marked.markup, &markup_name, max_pages) {
+    let laid = super::driver::lay_out(ts, printing, &marked.markup, &markup_name, max_pages);
+    let (mut laid, print_laid, warnings) = match laid {
         Ok(l) => l,
         Err(d) => {
             let dir = project.join("build");
@@ -138,7 +139,7 @@ pub(super) fn typeset_with_proof(
     laid.standards = job.standards;
     let written = match printing {
         Some(p) => p
-            .files(ts, &laid, &marked.markup, &markup_name, max_pages)
+            .files(&laid, print_laid.as_ref())
             .map(|(pdf, print)| (pdf, Some(print))),
         None => ts.write_pdf(&laid).map(|pdf| (pdf, None)),
     };

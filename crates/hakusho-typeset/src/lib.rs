@@ -54,6 +54,10 @@ pub struct Typesetter {
     style: Style,
     fonts: Arc<FontSet>,
     pdf_fonts: Arc<pdf::PdfFonts>,
+    /// For the print typesetter of a screen one ([`Typesetter::for_print`]): whether its
+    /// style composes like the screen's ([`Style::composes_like`]), decided once for the pair;
+    /// then a document is composed once for both files.
+    composes_like_screen: bool,
 }
 
 impl Typesetter {
@@ -71,6 +75,7 @@ impl Typesetter {
             style,
             fonts,
             pdf_fonts: Arc::new(pdf_fonts),
+            composes_like_screen: false,
         })
     }
 
@@ -78,11 +83,22 @@ impl Typesetter {
     /// style (facing pages, say): the same fonts, already prepared, with the print style.
     /// `None` when a print build uses the screen style as it is.
     pub fn for_print(&self) -> Option<Typesetter> {
-        self.style.has_print_variant().then(|| Typesetter {
-            style: self.style.for_profile(profile::Profile::Print),
-            fonts: self.fonts.clone(),
-            pdf_fonts: self.pdf_fonts.clone(),
+        self.style.has_print_variant().then(|| {
+            let style = self.style.for_profile(profile::Profile::Print);
+            Typesetter {
+                composes_like_screen: style.composes_like(&self.style),
+                style,
+                fonts: self.fonts.clone(),
+                pdf_fonts: self.pdf_fonts.clone(),
+            }
         })
+    }
+
+    /// Whether this print typesetter ([`Typesetter::for_print`]) composes documents like the
+    /// screen typesetter it was made from: then [`Typesetter::layout_with_print`] composes
+    /// each document once for both files.
+    pub fn composes_like_screen(&self) -> bool {
+        self.composes_like_screen
     }
 
     /// The fonts of the style, main and fallback.
@@ -125,6 +141,57 @@ impl Typesetter {
             return Err(diags);
         }
         Ok((laid, diags))
+    }
+
+    /// The screen layout of `markup` (this typesetter's) and its print layout (`print`'s,
+    /// which must be [`Typesetter::for_print`] of this one), as [`Typesetter::layout_bounded`]
+    /// of each makes them; the markup is parsed once. When the print style composes like the
+    /// screen's (facing pages, padding, running heads differ, nothing else), the document is
+    /// composed once and that composition paginated with each style. The warnings are the
+    /// screen layout's (the print layout's would repeat them); errors of either are returned.
+    pub fn layout_with_print(
+        &self,
+        print: &Typesetter,
+        markup: &str,
+        source_name: &str,
+        max_pages: usize,
+    ) -> Result<(LaidOutDocument, LaidOutDocument, Diagnostics), Diagnostics> {
+        let share = print.composes_like_screen && Arc::ptr_eq(&self.fonts, &print.fonts);
+        self.layout_with_print_as(print, markup, source_name, max_pages, share)
+    }
+
+    /// [`Typesetter::layout_with_print`], the composition shared or not as `share_composition`
+    /// says. Only for tests, which compare both ways: sharing a composition the print style
+    /// does not compose alike gives wrong pages.
+    #[doc(hidden)]
+    pub fn layout_with_print_as(
+        &self,
+        print: &Typesetter,
+        markup: &str,
+        source_name: &str,
+        max_pages: usize,
+        share_composition: bool,
+    ) -> Result<(LaidOutDocument, LaidOutDocument, Diagnostics), Diagnostics> {
+        let doc = markup::parse(markup, source_name)?;
+        let (mut diags, mut print_diags) = (Diagnostics::new(), Diagnostics::new());
+        let (laid, print_laid) = layout::layout_screen_and_print(
+            &doc,
+            (&self.style, &print.style),
+            share_composition,
+            &self.fonts,
+            source_name,
+            (&mut diags, &mut print_diags),
+            max_pages,
+        );
+        if diags.has_errors() {
+            diags.sort();
+            return Err(diags);
+        }
+        if print_diags.has_errors() {
+            print_diags.sort();
+            return Err(print_diags);
+        }
+        Ok((laid, print_laid, diags))
     }
 
     /// Markup in, PDF out. Errors (bad markup, characters no font has) stop the build and are

@@ -928,6 +928,31 @@ impl Style {
         }
     }
 
+    /// Whether a document is composed alike with this style and with `other` (the screen
+    /// style and its print variant, say): the two are equal in everything but what only
+    /// pagination and the page furniture read — facing pages and padding (`page.facing`,
+    /// `page.pad_to`, read by `paginate`) and the running heads and folios (`header`,
+    /// `footer`, placed by `finish_pages`). Then one composition can be paginated with each.
+    /// Anything else that differs (a font, a size, a margin, the page size, a colour of the
+    /// palette, which chunks carry resolved) makes the layouts differ from the start: `false`.
+    pub fn composes_like(&self, other: &Style) -> bool {
+        fn composing(file: &StyleFile) -> StyleFile {
+            let mut f = file.clone();
+            f.page.facing = false;
+            f.page.pad_to = None;
+            f.header = None;
+            f.footer = None;
+            // the print section is read only to make the print variant
+            f.print = None;
+            f
+        }
+        composing(&self.file) == composing(&other.file)
+            && self.font_index == other.font_index
+            && self.fallback == other.fallback
+            && self.page_width == other.page_width
+            && self.page_height == other.page_height
+    }
+
     pub fn font(&self, name: &str) -> FontIndex {
         // Names were validated in from_file; the first font is a safe default otherwise.
         self.font_index.get(name).copied().unwrap_or(FontIndex(0))
@@ -1161,6 +1186,62 @@ mod tests {
         let err = project_style_with("gray: 80, screen", "gray: 80, cmyk: [0, 0, 0, 80], screen")
             .unwrap_err();
         assert!(err.iter().next().unwrap().ja.contains("gray-80"));
+    }
+
+    /// The project's style sheet with `more` appended to its `print:` section (the last
+    /// section of the file; a `page:` of it replaces the section's), loaded: (screen style,
+    /// print style).
+    fn screen_and_print_with(more: &str) -> (Style, Style) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let (_, fonts) = Style::load(&root.join("templates/style.yaml"), &root).unwrap();
+        let text = std::fs::read_to_string(root.join("templates/style.yaml")).unwrap();
+        let print_page = "\n  page: { facing: true, pad_to: 4 }\n";
+        assert!(text.contains(print_page));
+        let text = match more.strip_prefix("  page:") {
+            Some(_) => text.replacen(print_page, &format!("\n{more}"), 1),
+            None => format!("{}\n{more}", text.trim_end()),
+        };
+        let style = Style::from_file(
+            Style::parse(&text, "templates/style.yaml").unwrap(),
+            &fonts,
+            &text,
+            "templates/style.yaml",
+        )
+        .unwrap();
+        let print = style.for_profile(crate::profile::Profile::Print);
+        (style.for_profile(crate::profile::Profile::Screen), print)
+    }
+
+    #[test]
+    fn a_print_style_composes_like_the_screen_when_only_pagination_and_running_heads_differ() {
+        // the sample's print: facing pages, padding to 4, the folio on the outer edge
+        let (screen, print) = screen_and_print_with("");
+        assert!(print.file.page.facing && print.file.footer != screen.file.footer);
+        assert!(screen.composes_like(&print) && print.composes_like(&screen));
+        // running heads of their own, in another colour of the sheet: still alike
+        let (screen, print) =
+            screen_and_print_with("  header: { left: \"{section}\", right: \"\", color: city }\n");
+        assert!(screen.composes_like(&print));
+        let (screen, print) = screen_and_print_with("  page: { facing: true, pad_to: 8 }\n");
+        assert!(print.file.page.pad_to == Some(8) && screen.composes_like(&print));
+        // anything the blocks are set with is not
+        for composing in [
+            "  body: { size: 11 }\n",
+            "  elements: { h2: { space_before: 20 } }\n",
+            "  page: { facing: true, margin: { left: 25mm } }\n",
+            "  page: { facing: true, size: B5 }\n",
+            "  table: { rule: 0.5 }\n",
+            "  toc: { leader: \"-\" }\n",
+            "  fallback: [gothic, mincho, gothic-bold]\n",
+            // a colour chunks carry, resolved: the body text's ink
+            "  palette: { text: { gray: 90 } }\n",
+            // the rule is conservative: the spot ink's name reaches only the PDF writer, but
+            // only what pagination and the running heads read may differ
+            "  spot: { name: Other Blue }\n",
+        ] {
+            let (screen, print) = screen_and_print_with(composing);
+            assert!(!screen.composes_like(&print), "{composing}");
+        }
     }
 
     #[test]

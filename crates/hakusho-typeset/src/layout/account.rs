@@ -31,7 +31,7 @@ use crate::page::{Item, Page, Role, StructElem};
 const EPS: f32 = 0.05;
 
 /// A source paragraph as composed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     pos: Pos,
     /// The structure element its text is content of.
@@ -40,8 +40,9 @@ struct Entry {
     text: String,
 }
 
-/// The source paragraphs composed for one document.
-#[derive(Debug, Default)]
+/// The source paragraphs composed for one document. Cloned with the composition it belongs
+/// to when that composition is paginated twice (screen and print, [`super::Composition`]).
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Sources {
     entries: Vec<Entry>,
     /// (position, line of the element split at `<br/>`, text) → origin: a paragraph composed

@@ -32,6 +32,7 @@ mod table;
 mod toc;
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use hakusho_diagnostics::Diagnostics;
 
@@ -41,7 +42,7 @@ use crate::markup::{Document, Element};
 use crate::page::{LaidOutDocument, OutlineEntry};
 use crate::style::Style;
 use blocks::{Ctx, Routines, TocOf};
-use flow::{heading_level, Chunk, FigureInfo, HeadingInfo, Landing};
+use flow::{heading_level, Chunk, FigureInfo, HeadingInfo, Landing, SplitBlock};
 
 /// The layouters blocks.rs reaches through its builder.
 const ROUTINES: Routines = Routines {
@@ -85,7 +86,71 @@ pub fn layout_bounded(
     diags: &mut Diagnostics,
     max_pages: usize,
 ) -> LaidOutDocument {
-    let (laid, sources) = layout_unchecked(doc, style, fonts, source_name, diags, max_pages);
+    let composed = compose(doc, style, fonts, source_name, diags);
+    paginate_checked(composed, doc, style, fonts, source_name, diags, max_pages)
+}
+
+/// The screen layout of `doc` (with `screen`) and its print layout (with `print`), each as
+/// [`layout_bounded`] makes it, problems in `screen_diags` and `print_diags`. With
+/// `share_composition` (only when `screen.composes_like(print)`: the caller decides once per
+/// pair of styles), the document is composed once and that composition paginated with each
+/// style; else the print layout is made from scratch. The print layout is not made (empty)
+/// when the screen's has errors.
+pub fn layout_screen_and_print(
+    doc: &Document,
+    (screen, print): (&Style, &Style),
+    share_composition: bool,
+    fonts: &FontSet,
+    source_name: &str,
+    (screen_diags, print_diags): (&mut Diagnostics, &mut Diagnostics),
+    max_pages: usize,
+) -> (LaidOutDocument, LaidOutDocument) {
+    if !share_composition {
+        let laid = layout_bounded(doc, screen, fonts, source_name, screen_diags, max_pages);
+        if screen_diags.has_errors() {
+            return (laid, LaidOutDocument::default());
+        }
+        let print_laid = layout_bounded(doc, print, fonts, source_name, print_diags, max_pages);
+        return (laid, print_laid);
+    }
+    let composed = compose(doc, screen, fonts, source_name, screen_diags);
+    // (not copied when composing already failed: no print layout then)
+    let for_print = (!screen_diags.has_errors()).then(|| composed.clone());
+    let laid = paginate_checked(
+        composed,
+        doc,
+        screen,
+        fonts,
+        source_name,
+        screen_diags,
+        max_pages,
+    );
+    let Some(for_print) = for_print.filter(|_| !screen_diags.has_errors()) else {
+        return (laid, LaidOutDocument::default());
+    };
+    let print_laid = paginate_checked(
+        for_print,
+        doc,
+        print,
+        fonts,
+        source_name,
+        print_diags,
+        max_pages,
+    );
+    (laid, print_laid)
+}
+
+/// [`paginate_composed`], then the accounting of the pages made against the source.
+fn paginate_checked(
+    composed: Composition,
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+    max_pages: usize,
+) -> LaidOutDocument {
+    let (laid, sources) = paginate_composed(composed, style, fonts, source_name, diags, max_pages);
     // Missing glyphs were replaced by 〓 and already stop the build: account only for a
     // document that would otherwise be written.
     if !diags.has_errors() {
@@ -94,19 +159,34 @@ pub fn layout_bounded(
     laid
 }
 
-/// Layout without the accounting, with what the accounting needs.
-pub(crate) fn layout_unchecked(
+/// A document composed and not yet paginated: pass 1 of layout, everything set in its band
+/// (the TOC with placeholder page numbers). Nothing in it depends on what only pagination
+/// and the page furniture read (facing pages, padding, running heads: see
+/// [`Style::composes_like`]), so one composition can be paginated with the screen style and
+/// with a print style that composes like it.
+#[derive(Clone)]
+pub(crate) struct Composition {
+    title: String,
+    lang: String,
+    headings: Vec<HeadingInfo>,
+    figures: Vec<FigureInfo>,
+    chunks: Vec<Chunk>,
+    /// Read only by pagination (`lay_part` takes `&self`): shared, not copied.
+    splits: Rc<[Box<dyn SplitBlock>]>,
+    tocs: Vec<(Ctx, TocOf, Range<usize>)>,
+    sources: account::Sources,
+}
+
+/// Pass 1 of layout: `doc` composed with `style`.
+pub(crate) fn compose(
     doc: &Document,
     style: &Style,
     fonts: &FontSet,
     source_name: &str,
     diags: &mut Diagnostics,
-    max_pages: usize,
-) -> (LaidOutDocument, account::Sources) {
+) -> Composition {
     let headings = collect_headings(&doc.root, style);
     let figures = collect_figures(&doc.root);
-    // Figures land after the headings in the landings (a list of figures needs their pages).
-    let anchors = headings.len() + figures.len();
     skipped_levels(&headings, source_name, diags);
     // Pass 1 lays out everything (TOC with placeholder numbers). Only the TOC depends on the
     // heading pages, so later passes recompose just the TOC and splice it in.
@@ -116,13 +196,62 @@ pub(crate) fn layout_unchecked(
     b.doc_title = &doc.title;
     b.figures = &figures;
     b.document(&doc.root);
-    let mut tocs = std::mem::take(&mut b.tocs);
-    let (mut chunks, splits) = b.finish();
+    let tocs = std::mem::take(&mut b.tocs);
+    let (chunks, splits) = b.finish();
+    Composition {
+        title: doc.title.clone(),
+        lang: doc.lang.clone(),
+        headings,
+        figures,
+        chunks,
+        splits: splits.into(),
+        tocs,
+        sources,
+    }
+}
+
+/// Layout without the accounting, with what the accounting needs.
+#[cfg(test)]
+pub(crate) fn layout_unchecked(
+    doc: &Document,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+    max_pages: usize,
+) -> (LaidOutDocument, account::Sources) {
+    let composed = compose(doc, style, fonts, source_name, diags);
+    paginate_composed(composed, style, fonts, source_name, diags, max_pages)
+}
+
+/// Pagination of a composition with `style`: the pages, the TOC set again with the pages
+/// headings land on until they stop changing, running heads and folios. Returns what the
+/// accounting needs with the layout.
+pub(crate) fn paginate_composed(
+    composed: Composition,
+    style: &Style,
+    fonts: &FontSet,
+    source_name: &str,
+    diags: &mut Diagnostics,
+    max_pages: usize,
+) -> (LaidOutDocument, account::Sources) {
+    let Composition {
+        title,
+        lang,
+        headings,
+        figures,
+        mut chunks,
+        splits,
+        mut tocs,
+        mut sources,
+    } = composed;
+    // Figures land after the headings in the landings (a list of figures needs their pages).
+    let anchors = headings.len() + figures.len();
     let mut paged = paginate::paginate(&chunks, &splits, style, anchors);
     if paged.pages.len() > max_pages {
-        too_many_pages(&doc.title, paged.pages.len(), max_pages, diags);
+        too_many_pages(&title, paged.pages.len(), max_pages, diags);
         let refused = LaidOutDocument {
-            title: doc.title.clone(),
+            title,
             lang: String::new(),
             pages: Vec::new(),
             outline: Vec::new(),
@@ -147,7 +276,7 @@ pub(crate) fn layout_unchecked(
                 Some(&landings),
                 ROUTINES,
             );
-            tb.doc_title = &doc.title;
+            tb.doc_title = &title;
             tb.figures = &figures;
             // Only to find the TOC's structure elements made in the first pass: the TOC
             // registers no source text.
@@ -172,10 +301,10 @@ pub(crate) fn layout_unchecked(
             y,
         })
         .collect();
-    let pages = paginate::finish_pages(paged, chunks, &splits, style, fonts, &doc.title, &headings);
+    let pages = paginate::finish_pages(paged, chunks, &splits, style, fonts, &title, &headings);
     let laid = LaidOutDocument {
-        title: doc.title.clone(),
-        lang: doc.lang.clone(),
+        title,
+        lang,
         pages,
         outline,
         structure: sources.take_structure(),
