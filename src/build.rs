@@ -208,44 +208,64 @@ pub struct Built {
 /// temporary files are removed, so the previous outputs stay as they were. Returns the final
 /// paths.
 pub fn write_outputs(dir: &Path, built: &[Built]) -> io::Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir)?;
-    remove_stale_temps(dir);
+    Ok(write_output_sets(&[(dir, built)])?.concat())
+}
+
+/// [`write_outputs`] for several directories at once (the screen files in build/, the print
+/// files in build/print/): every file of every set is written before any is renamed. The
+/// files are written and fsynced in parallel: an fsync waits for the disk, and the waits
+/// overlap.
+pub fn write_output_sets(sets: &[(&Path, &[Built])]) -> io::Result<Vec<Vec<PathBuf>>> {
     let pid = std::process::id();
-    let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| {
-        for b in built {
+    let mut temps: Vec<(PathBuf, PathBuf, &[u8])> = Vec::new();
+    for (dir, built) in sets {
+        fs::create_dir_all(dir)?;
+        remove_stale_temps(dir);
+        for b in *built {
             let final_path = dir.join(format!("{}.pdf", b.name));
             let tmp = dir.join(format!(".{}.pdf.{pid}.tmp", b.name));
-            temps.push((tmp.clone(), final_path));
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&b.pdf)?;
-            f.sync_all()?;
+            temps.push((tmp, final_path, &b.pdf));
         }
-        Ok(())
-    })();
+    }
+    let written: Vec<io::Result<()>> = temps
+        .par_iter()
+        .map(|(tmp, _, bytes)| {
+            let mut f = fs::File::create(tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .collect();
+    let result = written.into_iter().collect::<io::Result<()>>();
     // A final path that cannot be replaced by a file fails the whole write before any rename.
-    let result = result.and_then(|()| match temps.iter().find(|(_, f)| f.is_dir()) {
-        Some((_, f)) => Err(io::Error::other(format!("{} is a directory", f.display()))),
+    let result = result.and_then(|()| match temps.iter().find(|(_, f, _)| f.is_dir()) {
+        Some((_, f, _)) => Err(io::Error::other(format!("{} is a directory", f.display()))),
         None => Ok(()),
     });
-    if let Err(e) = result {
-        for (tmp, _) in &temps {
+    let remove_temps = || {
+        for (tmp, _, _) in &temps {
             let _ = fs::remove_file(tmp);
         }
+    };
+    if let Err(e) = result {
+        remove_temps();
         return Err(e);
     }
-    let mut written = Vec::new();
-    for (tmp, final_path) in &temps {
-        if let Err(e) = fs::rename(tmp, final_path) {
-            for (t, _) in &temps {
-                let _ = fs::remove_file(t);
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (dir, built) in sets {
+        let mut written = Vec::new();
+        for (tmp, final_path, _) in &temps[at..at + built.len()] {
+            if let Err(e) = fs::rename(tmp, final_path) {
+                remove_temps();
+                return Err(e);
             }
-            return Err(e);
+            written.push(final_path.clone());
         }
-        written.push(final_path.clone());
+        at += built.len();
+        crate::files::sync_dir(dir);
+        out.push(written);
     }
-    crate::files::sync_dir(dir);
-    Ok(written)
+    Ok(out)
 }
 
 /// Removes temporary files (`.<name>.<pid>.tmp`: PDFs, the manifest) that a killed build left

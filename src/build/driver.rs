@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use super::deps::{self, DocDeps};
 use super::manifest::{self, Manifest};
 use super::proofs;
-use super::{declared_documents, expand, remove_stale_temps, select, write_outputs};
+use super::{declared_documents, expand, remove_stale_temps, select, write_output_sets};
 use super::{render_one, Built, Job, Options, Reason};
 use crate::render::{context, Renderer};
 use crate::snapshot::{self, Changes};
@@ -821,13 +821,19 @@ fn write(
             e.inputs = relevant_hashes(&plan.inputs, &plan.hashes, &p.deps);
         }
     }
+    // The screen and print files are renamed into place together, after all were written.
+    let print_dir = out_dir.join("print");
+    let mut sets: Vec<(&Path, &[Built])> = Vec::new();
     if !to_write.is_empty() {
-        write_outputs(&out_dir, &to_write).map_err(Failure::Output)?;
+        sets.push((&out_dir, &to_write));
+    }
+    if opts.print && !prints.is_empty() {
+        sets.push((&print_dir, &prints));
+    }
+    if !sets.is_empty() {
+        write_output_sets(&sets).map_err(Failure::Output)?;
     }
     if opts.print {
-        if !prints.is_empty() {
-            write_outputs(&out_dir.join("print"), &prints).map_err(Failure::Output)?;
-        }
         report.print = Some(PrintReport {
             written: prints
                 .iter()

@@ -159,6 +159,45 @@ fn used_glyphs(doc: &LaidOutDocument, fonts: usize) -> Vec<BTreeMap<u16, String>
     used
 }
 
+/// The glyphs each font draws, as a bit set of glyph ids per font: cheap to make and compare.
+fn glyph_ids(doc: &LaidOutDocument, fonts: usize) -> Vec<Vec<u64>> {
+    let mut ids = vec![Vec::new(); fonts];
+    for page in &doc.pages {
+        for it in &page.items {
+            if let Item::Text(run) = it {
+                if let Some(set) = ids.get_mut(run.font.0) {
+                    for g in run.glyphs() {
+                        insert_id(set, g.glyph_id);
+                    }
+                }
+            }
+        }
+    }
+    ids
+}
+
+/// [`glyph_ids`] of [`used_glyphs`]' result.
+fn ids_of(used: &[BTreeMap<u16, String>]) -> Vec<Vec<u64>> {
+    used.iter()
+        .map(|glyphs| {
+            let mut set = Vec::new();
+            for &g in glyphs.keys() {
+                insert_id(&mut set, g);
+            }
+            set
+        })
+        .collect()
+}
+
+fn insert_id(set: &mut Vec<u64>, id: u16) {
+    let word = usize::from(id / 64);
+    if set.len() <= word {
+        // Every set of the same glyphs grows to the same length: sets compare as vectors.
+        set.resize(word + 1, 0);
+    }
+    set[word] |= 1 << (id % 64);
+}
+
 /// printpdf's view of one document's fonts: the subsets, parsed, embedded as they are.
 fn subset_fonts(
     used: &[BTreeMap<u16, String>],
@@ -285,22 +324,34 @@ pub fn write_screen_and_print_of(
 ) -> Result<(Vec<u8>, Vec<u8>), PdfFontError> {
     let fonts = cache.fonts.len();
     let used = used_glyphs(screen, fonts);
+    // Which glyphs the print layout draws is all that decides; their texts are only needed
+    // for fonts of its own.
+    let same_glyphs = std::ptr::eq(screen, print) || glyph_ids(print, fonts) == ids_of(&used);
     let print_used;
-    let print_used = if std::ptr::eq(screen, print) {
+    let print_used = if same_glyphs {
         &used
     } else {
         print_used = used_glyphs(print, fonts);
         &print_used
     };
-    let same_glyphs = *print_used == used;
     let shared = Shared::default();
-    let (screen_bytes, screen_fonts) =
-        write_screen(screen, cache, SCREEN_LEVEL, &used, &shared, same_glyphs)?;
     // Other glyphs: other subsets.
     let own = Shared::default();
     let print_shared = if same_glyphs { &shared } else { &own };
-    let print_bytes =
-        write_print_with(print, cache, setup, print_used, print_shared, screen_fonts)?;
+    shared.subsets(&used, cache)?;
+    let print_subsets = print_shared.subsets(print_used, cache)?;
+    // The print pages are drawn while the screen file is written: a core that has finished
+    // the other documents takes them (the white paper's files are the build's longest task).
+    let (screen_file, print_pages) = rayon::join(
+        || write_screen(screen, cache, SCREEN_LEVEL, &used, &shared, same_glyphs),
+        || print_pages(print, cache, print_subsets, setup),
+    );
+    let (screen_bytes, screen_fonts) = screen_file?;
+    let fonts = match screen_fonts {
+        Some(f) => f,
+        None => fonts_of_own(print, print_used, print_subsets, &print_shared.deflated),
+    };
+    let print_bytes = finish_print(print, fonts, print_pages?, setup);
     Ok((screen_bytes, print_bytes))
 }
 
@@ -515,10 +566,8 @@ fn copy_dictionary(
     copy
 }
 
-/// The print file: the document's pages encoded by [`content::encode`] — in inks, untagged
-/// (the press reads no structure tree) — over the fonts of the screen file when it drew the
-/// same glyphs (`fonts`), else over fonts printpdf writes from a page that shows every glyph
-/// once with its text, as the screen file would have them.
+/// The print file: the document's pages drawn by [`print_pages`] over the fonts of the screen
+/// file when it drew the same glyphs (`fonts`), else over [`fonts_of_own`].
 fn write_print_with(
     doc: &LaidOutDocument,
     cache: &PdfFonts,
@@ -527,36 +576,77 @@ fn write_print_with(
     shared: &Shared,
     fonts: Option<FontObjects>,
 ) -> Result<Vec<u8>, PdfFontError> {
-    let lap = lap_timer();
     let subsets = shared.subsets(used, cache)?;
+    let pages = print_pages(doc, cache, subsets, setup)?;
     let fonts = match fonts {
         Some(f) => f,
-        None => {
-            let mut pdf = document_with_fonts(&doc.title, subsets);
-            pdf.with_pages(vec![glyph_inventory(used, subsets)]);
-            let mut warnings = Vec::new();
-            let mut lo = pdf.to_lopdf_document(&SAVE_OPTIONS, &mut warnings);
-            tag_subset_fonts(&mut lo);
-            let mut fonts = FontObjects::of(&lo);
-            compress(&mut fonts.doc, SCREEN_LEVEL, SCREEN_LEVEL, &shared.deflated);
-            fonts
-        }
+        None => fonts_of_own(doc, used, subsets, &shared.deflated),
     };
-    lap("print: fonts");
-    let paint = Paint::Print(setup);
-    let contents = doc
+    Ok(finish_print(doc, fonts, pages, setup))
+}
+
+/// The print file's pages: each drawn in inks, untagged (the press reads no structure tree),
+/// encoded by [`content::encode`] and deflated; with its media size.
+fn print_pages(
+    doc: &LaidOutDocument,
+    cache: &PdfFonts,
+    subsets: &Subsets,
+    setup: &print::PrintSetup,
+) -> Result<Vec<(lopdf::Stream, (f32, f32))>, PdfFontError> {
+    let lap = lap_timer();
+    let pages = doc
         .pages
         .iter()
         .map(|p| {
-            let made = page_ops(p, cache, subsets, &[], &[], paint);
-            content::encode(&made.ops).map(|bytes| (bytes, made.media))
+            let made = page_ops(p, cache, subsets, &[], &[], Paint::Print(setup));
+            let bytes = content::encode(&made.ops).map_err(PdfFontError::Content)?;
+            let mut stream = lopdf::Stream::new(Dictionary::new(), Vec::new());
+            match deflate(&bytes, PRINT_LEVEL) {
+                Some(z) => {
+                    stream
+                        .dict
+                        .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                    stream.set_content(z);
+                }
+                None => stream.set_content(bytes),
+            }
+            Ok((stream, made.media))
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(PdfFontError::Content)?;
-    lap("print: pages encoded");
-    let mut lo = print_document(fonts, contents);
-    lap("print: pages deflated");
-    patch(&mut lo, doc, &[], paint);
+        .collect();
+    lap("print: pages encoded and deflated");
+    pages
+}
+
+/// Embedded fonts of `used` for a file whose glyphs the screen file does not draw: printpdf
+/// writes them from a page showing every glyph once with its text — the objects the screen
+/// file would have for the same glyphs.
+fn fonts_of_own(
+    doc: &LaidOutDocument,
+    used: &[BTreeMap<u16, String>],
+    subsets: &Subsets,
+    deflated: &DeflatedStreams,
+) -> FontObjects {
+    let mut pdf = document_with_fonts(&doc.title, subsets);
+    pdf.with_pages(vec![glyph_inventory(used, subsets)]);
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&SAVE_OPTIONS, &mut warnings);
+    tag_subset_fonts(&mut lo);
+    let mut fonts = FontObjects::of(&lo);
+    compress(&mut fonts.doc, SCREEN_LEVEL, SCREEN_LEVEL, deflated);
+    fonts
+}
+
+/// The print file's bytes: its pages over its fonts, patched (outline, /Info, PDF/X), saved as
+/// PDF 1.4.
+fn finish_print(
+    doc: &LaidOutDocument,
+    fonts: FontObjects,
+    pages: Vec<(lopdf::Stream, (f32, f32))>,
+    setup: &print::PrintSetup,
+) -> Vec<u8> {
+    let lap = lap_timer();
+    let mut lo = print_document(fonts, pages);
+    patch(&mut lo, doc, &[], Paint::Print(setup));
     lap("print: patched");
     // PDF/X-1a is PDF 1.4: no object streams, no xref stream.
     let mut out = Vec::new();
@@ -568,7 +658,7 @@ fn write_print_with(
     // Writing into a Vec cannot fail.
     let _ = lo.save_with_options(&mut out, options);
     lap("print: saved");
-    Ok(out)
+    out
 }
 
 /// One page showing every glyph of `used` once, each with its text: what printpdf builds a
@@ -601,48 +691,32 @@ fn glyph_inventory(used: &[BTreeMap<u16, String>], subsets: &Subsets) -> PdfPage
 }
 
 /// The print file's document before [`patch`]: the fonts, one resource dictionary, and a page
-/// of each content and media size, its content deflated.
-fn print_document(fonts: FontObjects, contents: Vec<(Vec<u8>, (f32, f32))>) -> lopdf::Document {
+/// of each content stream and media size.
+fn print_document(fonts: FontObjects, pages: Vec<(lopdf::Stream, (f32, f32))>) -> lopdf::Document {
     let FontObjects { mut doc, resources } = fonts;
     let mut res = Dictionary::new();
     res.set("Font", Object::Dictionary(resources));
     let res = doc.add_object(res);
     let pages_id = doc.new_object_id();
-    let streams: Vec<lopdf::Stream> = contents
-        .iter()
-        .map(|(bytes, _)| {
-            let mut stream = lopdf::Stream::new(Dictionary::new(), Vec::new());
-            match deflate(bytes, PRINT_LEVEL) {
-                Some(z) => {
-                    stream
-                        .dict
-                        .set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                    stream.set_content(z);
-                }
-                None => stream.set_content(bytes.clone()),
-            }
-            stream
-        })
-        .collect();
-    let mut kids = Vec::with_capacity(contents.len());
-    for (stream, (_, (w, h))) in streams.into_iter().zip(&contents) {
+    let mut kids = Vec::with_capacity(pages.len());
+    for (stream, (w, h)) in pages {
         let stream = doc.add_object(stream);
         let mut page = Dictionary::new();
         page.set("Type", Object::Name(b"Page".to_vec()));
         page.set("Parent", Object::Reference(pages_id));
         page.set(
             "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), Object::Real(*w), Object::Real(*h)]),
+            Object::Array(vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)]),
         );
         page.set("Resources", Object::Reference(res));
         page.set("Contents", Object::Reference(stream));
         kids.push(Object::Reference(doc.add_object(page)));
     }
-    let mut pages = Dictionary::new();
-    pages.set("Type", Object::Name(b"Pages".to_vec()));
-    pages.set("Count", Object::Integer(kids.len() as i64));
-    pages.set("Kids", Object::Array(kids));
-    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let mut tree = Dictionary::new();
+    tree.set("Type", Object::Name(b"Pages".to_vec()));
+    tree.set("Count", Object::Integer(kids.len() as i64));
+    tree.set("Kids", Object::Array(kids));
+    doc.objects.insert(pages_id, Object::Dictionary(tree));
     let mut catalog = Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
     catalog.set("Pages", Object::Reference(pages_id));
