@@ -585,6 +585,9 @@ fn write_print_with(
     Ok(finish_print(doc, fonts, pages, setup))
 }
 
+/// The print file's page content streams, each with its media size (points).
+type PrintPages = Vec<(lopdf::Stream, (f32, f32))>;
+
 /// The print file's pages: each drawn in inks, untagged (the press reads no structure tree),
 /// encoded by [`content::encode`] and deflated; with its media size.
 fn print_pages(
@@ -592,7 +595,7 @@ fn print_pages(
     cache: &PdfFonts,
     subsets: &Subsets,
     setup: &print::PrintSetup,
-) -> Result<Vec<(lopdf::Stream, (f32, f32))>, PdfFontError> {
+) -> Result<PrintPages, PdfFontError> {
     let lap = lap_timer();
     let pages = doc
         .pages
@@ -641,7 +644,7 @@ fn fonts_of_own(
 fn finish_print(
     doc: &LaidOutDocument,
     fonts: FontObjects,
-    pages: Vec<(lopdf::Stream, (f32, f32))>,
+    pages: PrintPages,
     setup: &print::PrintSetup,
 ) -> Vec<u8> {
     let lap = lap_timer();
@@ -692,7 +695,7 @@ fn glyph_inventory(used: &[BTreeMap<u16, String>], subsets: &Subsets) -> PdfPage
 
 /// The print file's document before [`patch`]: the fonts, one resource dictionary, and a page
 /// of each content stream and media size.
-fn print_document(fonts: FontObjects, pages: Vec<(lopdf::Stream, (f32, f32))>) -> lopdf::Document {
+fn print_document(fonts: FontObjects, pages: PrintPages) -> lopdf::Document {
     let FontObjects { mut doc, resources } = fonts;
     let mut res = Dictionary::new();
     res.set("Font", Object::Dictionary(resources));
