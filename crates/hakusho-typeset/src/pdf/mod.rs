@@ -479,6 +479,21 @@ fn write_screen(
     Ok((out, fonts))
 }
 
+/// The font resources of the first page (printpdf gives every page the same).
+fn font_resources(lo: &lopdf::Document) -> Option<Dictionary> {
+    lo.get_pages()
+        .values()
+        .next()
+        .and_then(|&p| lo.get_dictionary(p).ok())
+        .and_then(|page| page.get(b"Resources").ok())
+        .and_then(|r| lo.dereference(r).ok().map(|(_, o)| o))
+        .and_then(|r| r.as_dict().ok())
+        .and_then(|r| r.get(b"Font").ok())
+        .and_then(|f| lo.dereference(f).ok().map(|(_, o)| o))
+        .and_then(|f| f.as_dict().ok())
+        .cloned()
+}
+
 /// A file's embedded fonts as written: every object the pages' font resources reach, copied
 /// into a document of their own (numbered from 1 in the order they are reached, so the same
 /// fonts are the same objects whichever file they came from), and the font resources.
@@ -489,19 +504,7 @@ struct FontObjects {
 
 impl FontObjects {
     fn of(lo: &lopdf::Document) -> FontObjects {
-        let font_dict = lo
-            .get_pages()
-            .values()
-            .next()
-            .and_then(|&p| lo.get_dictionary(p).ok())
-            .and_then(|page| page.get(b"Resources").ok())
-            .and_then(|r| lo.dereference(r).ok().map(|(_, o)| o))
-            .and_then(|r| r.as_dict().ok())
-            .and_then(|r| r.get(b"Font").ok())
-            .and_then(|f| lo.dereference(f).ok().map(|(_, o)| o))
-            .and_then(|f| f.as_dict().ok())
-            .cloned()
-            .unwrap_or_default();
+        let font_dict = font_resources(lo).unwrap_or_default();
         let mut doc = lopdf::Document::with_version("1.4");
         // PDF 1.4 (PDF/X-1a) has only the classic xref table.
         doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
@@ -742,19 +745,7 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
             }
         }
     }
-    let Some(font_dict) = lo
-        .get_pages()
-        .values()
-        .next()
-        .and_then(|&p| lo.get_dictionary(p).ok())
-        .and_then(|page| page.get(b"Resources").ok())
-        .and_then(|r| lo.dereference(r).ok().map(|(_, o)| o))
-        .and_then(|r| r.as_dict().ok())
-        .and_then(|r| r.get(b"Font").ok())
-        .and_then(|f| lo.dereference(f).ok().map(|(_, o)| o))
-        .and_then(|f| f.as_dict().ok())
-        .cloned()
-    else {
+    let Some(font_dict) = font_resources(lo) else {
         return;
     };
     for (tag, font_ref) in font_dict.iter() {
