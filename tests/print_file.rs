@@ -332,11 +332,18 @@ fn a_print_style_drawing_other_characters_gets_fonts_of_its_own() {
 fn screen_and_print_typesetters(
     more: &str,
 ) -> (hakusho_typeset::Typesetter, hakusho_typeset::Typesetter) {
+    typesetters_of_style(|sample| format!("{}\n{more}", sample.trim_end()))
+}
+
+/// The screen typesetter and its print variant of the sample's style sheet as `edit` makes it.
+fn typesetters_of_style(
+    edit: impl Fn(&str) -> String,
+) -> (hakusho_typeset::Typesetter, hakusho_typeset::Typesetter) {
     use hakusho_typeset::{Style, Typesetter};
     let project = common::repo();
     let path = project.join("templates/style.yaml");
     let (_, fonts) = Style::load(&path, &project).unwrap();
-    let text = format!("{}\n{more}", fs::read_to_string(&path).unwrap().trim_end());
+    let text = edit(&fs::read_to_string(&path).unwrap());
     let name = "templates/style.yaml";
     let style = Style::from_file(Style::parse(&text, name).unwrap(), &fonts, &text, name).unwrap();
     let screen = Typesetter::new(style, std::sync::Arc::new(fonts)).unwrap();
@@ -408,5 +415,105 @@ fn a_print_style_that_changes_the_text_is_laid_out_anew() {
             .layout_with_print_as(&print, &markup, &name, usize::MAX, true)
             .unwrap();
         assert!(wrongly_shared != alone, "{name}");
+    }
+}
+
+/// Mirrored margins (`inside:` and `outside:` with facing pages, added by the `print:` section to
+/// the screen style's left and right): on every page the text block, running heads included,
+/// keeps the wider inside margin at the binding — the left edge of a right-hand (odd) page, the
+/// right edge of a left-hand one — and the text block is as wide on both.
+#[test]
+fn mirrored_margins_keep_the_inside_margin_at_the_binding() {
+    const MM: f32 = 72.0 / 25.4;
+    let (_, print) = typesetters_of_style(|sample| {
+        let print_page = "  page: { facing: true, pad_to: 4 }";
+        assert!(sample.contains(print_page), "the sample's print: section");
+        sample.replacen(
+            print_page,
+            "  page: { facing: true, pad_to: 4, margin: { inside: 30mm, outside: 14mm } }",
+            1,
+        )
+    });
+    let project = common::repo();
+    let (model, diags) = hakusho_sources::load_project(&project);
+    let model = model.unwrap_or_else(|| panic!("{diags:?}"));
+    let (job, _, markup) = hakusho::build::rendered_documents(&model)
+        .unwrap()
+        .into_iter()
+        .find(|(job, _, _)| job.name.starts_with("hakusho"))
+        .expect("the sample has a white paper");
+    let out = print.typeset(&markup.unwrap(), &job.name).unwrap();
+    let report = hakusho_pdfcheck::inspect(&out.pdf).unwrap();
+    let page_width = 210.0 * MM;
+    let (mut right_hand, mut left_hand) = (0, 0);
+    for (i, runs) in report.runs.iter().enumerate() {
+        if !runs.iter().any(|r| r.text == (i + 1).to_string()) {
+            // pages without a page number: blank ones, the cover and the colophon, each set on
+            // its own
+            continue;
+        }
+        // (left margin, right margin) of the page
+        let (left_margin, right_margin) = if i % 2 == 0 {
+            right_hand += 1;
+            (30.0 * MM, 14.0 * MM)
+        } else {
+            left_hand += 1;
+            (14.0 * MM, 30.0 * MM)
+        };
+        // Text (running heads, page numbers, justified lines) reaches both margins and does
+        // not cross them, but for half an em (a hanging 。, a bracket's empty half); the
+        // margins differ by 16 mm.
+        let left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
+        let right = runs.iter().map(|r| r.end).fold(f32::MIN, f32::max);
+        assert!(
+            (left - left_margin).abs() < 6.0 && (page_width - right - right_margin).abs() < 6.0,
+            "page {}: text from {:.1} mm to {:.1} mm from the right edge; margins {:.0} and {:.0} mm",
+            i + 1,
+            left / MM,
+            (page_width - right) / MM,
+            left_margin / MM,
+            right_margin / MM
+        );
+    }
+    assert!(
+        right_hand > 10 && left_hand > 10,
+        "{right_hand} {left_hand}"
+    );
+}
+
+/// `inside:` and `outside:` come in pairs, and only with facing pages: a located error otherwise.
+#[test]
+fn mirrored_margins_without_facing_pages_or_a_partner_are_located_errors() {
+    use hakusho_typeset::Style;
+    let project = common::repo();
+    let path = project.join("templates/style.yaml");
+    let (_, fonts) = Style::load(&path, &project).unwrap();
+    let sample = fs::read_to_string(&path).unwrap();
+    let name = "templates/style.yaml";
+    for (margin, expected) in [
+        (
+            "margin: { top: 24mm, bottom: 22mm, inside: 30mm, outside: 14mm }",
+            "見開きのページ",
+        ),
+        ("margin: { top: 24mm, bottom: 22mm, inside: 30mm }", "両方"),
+        (
+            "margin: { top: 24mm, bottom: 22mm, left: 22mm }",
+            "left: と right:",
+        ),
+    ] {
+        let text = sample.replacen(
+            "margin: { top: 24mm, bottom: 22mm, left: 22mm, right: 22mm }",
+            margin,
+            1,
+        );
+        assert_ne!(text, sample);
+        let diags = Style::from_file(Style::parse(&text, name).unwrap(), &fonts, &text, name)
+            .expect_err(margin);
+        let all = format!("{diags:?}");
+        assert!(all.contains(expected), "{margin}: {all}");
+        assert!(
+            all.contains("line: 8"),
+            "{margin}: located at the margin line: {all}"
+        );
     }
 }

@@ -378,8 +378,14 @@ pub enum PageSize {
 pub struct Margins {
     pub top: Length,
     pub bottom: Length,
-    pub left: Length,
-    pub right: Length,
+    /// The same on every page; may be left out when `inside` and `outside` are given.
+    pub left: Option<Length>,
+    pub right: Option<Length>,
+    /// With facing pages: the margin at the binding (綴じ側: left on a right-hand page, right
+    /// on a left-hand one) and the one at the outer edge (小口側). Given, they replace `left`
+    /// and `right` (a `print:` section can add them to a screen style's left and right).
+    pub inside: Option<Length>,
+    pub outside: Option<Length>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -870,6 +876,28 @@ impl Style {
             },
             PageSize::Dims([w, h]) => (w.resolve(10.0), h.resolve(10.0)),
         };
+        let m = &file.page.margin;
+        let margin_at = || last_key_location(text, Path::new(source_name), "margin:");
+        match (m.inside.is_some(), m.outside.is_some()) {
+            (true, false) | (false, true) => diags.error(
+                margin_at(),
+                "margin: の inside:（綴じ側）と outside:（小口側）は両方書いてください".to_string(),
+                "margin: give both inside: (the binding side) and outside: (the outer edge)"
+                    .to_string(),
+            ),
+            (true, true) if !file.page.facing => diags.error(
+                margin_at(),
+                "margin: の inside:（綴じ側）と outside:（小口側）は見開きのページ（page: の facing: true）で使います。見開きにしないなら left: と right: を書いてください".to_string(),
+                "margin: inside: and outside: are for facing pages (facing: true under page:); without them, give left: and right:".to_string(),
+            ),
+            (false, false) if m.left.is_none() || m.right.is_none() => diags.error(
+                margin_at(),
+                "margin: に left: と right: を書いてください（見開きのページなら inside: と outside: でも書けます）".to_string(),
+                "margin: give left: and right: (or inside: and outside: with facing pages)"
+                    .to_string(),
+            ),
+            _ => {}
+        }
         if let Some(n) = file.page.pad_to.filter(|n| !(1..=MAX_PAD_TO).contains(n)) {
             diags.error(
                 // The last one written: the print section's, when the print variant is wrong.
@@ -1048,14 +1076,38 @@ impl Style {
         }
     }
 
+    /// (top, right, bottom, left) of a right-hand page (every page's without facing pages).
+    /// The text block is as wide on every page; a left-hand page's is moved by
+    /// [`Style::left_page_shift`].
     pub fn margins(&self) -> (f32, f32, f32, f32) {
         let m = &self.file.page.margin;
-        (
-            m.top.resolve(10.0),
-            m.right.resolve(10.0),
-            m.bottom.resolve(10.0),
-            m.left.resolve(10.0),
-        )
+        let (left, right) = match self.mirrored_margins() {
+            Some((inside, outside)) => (inside, outside),
+            None => (
+                m.left.map_or(0.0, |v| v.resolve(10.0)),
+                m.right.map_or(0.0, |v| v.resolve(10.0)),
+            ),
+        };
+        (m.top.resolve(10.0), right, m.bottom.resolve(10.0), left)
+    }
+
+    /// (inside, outside) when the pages face each other and the margin names them.
+    fn mirrored_margins(&self) -> Option<(f32, f32)> {
+        let m = &self.file.page.margin;
+        match (self.file.page.facing, m.inside, m.outside) {
+            (true, Some(inside), Some(outside)) => {
+                Some((inside.resolve(10.0), outside.resolve(10.0)))
+            }
+            _ => None,
+        }
+    }
+
+    /// How far right everything on a left-hand page moves from where [`Style::margins`] puts
+    /// it: `outside - inside`, so the inside margin is at the binding on both pages of a
+    /// spread (0 without mirrored margins).
+    pub fn left_page_shift(&self) -> f32 {
+        self.mirrored_margins()
+            .map_or(0.0, |(inside, outside)| outside - inside)
     }
 }
 

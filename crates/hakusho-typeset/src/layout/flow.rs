@@ -125,6 +125,19 @@ pub(crate) fn shift(item: &mut Item, dy: f32) {
     }
 }
 
+/// Moves an item right by `dx`.
+pub(crate) fn shift_x(item: &mut Item, dx: f32) {
+    match item {
+        Item::Text(r) => r.x += dx,
+        Item::Line { x1, x2, .. } => {
+            *x1 += dx;
+            *x2 += dx;
+        }
+        Item::Rect { x, .. } | Item::Link { x, .. } => *x += dx,
+        Item::Path(p) => p.points.iter_mut().for_each(|(x, _)| *x += dx),
+    }
+}
+
 /// Moves items down by `dy` onto `out`.
 pub(crate) fn push_shifted(out: &mut Vec<Item>, add: impl IntoIterator<Item = Item>, dy: f32) {
     for mut it in add {

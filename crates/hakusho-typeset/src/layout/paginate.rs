@@ -248,6 +248,14 @@ pub(crate) fn finish_pages(
                 running(&mut items, fs, at, &vars, style, fonts, Some(rule));
             }
         }
+        // Mirrored margins: a left-hand page's text block, heads and all, sits as far from
+        // the binding as a right-hand page's.
+        let shift = style.left_page_shift();
+        if mirror && shift != 0.0 {
+            items
+                .iter_mut()
+                .for_each(|it| super::flow::shift_x(it, shift));
+        }
         out.push(Page {
             width: w,
             height: h,
