@@ -9,6 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use common::{project_copy, run_ok, squash};
+use hakusho_pdfcheck::inspect;
 use hakusho_pdfcheck::print::check;
 
 fn pdfs(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -375,27 +376,57 @@ fn white_paper_and_booklet() -> Vec<(String, String)> {
 /// file is the bytes a print layout made from scratch gives.
 #[test]
 fn a_print_layout_paginated_from_the_screens_composition_is_the_one_laid_out_anew() {
-    let (screen, print) = screen_and_print_typesetters("");
-    assert!(print.composes_like_screen());
-    for (name, markup) in white_paper_and_booklet() {
-        let (laid, shared, _) = screen
-            .layout_with_print(&print, &markup, &name, usize::MAX)
-            .unwrap();
-        let (laid_alone, anew, _) = screen
-            .layout_with_print_as(&print, &markup, &name, usize::MAX, false)
-            .unwrap();
-        // paginated on its own: blank left pages before chapters, padding to 4
-        assert!(shared.pages.len() > laid.pages.len(), "{name}");
-        assert!(laid == laid_alone, "{name}: the screen layout");
-        assert!(shared == anew, "{name}: the print layout");
-        let written = print
-            .write_pdf_and_print_of(&laid, &shared, 3.0, true, 0)
-            .unwrap();
-        let (screen_pdf, print_pdf) = print
-            .write_pdf_and_print_of(&laid_alone, &anew, 3.0, true, 0)
-            .unwrap();
-        assert!(written.0 == screen_pdf, "{name}: the screen file");
-        assert!(written.1 == print_pdf, "{name}: the print file");
+    // the sample's print style, and the same with a wider binding margin (the text block as
+    // wide: its blocks move)
+    let binding = |sample: &str| {
+        sample.replacen(
+            "  page: { facing: true, pad_to: 4 }",
+            "  page: { facing: true, pad_to: 4, margin: { inside: 30mm, outside: 14mm } }",
+            1,
+        )
+    };
+    let sample_print = screen_and_print_typesetters("");
+    let binding_print = typesetters_of_style(binding);
+    assert!(binding_print.1.composes_like_screen());
+    for ((screen, print), exact) in [(sample_print, true), (binding_print, false)] {
+        assert!(print.composes_like_screen());
+        for (name, markup) in white_paper_and_booklet() {
+            let (laid, shared, _) = screen
+                .layout_with_print(&print, &markup, &name, usize::MAX)
+                .unwrap();
+            let (laid_alone, anew, _) = screen
+                .layout_with_print_as(&print, &markup, &name, usize::MAX, false)
+                .unwrap();
+            // paginated on its own: blank left pages before chapters, padding to 4
+            assert!(shared.pages.len() > laid.pages.len(), "{name}");
+            assert!(laid == laid_alone, "{name}: the screen layout");
+            // Moved blocks may differ from blocks set in place in a float's last bit.
+            assert!(!exact || shared == anew, "{name}: the print layout");
+            let written = print
+                .write_pdf_and_print_of(&laid, &shared, 3.0, true, 0)
+                .unwrap();
+            let (screen_pdf, print_pdf) = print
+                .write_pdf_and_print_of(&laid_alone, &anew, 3.0, true, 0)
+                .unwrap();
+            assert!(written.0 == screen_pdf, "{name}: the screen file");
+            if exact {
+                assert!(written.1 == print_pdf, "{name}: the print file");
+                continue;
+            }
+            // the same text at the same places, to a hundredth of a point
+            let (a, b) = (inspect(&written.1).unwrap(), inspect(&print_pdf).unwrap());
+            assert_eq!(a.pages, b.pages, "{name}");
+            assert_eq!(a.runs.concat().len(), b.runs.concat().len(), "{name}");
+            for (ra, rb) in a.runs.iter().flatten().zip(b.runs.iter().flatten()) {
+                assert!(
+                    ra.text == rb.text
+                        && (ra.x - rb.x).abs() < 0.01
+                        && (ra.y - rb.y).abs() < 0.01
+                        && (ra.end - rb.end).abs() < 0.01,
+                    "{name}: {ra:?} {rb:?}"
+                );
+            }
+        }
     }
 }
 

@@ -959,10 +959,12 @@ impl Style {
     /// Whether a document is composed alike with this style and with `other` (the screen
     /// style and its print variant, say): the two are equal in everything but what only
     /// pagination and the page furniture read — facing pages and padding (`page.facing`,
-    /// `page.pad_to`, read by `paginate`) and the running heads and folios (`header`,
-    /// `footer`, placed by `finish_pages`). Then one composition can be paginated with each.
-    /// Anything else that differs (a font, a size, a margin, the page size, a colour of the
-    /// palette, which chunks carry resolved) makes the layouts differ from the start: `false`.
+    /// `page.pad_to`, read by `paginate`), the running heads and folios (`header`,
+    /// `footer`, placed by `finish_pages`) and where a text block of the same width sits
+    /// across the page (left and right or inside and outside margins: `finish_pages` moves
+    /// the blocks). Then one composition can be paginated with each.
+    /// Anything else that differs (a font, a size, the top or bottom margin, the text block's
+    /// width, the page size, a colour of the palette, which chunks carry resolved) makes the layouts differ from the start: `false`.
     pub fn composes_like(&self, other: &Style) -> bool {
         fn composing(file: &StyleFile) -> StyleFile {
             let mut f = file.clone();
@@ -970,11 +972,20 @@ impl Style {
             f.page.pad_to = None;
             f.header = None;
             f.footer = None;
+            // Where the text block sits across the page (compared below: its width).
+            let m = &mut f.page.margin;
+            (m.left, m.right, m.inside, m.outside) = (None, None, None, None);
             // the print section is read only to make the print variant
             f.print = None;
             f
         }
+        let block_width = |s: &Style| {
+            let (_, right, _, left) = s.margins();
+            s.page_width - left - right
+        };
         composing(&self.file) == composing(&other.file)
+            // (the same width from other margins may differ in the last bit)
+            && (block_width(self) - block_width(other)).abs() < 0.01
             && self.font_index == other.font_index
             && self.fallback == other.fallback
             && self.page_width == other.page_width
@@ -1276,11 +1287,18 @@ mod tests {
         assert!(screen.composes_like(&print));
         let (screen, print) = screen_and_print_with("  page: { facing: true, pad_to: 8 }\n");
         assert!(print.file.page.pad_to == Some(8) && screen.composes_like(&print));
+        // a binding margin that leaves the text block as wide: the blocks move, alike
+        let (screen, print) = screen_and_print_with(
+            "  page: { facing: true, margin: { inside: 30mm, outside: 14mm } }\n",
+        );
+        assert!(print.left_page_shift() != 0.0 && screen.composes_like(&print));
         // anything the blocks are set with is not
         for composing in [
             "  body: { size: 11 }\n",
             "  elements: { h2: { space_before: 20 } }\n",
             "  page: { facing: true, margin: { left: 25mm } }\n",
+            "  page: { facing: true, margin: { inside: 30mm, outside: 20mm } }\n",
+            "  page: { facing: true, margin: { top: 30mm } }\n",
             "  page: { facing: true, size: B5 }\n",
             "  table: { rule: 0.5 }\n",
             "  toc: { leader: \"-\" }\n",

@@ -175,6 +175,9 @@ pub(crate) struct Composition {
     splits: Rc<[Box<dyn SplitBlock>]>,
     tocs: Vec<(Ctx, TocOf, Range<usize>)>,
     sources: account::Sources,
+    /// The left margin the blocks were set at: paginated with a style whose margin (of a
+    /// right-hand page) is elsewhere, the pages' blocks move by the difference.
+    left: f32,
 }
 
 /// Pass 1 of layout: `doc` composed with `style`.
@@ -207,6 +210,7 @@ pub(crate) fn compose(
         splits: splits.into(),
         tocs,
         sources,
+        left: style.margins().3,
     }
 }
 
@@ -244,6 +248,7 @@ pub(crate) fn paginate_composed(
         splits,
         mut tocs,
         mut sources,
+        left,
     } = composed;
     // Figures land after the headings in the landings (a list of figures needs their pages).
     let anchors = headings.len() + figures.len();
@@ -301,6 +306,7 @@ pub(crate) fn paginate_composed(
             y,
         })
         .collect();
+    paged.blocks_dx = style.margins().3 - left;
     let pages = paginate::finish_pages(paged, chunks, &splits, style, fonts, &title, &headings);
     let laid = LaidOutDocument {
         title,

@@ -25,6 +25,10 @@ pub(crate) struct PageBuild {
 pub(crate) struct Paged {
     pub pages: Vec<PageBuild>,
     pub landings: Vec<Landing>,
+    /// How far right the composed blocks move on every page: the page style's left margin
+    /// less the one they were set at (0 unless a print style with another binding margin
+    /// paginates the screen's composition).
+    pub blocks_dx: f32,
 }
 
 /// Fills pages with chunks. A chunk that does not fit starts a new page; so does the
@@ -136,7 +140,11 @@ pub(crate) fn paginate(
             }
         }
     }
-    Paged { pages, landings }
+    Paged {
+        pages,
+        landings,
+        blocks_dx: 0.0,
+    }
 }
 
 /// Whether the keep-with-next chain that starts at chunk `k` (placed after others on a page
@@ -225,6 +233,11 @@ pub(crate) fn finish_pages(
             section = last.toc_title.clone();
         }
         let mut items = materialize(&p.placed, &mut chunks, splits, page_top);
+        if paged.blocks_dx != 0.0 {
+            items
+                .iter_mut()
+                .for_each(|it| super::flow::shift_x(it, paged.blocks_dx));
+        }
         // With facing pages, an even page is a left-hand one: its left and right slots swap,
         // so that the right slot is always on the outer edge.
         let mirror = style.file.page.facing && idx % 2 == 1;
