@@ -888,11 +888,9 @@ fn page_ops(
     let mut glyph_index = 0usize;
     let mut ops = Vec::new();
     if let Paint::Print(setup) = paint {
-        ops.extend(
-            print::mark_ops(page.width, page.height, setup, tagged)
-                .into_iter()
-                .filter(|_| setup.marks),
-        );
+        if setup.marks {
+            ops.extend(print::mark_ops(page.width, page.height, setup));
+        }
         ops.push(Op::SaveGraphicsState);
         ops.push(print::shift_ops(setup));
     }

@@ -134,13 +134,13 @@ pub(super) fn bleed_line(
 }
 
 /// The crop marks of a page whose trim is `w` × `h` at (`m`, `m`) of the media (PDF
-/// coordinates, y up), in registration colour, as an artifact when the document is tagged.
+/// coordinates, y up), in registration colour (the print file is untagged: no artifact).
 ///
 /// Corners are Japanese トンボ: at each corner the trim line and the bleed line of both
 /// edges, each running outwards from where the other edge's bleed ends, so the pair shows
 /// both the cut and the bleed. Centre marks (センタートンボ) are a cross outside the bleed at
 /// the middle of each side.
-pub(super) fn mark_ops(w: f32, h: f32, setup: &PrintSetup, tagged: bool) -> Vec<Op> {
+pub(super) fn mark_ops(w: f32, h: f32, setup: &PrintSetup) -> Vec<Op> {
     let m = setup.margin();
     let b = setup.bleed;
     let reach = b + MARK_REACH;
@@ -178,13 +178,7 @@ pub(super) fn mark_ops(w: f32, h: f32, setup: &PrintSetup, tagged: bool) -> Vec<
         }
     }
     let real = |v: f32| DictItem::Real(v + m);
-    let mut ops = Vec::new();
-    if tagged {
-        ops.push(Op::BeginMarkedContent {
-            tag: "Artifact".into(),
-        });
-    }
-    ops.push(Op::SaveGraphicsState);
+    let mut ops = vec![Op::SaveGraphicsState];
     ops.push(Op::SetOutlineThickness { pt: Pt(MARK_WIDTH) });
     ops.push(Op::Unknown {
         key: "CS".into(),
@@ -209,9 +203,6 @@ pub(super) fn mark_ops(w: f32, h: f32, setup: &PrintSetup, tagged: bool) -> Vec<
         value: Vec::new(),
     });
     ops.push(Op::RestoreGraphicsState);
-    if tagged {
-        ops.push(Op::EndMarkedContent);
-    }
     ops
 }
 
