@@ -354,34 +354,41 @@ fn pages_of(l: &[Landing]) -> Vec<usize> {
     l.iter().map(|(p, _)| *p).collect()
 }
 
-fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
-    fn walk(el: &Element, out: &mut Vec<HeadingInfo>, depth: u8) {
-        if let Some(level) = heading_level(&el.name) {
-            let title = inline::plain_text(el);
-            let toc_title = el
-                .attr("data-short")
-                .map(str::to_string)
-                .unwrap_or_else(|| title.clone());
-            out.push(HeadingInfo {
-                level,
-                tag_level: level,
-                in_toc: el.attr("data-toc") != Some("no") && level <= depth,
-                title,
-                toc_title,
-                pos: el.pos,
-            });
-            return;
-        }
-        // Headings inside tables and paragraphs are not laid out as headings.
-        if matches!(el.name.as_str(), "table" | "p") {
-            return;
-        }
-        for c in el.child_elements() {
-            walk(c, out, depth);
-        }
+/// Visits the elements the block layouter lays out as blocks of the document (not those inside
+/// tables or paragraphs), in document order; `found` returns true for an element it takes,
+/// whose content is then not visited.
+fn visit_blocks(el: &Element, found: &mut impl FnMut(&Element) -> bool) {
+    if found(el) || matches!(el.name.as_str(), "table" | "p") {
+        return;
     }
+    for c in el.child_elements() {
+        visit_blocks(c, found);
+    }
+}
+
+fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
+    let depth = style.file.toc.depth;
     let mut out = Vec::new();
-    walk(root, &mut out, style.file.toc.depth);
+    // Headings inside tables and paragraphs are not laid out as headings.
+    visit_blocks(root, &mut |el| {
+        let Some(level) = heading_level(&el.name) else {
+            return false;
+        };
+        let title = inline::plain_text(el);
+        let toc_title = el
+            .attr("data-short")
+            .map(str::to_string)
+            .unwrap_or_else(|| title.clone());
+        out.push(HeadingInfo {
+            level,
+            tag_level: level,
+            in_toc: el.attr("data-toc") != Some("no") && level <= depth,
+            title,
+            toc_title,
+            pos: el.pos,
+        });
+        true
+    });
     let mut above = 0;
     for h in &mut out {
         h.tag_level = h.level.min(above + 1);
@@ -393,28 +400,22 @@ fn collect_headings(root: &Element, style: &Style) -> Vec<HeadingInfo> {
 /// The figures in document order, where the block layouter lays them out (not in tables or
 /// paragraphs, like headings), with their captions' text.
 fn collect_figures(root: &Element) -> Vec<FigureInfo> {
-    fn walk(el: &Element, out: &mut Vec<FigureInfo>) {
-        if el.name == "figure" {
-            let caption = el
-                .child_elements()
-                .find(|c| c.name == "figcaption")
-                .map(|c| inline::plain_text(c).trim().to_string())
-                .unwrap_or_default();
-            out.push(FigureInfo {
-                caption,
-                pos: el.pos,
-            });
-            return;
-        }
-        if matches!(el.name.as_str(), "table" | "p") {
-            return;
-        }
-        for c in el.child_elements() {
-            walk(c, out);
-        }
-    }
     let mut out = Vec::new();
-    walk(root, &mut out);
+    visit_blocks(root, &mut |el| {
+        if el.name != "figure" {
+            return false;
+        }
+        let caption = el
+            .child_elements()
+            .find(|c| c.name == "figcaption")
+            .map(|c| inline::plain_text(c).trim().to_string())
+            .unwrap_or_default();
+        out.push(FigureInfo {
+            caption,
+            pos: el.pos,
+        });
+        true
+    });
     out
 }
 
