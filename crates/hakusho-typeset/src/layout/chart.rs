@@ -402,7 +402,17 @@ struct Pen<'a, 'b, 'c> {
     items: Vec<Item>,
 }
 
-impl Pen<'_, '_, '_> {
+impl<'a, 'b, 'c> Pen<'a, 'b, 'c> {
+    /// A pen for `data`'s chart in `frame`, nothing drawn yet.
+    fn new(set: &'a mut Setter<'b>, frame: &'a Frame<'c>, data: &ChartData) -> Self {
+        Pen {
+            set,
+            frame,
+            pos: data.pos,
+            items: Vec::new(),
+        }
+    }
+
     fn spans(&mut self, text: &str, size: f32) -> Vec<crate::compose::Span> {
         self.set.spans(&[Piece {
             text: text.to_string(),
@@ -619,12 +629,7 @@ fn value_words(data: &ChartData, category: &str, v: f64) -> String {
 /// baseline and the target under the track. A series with no baseline or no target says so.
 fn draw_progress(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
     let style = frame.style;
-    let mut pen = Pen {
-        set,
-        frame,
-        pos: data.pos,
-        items: Vec::new(),
-    };
+    let mut pen = Pen::new(set, frame, data);
     let size = style.size;
     let lh = size * 1.3;
     let (left, right) = (frame.x, frame.x + frame.width);
@@ -747,12 +752,7 @@ pub(crate) fn draw(data: &ChartData, frame: &Frame, set: &mut Setter) -> Drawn {
         return draw_progress(data, frame, set);
     }
     let style = frame.style;
-    let mut pen = Pen {
-        set,
-        frame,
-        pos: data.pos,
-        items: Vec::new(),
-    };
+    let mut pen = Pen::new(set, frame, data);
     let size = style.size;
     let lh = size * 1.3;
     let left_edge = frame.x;
