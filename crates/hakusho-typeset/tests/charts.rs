@@ -124,16 +124,20 @@ fn a_figure_never_splits_across_pages() {
 #[test]
 fn bad_chart_data_is_an_error_at_the_chart() {
     let src = "<doc title=\"t\"><figure>\n<chart categories=\"a|b\"><series values=\"1|x\"/></chart></figure></doc>";
-    let err = match typesetter().layout(src, "test.html") {
-        Ok(_) => panic!("bad data accepted"),
-        Err(d) => d,
-    };
-    let msg: Vec<String> = err.iter().map(|d| d.render(Lang::Ja)).collect();
+    let msg = layout_errors(src);
     assert!(
         msg.iter()
             .any(|m| m.contains("test.html:2:1") && m.contains("「x」は数ではありません")),
         "{msg:?}"
     );
+}
+
+/// The messages (Japanese) of laying out `src` as test.html, which must fail.
+fn layout_errors(src: &str) -> Vec<String> {
+    match typesetter().layout(src, "test.html") {
+        Ok(_) => panic!("accepted: {src}"),
+        Err(d) => d.iter().map(|d| d.render(Lang::Ja)).collect(),
+    }
 }
 
 /// The page (0-based) after the first whose text runs contain `text`.
@@ -224,11 +228,7 @@ fn a_list_of_figures_gives_each_captioned_figure_its_page_and_a_link_to_it() {
 #[test]
 fn an_unknown_kind_of_toc_is_an_error_at_the_element() {
     let src = "<doc title=\"t\">\n<toc kind=\"tables\"/></doc>";
-    let err = match typesetter().layout(src, "test.html") {
-        Ok(_) => panic!("unknown kind accepted"),
-        Err(d) => d,
-    };
-    let msg: Vec<String> = err.iter().map(|d| d.render(Lang::Ja)).collect();
+    let msg = layout_errors(src);
     assert!(
         msg.iter()
             .any(|m| m.contains("test.html:2:1") && m.contains("kind=\"tables\"")),
