@@ -122,14 +122,7 @@ fn toc_lists_headings_with_the_pages_they_land_on() {
             .iter()
             .find(|l| l.starts_with(&title))
             .unwrap_or_else(|| panic!("TOC has no line for {title}: {toc_lines:#?}"));
-        let digits: String = line
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_digit())
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let digits = common::trailing_digits(line);
         let printed: usize = digits
             .parse()
             .unwrap_or_else(|_| panic!("no page in {line}"));

@@ -206,14 +206,7 @@ fn in_print_the_contents_links_and_bookmarks_name_the_pages_headings_land_on() {
         let Some(line) = toc_lines.iter().find(|l| l.starts_with(&title)) else {
             continue;
         };
-        let digits: String = line
-            .chars()
-            .rev()
-            .take_while(|c| c.is_ascii_digit())
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let digits = common::trailing_digits(line);
         assert_eq!(digits, (page + 1).to_string(), "{title}");
         checked += 1;
     }

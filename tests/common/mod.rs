@@ -169,3 +169,14 @@ pub fn set_kikaku_indicator(project: &Path, cell: &str, old: &str, new: &str) {
         },
     );
 }
+
+/// The digits a line ends with (a table-of-contents entry's page number), or "".
+pub fn trailing_digits(line: &str) -> String {
+    let start = line
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit())
+        .last()
+        .map_or(line.len(), |(i, _)| i);
+    line[start..].to_string()
+}
