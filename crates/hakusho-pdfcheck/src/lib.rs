@@ -619,6 +619,29 @@ fn page_fills_of(content: &Content) -> Vec<Fill> {
     out
 }
 
+/// The annotation dictionaries of `page`, each with its /Subtype ("" when it has none).
+pub(crate) fn annotation_dicts<'a>(
+    doc: &'a Document,
+    page: &'a Dictionary,
+) -> Vec<(&'a Dictionary, String)> {
+    let Ok(annots) = page.get_deref(b"Annots", doc).and_then(|o| o.as_array()) else {
+        return Vec::new();
+    };
+    annots
+        .iter()
+        .filter_map(|a| doc.dereference(a).ok()?.1.as_dict().ok())
+        .map(|d| (d, name_text(d, b"Subtype")))
+        .collect()
+}
+
+/// The text of the name under `key` in `d` ("" when there is none).
+pub(crate) fn name_text(d: &Dictionary, key: &[u8]) -> String {
+    d.get(key)
+        .and_then(|o| o.as_name())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .unwrap_or_default()
+}
+
 fn page_annotations(
     doc: &Document,
     page: ObjectId,
@@ -627,23 +650,8 @@ fn page_annotations(
     let Ok(dict) = doc.get_dictionary(page) else {
         return Vec::new();
     };
-    let annots = match dict.get(b"Annots").and_then(|o| match o {
-        Object::Reference(id) => doc.get_object(*id),
-        other => Ok(other),
-    }) {
-        Ok(Object::Array(a)) => a.clone(),
-        _ => return Vec::new(),
-    };
     let mut out = Vec::new();
-    for a in annots {
-        let Ok((_, Object::Dictionary(d))) = doc.dereference(&a) else {
-            continue;
-        };
-        let subtype = d
-            .get(b"Subtype")
-            .and_then(|o| o.as_name())
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_default();
+    for (d, subtype) in annotation_dicts(doc, dict) {
         let mut rect = [0.0f32; 4];
         if let Ok(Object::Array(r)) = d.get(b"Rect") {
             for (k, v) in r.iter().take(4).enumerate() {

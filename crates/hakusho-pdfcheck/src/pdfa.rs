@@ -549,18 +549,7 @@ fn font_rules(doc: &Document, name: &str, font: &Dictionary, unicode: bool, v: &
 
 /// 6.3.1 annotation types, 6.3.2 flags (printed, never hidden).
 fn annotations(doc: &Document, n: u32, page: &Dictionary, v: &mut Report) {
-    let Ok(annots) = page.get_deref(b"Annots", doc).and_then(|o| o.as_array()) else {
-        return;
-    };
-    for a in annots {
-        let Some(d) = doc.dereference(a).ok().and_then(|(_, o)| o.as_dict().ok()) else {
-            continue;
-        };
-        let subtype = d
-            .get(b"Subtype")
-            .and_then(|o| o.as_name())
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .unwrap_or_default();
+    for (d, subtype) in crate::annotation_dicts(doc, page) {
         if matches!(
             subtype.as_str(),
             "3D" | "Sound" | "Screen" | "Movie" | "RichMedia"
@@ -659,11 +648,7 @@ fn actions(doc: &Document, catalog: &Dictionary, v: &mut Report) {
 }
 
 fn action(a: &Dictionary, v: &mut Report) {
-    let s = a
-        .get(b"S")
-        .and_then(|o| o.as_name())
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .unwrap_or_default();
+    let s = crate::name_text(a, b"S");
     if matches!(
         s.as_str(),
         "Launch"

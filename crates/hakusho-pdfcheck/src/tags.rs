@@ -255,11 +255,7 @@ fn kids_of(
                     }]
                 }
                 _ => {
-                    let role = d
-                        .get(b"S")
-                        .and_then(|o| o.as_name())
-                        .map(|n| String::from_utf8_lossy(n).into_owned())
-                        .unwrap_or_default();
+                    let role = crate::name_text(d, b"S");
                     let scope = d
                         .get(b"A")
                         .ok()
