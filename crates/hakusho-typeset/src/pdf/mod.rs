@@ -349,7 +349,7 @@ pub fn write_screen_and_print_of(
     let (screen_bytes, screen_fonts) = screen_file?;
     let fonts = match screen_fonts {
         Some(f) => f,
-        None => fonts_of_own(print, print_used, print_subsets, &print_shared.deflated),
+        None => fonts_of_own(print, print_used, print_subsets),
     };
     let print_bytes = finish_print(print, fonts, print_pages?, setup);
     Ok((screen_bytes, print_bytes))
@@ -358,16 +358,10 @@ pub fn write_screen_and_print_of(
 /// Font subsets of a document, as [`subset_fonts`] makes them.
 type Subsets = Vec<Option<(subset::Subset, ParsedFont)>>;
 
-/// Deflated bytes of large streams by (content hash, level); `None`: deflating did not make
-/// the stream smaller.
-type DeflatedStreams =
-    std::sync::Mutex<std::collections::HashMap<([u8; 32], u32), Option<Vec<u8>>>>;
-
-/// What the files written from one document share: its font subsets and deflated fonts.
+/// What the files written from one document share: its font subsets.
 #[derive(Default)]
 struct Shared {
     subsets: std::sync::OnceLock<Subsets>,
-    deflated: DeflatedStreams,
 }
 
 impl Shared {
@@ -385,9 +379,6 @@ impl Shared {
         })
     }
 }
-
-/// Streams at least this large are deflated once per [`Shared`] (the fonts).
-const SHARED_STREAM_BYTES: usize = 32 * 1024;
 
 /// Prints how long the steps of writing a file took (`HAKUSHO_TIMING`).
 fn lap_timer() -> impl Fn(&str) {
@@ -467,7 +458,7 @@ fn write_screen(
     lap("printpdf to_lopdf_document (subsetting)");
     patch(&mut lo, doc, &marked, Paint::Screen);
     tag_subset_fonts(&mut lo);
-    compress(&mut lo, level, level, &shared.deflated);
+    compress(&mut lo, level);
     lap("patched, compressed");
     let fonts = keep_fonts.then(|| FontObjects::of(&lo));
     // The structure tree is thousands of small dictionaries: in compressed object streams
@@ -583,7 +574,7 @@ fn write_print_with(
     let pages = print_pages(doc, cache, subsets, setup)?;
     let fonts = match fonts {
         Some(f) => f,
-        None => fonts_of_own(doc, used, subsets, &shared.deflated),
+        None => fonts_of_own(doc, used, subsets),
     };
     Ok(finish_print(doc, fonts, pages, setup))
 }
@@ -630,7 +621,6 @@ fn fonts_of_own(
     doc: &LaidOutDocument,
     used: &[BTreeMap<u16, String>],
     subsets: &Subsets,
-    deflated: &DeflatedStreams,
 ) -> FontObjects {
     let mut pdf = document_with_fonts(&doc.title, subsets);
     pdf.with_pages(vec![glyph_inventory(used, subsets)]);
@@ -638,7 +628,7 @@ fn fonts_of_own(
     let mut lo = pdf.to_lopdf_document(&SAVE_OPTIONS, &mut warnings);
     tag_subset_fonts(&mut lo);
     let mut fonts = FontObjects::of(&lo);
-    compress(&mut fonts.doc, SCREEN_LEVEL, SCREEN_LEVEL, deflated);
+    compress(&mut fonts.doc, SCREEN_LEVEL);
     fonts
 }
 
@@ -778,10 +768,9 @@ fn tag_subset_fonts(lo: &mut lopdf::Document) {
 /// Flate-compresses every stream not yet filtered. lopdf's own `compress` uses the slowest
 /// level, which made compression the largest part of writing a white paper (the embedded
 /// subset fonts are most of the bytes); the default level costs a few percent in size.
-/// Streams are compressed on up to two threads (the build machine has two cores).
-/// Streams of [`SHARED_STREAM_BYTES`] and more (the fonts) are deflated at `large_level`, once
-/// per `deflated`.
-fn compress(lo: &mut lopdf::Document, level: u32, large_level: u32, deflated: &DeflatedStreams) {
+/// Streams are compressed in two halves of about the same bytes, side by side on the build's
+/// pool (the build machine has two cores).
+fn compress(lo: &mut lopdf::Document, level: u32) {
     let mut streams: Vec<&mut lopdf::Stream> = lo
         .objects
         .values_mut()
@@ -792,23 +781,7 @@ fn compress(lo: &mut lopdf::Document, level: u32, large_level: u32, deflated: &D
         .collect();
     let work = |part: &mut [&mut lopdf::Stream]| {
         for s in part {
-            let z = if s.content.len() >= SHARED_STREAM_BYTES {
-                let key = (*blake3::hash(&s.content).as_bytes(), large_level);
-                let known = deflated.lock().ok().and_then(|m| m.get(&key).cloned());
-                match known {
-                    Some(z) => z,
-                    None => {
-                        let z = deflate(&s.content, large_level);
-                        if let Ok(mut m) = deflated.lock() {
-                            m.insert(key, z.clone());
-                        }
-                        z
-                    }
-                }
-            } else {
-                deflate(&s.content, level)
-            };
-            if let Some(z) = z {
+            if let Some(z) = deflate(&s.content, level) {
                 s.dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                 s.set_content(z);
             }
@@ -828,10 +801,7 @@ fn compress(lo: &mut lopdf::Document, level: u32, large_level: u32, deflated: &D
             b.push(s);
         }
     }
-    std::thread::scope(|scope| {
-        scope.spawn(|| work(&mut b));
-        work(&mut a);
-    });
+    rayon::join(|| work(&mut a), || work(&mut b));
 }
 
 /// `content` deflated at `level`, if that makes it smaller (by more than the filter's entry).
